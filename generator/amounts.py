@@ -1,0 +1,78 @@
+"""Money: exact Decimal in 元, parsed from what authors type, printed per a variant's settings.
+
+Authors type 19200, 19,200, １９２００, 1.92万 or 1.92万元; all mean 19200 元. Floats never enter:
+the YAML loader hands us the scalar's text, and Decimal parses that text exactly.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+_AMOUNT = re.compile(r"^(?P<num>-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?)\s*(?P<unit>万元|万|元)?$")
+WAN = Decimal(10000)
+
+
+class AmountError(ValueError):
+    """The text is not an amount; the message is for the author."""
+
+
+def parse_amount(value: object) -> Decimal:
+    """An amount in 元 from the author's text (or an int/Decimal); raises AmountError."""
+    if isinstance(value, bool):
+        raise AmountError(f"「{value}」不是金额")
+    if isinstance(value, (int, Decimal)):
+        return Decimal(value)
+    if isinstance(value, float):  # only reachable from Python callers, never from YAML specs
+        raise AmountError(f"「{value}」：金额请写成文本或整数，避免浮点误差")
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace("，", ",").replace(" ", "")
+    match = _AMOUNT.match(text)
+    if not match:
+        raise AmountError(f"「{value}」不是金额")
+    try:
+        amount = Decimal(match["num"].replace(",", ""))
+    except InvalidOperation as exc:  # pragma: no cover - the regex admits only valid numbers
+        raise AmountError(f"「{value}」不是金额") from exc
+    if match["unit"] in ("万", "万元"):
+        amount *= WAN
+    if amount < 0:
+        raise AmountError(f"「{value}」：金额不能为负数")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise AmountError(f"「{value}」：金额最多精确到分（0.01 元）")
+    return amount
+
+
+def format_number(value: Decimal, decimals: int | None, thousands: bool = False) -> str:
+    """Round half up to `decimals` (None: as written) and add separators if asked."""
+    if decimals is not None:
+        value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = format(value, "f")
+    if not thousands:
+        return text
+    whole, dot, frac = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    whole = whole.lstrip("-")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    return sign + ",".join(groups) + dot + frac
+
+
+@dataclass(frozen=True)
+class AmountStyle:
+    """How a variant prints money: unit (元 or 万元), decimals, separators, what an absent amount shows."""
+
+    unit: str = "元"
+    decimals: int = 2
+    thousands: bool = True
+    absent: str = "-"
+
+    def format(self, amount: Decimal | None) -> str:
+        if amount is None:
+            return self.absent
+        if self.unit == "万元":
+            amount = amount / WAN
+        return format_number(amount, self.decimals, self.thousands)

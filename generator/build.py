@@ -1,0 +1,120 @@
+"""The pipeline for spec folders: spec → expand → model → render → write.
+
+A spec folder is any folder holding a 部门.yaml. Every folder of a build is read and checked
+before anything is rendered, and every output is staged before any is renamed into place: a
+build with an error writes nothing.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import model
+from .errors import Problem, Problems, SpecErrors
+from .expand import expand
+from .render.context import project_context
+from .render.docx import WordTemplate
+from .render.xlsx import ExcelWriter
+from .spec import DEPARTMENT_FILE, load_folder
+from .variant import Variant, templates_root
+from .write import Staging
+
+SUMMARY_WORKBOOK = "汇总.xlsx"
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def safe_filename(name: str) -> str:
+    return _UNSAFE.sub("_", name).strip(" .") or "未命名"
+
+
+def spec_folders(root: Path) -> list[Path]:
+    """Every folder at or below `root` that holds a 部门.yaml, in a stable order."""
+    if (root / DEPARTMENT_FILE).is_file():
+        return [root]
+    return sorted(p.parent for p in root.rglob(DEPARTMENT_FILE) if not any(part.startswith(".") for part in p.parts))
+
+
+@dataclass
+class Plan:
+    """A checked spec folder, ready to render."""
+
+    folder: Path
+    out: Path
+    variant: Variant
+    projects: list[model.Project]
+
+
+@dataclass
+class Result:
+    written: list[Path] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    projects: int = 0
+
+
+def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems) -> Plan | None:
+    loaded = load_folder(folder)
+    problems.extend(loaded.problems)
+    if loaded.department is None:
+        return None
+    department = loaded.department.spec
+    variant = Variant.load(department.格式, templates)
+    projects: list[model.Project] = []
+    names: dict[str, Path] = {}
+    for item in loaded.projects:
+        project = model.build(expand(item, department), variant, problems)
+        if project is None:
+            continue
+        if project.name in names:
+            problems.add(project.source, item.source.line(("项目名称",)), "项目名称",
+                         f"「{project.name}」与 {names[project.name].name} 的项目名称相同")
+            continue
+        names[project.name] = project.source
+        projects.append(project)
+    return Plan(folder, out, variant, projects)
+
+
+def plan(root: Path, out: Path, templates: Path | None = None) -> tuple[list[Plan], Problems]:
+    """Read and check every spec folder under `root`; raises SpecErrors if any has an error."""
+    root = root.resolve() if not root.is_absolute() else root
+    folders = spec_folders(root)
+    problems = Problems()
+    if not folders:
+        problems.add(root, None, "", f"找不到项目说明：{root} 及其子目录中没有 {DEPARTMENT_FILE}")
+    templates = templates_root(templates, near=root)
+    plans = []
+    for folder in folders:
+        relative = folder.relative_to(root) if folder != root else Path(folder.name)
+        item = plan_folder(folder, out / relative, templates, problems)
+        if item is not None:
+            plans.append(item)
+    if problems.errors:
+        raise SpecErrors(problems.errors + problems.warnings)
+    return plans, problems
+
+
+def render(plans: list[Plan], staging: Staging) -> int:
+    """Render every planned table into `staging`; returns the number of project tables."""
+    count = 0
+    for item in plans:
+        word = WordTemplate(item.variant.word_template)
+        excel = ExcelWriter(item.variant.excel)
+        sheets = []
+        for project in item.projects:
+            data, root = word.render(project_context(project, item.variant))
+            name = safe_filename(project.name)
+            staging.add(item.out / f"{name}.docx", data)
+            staging.add(item.out / f"{name}.xlsx", excel.workbook([(project.name, root)]))
+            sheets.append((project.name, root))
+            count += 1
+        if sheets:
+            staging.add(item.out / SUMMARY_WORKBOOK, excel.workbook(sheets))
+    return count
+
+
+def build(root: Path, out: Path, templates: Path | None = None) -> Result:
+    plans, problems = plan(root, out, templates)
+    with Staging() as staging:
+        count = render(plans, staging)
+        written = staging.commit()
+    return Result(written, problems.warnings, count)

@@ -1,0 +1,149 @@
+"""Stage 3, the model: a typed project table, with sums computed and indicators placed.
+
+The model is variant-aware only through the variant's data (its framework of 一级/二级); the spans
+of merged 一级/二级 cells are computed here once and used by both the Word and the Excel writers.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from .errors import Problems
+from .expand import Expanded
+from .values import Value, parse_value
+from .variant import Variant
+
+
+@dataclass(frozen=True)
+class Funds:
+    """项目资金 in exact 元; None where the author gave nothing (printed as the variant's blank)."""
+
+    total: Decimal                 # 项目资金总额 = 财政资金 + 其他资金
+    fiscal: Decimal                # 其中：财政资金
+    other: Decimal | None          # 其他资金
+    annual_total: Decimal          # 年度资金申请总额 = 当年财政拨款 + 上年结转资金 + 其他资金
+    current_year: Decimal          # 其中：当年财政拨款
+    carryover: Decimal | None      # 上年结转资金
+    annual_other: Decimal | None   # 其他资金 (of the year)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    level1: str
+    level2: str
+    name: str
+    value: Value
+    origin: str = "spec"  # where it came from: the spec, a category, a default
+
+
+@dataclass(frozen=True)
+class Project:
+    name: str
+    category: str
+    department: str
+    unit: str
+    year: int
+    start: dt.date
+    end: dt.date
+    total_goal: str
+    annual_goal: str
+    funds: Funds
+    indicators: tuple[Indicator, ...]
+    source: Path
+
+
+@dataclass(frozen=True)
+class Row:
+    """One printed indicator row; `new_level1`/`new_level2` start a merged cell."""
+
+    indicator: Indicator
+    new_level1: bool
+    new_level2: bool
+
+
+def rows(project: Project) -> list[Row]:
+    """The indicator rows in print order with the starts of the vertical merges."""
+    out: list[Row] = []
+    previous: Indicator | None = None
+    for ind in project.indicators:
+        new1 = previous is None or ind.level1 != previous.level1
+        new2 = new1 or ind.level2 != previous.level2
+        out.append(Row(ind, new1, new2))
+        previous = ind
+    return out
+
+
+def _funds(expanded: Expanded, problems: Problems) -> Funds | None:
+    spec, source = expanded.spec.项目资金, expanded.source
+
+    def fail(field: str, message: str) -> None:
+        problems.add(source.path, source.line(("项目资金", field)), f"项目资金.{field}", message)
+
+    zero = Decimal(0)
+    total = spec.财政资金 + (spec.其他资金 or zero)
+    if spec.项目资金总额 is not None and spec.项目资金总额 != total:
+        fail("项目资金总额", f"{spec.项目资金总额} 元 ≠ 财政资金 {spec.财政资金} 元 + 其他资金 {spec.其他资金 or 0} 元"
+             f"（= {total} 元）：金额前后矛盾，请核对；总额可以不写，由 perfgen 计算")
+        return None
+    carry = spec.上年结转资金
+    current = spec.当年财政拨款 if spec.当年财政拨款 is not None else spec.财政资金 - (carry or zero)
+    if current < 0:
+        fail("上年结转资金", f"上年结转资金 {carry} 元大于财政资金 {spec.财政资金} 元")
+        return None
+    annual = current + (carry or zero) + (spec.其他资金 or zero)
+    if spec.年度资金申请总额 is not None and spec.年度资金申请总额 != annual:
+        fail("年度资金申请总额", f"{spec.年度资金申请总额} 元 ≠ 当年财政拨款 {current} 元 + 上年结转资金 {carry or 0} 元 + "
+             f"其他资金 {spec.其他资金 or 0} 元（= {annual} 元）")
+        return None
+    if annual > total:
+        fail("年度资金申请总额", f"年度资金申请总额 {annual} 元大于项目资金总额 {total} 元")
+        return None
+    return Funds(total, spec.财政资金, spec.其他资金, annual, current, carry, spec.其他资金)
+
+
+def _indicators(expanded: Expanded, variant: Variant, problems: Problems) -> tuple[Indicator, ...]:
+    spec, source = expanded.spec, expanded.source
+    placed: list[tuple[tuple[int, int], int, Indicator]] = []
+    seen: dict[str, str] = {}
+    for group, items in spec.绩效指标.items():
+        levels = variant.resolve_level2(group)
+        if levels is None:
+            where = next((l1 for l1, l2s in variant.framework.items() if group == l1), None)
+            hint = (f"「{group}」是一级指标，请写它下面的二级指标：{'、'.join(variant.framework[where])}" if where
+                    else f"格式「{variant.name}」没有二级指标「{group}」；可用：{'、'.join(variant.level1_of)}")
+            problems.add(source.path, source.line(("绩效指标", group)), f"绩效指标.{group}", hint)
+            continue
+        for name, raw in items.items():
+            if name in seen:
+                problems.add(source.path, source.line(("绩效指标", group, name)), f"绩效指标.{group}.{name}",
+                             f"指标「{name}」重复（已在「{seen[name]}」下出现）")
+                continue
+            seen[name] = group
+            origin = expanded.origins.get(name, "spec")
+            placed.append((variant.order_key(*levels), len(placed), Indicator(*levels, name, parse_value(raw), origin)))
+    placed.sort(key=lambda item: (item[0], item[1]))  # framework order; the author's order within a 二级
+    return tuple(ind for _, _, ind in placed)
+
+
+def build(expanded: Expanded, variant: Variant, problems: Problems) -> Project | None:
+    """The typed project, or None after adding what is wrong to `problems`."""
+    spec, source = expanded.spec, expanded.source
+    before = len(problems.errors)
+    if variant.categories and spec.项目类别 not in variant.categories:
+        problems.add(source.path, source.line(("项目类别",)), "项目类别",
+                     f"「{spec.项目类别}」不是格式「{variant.name}」的项目类别；可选：{'、'.join(variant.categories)}")
+    start = spec.计划开始日期 or dt.date(expanded.year, 1, 1)
+    end = spec.计划完成日期 or dt.date(expanded.year, 12, 31)
+    if start > end:
+        problems.add(source.path, source.line(("计划完成日期",)), "计划完成日期", f"计划完成日期 {end} 早于计划开始日期 {start}")
+    funds = _funds(expanded, problems)
+    indicators = _indicators(expanded, variant, problems)
+    if funds is None or len(problems.errors) > before:
+        return None
+    return Project(
+        name=spec.项目名称, category=spec.项目类别, department=spec.主管部门, unit=spec.实施单位,
+        year=expanded.year, start=start, end=end, total_goal=spec.项目总目标, annual_goal=spec.年度总体目标,
+        funds=funds, indicators=indicators, source=source.path,
+    )

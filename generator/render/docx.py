@@ -1,0 +1,65 @@
+"""Word output: a docxtpl template, parsed and compiled once, rendered per project.
+
+docxtpl's `DocxTemplate.render` re-reads, re-patches and re-compiles the template XML on every
+call; for a department's batch we do those steps once (`patch_xml`, jinja compile) and per project
+only render the compiled template, merge cells and zip the parts. Autoescape is on, so `<`, `&`
+and quotes in any value cannot break the XML (python-docx-template issues 38, 447, 634); a `\\n`
+in a value becomes a line break through docxtpl's own `resolve_listing`.
+"""
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from docxtpl import DocxTemplate
+from jinja2 import Environment, StrictUndefined, TemplateError
+from lxml import etree
+
+from ..errors import VariantError
+from ..write import zip_bytes
+from .merge import apply_vertical_merges
+
+DOCUMENT = "word/document.xml"
+_P_OPEN = re.compile(r"<w:p([ >])")
+_P_MARKED = re.compile(r"\n<w:p([ >])")
+
+
+class WordTemplate:
+    """A variant's .docx template, ready to render many times."""
+
+    def __init__(self, path: Path):
+        if not path.is_file():
+            raise VariantError(f"找不到 Word 模板 {path}")
+        self.path = path
+        with zipfile.ZipFile(path) as archive:
+            self.parts = [(info.filename, archive.read(info)) for info in archive.infolist()]
+        source = dict(self.parts)[DOCUMENT].decode("utf-8")
+        self._docxtpl = DocxTemplate(str(path))
+        # docxtpl marks paragraphs with a newline before jinja sees them, then removes the marks
+        patched = _P_OPEN.sub(r"\n<w:p\1", self._docxtpl.patch_xml(source))
+        env = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
+        try:
+            self.template = env.from_string(patched)
+        except TemplateError as exc:
+            raise VariantError(f"Word 模板 {path} 中的占位符有误：{exc}") from exc
+
+    def render_xml(self, context: dict[str, Any]) -> etree._Element:
+        try:
+            xml = self.template.render(context)
+        except TemplateError as exc:
+            raise VariantError(f"Word 模板 {self.path} 渲染失败：{exc}") from exc
+        xml = _P_MARKED.sub(r"<w:p\1", xml)
+        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        xml = self._docxtpl.resolve_listing(xml)
+        root = etree.fromstring(xml.encode("utf-8"))
+        apply_vertical_merges(root)
+        return root
+
+    def render(self, context: dict[str, Any]) -> tuple[bytes, etree._Element]:
+        """The .docx bytes and the rendered document tree (the Excel writer reads its table)."""
+        root = self.render_xml(context)
+        document = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        parts = [(name, document if name == DOCUMENT else data) for name, data in self.parts]
+        return zip_bytes(parts), root

@@ -1,0 +1,105 @@
+"""Reading a YAML file into plain data plus the line of every key, safely.
+
+Scalars stay text (amounts become exact Decimals later, `2024-01-01` is not silently a date, `0.5`
+is never a float), so the spec schema decides what each field means. Only `yaml.SafeLoader`'s
+composer is used: no tags, no Python objects, no includes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+Path_ = tuple[str | int, ...]
+_NULLS = {"", "~", "null", "Null", "NULL"}
+
+
+class SourceError(ValueError):
+    """The file cannot be read as YAML; `line` points at the problem when known."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass
+class Source:
+    """A parsed YAML file: its data and, for each path of keys, the line it starts on (1-based)."""
+
+    path: Path
+    data: Any
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+    def line(self, path: Path_) -> int | None:
+        """The line of `path`, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), 1)
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 text (a BOM is dropped); any other encoding is an error the author can act on."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        try:
+            raw.decode("gb18030")
+            hint = "文件似乎是 GBK/GB18030 编码，请另存为 UTF-8"
+        except UnicodeDecodeError:
+            hint = "文件不是 UTF-8 编码的文本，请另存为 UTF-8"
+        raise SourceError(hint, line) from exc
+
+
+def parse(text: str, path: Path) -> Source:
+    """Parse YAML text; raise SourceError with a Chinese message on malformed input."""
+    for number, line_text in enumerate(text.splitlines(), 1):
+        indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
+        if "\t" in indent:
+            raise SourceError("缩进里有制表符（Tab），YAML 只能用空格缩进", number)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise SourceError(f"YAML 格式错误：{exc.problem or exc.context}", mark.line + 1 if mark else None) from exc
+    except yaml.YAMLError as exc:  # e.g. a reader error on control characters
+        raise SourceError(f"YAML 无法读取：{exc}") from exc
+    source = Source(path, None)
+    source.data = _convert(node, (), source) if node is not None else None
+    return source
+
+
+def read(path: Path) -> Source:
+    """Read and parse one YAML file."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"无法读取文件：{exc.strerror}") from exc
+    return parse(decode(raw), path)
+
+
+def _convert(node: yaml.Node, path: Path_, source: Source) -> Any:
+    source.lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise SourceError("键必须是文字", key_node.start_mark.line + 1)
+            key = str(key_node.value).strip()
+            if key == "<<":
+                raise SourceError("不支持 YAML 合并键（<<）", key_node.start_mark.line + 1)
+            if key in out:
+                raise SourceError(f"「{key}」重复出现", key_node.start_mark.line + 1)
+            source.lines[path + (key,)] = key_node.start_mark.line + 1
+            out[key] = _convert(value_node, path + (key,), source)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(item, path + (i,), source) for i, item in enumerate(node.value)]
+    if node.tag == "tag:yaml.org,2002:null" or (node.style is None and node.value in _NULLS):
+        return None
+    return node.value

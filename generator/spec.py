@@ -1,0 +1,231 @@
+"""Stage 1, the spec: read a spec folder (部门.yaml + one YAML per project) and validate it.
+
+Keys are the form's own words, so the pydantic models below use them as field names. Every
+problem is collected with its file, line and field; nothing here knows about any variant.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+
+from .amounts import AmountError, parse_amount
+from .errors import Problems
+from .source import Source, SourceError, read
+
+DEPARTMENT_FILE = "部门.yaml"
+SPEC_SUFFIXES = (".yaml", ".yml")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _amount(value: Any) -> Decimal:
+    try:
+        return parse_amount(value)
+    except AmountError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        raise ValueError("应为一段文字")
+    text = str(value)
+    if _CONTROL.search(text):
+        raise ValueError("含有不可见的控制字符，请删除")
+    return text.strip()
+
+
+def _date(value: Any) -> dt.date:
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    match = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", text)
+    if not match:
+        raise ValueError(f"「{value}」不是日期（写成 2024-01-01 或 2024/1/1）")
+    try:
+        return dt.date(*map(int, match.groups()))
+    except ValueError:
+        raise ValueError(f"「{value}」不是有效日期") from None
+
+
+Amount = Annotated[Decimal, BeforeValidator(_amount)]
+Text = Annotated[str, BeforeValidator(_text)]
+Date = Annotated[dt.date, BeforeValidator(_date)]
+Strict = ConfigDict(extra="forbid", frozen=True)
+
+
+class Funds(BaseModel):
+    """项目资金 in 元. Totals are computed; a typed total is only checked against its parts."""
+
+    model_config = Strict
+    财政资金: Amount
+    其他资金: Amount | None = None
+    上年结转资金: Amount | None = None
+    当年财政拨款: Amount | None = None
+    项目资金总额: Amount | None = None
+    年度资金申请总额: Amount | None = None
+
+
+def _funds(value: Any) -> Any:
+    """`项目资金: 19200` is shorthand for all of it 财政资金."""
+    return value if isinstance(value, dict) else {"财政资金": value}
+
+
+class ProjectSpec(BaseModel):
+    """One project's spec file."""
+
+    model_config = Strict
+    项目名称: Text = Field(min_length=1)
+    项目类别: Text
+    类别: Text | list[Text] | None = None
+    主管部门: Text | None = None
+    实施单位: Text | None = None
+    计划开始日期: Date | None = None
+    计划完成日期: Date | None = None
+    项目资金: Annotated[Funds, BeforeValidator(_funds)]
+    项目总目标: Text = ""
+    年度总体目标: Text = Field(validation_alias=AliasChoices("年度总体目标", "年度总目标"))
+    绩效指标: dict[Text, dict[Text, Text]] = Field(min_length=1)
+
+    @field_validator("绩效指标", mode="before")
+    @classmethod
+    def _indicator_groups(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            for group, items in value.items():
+                if items is None or (isinstance(items, dict) and not items):
+                    raise ValueError(f"「{group}」下没有指标")
+        return value
+
+
+class DepartmentSpec(BaseModel):
+    """部门.yaml: what every project of the folder shares."""
+
+    model_config = Strict
+    主管部门: Text
+    实施单位: Text
+    年度: int = Field(ge=2000, le=2100)
+    格式: Text
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A validated spec with the source it came from (for file:line in later checks)."""
+
+    spec: Any
+    source: Source
+
+
+@dataclass
+class Folder:
+    """A spec folder as read: its department file and its project files."""
+
+    path: Path
+    department: Loaded | None
+    projects: list[Loaded]
+    problems: Problems
+
+
+# ---------------------------------------------------------------- error messages
+
+_MESSAGES = {
+    "missing": "缺少必填项",
+    "string_type": "应为一段文字",
+    "dict_type": "应为「键: 值」的映射",
+    "model_type": "应为「键: 值」的映射",
+    "list_type": "应为列表",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "greater_than_equal": "数值太小",
+    "less_than_equal": "数值太大",
+    "string_too_short": "不能为空",
+    "too_short": "不能为空",
+}
+
+
+def _field_path(loc: tuple) -> tuple:
+    """pydantic's loc without its internal steps (union branches, validator names)."""
+    return tuple(p for p in loc if not (isinstance(p, str) and (p.startswith("function-") or p in
+                                                                   ("str", "list[str]", "Funds", "none"))))
+
+
+def _message(error: dict, source: Source, path: tuple) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        key = str(path[-1])
+        siblings = _model_keys(path[:-1])
+        close = difflib.get_close_matches(key, siblings, n=1, cutoff=0.4)
+        return f"未知的键「{key}」" + (f"，是否想写「{close[0]}」？" if close else "")
+    if kind == "value_error":
+        return str(error["ctx"]["error"])
+    return _MESSAGES.get(kind, error["msg"])
+
+
+def _model_keys(parent: tuple) -> list[str]:
+    """Field names where an unknown key was found, for "did you mean"."""
+    model: type[BaseModel] = ProjectSpec
+    for step in parent:
+        field = model.model_fields.get(str(step))
+        if field is None or not isinstance(field.annotation, type) or not issubclass(field.annotation, BaseModel):
+            model = Funds if step == "项目资金" else model
+            break
+        model = field.annotation
+    names = list(model.model_fields)
+    if model is ProjectSpec:
+        names.append("年度总目标")
+    return names
+
+
+def validate(model: type[BaseModel], source: Source, problems: Problems) -> Any | None:
+    """The model instance, or None after adding each of pydantic's errors with its line."""
+    if not isinstance(source.data, dict):
+        what = "空文件" if source.data is None else "应为「键: 值」的映射，不是列表或单个值"
+        problems.add(source.path, 1, "", what)
+        return None
+    try:
+        return model.model_validate(source.data)
+    except ValidationError as exc:
+        seen = set()
+        for error in exc.errors():
+            path = _field_path(error["loc"])
+            message = _message(error, source, path)
+            key = (path, message)
+            if key in seen:
+                continue
+            seen.add(key)
+            field = ".".join(str(p) for p in path)
+            problems.add(source.path, source.line(path), field, message)
+        return None
+
+
+def load_file(path: Path, model: type[BaseModel], problems: Problems) -> Loaded | None:
+    try:
+        source = read(path)
+    except SourceError as exc:
+        problems.add(path, exc.line, "", str(exc))
+        return None
+    spec = validate(model, source, problems)
+    return Loaded(spec, source) if spec is not None else None
+
+
+def spec_files(folder: Path) -> list[Path]:
+    """The project spec files of a folder, in a stable order."""
+    return sorted(p for p in folder.iterdir()
+                  if p.suffix in SPEC_SUFFIXES and p.name != DEPARTMENT_FILE and not p.name.startswith("."))
+
+
+def load_folder(folder: Path, project_model: type[BaseModel] = ProjectSpec) -> Folder:
+    """Read and validate a spec folder; problems are collected, never raised."""
+    problems = Problems()
+    department_path = folder / DEPARTMENT_FILE
+    department = None
+    if department_path.is_file():
+        department = load_file(department_path, DepartmentSpec, problems)
+    else:
+        problems.add(folder, None, "", f"缺少部门文件 {DEPARTMENT_FILE}（主管部门、实施单位、年度、格式）")
+    projects = [loaded for path in spec_files(folder)
+                if (loaded := load_file(path, project_model, problems)) is not None]
+    return Folder(folder, department, projects, problems)

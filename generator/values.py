@@ -1,0 +1,96 @@
+"""Indicator values: `=1人`, `≥90%`, `>=12次`, `≤19200元` are quantitative; `及时`, `建立健全` are not.
+
+A quantitative value keeps what the author wrote (operator spelling, the number's own precision)
+so that each variant can print it its own way: the 2024 目标表 as `=100.00(%)`, the 2022 申报表
+as written with the operator spelled properly, 单位整体 split into 方向 | 指标值 | 计量单位.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+
+# Every spelling authors use, longest first so that `>=` wins over `>`.
+OPERATOR_SPELLINGS: dict[str, str] = {
+    ">=": "≥", "》=": "≥", "＞=": "≥", "≧": "≥", "≥": "≥",
+    "<=": "≤", "《=": "≤", "＜=": "≤", "≦": "≤", "≤": "≤",
+    "==": "=", "＝": "=", "=": "=",
+    ">": ">", "＞": ">", "》": ">",
+    "<": "<", "＜": "<", "《": "<",
+}
+_OPS = "|".join(re.escape(op) for op in sorted(OPERATOR_SPELLINGS, key=len, reverse=True))
+_NUMBER = r"\d+(?:[.．]\d+)?|\d{1,3}(?:,\d{3})+(?:[.．]\d+)?"
+_VALUE = re.compile(
+    rf"^(?P<op>{_OPS})?[ \u3000]*(?P<num>{_NUMBER})[ \u3000]*"
+    rf"(?:[(（](?P<punit>[^()（）\d]{{1,8}})[)）]|(?P<unit>[^()（）\d\s]{{0,8}}))"
+    rf"(?P<note>[ \u3000]*[(（][^()（）]*[)）])?$"
+)
+# Without an operator, a number counts as quantitative only before one of these measure words:
+# `100%` and `0起` are targets, `6个月内` and `6月底前完成` are phrases that print as written.
+BARE_UNITS = frozenset(
+    "% ‰ 人 人次 次 个 份 本 场 起 件 项 名 家 户 批 批次 篇 期 天 日 小时 分钟 分 元 万元 台 套 条 "
+    "公顷 亩 平方米 米 公里 千米 吨 所 处 座 辆 张 册 部 课时 学时 场次 家次 宗 单".split()
+)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number with an operator: `op` is the proper sign, `number` the exact Decimal."""
+
+    op: str
+    number: Decimal
+    unit: str
+    note: str = ""          # trailing remark in brackets, e.g. `(2022年5月底前)`
+    written: str = ""       # the author's text with the operator spelled properly
+    explicit_op: bool = True
+    exact: bool = False     # written in the form's own notation `≥40(公顷)`: print the number as typed
+
+    @property
+    def quantitative(self) -> bool:
+        return True
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A qualitative value: printed exactly as written."""
+
+    text: str
+
+    @property
+    def quantitative(self) -> bool:
+        return False
+
+
+Value = Quantity | Phrase
+
+
+def _spell_operator(text: str) -> str:
+    """The text with a leading operator spelled properly (`》=90%` → `≥90%`), nothing else changed."""
+    stripped = text.lstrip()
+    for spelling in sorted(OPERATOR_SPELLINGS, key=len, reverse=True):
+        if stripped.startswith(spelling):
+            return OPERATOR_SPELLINGS[spelling] + stripped[len(spelling):]
+    return stripped
+
+
+def parse_value(raw: object) -> Value:
+    """Read an indicator value; anything that is not operator + number (+ unit) is a Phrase."""
+    text = str(raw).strip()
+    folded = unicodedata.normalize("NFKC", text).replace("．", ".")
+    # NFKC folds full-width digits and brackets but also turns `》` into itself and `≥` stays: fine.
+    match = _VALUE.match(folded)
+    if not match:
+        return Phrase(text)
+    op_text, unit = match["op"], match["punit"] or match["unit"] or ""
+    if op_text is None and unit not in BARE_UNITS:
+        return Phrase(text)
+    return Quantity(
+        op=OPERATOR_SPELLINGS[op_text] if op_text else "=",
+        number=Decimal(match["num"].replace(",", "")),
+        unit=unit.strip(),
+        note=(match["note"] or "").strip(),
+        written=_spell_operator(text),
+        explicit_op=op_text is not None,
+        exact=match["punit"] is not None,
+    )

@@ -1,0 +1,156 @@
+"""A variant is a folder under templates/: a Word template plus settings.yaml. This is its typed view.
+
+Every difference between two years' forms lives in that folder; Python only knows how to read the
+settings. Absent keys fall back to documented defaults (the copier `Template` idea).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .amounts import AmountStyle
+from .errors import VariantError
+
+SETTINGS = "settings.yaml"
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def templates_root(explicit: Path | None = None, near: Path | None = None) -> Path:
+    """Where the variant folders are: --templates, $PERFGEN_TEMPLATES, a templates/ above the
+    specs, or the one shipped beside the package."""
+    if explicit:
+        return explicit
+    if os.environ.get("PERFGEN_TEMPLATES"):
+        return Path(os.environ["PERFGEN_TEMPLATES"])
+    if near:
+        for parent in [near.resolve(), *near.resolve().parents]:
+            if (parent / "templates").is_dir() and any((parent / "templates").glob(f"*/{SETTINGS}")):
+                return parent / "templates"
+    return PACKAGE_TEMPLATES
+
+
+@dataclass(frozen=True)
+class ValueStyle:
+    """How indicator values print: patterns over {op} {number} {unit} {note} {written} {text}."""
+
+    quantitative: str = "{op}{number}({unit}){note}"
+    quantitative_without_unit: str = "{op}{number}{note}"
+    qualitative: str = "{text}"
+    decimals: int | None = 2
+
+
+@dataclass(frozen=True)
+class CheckboxStyle:
+    checked: str = "☑"
+    unchecked: str = "☐"
+    item: str = "{name} {box}"
+    separator: str = " "
+
+
+class Variant:
+    """One format of the table, read from templates/<name>/settings.yaml."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        settings_path = folder / SETTINGS
+        if not settings_path.is_file():
+            raise VariantError(f"格式「{folder.name}」不存在：找不到 {settings_path}")
+        try:
+            # settings are written by whoever designs the form, typed YAML is what they expect
+            self.settings: dict[str, Any] = yaml.safe_load(settings_path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise VariantError(f"{settings_path}: 无法读取格式设置：{exc}") from exc
+
+    @classmethod
+    def load(cls, name: str, root: Path) -> "Variant":
+        folder = root / name
+        if not (folder / SETTINGS).is_file():
+            known = sorted(p.parent.name for p in root.glob(f"*/{SETTINGS}"))
+            raise VariantError(f"格式「{name}」不存在；可用的格式：{'、'.join(known) or '（无）'}（在 {root}）")
+        return cls(folder)
+
+    def _get(self, key: str, default: Any = None) -> Any:
+        value = self.settings.get(key, default)
+        return default if value is None else value
+
+    @property
+    def name(self) -> str:
+        return self.folder.name
+
+    @cached_property
+    def form(self) -> str:
+        """Which spec shape this table is filled from: `project` (one per 项目) or `unit`."""
+        return self._get("form", "project")
+
+    @cached_property
+    def title(self) -> str:
+        return self._get("title", "")
+
+    @cached_property
+    def subtitle(self) -> str:
+        return self._get("subtitle", "")
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        return dict(self._get("labels", {}))
+
+    @cached_property
+    def word_template(self) -> Path:
+        return self.folder / self._get("word", "table.docx")
+
+    @cached_property
+    def categories(self) -> list[str]:
+        return list(self._get("categories", []))
+
+    @cached_property
+    def checkbox(self) -> CheckboxStyle:
+        return CheckboxStyle(**self._get("checkbox", {}))
+
+    @cached_property
+    def date_format(self) -> str:
+        return self._get("dates", "{year}-{month:02d}-{day:02d}")
+
+    @cached_property
+    def amounts(self) -> AmountStyle:
+        return AmountStyle(**self._get("amounts", {}))
+
+    @cached_property
+    def values(self) -> ValueStyle:
+        return ValueStyle(**self._get("values", {}))
+
+    @cached_property
+    def framework(self) -> dict[str, list[str]]:
+        """一级 → its 二级, in the order the table prints them."""
+        return {str(k): list(v) for k, v in self._get("framework", {}).items()}
+
+    @cached_property
+    def aliases(self) -> dict[str, str]:
+        """Other names for a 二级 (another year's framework, older wording) → this variant's 二级."""
+        return dict(self._get("aliases", {}))
+
+    @cached_property
+    def level1_of(self) -> dict[str, str]:
+        return {l2: l1 for l1, l2s in self.framework.items() for l2 in l2s}
+
+    def resolve_level2(self, name: str) -> tuple[str, str] | None:
+        """(一级, 二级) for a 二级 as an author wrote it, or None if this variant has no such 二级."""
+        name = self.aliases.get(name, name)
+        if name in self.level1_of:
+            return self.level1_of[name], name
+        return None
+
+    def order_key(self, level1: str, level2: str) -> tuple[int, int]:
+        l1s = list(self.framework)
+        return l1s.index(level1), self.framework[level1].index(level2)
+
+    @cached_property
+    def excel(self) -> dict[str, Any]:
+        return dict(self._get("excel", {}))
+
+    def __repr__(self) -> str:
+        return f"Variant({self.name!r})"

@@ -1,0 +1,236 @@
+"""Authoring aid: (re)creates the Word templates under templates/ with python-docx.
+
+The committed .docx files are the templates; open and adjust them in Word or WPS like any
+document. This script only records how they were first laid out, so that a change to the grid
+can be made reproducibly and reviewed as code:
+
+    python scripts/make_templates.py            # rewrite every template below
+    python scripts/make_templates.py 2024目标表  # just one
+
+Conventions the generator relies on (see README, "Templates"):
+- placeholders are jinja (`{{ 项目名称 }}`, `{{ 标签.项目资金 }}`), rows repeat with docxtpl's
+  `{%tr for row in 指标行 %}` … `{%tr endfor %}`;
+- a cell whose value is `{{ 续 }}` (or a row field the model set to continue) joins the cell above;
+- labels, title, number and date formats live in settings.yaml, not here.
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from docx import Document
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+ROOT = Path(__file__).resolve().parent.parent / "templates"
+CENTER, LEFT, JUSTIFY = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.JUSTIFY
+FIXED_DATE = "2000-01-01T00:00:00"
+
+
+def new_document(east_asian_font: str = "宋体", size: float = 10.5) -> Document:
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2)
+    section.top_margin = section.bottom_margin = Cm(2.2)
+    normal = doc.styles["Normal"]
+    normal.font.name = "Times New Roman"
+    normal.font.size = Pt(size)
+    fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), east_asian_font)
+    normal.paragraph_format.space_after = Pt(0)
+    normal.paragraph_format.space_before = Pt(0)
+    normal.paragraph_format.line_spacing = 1.0
+    props = doc.core_properties
+    props.author = props.last_modified_by = "perfgen"
+    props.title, props.comments = "绩效目标表模板", ""
+    props.revision = 1
+    import datetime as dt
+    props.created = props.modified = dt.datetime(2000, 1, 1)
+    return doc
+
+
+def heading(doc: Document, text: str, size: float, bold: bool, font: str = "宋体") -> None:
+    p = doc.add_paragraph()
+    p.alignment = CENTER
+    run = p.add_run(text)
+    run.bold = bold
+    run.font.size = Pt(size)
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
+
+
+def set_borders(table) -> None:
+    tbl_pr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        node = OxmlElement(f"w:{edge}")
+        node.set(qn("w:val"), "single")
+        node.set(qn("w:sz"), "4")
+        node.set(qn("w:space"), "0")
+        node.set(qn("w:color"), "000000")
+        borders.append(node)
+    tbl_pr.append(borders)
+
+
+@dataclass
+class Grid:
+    """A table being laid out: `put(row, col, text, span=1, align=…)` writes and merges."""
+
+    table: object
+    widths: list[float]
+
+    def cell(self, row: int, col: int):
+        return self.table.cell(row, col)
+
+    def put(self, row: int, col: int, text: str, span: int = 1, align=CENTER, bold: bool = False) -> None:
+        cell = self.table.cell(row, col)
+        if span > 1:
+            cell = cell.merge(self.table.cell(row, col + span - 1))
+        p = cell.paragraphs[0]
+        p.alignment = align
+        run = p.add_run(text)
+        run.bold = bold
+
+    def vmerge(self, col: int, first: int, last: int) -> None:
+        self.table.cell(first, col).merge(self.table.cell(last, col))
+
+
+def grid(doc: Document, rows: int, widths_cm: list[float]) -> Grid:
+    table = doc.add_table(rows=rows, cols=len(widths_cm))
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False  # fixed layout: text wraps in the designed widths
+    set_borders(table)
+    for i, width in enumerate(widths_cm):
+        table.columns[i].width = Cm(width)
+        for cell in table.columns[i].cells:
+            cell.width = Cm(width)
+    for row in table.rows:
+        for cell in row.cells:
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    return Grid(table, widths_cm)
+
+
+def finish(grid_: Grid) -> None:
+    """python-docx sets a width on each tc; the grid needs the same numbers (Word and LibreOffice
+    read the grid for fixed layouts)."""
+    tbl = grid_.table._tbl
+    for col, width in zip(tbl.tblGrid.findall(qn("w:gridCol")), grid_.widths):
+        col.set(qn("w:w"), str(int(Cm(width).twips)))
+
+
+# ---------------------------------------------------------------- project tables
+
+@dataclass
+class ProjectLayout:
+    """What differs between the project forms' grids (not their words: those are settings)."""
+
+    category_field: str          # context key printed beside 项目类别
+    annual_breakdown: bool       # print 当年财政拨款 / 上年结转资金 / 其他资金 on the right
+    goal_years_row: bool         # 2022: a separate "(年 - 年)" line under 项目总目标
+    goal_years_inline: bool      # 2024: "项目总目标 (2024年-2024年)" in the label
+
+
+def project_table(layout: ProjectLayout) -> Document:
+    """Six columns: label | 一级 or sub-label | 二级 or value | 三级 (two) | value."""
+    doc = new_document()
+    heading(doc, "{{ 标题 }}", 16, True)
+    heading(doc, "{{ 副标题 }}", 12, False)
+    widths = [1.5, 2.5, 2.7, 3.6, 2.8, 3.9]
+    body_rows = 3 + 4 + 2 + 1 + 3  # header, funds, goals, indicator header, loop (for, row, endfor)
+    g = grid(doc, body_rows, widths)
+    L = "{{ 标签.%s }}"
+    # header: name | category; department | unit; dates
+    for r, (a, b, c, d) in enumerate([("项目名称", "{{ 项目名称 }}", "项目类别", "{{ %s }}" % layout.category_field),
+                                      ("主管部门", "{{ 主管部门 }}", "实施单位", "{{ 实施单位 }}"),
+                                      ("计划开始日期", "{{ 计划开始日期 }}", "计划完成日期", "{{ 计划完成日期 }}")]):
+        g.put(r, 0, L % a)
+        g.put(r, 1, b, span=2, align=LEFT if r < 2 else CENTER)
+        g.put(r, 3, L % c)
+        g.put(r, 4, d, span=2, align=LEFT if r < 2 else CENTER)
+    # funds: four rows under one label
+    right = [("年度资金申请总额", "年度资金申请总额"), ("当年财政拨款", "当年财政拨款"),
+             ("上年结转资金", "上年结转资金"), ("年度其他资金", "年度其他资金")]
+    left = [("项目资金总额", "项目资金总额"), ("财政资金", "财政资金"), (None, None), ("其他资金", "其他资金")]
+    for i in range(4):
+        r = 3 + i
+        label, key = left[i]
+        if label:
+            g.put(r, 1, L % label)
+            g.put(r, 2, "{{ %s }}" % key)
+        rlabel, rkey = right[i]
+        g.put(r, 3, L % rlabel, span=2)
+        if i == 0 or layout.annual_breakdown:
+            g.put(r, 5, "{{ %s }}" % rkey)
+    g.put(3, 0, L % "项目资金")
+    g.vmerge(0, 3, 6)
+    # goals: two rows under one label
+    if layout.goal_years_inline:
+        g.put(7, 1, "{{ 标签.项目总目标 }} ({{ 开始年 }}年-{{ 完成年 }}年)", span=3)
+    else:
+        g.put(7, 1, L % "项目总目标", span=3)
+    g.put(7, 4, L % "年度总体目标", span=2)
+    total = "{{ 标签.总目标年限 }}\n{{ 项目总目标 }}" if layout.goal_years_row else "{{ 项目总目标 }}"
+    g.put(8, 1, total, span=3, align=LEFT)
+    g.put(8, 4, "{{ 年度总体目标 }}", span=2, align=LEFT)
+    g.put(7, 0, L % "项目绩效目标")
+    g.vmerge(0, 7, 8)
+    # indicators: header, then one row per indicator between the docxtpl row-loop markers
+    for col, key, span in [(1, "一级指标", 1), (2, "二级指标", 1), (3, "三级指标", 2), (5, "指标值", 1)]:
+        g.put(9, col, L % key, span=span)
+    g.put(10, 1, "{%tr for row in 指标行 %}")
+    g.put(11, 1, "{{ row.一级 }}")
+    g.put(11, 2, "{{ row.二级 }}")
+    g.put(11, 3, "{{ row.三级 }}", span=2, align=LEFT)
+    g.put(11, 5, "{{ row.指标值 }}")
+    g.put(12, 1, "{%tr endfor %}")
+    g.put(9, 0, L % "绩效指标")
+    g.vmerge(0, 9, 12)
+    finish(g)
+    return doc
+
+
+def _fix_multiline(doc: Document) -> None:
+    """Turn the '\\n' written by put() into separate paragraphs with the same alignment."""
+    for table in doc.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                for p in list(cell.paragraphs):
+                    if "\n" not in p.text:
+                        continue
+                    first, *rest = p.text.split("\n")
+                    align = p.alignment
+                    for run in p.runs[1:]:
+                        run._element.getparent().remove(run._element)
+                    p.runs[0].text = first
+                    anchor = p
+                    for line in rest:
+                        new = OxmlElement("w:p")
+                        anchor._p.addnext(new)
+                        from docx.text.paragraph import Paragraph
+                        anchor = Paragraph(new, p._parent)
+                        anchor.alignment = align
+                        anchor.add_run(line)
+
+
+VARIANTS = {
+    "2024目标表": lambda: project_table(ProjectLayout("项目类别勾选", annual_breakdown=True,
+                                                    goal_years_row=False, goal_years_inline=True)),
+}
+
+
+def main(names: list[str]) -> None:
+    for name in names or list(VARIANTS):
+        doc = VARIANTS[name]()
+        _fix_multiline(doc)
+        target = ROOT / name / "table.docx"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        doc.save(target)
+        print(f"wrote {target}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
