@@ -26,11 +26,15 @@ def fail(exc: PerfgenError) -> None:
     raise typer.Exit(1)
 
 
-@app.callback()
-def main(version: bool = typer.Option(False, "--version", help="显示版本")) -> None:
-    if version:
+def _version(value: bool) -> None:
+    if value:
         out.print(f"perfgen {__version__}")
         raise typer.Exit()
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="显示版本")) -> None:
+    """perfgen：由 YAML 项目说明生成绩效目标表（Word / Excel）"""
 
 
 @app.command()

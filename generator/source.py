@@ -31,6 +31,7 @@ class Source:
     path: Path
     data: Any
     lines: dict[Path_, int] = field(default_factory=dict)
+    nodes: int = 0
 
     def line(self, path: Path_) -> int | None:
         """The line of `path`, or of its nearest ancestor that has one."""
@@ -67,7 +68,10 @@ def parse(text: str, path: Path) -> Source:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise SourceError(f"YAML 格式错误：{exc.problem or exc.context}", mark.line + 1 if mark else None) from exc
-    except yaml.YAMLError as exc:  # e.g. a reader error on control characters
+    except yaml.reader.ReaderError as exc:  # control characters in the raw text
+        line = text[: exc.position].count("\n") + 1
+        raise SourceError(f"含有不可见的控制字符 #x{exc.character:04x}，请删除", line) from exc
+    except yaml.YAMLError as exc:
         raise SourceError(f"YAML 无法读取：{exc}") from exc
     source = Source(path, None)
     source.data = _convert(node, (), source) if node is not None else None
@@ -83,8 +87,18 @@ def read(path: Path) -> Source:
     return parse(decode(raw), path)
 
 
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq",
+                                                       "timestamp", "value")}
+MAX_NODES = 200_000  # aliases can multiply a small file ("billion laughs"): stop early
+
+
 def _convert(node: yaml.Node, path: Path_, source: Source) -> Any:
     source.lines.setdefault(path, node.start_mark.line + 1)
+    source.nodes += 1
+    if source.nodes > MAX_NODES:
+        raise SourceError("文件展开后过大（别名 * 引用过多）", node.start_mark.line + 1)
+    if node.tag not in _PLAIN_TAGS:
+        raise SourceError(f"不支持 YAML 标签「{node.tag}」", node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docx import Document
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -86,10 +86,13 @@ class Grid:
     def cell(self, row: int, col: int):
         return self.table.cell(row, col)
 
-    def put(self, row: int, col: int, text: str, span: int = 1, align=CENTER, bold: bool = False) -> None:
+    def put(self, row: int, col: int, text: str, span: int = 1, align=CENTER, bold: bool = False,
+            top: bool = False) -> None:
         cell = self.table.cell(row, col)
         if span > 1:
             cell = cell.merge(self.table.cell(row, col + span - 1))
+        if top:
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
         p = cell.paragraphs[0]
         p.alignment = align
         run = p.add_run(text)
@@ -109,6 +112,8 @@ def grid(doc: Document, rows: int, widths_cm: list[float]) -> Grid:
         for cell in table.columns[i].cells:
             cell.width = Cm(width)
     for row in table.rows:
+        row.height = Cm(0.75)  # at least; rows grow with their text
+        row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
         for cell in row.cells:
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     return Grid(table, widths_cm)
@@ -139,7 +144,7 @@ def project_table(layout: ProjectLayout) -> Document:
     doc = new_document()
     heading(doc, "{{ 标题 }}", 16, True)
     heading(doc, "{{ 副标题 }}", 12, False)
-    widths = [1.5, 2.5, 2.7, 3.6, 2.8, 3.9]
+    widths = [1.9, 2.5, 2.6, 2.6, 3.2, 4.2]
     body_rows = 3 + 4 + 2 + 1 + 3  # header, funds, goals, indicator header, loop (for, row, endfor)
     g = grid(doc, body_rows, widths)
     L = "{{ 标签.%s }}"
@@ -174,8 +179,8 @@ def project_table(layout: ProjectLayout) -> Document:
         g.put(7, 1, L % "项目总目标", span=3)
     g.put(7, 4, L % "年度总体目标", span=2)
     total = "{{ 标签.总目标年限 }}\n{{ 项目总目标 }}" if layout.goal_years_row else "{{ 项目总目标 }}"
-    g.put(8, 1, total, span=3, align=LEFT)
-    g.put(8, 4, "{{ 年度总体目标 }}", span=2, align=LEFT)
+    g.put(8, 1, total, span=3, align=JUSTIFY, top=True)
+    g.put(8, 4, "{{ 年度总体目标 }}", span=2, align=JUSTIFY, top=True)
     g.put(7, 0, L % "项目绩效目标")
     g.vmerge(0, 7, 8)
     # indicators: header, then one row per indicator between the docxtpl row-loop markers

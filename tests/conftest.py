@@ -1,0 +1,57 @@
+"""Shared fixtures: the repo, ../shared (seeds and tablecheck), a build of the example specs."""
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+EXAMPLES = REPO / "specs" / "examples"
+TEMPLATES = REPO / "templates"
+
+
+def _tablecheck():
+    path = SHARED / "tools" / "tablecheck.py"
+    if not path.is_file():
+        return None
+    spec = importlib.util.spec_from_file_location("tablecheck", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["tablecheck"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def tablecheck():
+    module = _tablecheck()
+    if module is None:
+        pytest.skip("../shared/tools/tablecheck.py is not beside the repo")
+    return module
+
+
+@pytest.fixture(scope="session")
+def built_examples(tmp_path_factory) -> Path:
+    """The example specs built once per test session; returns the output folder."""
+    from generator.build import build
+
+    out = tmp_path_factory.mktemp("examples-out")
+    build(EXAMPLES, out, TEMPLATES)
+    return out
+
+
+@pytest.fixture
+def spec_folder(tmp_path) -> Path:
+    """A copy of the 2024 example folder that a test may edit."""
+    target = tmp_path / "specs"
+    shutil.copytree(EXAMPLES / "2024", target)
+    return target
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,51 @@
+"""Golden tests: every example renders cell for cell like its seed table (../shared/tools/tablecheck.py)."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import SHARED
+
+SEED_2024 = "000_8d232b3806b97b4f.txt"
+EXACT_2024 = ["残疾人就业保障金", "党组工作经费", "法律顾问费", "闵行区房屋拆除工程施工安全技术服务", "土地储备计划"]
+
+
+def seed_table(tablecheck, seed: str, name: str) -> list[str]:
+    return tablecheck.pick(tablecheck.seed_tables(SHARED / "seeds" / seed), name, None, seed)
+
+
+def rendered_table(tablecheck, path, name: str) -> list[str]:
+    reader = tablecheck.docx_tables if path.suffix == ".docx" else tablecheck.xlsx_tables
+    return tablecheck.pick(reader(path), name, None, path.name)
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".xlsx"])
+@pytest.mark.parametrize("name", EXACT_2024)
+def test_2024_tables_are_exact(tablecheck, built_examples, name, suffix):
+    rendered = rendered_table(tablecheck, built_examples / "2024" / f"{name}{suffix}", name)
+    result = tablecheck.compare(seed_table(tablecheck, SEED_2024, name), rendered)
+    assert result["exact"], (result["missing"], result["extra"])
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".xlsx"])
+def test_2024_maintenance_table_exact_but_for_the_seeds_typed_twice_cells(tablecheck, built_examples, suffix):
+    """The seed's 运维 table has 6.90 and - typed a second time into the blank column beside
+    其中：财政资金 and 其他资金 (one cell each in every other table). perfgen prints each amount once;
+    those two cells are the deliberate difference, everything else is exact and in order."""
+    name = "闵行区房屋征收业务管理系统（2024运维）"
+    expected = seed_table(tablecheck, SEED_2024, name)
+    for label, value in (("其中:财政资金", "6.90"), ("其他资金", "-")):
+        i = expected.index(label)
+        assert expected[i + 1] == expected[i + 2] == value
+        del expected[i + 2]
+    result = tablecheck.compare(expected, rendered_table(tablecheck, built_examples / "2024" / f"{name}{suffix}", name))
+    assert result["exact"], (result["missing"], result["extra"])
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".xlsx"])
+def test_2024_dengbao_table_same_cells(tablecheck, built_examples, suffix):
+    """The extraction scrambled the 等保 table (and lost the value of 定级备案工作完成率, one of
+    five =100.00(%) completion rates): the same cells in any order is the bar."""
+    name = "闵行区房屋征收管理业务系统等保项目"
+    result = tablecheck.compare(seed_table(tablecheck, SEED_2024, name),
+                                rendered_table(tablecheck, built_examples / "2024" / f"{name}{suffix}", name))
+    assert result["missing"] == [] and result["extra"] == ["=100.00(%)"]

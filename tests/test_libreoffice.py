@@ -1,0 +1,24 @@
+"""Every example output opens in LibreOffice (headless conversion to PDF), where soffice exists."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")
+def test_every_output_converts_to_pdf(built_examples, tmp_path):
+    files = sorted(str(p) for p in built_examples.rglob("*") if p.suffix in (".docx", ".xlsx"))
+    assert files
+    for suffix in (".docx", ".xlsx"):  # same stem, two formats: convert into separate folders
+        batch = [f for f in files if f.endswith(suffix)]
+        out = tmp_path / suffix[1:]
+        subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+                        "--convert-to", "pdf", "--outdir", str(out), *batch],
+                       check=True, capture_output=True, timeout=600)
+        pdfs = sorted(out.glob("*.pdf"))
+        assert len(pdfs) == len(batch)
+        assert all(p.stat().st_size > 1000 and p.read_bytes().startswith(b"%PDF") for p in pdfs)

@@ -1,0 +1,72 @@
+"""Word rendering: escaping, line breaks, merges, fonts and page setup, re-parsed from the bytes."""
+import io
+import zipfile
+
+import docx
+import pytest
+from lxml import etree
+
+from generator.render.context import CONTINUE
+from generator.render.ooxml import W, cell_text, rows_with_columns, v_merge
+
+from test_model import BASE, VARIANT, build
+from generator.render.context import project_context
+from generator.render.docx import WordTemplate
+
+TEMPLATE = WordTemplate(VARIANT.word_template)
+NASTY = 'A<B & "C" \'D\' <2次 > x\n第二行'
+
+
+def render(text: str):
+    project, problems = build(text)
+    assert not problems, problems
+    data, root = TEMPLATE.render(project_context(project, VARIANT))
+    return data, root
+
+
+def test_special_characters_survive_and_newlines_break():
+    goal = "年度总体目标: |-\n" + "".join(f"  {line}\n" for line in NASTY.split("\n"))
+    spec = BASE.replace("年度总体目标: g\n", goal) + "项目资金: 1\n绩效指标: {数量指标: {'< 2次 & <b>': '< 2次'}}\n"
+    data, _ = render(spec)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        etree.fromstring(archive.read("word/document.xml"))  # well-formed XML
+    document = docx.Document(io.BytesIO(data))
+    texts = [cell.text for row in document.tables[0].rows for cell in row.cells]
+    assert 'A<B & "C" \'D\' <2次 > x\n第二行' in texts
+    assert "< 2次 & <b>" in texts and "<2.00(次)" in texts
+
+
+def test_level1_and_level2_merge_vertically():
+    _, root = render(BASE + "项目资金: 1\n绩效指标:\n  数量指标: {a: =1人, b: =2人}\n  质量指标: {c: 合格}\n"
+                            "  服务对象满意度指标: {d: ≥90%}\n")
+    table = root.find(f"{W}body/{W}tbl")
+    rows = list(rows_with_columns(table))[-4:]
+    level1 = [(cell_text(cells[1][2]), v_merge(cells[1][2])) for _, cells in rows]
+    level2 = [(cell_text(cells[2][2]), v_merge(cells[2][2])) for _, cells in rows]
+    assert level1 == [("产出指标", "restart"), ("", "continue"), ("", "continue"), ("满意度指标", None)]
+    assert level2 == [("数量指标", "restart"), ("", "continue"), ("质量指标", None), ("服务对象满意度指标", None)]
+    assert CONTINUE not in etree.tostring(root, encoding="unicode")
+    # the 绩效指标 label spans its header row and every indicator row
+    label = [v_merge(cells[0][2]) for _, cells in list(rows_with_columns(table))[-5:]]
+    assert label == ["restart", "continue", "continue", "continue", "continue"]
+
+
+def test_page_fonts_and_grid():
+    data, _ = render(BASE + "项目资金: 1\n绩效指标: {数量指标: {a: =1人}}\n")
+    document = docx.Document(io.BytesIO(data))
+    section = document.sections[0]
+    assert (round(section.page_width.cm), round(section.page_height.cm)) == (21, 30)
+    styles = etree.tostring(document.styles.element, encoding="unicode")
+    assert 'w:eastAsia="宋体"' in styles
+    tbl = document.tables[0]._tbl
+    assert tbl.tblPr.find(f"{W}tblLayout").get(f"{W}type") == "fixed"
+    assert all(tbl.tblPr.find(f"{W}tblBorders/{W}{edge}") is not None for edge in ("top", "insideH", "insideV"))
+
+
+def test_title_checkboxes_and_formats():
+    data, _ = render(BASE.replace("经常性项目", "一次性项目") + "项目资金: 19200\n绩效指标: {数量指标: {a: =1人, b: ≥40(公顷)}}\n")
+    document = docx.Document(io.BytesIO(data))
+    assert [p.text for p in document.paragraphs[:2]] == ["财政项目支出绩效目标表", "(2024年度)"]
+    texts = [cell.text for row in document.tables[0].rows for cell in row.cells]
+    assert "专项资金 ☐ 经常性项目 ☐ 一次性项目 ☑" in texts
+    assert "2024/1/1" in texts and "1.92" in texts and "=1.00(人)" in texts and "≥40(公顷)" in texts

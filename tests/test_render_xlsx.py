@@ -1,0 +1,53 @@
+import io
+
+import openpyxl
+import pytest
+
+from generator.render.xlsx import ExcelWriter, sheet_title
+
+from test_render_docx import BASE, VARIANT, render
+
+WRITER = ExcelWriter(VARIANT.excel)
+
+
+def workbook(spec: str):
+    _, root = render(spec)
+    return openpyxl.load_workbook(io.BytesIO(WRITER.workbook([("项目", root)])))
+
+
+def test_values_are_text_never_formulas():
+    book = workbook(BASE + "项目资金: 1\n绩效指标: {数量指标: {a: =1人, '#N/A': '=SUM(A1)'}}\n")
+    values = [c.value for row in book.active.iter_rows() for c in row if c.value]
+    assert "=1.00(人)" in values and "=SUM(A1)" in values and "#N/A" in values
+    for row in book.active.iter_rows():
+        for cell in row:
+            if cell.value is not None:
+                assert cell.data_type == "s"
+
+
+def test_merges_borders_wrap_and_print_setup():
+    book = workbook(BASE + "项目资金: 1\n绩效指标: {数量指标: {a: =1人, b: =2人}, 质量指标: {c: 合格}}\n")
+    sheet = book.active
+    merged = {str(r) for r in sheet.merged_cells.ranges}
+    assert {"A1:F1", "A2:F2", "A6:A9"} <= merged  # title, subtitle; 项目资金 over four rows
+    产出 = next(c for row in sheet.iter_rows() for c in row if c.value == "产出指标")
+    assert any(r.min_row == 产出.row and r.max_row == 产出.row + 2 for r in sheet.merged_cells.ranges)
+    for rng in sheet.merged_cells.ranges:
+        if rng.min_row > 2:
+            for row in sheet.iter_rows(min_row=rng.min_row, max_row=rng.max_row, min_col=rng.min_col,
+                                       max_col=rng.max_col):
+                for cell in row:
+                    if cell.row == rng.max_row:
+                        assert cell.border.bottom.style == "thin"
+    assert sheet["B10"].alignment.wrap_text
+    assert int(sheet.page_setup.paperSize) == 9 and sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.page_setup.fitToWidth == 1 and sheet.column_dimensions["A"].width > 5
+
+
+def test_sheet_titles_are_valid_and_unique():
+    used: set[str] = set()
+    long = "闵行区房屋征收管理业务系统等保项目/二期[测试]:一*二?三四五六七八九十"
+    first, second = sheet_title(long, used), sheet_title(long, used)
+    assert len(first) <= 31 and len(second) <= 31 and first != second
+    assert not set("[]:*?/\\") & set(first + second)
+    assert sheet_title("'x'", used) == "x"

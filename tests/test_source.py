@@ -1,0 +1,56 @@
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from generator.source import SourceError, decode, parse
+
+
+def test_scalars_stay_text_and_lines_are_known():
+    source = parse("项目名称: 法律顾问费\n项目资金: 0.1\n绩效指标:\n  数量指标:\n    人数: =1人\n", Path("x.yaml"))
+    assert source.data["项目资金"] == "0.1"  # never a float
+    assert source.line(("绩效指标", "数量指标", "人数")) == 5
+    assert source.line(("绩效指标", "数量指标", "人数", "deeper")) == 5
+
+
+def test_duplicate_key_is_an_error_with_its_line():
+    with pytest.raises(SourceError) as info:
+        parse("a: 1\nb: 2\na: 3\n", Path("x.yaml"))
+    assert info.value.line == 3 and "重复" in str(info.value)
+
+
+def test_tabs_in_indentation():
+    with pytest.raises(SourceError) as info:
+        parse("a:\n\tb: 1\n", Path("x.yaml"))
+    assert info.value.line == 2 and "制表符" in str(info.value)
+
+
+def test_bom_is_dropped_and_gbk_is_explained():
+    assert decode("\ufeffa: 1".encode("utf-8")) == "a: 1"
+    with pytest.raises(SourceError) as info:
+        decode("项目名称: 法律顾问费".encode("gbk"))
+    assert "GBK" in str(info.value)
+
+
+def test_no_python_objects():
+    with pytest.raises(SourceError) as info:
+        parse("a: !!python/object/apply:os.system ['echo hi']\n", Path("x.yaml"))
+    assert "标签" in str(info.value)
+
+
+def test_alias_bombs_stop():
+    text = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(6))
+    with pytest.raises(SourceError):
+        parse(text, Path("x.yaml"))
+
+
+@settings(max_examples=200)
+@given(st.text(max_size=200))
+def test_any_text_parses_or_says_why(text):
+    try:
+        parse(text, Path("x.yaml"))
+    except SourceError as exc:
+        assert str(exc)

@@ -1,0 +1,53 @@
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, strategies as st
+
+from generator.values import Phrase, Quantity, parse_value
+
+
+@pytest.mark.parametrize("raw, op, number, unit", [
+    ("=1人", "=", "1", "人"), ("≥90%", "≥", "90", "%"), (">=12次", "≥", "12", "次"), ("≤19200元", "≤", "19200", "元"),
+    ("》=90%", "≥", "90", "%"), ("< 2次", "<", "2", "次"), ("<2次", "<", "2", "次"), ("＞40人", ">", "40", "人"),
+    ("=100.00(%)", "=", "100.00", "%"), ("≥40(公顷)", "≥", "40", "公顷"), ("100%", "=", "100", "%"),
+    ("0起", "=", "0", "起"), ("≥200名用户", "≥", "200", "名用户"), ("=0", "=", "0", ""),
+])
+def test_quantities(raw, op, number, unit):
+    value = parse_value(raw)
+    assert isinstance(value, Quantity)
+    assert (value.op, value.number, value.unit) == (op, Decimal(number), unit)
+
+
+@pytest.mark.parametrize("raw", ["及时", "建立健全", "6月底前完成", "6个月内", "约80批次", "2-4小时", "全年，7×24小时",
+                                 "=上年度工资总额的1.5%", "故障天数小于10天", "降低总体运行成本 提高整体运转效率"])
+def test_phrases_print_as_written(raw):
+    assert parse_value(raw) == Phrase(raw)
+
+
+def test_operator_spelled_properly_and_note_kept():
+    value = parse_value("》=90%")
+    assert value.written == "≥90%"
+    note = parse_value("=100% (2022年5月底前)")
+    assert (note.number, note.unit, note.note) == (Decimal(100), "%", "(2022年5月底前)")
+    assert parse_value("100% (10月前)").note == "(10月前)"
+
+
+def test_parenthesised_unit_is_exact_precision():
+    assert parse_value("≥40(公顷)").exact
+    assert not parse_value("≥40公顷").exact
+    assert parse_value("100%").explicit_op is False
+
+
+@given(st.sampled_from(["=", "≥", "≤", ">", "<", ">=", "<=", "》="]),
+       st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False, allow_infinity=False),
+       st.sampled_from(["%", "人", "次", "元", "公顷", ""]))
+def test_operator_number_unit_always_read_back(op, number, unit):
+    value = parse_value(f"{op}{number}{unit}")
+    assert isinstance(value, Quantity)
+    assert value.number == number and value.unit == unit
+
+
+@given(st.text(max_size=40))
+def test_any_text_is_a_value(text):
+    value = parse_value(text)
+    assert isinstance(value, (Quantity, Phrase))
