@@ -15,6 +15,7 @@ Conventions the generator relies on (see README, "Templates"):
 """
 from __future__ import annotations
 
+import io
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from generator.write import normalize_zip  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent / "templates"
 CENTER, LEFT, JUSTIFY = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.JUSTIFY
@@ -134,7 +138,8 @@ class ProjectLayout:
     """What differs between the project forms' grids (not their words: those are settings)."""
 
     category_field: str          # context key printed beside 项目类别
-    annual_breakdown: bool       # print 当年财政拨款 / 上年结转资金 / 其他资金 on the right
+    annual_breakdown: str        # "always", or "with_carryover": 当年财政拨款 / 上年结转资金 / 其他资金
+                                 # on the right only when part of the money is carried over
     goal_years_row: bool         # 2022: a separate "(年 - 年)" line under 项目总目标
     goal_years_inline: bool      # 2024: "项目总目标 (2024年-2024年)" in the label
 
@@ -168,8 +173,10 @@ def project_table(layout: ProjectLayout) -> Document:
             g.put(r, 2, "{{ %s }}" % key)
         rlabel, rkey = right[i]
         g.put(r, 3, L % rlabel, span=2)
-        if i == 0 or layout.annual_breakdown:
+        if i == 0 or layout.annual_breakdown == "always":
             g.put(r, 5, "{{ %s }}" % rkey)
+        else:
+            g.put(r, 5, "{%% if 上年结转资金 %%}{{ %s }}{%% endif %%}" % rkey)
     g.put(3, 0, L % "项目资金")
     g.vmerge(0, 3, 6)
     # goals: two rows under one label
@@ -222,8 +229,10 @@ def _fix_multiline(doc: Document) -> None:
 
 
 VARIANTS = {
-    "2024目标表": lambda: project_table(ProjectLayout("项目类别勾选", annual_breakdown=True,
+    "2024目标表": lambda: project_table(ProjectLayout("项目类别勾选", annual_breakdown="always",
                                                     goal_years_row=False, goal_years_inline=True)),
+    "2022申报表": lambda: project_table(ProjectLayout("项目类别", annual_breakdown="with_carryover",
+                                                    goal_years_row=True, goal_years_inline=False)),
 }
 
 
@@ -233,7 +242,9 @@ def main(names: list[str]) -> None:
         _fix_multiline(doc)
         target = ROOT / name / "table.docx"
         target.parent.mkdir(parents=True, exist_ok=True)
-        doc.save(target)
+        buffer = io.BytesIO()
+        doc.save(buffer)
+        target.write_bytes(normalize_zip(buffer.getvalue()))  # same layout, same bytes
         print(f"wrote {target}")
 
 
