@@ -9,18 +9,34 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable
 
 from . import model
-from .errors import Problem, Problems, SpecErrors
+from .errors import Problem, Problems, SpecErrors, VariantError
 from .expand import expand
-from .render.context import project_context
+from .render.context import project_context, unit_context
 from .render.docx import WordTemplate
 from .render.xlsx import ExcelWriter
-from .spec import DEPARTMENT_FILE, load_folder
+from .spec import DEPARTMENT_FILE, ProjectSpec, UnitSpec, load_folder
 from .variant import Variant, templates_root
 from .write import Staging
 
 SUMMARY_WORKBOOK = "汇总.xlsx"
+
+
+@dataclass(frozen=True)
+class Form:
+    """A spec shape a variant can be filled from (its `form:` setting): schema, model, context."""
+
+    spec: type
+    build: Callable
+    context: Callable
+
+
+FORMS = {
+    "project": Form(ProjectSpec, model.build, project_context),   # one table per project
+    "unit": Form(UnitSpec, model.build_unit, unit_context),         # one table per unit
+}
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
@@ -42,7 +58,7 @@ class Plan:
     folder: Path
     out: Path
     variant: Variant
-    projects: list[model.Project]
+    projects: list[Any]  # model.Project or model.Unit, per the variant's form
 
 
 @dataclass
@@ -52,22 +68,33 @@ class Result:
     projects: int = 0
 
 
+def form(variant: Variant) -> Form:
+    if variant.form not in FORMS:
+        raise VariantError(f"格式「{variant.name}」的 form「{variant.form}」未知；可用：{'、'.join(FORMS)}")
+    return FORMS[variant.form]
+
+
 def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems) -> Plan | None:
-    loaded = load_folder(folder)
+    variants: dict[str, Variant] = {}
+
+    def form_of(department) -> type:
+        variants["used"] = Variant.load(department.格式, templates)
+        return form(variants["used"]).spec
+
+    loaded = load_folder(folder, form_of)
     problems.extend(loaded.problems)
-    if loaded.department is None:
+    if loaded.department is None or "used" not in variants:
         return None
-    department = loaded.department.spec
-    variant = Variant.load(department.格式, templates)
-    projects: list[model.Project] = []
+    department, variant = loaded.department.spec, variants["used"]
+    projects: list[Any] = []
     names: dict[str, Path] = {}
     for item in loaded.projects:
-        project = model.build(expand(item, department), variant, problems)
+        project = form(variant).build(expand(item, department), variant, problems)
         if project is None:
             continue
         if project.name in names:
-            problems.add(project.source, item.source.line(("项目名称",)), "项目名称",
-                         f"「{project.name}」与 {names[project.name].name} 的项目名称相同")
+            problems.add(project.source, item.source.line(("项目名称",)), "名称",
+                         f"「{project.name}」与 {names[project.name].name} 的名称相同")
             continue
         names[project.name] = project.source
         projects.append(project)
@@ -101,7 +128,7 @@ def render(plans: list[Plan], staging: Staging) -> int:
         excel = ExcelWriter(item.variant.excel)
         sheets = []
         for project in item.projects:
-            data, root = word.render(project_context(project, item.variant))
+            data, root = word.render(form(item.variant).context(project, item.variant))
             name = safe_filename(project.name)
             staging.add(item.out / f"{name}.docx", data)
             staging.add(item.out / f"{name}.xlsx", excel.workbook([(project.name, root)]))

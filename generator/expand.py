@@ -6,23 +6,25 @@ indicator came from, so that `perfgen show` can tell an author.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .source import Source
-from .spec import DepartmentSpec, Loaded, ProjectSpec
+from .spec import DepartmentSpec, Loaded
 
 
 @dataclass(frozen=True)
 class Expanded:
-    spec: ProjectSpec
+    spec: Any  # a validated spec model (project or unit)
     source: Source
     year: int
     origins: dict[str, str] = field(default_factory=dict)
 
 
+INHERITED = ("主管部门", "实施单位")
+
+
 def expand(loaded: Loaded, department: DepartmentSpec) -> Expanded:
-    spec: ProjectSpec = loaded.spec
-    filled = spec.model_copy(update={
-        "主管部门": spec.主管部门 or department.主管部门,
-        "实施单位": spec.实施单位 or department.实施单位,
-    })
-    return Expanded(filled, loaded.source, department.年度)
+    spec = loaded.spec
+    inherited = {key: getattr(spec, key) or getattr(department, key)
+                 for key in INHERITED if key in type(spec).model_fields}
+    return Expanded(spec.model_copy(update=inherited), loaded.source, department.年度)

@@ -77,3 +77,20 @@ def test_2022_npc_system_table_differs_only_by_its_other_funds(tablecheck, built
     assert result["missing"] == [] and result["extra"] == ["35,000"]
     i = expected.index("其他资金")
     assert rendered[: i + 1] + rendered[i + 2:] == expected and rendered[i + 1] == "35,000"
+
+
+SEED_UNIT = "003_66265a79e30ddeca.txt"
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".xlsx"])
+def test_unit_table_has_every_seed_cell(tablecheck, built_examples, suffix):
+    """The seed's rows are scrambled in places, so the bar is the same cells. perfgen prints 指标性质
+    in every indicator row; the seed merged it over runs of rows where its pages broke (9 定性指标
+    and 2 定量指标 cells fewer), the one deliberate difference."""
+    path = built_examples / "2024新虹街道" / f"上海市闵行区人民政府新虹街道办事处（汇总）{suffix}"
+    expected = tablecheck.seed_tables(SHARED / "seeds" / SEED_UNIT)[0]
+    rendered = tablecheck.pick((tablecheck.docx_tables if suffix == ".docx" else tablecheck.xlsx_tables)(path),
+                               None, 0, path.name)
+    result = tablecheck.compare(expected, rendered)
+    assert result["missing"] == []
+    assert result["extra"] == ["定性指标"] * 9 + ["定量指标"] * 2
