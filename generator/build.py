@@ -17,7 +17,7 @@ from .expand import expand
 from .render.context import project_context, unit_context
 from .render.docx import WordTemplate
 from .render.xlsx import ExcelWriter
-from .spec import DEPARTMENT_FILE, ProjectSpec, UnitSpec, load_folder
+from .spec import DEPARTMENT_FILE, ProjectSpec, UnitSpec, load_department, load_specs
 from .variant import Variant, templates_root
 from .write import Staging
 
@@ -75,21 +75,23 @@ def form(variant: Variant) -> Form:
 
 
 def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems) -> Plan | None:
-    variants: dict[str, Variant] = {}
-
-    def form_of(department) -> type:
-        variants["used"] = Variant.load(department.格式, templates)
-        return form(variants["used"]).spec
-
-    loaded = load_folder(folder, form_of)
-    problems.extend(loaded.problems)
-    if loaded.department is None or "used" not in variants:
+    """Read and check one spec folder against the variant its 部门.yaml names."""
+    loaded_department = load_department(folder, problems)
+    if loaded_department is None:
+        load_specs(folder, ProjectSpec, problems)  # still report what is wrong in the projects
         return None
-    department, variant = loaded.department.spec, variants["used"]
+    department = loaded_department.spec
+    try:
+        variant = Variant.load(department.格式, templates)
+        shape = form(variant)
+    except VariantError as exc:
+        source = loaded_department.source
+        problems.add(source.path, source.line(("格式",)), "格式", str(exc))
+        return None
     projects: list[Any] = []
     names: dict[str, Path] = {}
-    for item in loaded.projects:
-        project = form(variant).build(expand(item, department), variant, problems)
+    for item in load_specs(folder, shape.spec, problems):
+        project = shape.build(expand(item, department), variant, problems)
         if project is None:
             continue
         if project.name in names:

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any
 
 from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
@@ -268,20 +268,24 @@ def spec_files(folder: Path) -> list[Path]:
                   if p.suffix in SPEC_SUFFIXES and p.name != DEPARTMENT_FILE and not p.name.startswith("."))
 
 
-def load_folder(folder: Path, model_for: Callable[[DepartmentSpec], type[BaseModel]] | None = None) -> Folder:
-    """Read and validate a spec folder; problems are collected, never raised. `model_for` picks
-    the spec shape from the department file (its 格式); by default every file is a project."""
-    problems = Problems()
-    department_path = folder / DEPARTMENT_FILE
-    department = None
-    if department_path.is_file():
-        department = load_file(department_path, DepartmentSpec, problems)
-    else:
+def load_department(folder: Path, problems: Problems) -> Loaded | None:
+    path = folder / DEPARTMENT_FILE
+    if not path.is_file():
         problems.add(folder, None, "", f"缺少部门文件 {DEPARTMENT_FILE}（主管部门、实施单位、年度、格式）")
-    model = model_for(department.spec) if model_for and department else ProjectSpec
-    projects = [loaded for path in spec_files(folder)
-                if (loaded := load_file(path, model, problems)) is not None]
-    return Folder(folder, department, projects, problems)
+        return None
+    return load_file(path, DepartmentSpec, problems)
+
+
+def load_specs(folder: Path, model: type[BaseModel], problems: Problems) -> list[Loaded]:
+    """Every spec file of the folder validated as `model` (the shape its variant is filled from)."""
+    return [loaded for path in spec_files(folder) if (loaded := load_file(path, model, problems)) is not None]
+
+
+def load_folder(folder: Path, model: type[BaseModel] = ProjectSpec) -> Folder:
+    """Read and validate a spec folder; problems are collected, never raised."""
+    problems = Problems()
+    department = load_department(folder, problems)
+    return Folder(folder, department, load_specs(folder, model, problems), problems)
 
 
 # model names, to drop them from error locations and to find "did you mean" candidates

@@ -18,12 +18,16 @@ def rendered_table(tablecheck, path, name: str) -> list[str]:
     return tablecheck.pick(reader(path), name, None, path.name)
 
 
+def assert_exact(tablecheck, built_examples, seed: str, folder: str, name: str, suffix: str) -> None:
+    rendered = rendered_table(tablecheck, built_examples / folder / f"{name}{suffix}", name)
+    result = tablecheck.compare(seed_table(tablecheck, seed, name), rendered)
+    assert result["exact"], (result["missing"], result["extra"])
+
+
 @pytest.mark.parametrize("suffix", [".docx", ".xlsx"])
 @pytest.mark.parametrize("name", EXACT_2024)
 def test_2024_tables_are_exact(tablecheck, built_examples, name, suffix):
-    rendered = rendered_table(tablecheck, built_examples / "2024" / f"{name}{suffix}", name)
-    result = tablecheck.compare(seed_table(tablecheck, SEED_2024, name), rendered)
-    assert result["exact"], (result["missing"], result["extra"])
+    assert_exact(tablecheck, built_examples, SEED_2024, "2024", name, suffix)
 
 
 @pytest.mark.parametrize("suffix", [".docx", ".xlsx"])
@@ -61,9 +65,7 @@ EXACT_2022 = ["党建经费", "东西部扶贫协作和对口支援", "对外友
 @pytest.mark.parametrize("suffix", [".docx", ".xlsx"])
 @pytest.mark.parametrize("name", EXACT_2022)
 def test_2022_tables_are_exact(tablecheck, built_examples, name, suffix):
-    rendered = rendered_table(tablecheck, built_examples / "2022" / f"{name}{suffix}", name)
-    result = tablecheck.compare(seed_table(tablecheck, SEED_2022, name), rendered)
-    assert result["exact"], (result["missing"], result["extra"])
+    assert_exact(tablecheck, built_examples, SEED_2022, "2022", name, suffix)
 
 
 @pytest.mark.parametrize("suffix", [".docx", ".xlsx"])

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..amounts import format_number
 from ..explain import write as explain
-from ..model import Project, Unit, rows
+from ..model import Project, Row, Unit, rows
 from ..values import Phrase, Quantity, Value
 from ..variant import ValueStyle, Variant
 
@@ -41,24 +41,29 @@ def checkboxes(selected: str, variant: Variant) -> str:
         for name in variant.categories)
 
 
+def indicator_row(row: Row, variant: Variant) -> dict[str, str]:
+    """One printed indicator: its levels (CONTINUE where the merged cell above goes on) and value."""
+    ind = row.indicator
+    return {
+        "一级": ind.level1 if row.new_level1 else CONTINUE,
+        "二级": ind.level2 if row.new_level2 else CONTINUE,
+        "三级": ind.name,
+        **value_parts(ind.value, variant.values),
+    }
+
+
+def page(variant: Variant, year: int) -> dict[str, Any]:
+    """What every table's template may use: title, subtitle, labels, the merge marker."""
+    return {"标题": variant.title, "副标题": variant.subtitle.format(年度=year), "标签": variant.labels,
+            "续": CONTINUE, "年度": str(year)}
+
+
 def project_context(project: Project, variant: Variant) -> dict[str, Any]:
     money = variant.amounts.format
     funds = project.funds
-    indicator_rows = []
-    for row in rows(project):
-        ind = row.indicator
-        indicator_rows.append({
-            "一级": ind.level1 if row.new_level1 else CONTINUE,
-            "二级": ind.level2 if row.new_level2 else CONTINUE,
-            "三级": ind.name,
-            **value_parts(ind.value, variant.values),
-        })
+    indicator_rows = [indicator_row(row, variant) for row in rows(project)]
     return {
-        "标题": variant.title,
-        "副标题": variant.subtitle.format(年度=project.year),
-        "标签": variant.labels,
-        "续": CONTINUE,
-        "年度": str(project.year),
+        **page(variant, project.year),
         "项目名称": project.name,
         "项目类别": project.category,
         "项目类别勾选": checkboxes(project.category, variant),
@@ -101,25 +106,15 @@ def unit_context(unit: Unit, variant: Variant) -> dict[str, Any]:
     lists = variant.lists
     indicator_rows = []
     for row in rows(unit):
-        ind = row.indicator
-        parts = value_parts(ind.value, variant.values)
-        written = explain(variant.explanations, ind.level1, ind.level2, ind.name, ind.value, parts, ind.subject)
-        indicator_rows.append({
-            "一级": ind.level1 if row.new_level1 else CONTINUE,
-            "二级": ind.level2 if row.new_level2 else CONTINUE,
-            "三级": ind.name,
-            **parts,
-            "指标解释": ind.explanation or written.explanation,
-            "评分标准": ind.scoring or written.scoring,
-        })
+        ind, printed = row.indicator, indicator_row(row, variant)
+        written = explain(variant.explanations, ind.level1, ind.level2, ind.name, ind.value, printed, ind.subject)
+        printed["指标解释"] = ind.explanation or written.explanation
+        printed["评分标准"] = ind.scoring or written.scoring
+        indicator_rows.append(printed)
     budget = unit.budget
     tasks = [{"name": name, "content": content} for name, content in unit.tasks]
     return {
-        "标题": variant.title,
-        "副标题": variant.subtitle.format(年度=unit.year),
-        "标签": variant.labels,
-        "续": CONTINUE,
-        "年度": str(unit.year),
+        **page(variant, unit.year),
         "单位名称": unit.name,
         "财政拨款方式": unit.funding,
         "单位职责": numbered(lists.get("单位职责", "{n}.{text}"), [{"text": t} for t in unit.duties]),
