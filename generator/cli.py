@@ -1,13 +1,16 @@
 """The `perfgen` command line (typer): one function per command, messages in Chinese."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__
-from .build import build as run_build
+from .batch import Result as BuildResult
+from .batch import run as run_build
 from .errors import PerfgenError, SpecErrors
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="perfgen：由 YAML 项目说明生成绩效目标表（Word / Excel）")
@@ -37,20 +40,104 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
     """perfgen：由 YAML 项目说明生成绩效目标表（Word / Excel）"""
 
 
+def shown(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve())) or "."
+    except ValueError:
+        return str(path)
+
+
+class _Reporter:
+    """Progress of a build: what is said per project is the same on a terminal and in a log."""
+
+    def __init__(self, output: Path):
+        self.output = output
+
+    def label(self, folder: Path, name: str) -> str:
+        try:
+            return str(folder.relative_to(self.output) / name)
+        except ValueError:
+            return str(folder / name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+
+class LineReporter(_Reporter):
+    """Plain lines, one per project, for logs and CI (not a terminal)."""
+
+    def start(self, total: int) -> None:
+        self.total, self.done = total, 0
+
+    def project(self, folder: Path, name: str, built: bool) -> None:
+        self.done += 1
+        what = "已生成" if built else "未变化，跳过"
+        out.print(f"[{self.done}/{self.total}] {what} {self.label(folder, name)}", markup=False)
+
+    def note(self, message: str) -> None:
+        out.print(message, markup=False)
+
+
+class BarReporter(_Reporter):
+    """A rich progress bar on a terminal; rebuilt projects are listed above it."""
+
+    def start(self, total: int) -> None:
+        self.progress = Progress(TextColumn("生成"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                                 TimeElapsedColumn(), console=out, transient=True)
+        self.task = self.progress.add_task("", total=total)
+        self.progress.start()
+
+    def project(self, folder: Path, name: str, built: bool) -> None:
+        if built:
+            self.progress.console.print(f"已生成 {self.label(folder, name)}", markup=False)
+        self.progress.update(self.task, advance=1, description=name)
+
+    def note(self, message: str) -> None:
+        self.progress.update(self.task, description=message)
+
+    def __exit__(self, *exc) -> None:
+        if hasattr(self, "progress"):
+            self.progress.stop()
+
+
+def report_build(result: BuildResult, output: Path, pdf: bool) -> None:
+    for problem in result.warnings:
+        err.print(str(problem), style="yellow", markup=False)
+    built, skipped = len(result.built), len(result.skipped)
+    if built == 0:
+        line = f"共 {result.projects} 个项目，均未变化，全部跳过（--force 可全部重新生成）"
+    else:
+        line = f"共 {result.projects} 个项目：生成 {built} 个" + (f"，跳过 {skipped} 个（未变化）" if skipped else "")
+    out.print(f"{line}；{len(result.warnings)} 条警告。", markup=False)
+    if pdf:
+        out.print(f"PDF：转换 {len(result.pdfs)} 个" + ("（其余未变化）" if result.projects and
+                                                     len(result.pdfs) < result.projects else "") + "。", markup=False)
+    for path in result.removed:
+        out.print(f"已删除过时的 {shown(path)}（项目已不在说明中）", markup=False)
+    folders = "、".join(shown(folder) for folder in result.folders)
+    out.print(f"文件在：{folders}", markup=False)
+
+
 @app.command()
 def build(
     spec_dir: Path = typer.Argument(Path("specs"), help="项目说明目录（含 部门.yaml 的目录，或其上级目录）"),
     output: Path = typer.Option(Path("output"), "-o", "--output", help="输出目录"),
     templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
+    jobs: int = typer.Option(1, "-j", "--jobs", min=0, help="并行生成的进程数；0 = CPU 核数"),
+    force: bool = typer.Option(False, "--force", help="不论是否变化，全部重新生成"),
+    pdf: bool = typer.Option(False, "--pdf", help="同时把每张表和汇总转换为 PDF（需要 LibreOffice）"),
 ) -> None:
-    """生成每个项目的 Word 与 Excel 绩效目标表，以及每个目录的汇总工作簿。"""
+    """生成每个项目的 Word 与 Excel 绩效目标表，以及每个目录的汇总工作簿；未变化的项目跳过。"""
+    reporter = BarReporter(output) if out.is_terminal else LineReporter(output)
     try:
-        result = run_build(spec_dir, output, templates)
+        with reporter:
+            result = run_build(spec_dir, output, templates, jobs=jobs or os.cpu_count() or 1, force=force, pdf=pdf,
+                               reporter=reporter)
     except PerfgenError as exc:
         fail(exc)
         return
-    for problem in result.warnings:
-        err.print(str(problem), markup=False)
-    for path in result.written:
-        out.print(f"已生成 {path}", markup=False)
-    out.print(f"共 {result.projects} 个项目，{len(result.written)} 个文件，{len(result.warnings)} 条警告。")
+    report_build(result, output, pdf)
