@@ -11,7 +11,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from . import __version__
 from .batch import Result as BuildResult
 from .batch import run as run_build
+from .build import safe_filename
 from .errors import PerfgenError, SpecErrors
+from .preview import preview as run_preview
+from .write import Staging
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="perfgen：由 YAML 项目说明生成绩效目标表（Word / Excel）")
 out = Console(highlight=False, soft_wrap=True)
@@ -141,3 +144,22 @@ def build(
         fail(exc)
         return
     report_build(result, output, pdf)
+
+
+@app.command()
+def preview(
+    spec: Path = typer.Argument(..., help="一个项目说明文件（.yaml）"),
+    output: Path = typer.Option(None, "-o", "--output", help="PNG 文件（默认：output/<项目名称>.png）"),
+    templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
+) -> None:
+    """把一个项目的绩效目标表第一页生成为 PNG 图片，不用 Word 也能查看（需要 LibreOffice）。"""
+    try:
+        project, png = run_preview(spec, templates)
+    except PerfgenError as exc:
+        fail(exc)
+        return
+    target = output or Path("output") / f"{safe_filename(project.name)}.png"
+    with Staging() as staging:
+        staging.add(target, png)
+        staging.commit()
+    out.print(f"已生成预览 {shown(target)}", markup=False)

@@ -163,7 +163,7 @@ def fill_overview(ws: Worksheet, items: Sequence[Line], variant: Variant, writer
     warned = sum(len(line.warnings) for line in items)
     put(row, warn_col, f"{warned} 条" if warned else "", strong=True)
 
-    widths = {1: 6, 2: 36, 3: 12, warn_col: 48}
+    widths = {1: 6, 2: 36, 3: 12, warn_col: 36}
     for col in range(1, last + 1):
         default = 14 if first_amount <= col < first_count else 9
         ws.column_dimensions[get_column_letter(col)].width = widths.get(col, default)
