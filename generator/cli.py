@@ -11,9 +11,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from . import __version__
 from .batch import Result as BuildResult
 from .batch import run as run_build
+from .build import plan as plan_specs
 from .build import safe_filename
 from .errors import PerfgenError, SpecErrors
 from .preview import preview as run_preview
+from .roll import find_year
+from .roll import roll as run_roll
 from .write import Staging
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="perfgen：由 YAML 项目说明生成绩效目标表（Word / Excel）")
@@ -163,3 +166,41 @@ def preview(
         staging.add(target, png)
         staging.commit()
     out.print(f"已生成预览 {shown(target)}", markup=False)
+
+
+@app.command()
+def new(
+    year: int = typer.Argument(..., help="新的预算年度，如 2025"),
+    source: str = typer.Option(..., "--from", help="从哪个年度复制，如 2024（或那个年度目录的路径）"),
+    specs: Path = typer.Option(Path("specs"), "--specs", help="说明的根目录，年度目录在它下面"),
+    templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
+) -> None:
+    """复制一个年度的说明为新年度：年度、日期和文字里的年份改为新年度，注释与顺序不变；需要核对的地方列出。"""
+    try:
+        rolled = run_roll(find_year(specs, source), year, templates)
+    except PerfgenError as exc:
+        fail(exc)
+        return
+    out.print(f"已创建 {shown(rolled.target)}（由 {shown(rolled.source)} 复制，{len(rolled.files)} 个说明文件）。",
+              markup=False)
+    out.print(f"年份 {rolled.source.name} → {year}：改动 {rolled.changed} 处。", markup=False)
+    for path, old, new_variant, why in rolled.variants:
+        out.print(f"格式：{shown(path)} 由 {old} 改为 {new_variant}（{why}）。", markup=False)
+    if rolled.copied:
+        out.print("原样复制（perfgen 不读这些文件）：", markup=False)
+        for path, why in rolled.copied:
+            out.print(f"  {shown(path)}（{why}）", markup=False)
+    if rolled.review:
+        out.print(f"请核对（{len(rolled.review)} 处；行尾已加「# 待核对」注释的，核对后删除注释）：", markup=False)
+        for note in rolled.review:
+            out.print(f"  {shown(note.path)}:{note.line} {note.field}: {note.message}", markup=False)
+    try:
+        plan_specs(rolled.target, Path("output"), templates)
+    except SpecErrors as exc:
+        out.print("新年度的说明还有以下问题，请修改：", style="yellow")
+        for problem in exc.problems:
+            out.print(f"  {problem}", markup=False)
+    except PerfgenError as exc:
+        out.print(f"新年度的说明还有问题，请修改：{exc}", style="yellow", markup=False)
+    out.print(f"下一步：修改后运行 perfgen build；perfgen diff {rolled.source.name} {year} 查看与上一年的差别。",
+              markup=False)

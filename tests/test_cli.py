@@ -157,3 +157,41 @@ def test_preview_writes_a_png(spec_folder, tmp_path):
 def test_preview_of_a_folder_is_an_error(spec_folder):
     result = run("preview", str(spec_folder))
     assert result.exit_code == 1 and "请给出一个项目说明文件" in result.output
+
+
+# ---------------------------------------------------------------- new
+
+def test_new_rolls_a_year_and_lists_what_to_review(tmp_path):
+    specs = tmp_path / "specs"
+    shutil.copytree(EXAMPLES / "2024", specs / "examples" / "2024")
+    result = run("new", "2025", "--from", "2024", "--specs", str(specs))
+    assert result.exit_code == 0, result.output
+    assert f"已创建 {specs / 'examples' / '2025'}" in result.output and "改动 2 处" in result.output
+    assert "等保项目.yaml:2 项目类别: 一次性项目，2025 年还要做吗？" in result.output
+    assert "还有以下问题" not in result.output
+    built = run("build", str(specs), "-o", str(tmp_path / "out"))
+    assert built.exit_code == 0 and "生成 14 个" in built.output
+
+
+def test_new_says_when_the_rolled_specs_need_work(tmp_path):
+    specs = tmp_path / "specs"
+    shutil.copytree(EXAMPLES / "2024", specs / "2024")
+    write(specs / "2024" / "半成品.yaml", "项目名称: 半成品\n")
+    result = run("new", "2025", "--from", "2024", "--specs", str(specs))
+    assert result.exit_code == 0 and "还有以下问题" in result.output and "半成品.yaml:1 项目类别: 缺少必填项" in result.output
+
+
+def test_new_refuses_an_existing_target(tmp_path):
+    specs = tmp_path / "specs"
+    shutil.copytree(EXAMPLES / "2024", specs / "2024")
+    (specs / "2025").mkdir()
+    result = run("new", "2025", "--from", "2024", "--specs", str(specs))
+    assert result.exit_code == 1 and "已存在" in result.output and list((specs / "2025").iterdir()) == []
+
+
+def test_new_from_an_unknown_year_lists_the_known_ones(tmp_path):
+    specs = tmp_path / "specs"
+    shutil.copytree(EXAMPLES / "2024", specs / "2024")
+    result = run("new", "2025", "--from", "2023", "--specs", str(specs))
+    assert result.exit_code == 1 and "找不到 2023 年度" in result.output and "已有的年度目录：2024" in result.output
+    assert not (specs / "2025").exists()
