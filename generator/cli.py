@@ -13,6 +13,8 @@ from .batch import Result as BuildResult
 from .batch import run as run_build
 from .build import plan as plan_specs
 from .build import safe_filename
+from .diff import compare as compare_years
+from .diff import report as diff_report
 from .errors import PerfgenError, SpecErrors
 from .preview import preview as run_preview
 from .roll import find_year
@@ -204,3 +206,22 @@ def new(
         out.print(f"新年度的说明还有问题，请修改：{exc}", style="yellow", markup=False)
     out.print(f"下一步：修改后运行 perfgen build；perfgen diff {rolled.source.name} {year} 查看与上一年的差别。",
               markup=False)
+
+
+@app.command()
+def diff(
+    old: str = typer.Argument(..., help="原年度，如 2024（或那个年度目录的路径）"),
+    new: str = typer.Argument(..., help="新年度，如 2025（或那个年度目录的路径）"),
+    specs: Path = typer.Option(Path("specs"), "--specs", help="说明的根目录，年度目录在它下面"),
+    templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
+) -> None:
+    """比较两个年度的说明：每个项目新增、删除、修改了哪些指标和金额。"""
+    try:
+        result = compare_years(find_year(specs, old), find_year(specs, new), templates)
+    except PerfgenError as exc:
+        fail(exc)
+        return
+    out.print(f"{shown(result.old)} → {shown(result.new)}", style="bold", markup=False)
+    styles = {"+": "green", "-": "red", "~": "yellow", "!": "magenta"}
+    for kind, line in diff_report(result):
+        out.print(line, style=styles.get(kind), markup=False)

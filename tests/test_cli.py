@@ -195,3 +195,25 @@ def test_new_from_an_unknown_year_lists_the_known_ones(tmp_path):
     result = run("new", "2025", "--from", "2023", "--specs", str(specs))
     assert result.exit_code == 1 and "找不到 2023 年度" in result.output and "已有的年度目录：2024" in result.output
     assert not (specs / "2025").exists()
+
+
+# ---------------------------------------------------------------- diff
+
+def test_diff_prints_changes_per_project(tmp_path):
+    specs = tmp_path / "specs"
+    shutil.copytree(EXAMPLES / "2024", specs / "2024")
+    assert run("new", "2025", "--from", "2024", "--specs", str(specs)).exit_code == 0
+    spec = specs / "2025" / "法律顾问费.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("19200", "20000"), encoding="utf-8")
+    result = run("diff", "2024", "2025", "--specs", str(specs))
+    assert result.exit_code == 0, result.output
+    assert "法律顾问费（法律顾问费.yaml）\n  ~ 项目资金总额、财政资金、年度资金申请总额、当年财政拨款: 19,200.00 元 → 20,000.00 元" \
+        in result.output
+    assert "未变化：6 个项目" in result.output
+
+
+def test_diff_with_an_unknown_year(tmp_path):
+    specs = tmp_path / "specs"
+    shutil.copytree(EXAMPLES / "2024", specs / "2024")
+    result = run("diff", "2024", "2026", "--specs", str(specs))
+    assert result.exit_code == 1 and "找不到 2026 年度" in result.output
