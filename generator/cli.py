@@ -19,6 +19,9 @@ from .errors import PerfgenError, SpecErrors
 from .preview import preview as run_preview
 from .roll import find_year
 from .roll import roll as run_roll
+from .schema import department_schema, project_schema
+from .schema import dumps as dump_schema
+from .variant import Variant, templates_root
 from .write import Staging
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="perfgen：由 YAML 项目说明生成绩效目标表（Word / Excel）")
@@ -225,3 +228,30 @@ def diff(
     styles = {"+": "green", "-": "red", "~": "yellow", "!": "magenta"}
     for kind, line in diff_report(result):
         out.print(line, style=styles.get(kind), markup=False)
+
+
+@app.command()
+def schema(
+    department: bool = typer.Option(False, "--department", help="输出 部门.yaml 的 schema（默认：项目说明的）"),
+    variant: str = typer.Option(None, "--format", help="按这个格式（templates/ 下的目录名）补全项目类别和二级指标名"),
+    output: Path = typer.Option(None, "-o", "--output", help="写入这个文件（默认：打印出来）"),
+    templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
+) -> None:
+    """输出说明格式的 JSON Schema，供 VS Code（yaml-language-server）等编辑器补全和检查。"""
+    try:
+        if department:
+            document = department_schema()
+        else:
+            chosen = Variant.load(variant, templates_root(templates, near=Path.cwd())) if variant else None
+            document = project_schema(chosen)
+    except PerfgenError as exc:
+        fail(exc)
+        return
+    text = dump_schema(document)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    with Staging() as staging:
+        staging.add(output, text.encode("utf-8"))
+        staging.commit()
+    err.print(f"已生成 {shown(output)}", markup=False)

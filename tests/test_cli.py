@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -217,3 +218,20 @@ def test_diff_with_an_unknown_year(tmp_path):
     shutil.copytree(EXAMPLES / "2024", specs / "2024")
     result = run("diff", "2024", "2026", "--specs", str(specs))
     assert result.exit_code == 1 and "找不到 2026 年度" in result.output
+
+
+# ---------------------------------------------------------------- schema
+
+def test_schema_prints_json_or_writes_a_file(tmp_path):
+    printed = runner.invoke(app, ["schema"])
+    assert printed.exit_code == 0 and json.loads(printed.output)["title"] == "perfgen 项目说明"
+    target = tmp_path / "s" / "project.json"
+    written = run("schema", "--format", "2024目标表", "-o", str(target))
+    assert written.exit_code == 0 and "一次性项目" in json.loads(target.read_text(encoding="utf-8"))["properties"]["项目类别"]["enum"]
+    department = runner.invoke(app, ["schema", "--department"])
+    assert json.loads(department.output)["required"] == ["主管部门", "实施单位", "年度", "格式"]
+
+
+def test_schema_for_an_unknown_format(tmp_path):
+    result = run("schema", "--format", "没有的格式")
+    assert result.exit_code == 1 and "格式「没有的格式」不存在" in result.output
