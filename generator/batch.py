@@ -25,7 +25,7 @@ from lxml import etree
 
 from . import cache, summary
 from .build import SUMMARY_WORKBOOK, Plan, plan, safe_filename
-from .errors import Problem
+from .errors import Problem, Problems, SpecErrors
 from .model import Project
 from .pdf import find_soffice, to_pdf
 from .render.context import project_context
@@ -136,8 +136,7 @@ class _Folder:
     variant_key: str
     keys: list[str] = field(default_factory=list)
     fresh: list[bool] = field(default_factory=list)
-    docx: dict[str, bytes] = field(default_factory=dict)   # project name → this build's .docx
-    summary: bytes | None = None                           # this build's 汇总.xlsx
+    written: dict[str, bytes] = field(default_factory=dict)  # file name → this build's bytes (.docx, 汇总)
 
 
 def _project_key(project: Project, variant_key: str) -> str:
@@ -150,6 +149,7 @@ def run(root: Path, out: Path, templates: Path | None = None, *, jobs: int = 1, 
     """Build every spec folder at or below `root` into `out`; see the module's docstring."""
     reporter = reporter or Silent()
     plans, problems = plan(root, out, templates)
+    _check_file_names(plans)
     soffice = find_soffice() if pdf else None  # before anything is rendered: missing → nothing written
     result = Result(warnings=problems.warnings)
     variant_keys: dict[Path, str] = {}
@@ -186,7 +186,7 @@ def run(root: Path, out: Path, templates: Path | None = None, *, jobs: int = 1, 
                     for name, data in files.items():
                         staging.add(folder.plan.out / name, data)
                     folder.new.record(group, key, files)
-                    folder.docx[project.name] = docx
+                    folder.written[f"{stem}.docx"] = docx
                     result.built.append((folder.plan.out, project.name))
                 reporter.project(folder.plan.out, project.name, not fresh)
             _summary(folder, problems.warnings, staging, force)
@@ -204,6 +204,24 @@ def run(root: Path, out: Path, templates: Path | None = None, *, jobs: int = 1, 
     return result
 
 
+def _check_file_names(plans: list[Plan]) -> None:
+    """Two projects whose names give one file name (a/b and a_b), or a project named like the
+    汇总 workbook, would overwrite each other's tables."""
+    problems = Problems()
+    summary_stem = Path(SUMMARY_WORKBOOK).stem
+    for item in plans:
+        taken: dict[str, str] = {summary_stem: f"汇总工作簿 {SUMMARY_WORKBOOK}"}
+        for project in item.projects:
+            stem = safe_filename(project.name)
+            if stem in taken:
+                problems.add(project.source, None, "项目名称",
+                             f"「{project.name}」的输出文件名 {stem}.docx 与{taken[stem]}相同，请改一个项目名称")
+            else:
+                taken[stem] = f"项目「{project.name}」"
+    if problems:
+        raise SpecErrors(problems.errors)
+
+
 def _read(path: Path) -> bytes | None:
     try:
         return path.read_bytes()
@@ -211,11 +229,12 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _docx(folder: _Folder, project: Project) -> bytes:
-    """This build's .docx of a project, or the one on disk (checked against the manifest) if skipped."""
-    if project.name in folder.docx:
-        return folder.docx[project.name]
-    return (folder.plan.out / f"{safe_filename(project.name)}.docx").read_bytes()
+def _staged(folder: _Folder, name: str) -> bytes:
+    """An output of this build (not yet committed), or the unchanged one on disk (checked against
+    the manifest when it was judged fresh)."""
+    if name in folder.written:
+        return folder.written[name]
+    return (folder.plan.out / name).read_bytes()
 
 
 def _summary(folder: _Folder, warnings: list[Problem], staging: Staging, force: bool) -> None:
@@ -228,45 +247,40 @@ def _summary(folder: _Folder, warnings: list[Problem], staging: Staging, force: 
     if not force and folder.old.fresh(SUMMARY_GROUP, key):
         folder.new.groups[SUMMARY_GROUP] = folder.old.groups[SUMMARY_GROUP]
         return
-    roots = [document_root(_docx(folder, project)) for project in item.projects]
+    roots = [document_root(_staged(folder, f"{safe_filename(project.name)}.docx")) for project in item.projects]
     data = summary.workbook(item.projects, roots, item.variant, ExcelWriter(item.variant.excel), warnings)
     staging.add(item.out / SUMMARY_WORKBOOK, data)
-    folder.summary = data
+    folder.written[SUMMARY_WORKBOOK] = data
     folder.new.record(SUMMARY_GROUP, key, {SUMMARY_WORKBOOK: data})
 
 
 def _pdfs(folders: list[_Folder], soffice: str, staging: Staging, force: bool, reporter: Reporter,
           result: Result) -> None:
     """Convert every table whose PDF is missing or older than its table, in one LibreOffice run."""
-    todo: list[tuple[_Folder, str, str, str, bytes]] = []
+    todo: list[tuple[_Folder, str, str, str, str]] = []  # folder, PDF group, PDF name, source file, its sha256
     for folder in folders:
         for project in folder.plan.projects:
-            docx = _docx(folder, project)
-            todo.append((folder, pdf_group(project.name), f"{safe_filename(project.name)}.pdf", ".docx", docx))
+            stem = safe_filename(project.name)
+            docx = f"{stem}.docx"
+            todo.append((folder, pdf_group(project.name), f"{stem}.pdf", docx,
+                         folder.new.files(project_group(project.name))[docx]))
         if folder.plan.projects:
-            todo.append((folder, pdf_group(SUMMARY_GROUP), f"{Path(SUMMARY_WORKBOOK).stem}.pdf", ".xlsx",
-                         _summary_bytes(folder)))
+            todo.append((folder, pdf_group(SUMMARY_GROUP), f"{Path(SUMMARY_WORKBOOK).stem}.pdf", SUMMARY_WORKBOOK,
+                         folder.new.files(SUMMARY_GROUP)[SUMMARY_WORKBOOK]))
     convert = []
-    for folder, group, name, suffix, data in todo:
-        key = cache.sha256(data)  # a PDF is as fresh as the table it was made from
-        if not force and folder.old.fresh(group, key):
-            folder.new.groups[group] = folder.old.groups[group]
+    for folder, group, name, source, digest in todo:
+        if force or not folder.old.fresh(group, digest):  # a PDF is as fresh as the table it was made from
+            convert.append((folder, group, name, source, digest))
         else:
-            convert.append((folder, group, name, suffix, data, key))
+            folder.new.groups[group] = folder.old.groups[group]
     if not convert:
         return
     reporter.note(f"用 LibreOffice 转换 {len(convert)} 个文件为 PDF（一次运行）……")
-    pdfs = to_pdf([(suffix, data) for _, _, _, suffix, data, _ in convert], soffice)
-    for (folder, group, name, _, _, key), data in zip(convert, pdfs):
+    documents = [(Path(source).suffix, _staged(folder, source)) for folder, _, _, source, _ in convert]
+    for (folder, group, name, _, digest), data in zip(convert, to_pdf(documents, soffice)):
         staging.add(folder.plan.out / name, data)
-        folder.new.record(group, key, {name: data})
+        folder.new.record(group, digest, {name: data})
         result.pdfs.append(folder.plan.out / name)
-
-
-def _summary_bytes(folder: _Folder) -> bytes:
-    if folder.summary is not None:
-        return folder.summary
-    return (folder.plan.out / SUMMARY_WORKBOOK).read_bytes()
 
 
 def _keep_pdfs(folders: list[_Folder]) -> None:

@@ -174,3 +174,16 @@ def test_the_reporter_hears_every_project_in_plan_order(spec_folder, tmp_path):
     assert recorder.events[0] == ("start", 7)
     built = dict(recorder.events[1:])
     assert len(built) == 7 and [n for n, b in built.items() if b] == ["法律顾问费"]
+
+
+@pytest.mark.parametrize("name, clash", [("汇总", "汇总工作簿 汇总.xlsx"), ("法律/顾问费", "项目「法律_顾问费」")])
+def test_projects_whose_files_would_collide_are_an_error(spec_folder, tmp_path, name, clash):
+    write(spec_folder / "a.yaml", f"项目名称: 法律_顾问费\n项目类别: 经常性项目\n项目资金: 1\n年度总体目标: x\n"
+                                  f"绩效指标: {{数量指标: {{a: =1人}}}}\n")
+    write(spec_folder / "b.yaml", f"项目名称: {name}\n项目类别: 经常性项目\n项目资金: 1\n年度总体目标: x\n"
+                                  f"绩效指标: {{数量指标: {{a: =1人}}}}\n")
+    with pytest.raises(SpecErrors) as caught:
+        run(spec_folder, tmp_path / "out", TEMPLATES)
+    [problem] = caught.value.problems
+    assert problem.file.endswith("b.yaml") and clash in problem.message
+    assert not (tmp_path / "out").exists()
