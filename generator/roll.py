@@ -269,9 +269,12 @@ class _Roller:
 
 # ---------------------------------------------------------------- the whole folder
 
-def _department_variant(folder: Path) -> str | None:
-    """The 格式 a spec folder's 部门.yaml names (for its one-off categories), if readable."""
+def _department_variant(folder: Path, top: Path) -> str | None:
+    """The 格式 named by the nearest 部门.yaml at or above `folder`, up to `top` (for its one-off
+    categories), if readable."""
     for parent in [folder, *folder.parents]:
+        if not parent.is_relative_to(top):
+            return None
         path = parent / DEPARTMENT_FILE
         if path.is_file():
             try:
@@ -308,7 +311,7 @@ def roll(source: Path, target_year: int, templates: Path | None = None) -> Rolle
         try:
             text = raw.decode("utf-8-sig")
             department = path.name == DEPARTMENT_FILE
-            new = roller.roll_file(text, target / relative, department, _department_variant(path.parent))
+            new = roller.roll_file(text, target / relative, department, _department_variant(path.parent, source))
         except (UnicodeDecodeError, yaml.YAMLError) as exc:
             staged.append((relative, path, None))
             why = "不是 UTF-8 文本" if isinstance(exc, UnicodeDecodeError) else "YAML 无法读取"
