@@ -93,19 +93,24 @@ def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems) ->
     return Plan(folder, out, variant, projects)
 
 
-def plan(root: Path, out: Path, templates: Path | None = None) -> tuple[list[Plan], Problems]:
-    """Read and check every spec folder under `root`; raises SpecErrors if any has an error."""
+def targets(root: Path, out: Path, templates: Path | None, problems: Problems) -> tuple[Path, list[tuple[Path, Path]]]:
+    """The templates folder, and each spec folder under `root` with its output folder."""
     root = root.resolve() if not root.is_absolute() else root
     folders = spec_folders(root)
-    problems = Problems()
     if not folders:
         problems.add(root, None, "", f"找不到项目说明：{root} 及其子目录中没有 {DEPARTMENT_FILE}")
-    templates = templates_root(templates, near=root)
     # outputs mirror the specs below `root`; a spec folder given itself keeps its own name (2024/)
     base = root.parent if (root / DEPARTMENT_FILE).is_file() else root
+    return templates_root(templates, near=root), [(folder, out / folder.relative_to(base)) for folder in folders]
+
+
+def plan(root: Path, out: Path, templates: Path | None = None) -> tuple[list[Plan], Problems]:
+    """Read and check every spec folder under `root`; raises SpecErrors if any has an error."""
+    problems = Problems()
+    templates, pairs = targets(root, out, templates, problems)
     plans = []
-    for folder in folders:
-        item = plan_folder(folder, out / folder.relative_to(base), templates, problems)
+    for folder, target in pairs:
+        item = plan_folder(folder, target, templates, problems)
         if item is not None:
             plans.append(item)
     if problems.errors:

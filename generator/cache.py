@@ -95,24 +95,44 @@ def key(*parts: str) -> str:
     return sha256("\n".join(parts).encode())
 
 
-class Manifest:
-    """What an output folder holds: group → {"key": …, "files": {name: sha256}}."""
+def inputs_key(folder: Path, *parts: str) -> str:
+    """sha256 over every file directly in a spec folder (names and contents; hidden files and
+    subfolders left out) and `parts`. A folder whose inputs are byte for byte those of the last
+    build, with the same templates and perfgen, is not even read again."""
+    digest = hashlib.sha256("\n".join(parts).encode())
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        digest.update(path.name.encode("utf-8") + b"\0")
+        digest.update(sha256(path.read_bytes()).encode() + b"\n")
+    return digest.hexdigest()
 
-    def __init__(self, folder: Path, groups: dict[str, dict] | None = None):
+
+class Manifest:
+    """What an output folder holds: group → {"key": …, "files": {name: sha256}}; and `inputs`,
+    what the folder was built from: {"key": inputs_key, "tables": names in order, "warnings": […]}."""
+
+    def __init__(self, folder: Path, groups: dict[str, dict] | None = None, inputs: dict | None = None):
         self.folder = folder
         self.groups: dict[str, dict] = groups or {}
+        self.inputs: dict | None = inputs
 
     @classmethod
     def load(cls, folder: Path) -> "Manifest":
         """The folder's manifest; a missing or unreadable one is empty (everything rebuilds)."""
         try:
             data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-            groups = data["outputs"]
-            if not isinstance(groups, dict):
+            groups, inputs = data["outputs"], data.get("inputs")
+            if not isinstance(groups, dict) or not isinstance(inputs, (dict, type(None))):
                 raise TypeError
-        except (OSError, ValueError, KeyError, TypeError):
-            groups = {}
-        return cls(folder, groups)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            groups, inputs = {}, None
+        return cls(folder, groups, inputs)
+
+    def unchanged(self, inputs_key: str, groups: list[str]) -> bool:
+        """True when the folder was last built from `inputs_key` and the files of `groups` are intact."""
+        return (isinstance(self.inputs, dict) and self.inputs.get("key") == inputs_key
+                and all(self.fresh(group, self.groups.get(group, {}).get("key", "")) for group in groups))
 
     def fresh(self, group: str, group_key: str) -> bool:
         """True when `group` was built from `group_key` and every file it wrote is still as written."""
@@ -133,11 +153,16 @@ class Manifest:
         return dict(entry.get("files", {})) if isinstance(entry, dict) else {}
 
     def record(self, group: str, group_key: str, files: dict[str, bytes]) -> None:
-        self.groups[group] = {"key": group_key, "files": {name: sha256(data) for name, data in sorted(files.items())}}
+        self.record_digests(group, group_key, {name: sha256(data) for name, data in files.items()})
+
+    def record_digests(self, group: str, group_key: str, digests: dict[str, str]) -> None:
+        self.groups[group] = {"key": group_key, "files": dict(sorted(digests.items()))}
 
     def all_files(self) -> set[str]:
         return {name for group in self.groups for name in self.files(group)}
 
     def to_bytes(self) -> bytes:
-        data = {"perfgen": __version__, "outputs": dict(sorted(self.groups.items()))}
+        data: dict[str, Any] = {"perfgen": __version__, "outputs": dict(sorted(self.groups.items()))}
+        if self.inputs is not None:
+            data["inputs"] = self.inputs
         return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")

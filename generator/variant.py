@@ -5,9 +5,10 @@ settings. Absent keys fall back to documented defaults (the copier `Template` id
 """
 from __future__ import annotations
 
+import copy
 import os
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,18 @@ def templates_root(explicit: Path | None = None, near: Path | None = None) -> Pa
             if (parent / "templates").is_dir() and any((parent / "templates").glob(f"*/{SETTINGS}")):
                 return parent / "templates"
     return PACKAGE_TEMPLATES
+
+
+@lru_cache(maxsize=32)
+def _parsed(raw: bytes) -> Any:
+    # settings are written by whoever designs the form, typed YAML is what they expect
+    return yaml.safe_load(raw.decode("utf-8"))
+
+
+def _settings(raw: bytes) -> dict[str, Any]:
+    """The settings of a settings.yaml, parsed once per content (a district's hundred folders
+    share two or three variants); each Variant gets its own copy."""
+    return copy.deepcopy(_parsed(raw)) or {}
 
 
 @dataclass(frozen=True)
@@ -61,9 +74,8 @@ class Variant:
         if not settings_path.is_file():
             raise VariantError(f"格式「{folder.name}」不存在：找不到 {settings_path}")
         try:
-            # settings are written by whoever designs the form, typed YAML is what they expect
-            self.settings: dict[str, Any] = yaml.safe_load(settings_path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
+            self.settings: dict[str, Any] = _settings(settings_path.read_bytes())
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             raise VariantError(f"{settings_path}: 无法读取格式设置：{exc}") from exc
 
     @classmethod

@@ -7,7 +7,7 @@ from generator.render.xlsx import ExcelWriter, sheet_title
 
 from test_render_docx import BASE, VARIANT, render
 
-WRITER = ExcelWriter(VARIANT.excel)
+WRITER = ExcelWriter.for_variant(VARIANT)
 
 
 def workbook(spec: str):

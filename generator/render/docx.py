@@ -1,9 +1,10 @@
 """Word output: a docxtpl template, parsed and compiled once, rendered per project.
 
 docxtpl's `DocxTemplate.render` re-reads, re-patches and re-compiles the template XML on every
-call; for a department's batch we do those steps once (`patch_xml`, jinja compile) and per project
-only render the compiled template, merge cells and zip the parts. Autoescape is on, so `<`, `&`
-and quotes in any value cannot break the XML (python-docx-template issues 38, 447, 634); a `\\n`
+call; for a department's batch we do those steps once (`patch_xml`, jinja compile, deflating the
+template's fixed parts: styles, theme and fonts are 95 % of a table's package) and per project only
+render the compiled template, merge cells, and deflate the document part. Autoescape is on, so
+`<`, `&` and quotes in any value cannot break the XML (python-docx-template issues 38, 447, 634); a `\\n`
 in a value becomes a line break through docxtpl's own `resolve_listing`.
 """
 from __future__ import annotations
@@ -18,7 +19,7 @@ from jinja2 import Environment, StrictUndefined, TemplateError
 from lxml import etree
 
 from ..errors import VariantError
-from ..write import zip_bytes
+from ..write import Entry, deflate, zip_bytes
 from .merge import apply_vertical_merges
 
 DOCUMENT = "word/document.xml"
@@ -34,8 +35,10 @@ class WordTemplate:
             raise VariantError(f"找不到 Word 模板 {path}")
         self.path = path
         with zipfile.ZipFile(path) as archive:
-            self.parts = [(info.filename, archive.read(info)) for info in archive.infolist()]
-        source = dict(self.parts)[DOCUMENT].decode("utf-8")
+            parts = [(info.filename, archive.read(info)) for info in archive.infolist()]
+        source = dict(parts)[DOCUMENT].decode("utf-8")
+        # every part but the document is the template's own: deflated here, once
+        self.parts: list[Entry | None] = [None if name == DOCUMENT else deflate(name, data) for name, data in parts]
         self._docxtpl = DocxTemplate(str(path))
         # docxtpl marks paragraphs with a newline before jinja sees them, then removes the marks
         patched = _P_OPEN.sub(r"\n<w:p\1", self._docxtpl.patch_xml(source))
@@ -61,5 +64,4 @@ class WordTemplate:
         """The .docx bytes and the rendered document tree (the Excel writer reads its table)."""
         root = self.render_xml(context)
         document = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-        parts = [(name, document if name == DOCUMENT else data) for name, data in self.parts]
-        return zip_bytes(parts), root
+        return zip_bytes(part or deflate(DOCUMENT, document) for part in self.parts), root

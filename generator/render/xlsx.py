@@ -3,29 +3,32 @@
 The grid is read from the rendered .docx (its columns, gridSpan and vMerge), so the two formats
 cannot drift apart and a variant needs a single template. Fonts, row heights and the print setup
 come from the variant's `excel:` settings. Every value is written as text: `=100.00(%)` must never
-become a formula, nor `#N/A` an error.
+become a formula, nor `#N/A` an error. The sheet is written as SpreadsheetML text (sheetml.py).
 """
 from __future__ import annotations
 
 import math
 import unicodedata
+import re
+import zipfile
 from dataclasses import dataclass, field
 from io import BytesIO
-from typing import Any, Callable, Iterable
+from pathlib import Path
+from typing import Any, Iterable, Sequence
 
 from lxml import etree
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
-from ..write import normalize_zip
+from ..write import Entry, deflate
 from .ooxml import W, cell_text, rows_with_columns, v_merge
+from .sheetml import CellStyle, Page, Stylesheet, Worksheet, sheet_part, write_workbook
 
 _JC = {"center": "center", "left": "left", "start": "left", "right": "right", "end": "right", "both": "justify",
        "distribute": "distributed"}
 _INVALID_SHEET = set('[]:*?/\\')
 TWIPS_PER_CHAR = 105  # one Excel width unit ≈ 7 px ≈ 105 twips
+HORIZONTAL = ("left", "center", "right", "justify", "distributed")
+VERTICAL = ("top", "center", "bottom")
+_SIZE = re.compile(rb'<w:sz w:val="(\d+)"')
 
 
 @dataclass
@@ -124,51 +127,63 @@ def sheet_title(name: str, used: set[str]) -> str:
     return title
 
 
-class ExcelWriter:
-    """Writes sheets from rendered documents, with the variant's `excel:` settings."""
+def template_sizes(template: Path) -> tuple[float, ...]:
+    """Every font size a Word template sets (w:sz, in points): the sizes its rendered tables can have."""
+    with zipfile.ZipFile(template) as archive:
+        document = archive.read("word/document.xml")
+    return tuple(sorted({int(match) / 2 for match in _SIZE.findall(document)}))
 
-    def __init__(self, settings: dict[str, Any]):
+
+class ExcelWriter:
+    """Writes sheets from rendered documents, with the variant's `excel:` settings.
+
+    Its stylesheet holds every format a table of the template can use (each font size the template
+    sets, bold or not, each alignment, with or without border), in a fixed order: a project's sheet
+    is then valid as it is in the project's workbook and in the 汇总 workbook."""
+
+    def __init__(self, settings: dict[str, Any], sizes: Iterable[float] = ()):
         self.font_name = settings.get("font", "宋体")
         self.font_size = float(settings.get("size", 10.5))
         self.line_height = float(settings.get("line_height", self.font_size * 1.35))
         self.min_row_height = float(settings.get("min_row_height", 20))
         self.margins = float(settings.get("margin", 0.5))
-        side = Side(style="thin", color="000000")
-        self.border = Border(left=side, right=side, top=side, bottom=side)
-        self._fonts: dict[tuple, Font] = {}
-        self._aligns: dict[tuple, Alignment] = {}
+        self.sizes = tuple(sorted({self.font_size, *(float(s) for s in sizes)}))
+        self.styles = Stylesheet(self.font_name, [
+            CellStyle(bold, size, horizontal, vertical, True, border)
+            for size in self.sizes for bold in (False, True) for border in (True, False)
+            for horizontal in HORIZONTAL for vertical in VERTICAL])
+        self._styles_entry: Entry | None = None
 
-    def _font(self, bold: bool, size: float) -> Font:
-        key = (bold, size)
-        if key not in self._fonts:
-            self._fonts[key] = Font(name=self.font_name, size=size, bold=bold)
-        return self._fonts[key]
+    @classmethod
+    def for_variant(cls, variant: Any) -> "ExcelWriter":
+        """The writer for a variant's tables: its `excel:` settings, its template's font sizes."""
+        return cls(variant.excel, template_sizes(variant.word_template))
 
-    def _align(self, horizontal: str, vertical: str) -> Alignment:
-        key = (horizontal, vertical)
-        if key not in self._aligns:
-            self._aligns[key] = Alignment(horizontal=horizontal, vertical=vertical, wrap_text=True)
-        return self._aligns[key]
+    @property
+    def styles_entry(self) -> Entry:
+        if self._styles_entry is None:
+            self._styles_entry = deflate("xl/styles.xml", self.styles.xml())
+        return self._styles_entry
 
-    def fill(self, ws: Worksheet, root: etree._Element) -> None:
+    def worksheet(self, root: etree._Element) -> Worksheet:
         sheet = read_document(root, self.font_size)
-        for i, width in enumerate(sheet.widths, 1):
-            ws.column_dimensions[get_column_letter(i)].width = round(width, 2)
+        ws = Worksheet(widths=[round(w, 2) for w in sheet.widths],
+                       page=Page(sheet.landscape, (self.margins,) * 4))
         spans = {(m[0], m[1]): m for m in sheet.merges}
         heights = [self.min_row_height] * (sheet.row_count + 1)
         tall: list[tuple[int, int, float]] = []
+        index = self.styles.index
         for row, col, text, style in sheet.cells:
-            cell = ws.cell(row=row, column=col)
-            cell.value = text if text else None
-            if text:
-                cell.data_type = "s"  # text, never a formula or an error value
-            cell.font = self._font(style["bold"], style["size"])
-            cell.alignment = self._align(style["horizontal"], style["vertical"])
+            key = CellStyle(style["bold"], style["size"], style["horizontal"], style["vertical"], True,
+                            style["border"])
+            if key not in index:
+                raise ValueError(f"字号 {style['size']} 不在 Word 模板设置的字号 {self.sizes} 中")
             region = spans.get((row, col), (row, col, row, col))
-            if style["border"]:
+            if style["border"]:  # every cell a merge covers gets the border, so the merged frame is whole
                 for r in range(region[0], region[2] + 1):
                     for c in range(region[1], region[3] + 1):
-                        ws.cell(row=r, column=c).border = self.border
+                        ws.set(r, c, None, index[key])
+            ws.set(row, col, text or None, index[key])
             width = sum(sheet.widths[c - 1] for c in range(region[1], region[3] + 1))
             lines = sum(max(1, math.ceil(text_width(part) / max(width - 1, 1))) for part in (text or "").split("\n"))
             need = lines * max(self.line_height, style["size"] * 1.35) + 6
@@ -180,34 +195,22 @@ class ExcelWriter:
             have = sum(heights[first:last + 1])
             if need > have:
                 heights[last] += need - have
-        for row in range(1, sheet.row_count + 1):
-            ws.row_dimensions[row].height = round(heights[row], 1)
-        for merge in sheet.merges:
-            ws.merge_cells(start_row=merge[0], start_column=merge[1], end_row=merge[2], end_column=merge[3])
-        self._page(ws, sheet.landscape)
+        ws.heights = {row: round(heights[row], 1) for row in range(1, sheet.row_count + 1)}
+        ws.merges = list(sheet.merges)
+        return ws
 
-    def _page(self, ws: Worksheet, landscape: bool) -> None:
-        """A4 in the Word template's orientation, fitted to the page width."""
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.orientation = "landscape" if landscape else "portrait"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_options.horizontalCentered = True
-        for side in ("left", "right", "top", "bottom"):
-            setattr(ws.page_margins, side, self.margins)
+    def sheet(self, root: etree._Element) -> Entry:
+        """The worksheet of a rendered document, deflated (as a workbook's first sheet)."""
+        return deflate(sheet_part(1), self.worksheet(root).xml())
 
-    def workbook(self, sheets: Iterable[tuple[str, etree._Element]],
-                 first: tuple[str, Callable[[Worksheet], None]] | None = None) -> bytes:
-        """One workbook with a sheet per (name, rendered document); `first` = (title, fill) puts a
-        sheet of the caller's own before them (the department overview)."""
-        book = Workbook()
-        book.remove(book.active)
+    def write(self, handle, titles: Sequence[str], sheets: Iterable[Entry | bytes]) -> None:
+        """A workbook of these sheets (from `sheet`), one per title, streamed to `handle`."""
         used: set[str] = set()
-        if first is not None:
-            first[1](book.create_sheet(sheet_title(first[0], used)))
-        for name, root in sheets:
-            self.fill(book.create_sheet(sheet_title(name, used)), root)
+        write_workbook(handle, [sheet_title(t, used) for t in titles], sheets, self.styles_entry)
+
+    def workbook(self, sheets: Iterable[tuple[str, etree._Element]]) -> bytes:
+        """One workbook with a sheet per (name, rendered document)."""
+        pairs = list(sheets)
         buffer = BytesIO()
-        book.save(buffer)
-        return normalize_zip(buffer.getvalue())
+        self.write(buffer, [name for name, _ in pairs], (self.sheet(root) for _, root in pairs))
+        return buffer.getvalue()
