@@ -246,8 +246,8 @@ def _project_key(project: Any, variant_key: str) -> str:
 
 class _Batch:
     def __init__(self, templates: Path, staging: Staging, renderer: _Renderer, force: bool, reporter: Reporter,
-                 result: Result):
-        self.templates, self.staging, self.renderer = templates, staging, renderer
+                 result: Result, digests: cache.Digests):
+        self.templates, self.staging, self.renderer, self.digests = templates, staging, renderer, digests
         self.force, self.reporter, self.result = force, reporter, result
         self.problems = Problems()
         self.variant_keys: dict[Path, str] = {}
@@ -266,10 +266,10 @@ class _Batch:
 
     def folder(self, spec_folder: Path, out: Path) -> _Folder:
         """Plan one folder and send its stale projects to render."""
-        old = cache.Manifest.load(out)
+        old = cache.Manifest.load(out, self.digests)
         folder = _Folder(out, old, cache.Manifest(out), [])
         self.order.append(folder)
-        inputs = cache.inputs_key(spec_folder, *self.inputs)
+        inputs = cache.inputs_key(spec_folder, *self.inputs, digests=self.digests)
         tables = old.inputs.get("tables") if isinstance(old.inputs, dict) else None
         if not self.force and isinstance(tables, list) and old.unchanged(
                 inputs, [project_group(name) for name in tables] + ([SUMMARY_GROUP] if tables else [])):
@@ -396,10 +396,11 @@ def run(root: Path, out: Path, templates: Path | None = None, *, jobs: int = 1, 
     result = Result()
     reporter.start(sum(len(spec_files(folder)) for folder, _ in pairs))
     folders: list[_Folder] = []
+    digests = cache.Digests.for_output(out)
     with Staging() as staging:
         renderer = _Renderer(max(1, jobs))
         try:
-            batch = _Batch(templates_folder, staging, renderer, force, reporter, result)
+            batch = _Batch(templates_folder, staging, renderer, force, reporter, result, digests)
             for spec_folder, target in pairs:
                 folders.append(batch.folder(spec_folder, target))
                 result.folders.append(target)
@@ -418,12 +419,20 @@ def run(root: Path, out: Path, templates: Path | None = None, *, jobs: int = 1, 
         else:
             _keep_pdfs(folders)
         for folder in folders:
+            if folder.new.groups == folder.old.groups and folder.new.inputs == folder.old.inputs:
+                continue  # as it is on disk
             data = folder.new.to_bytes()
             if _read(folder.out / cache.MANIFEST) != data:
                 staging.add(folder.out / cache.MANIFEST, data)
         written = staging.commit()
     result.written = [path for path in written if path.name != cache.MANIFEST]
     result.removed = _remove_stale(folders)
+    for folder in folders:  # what this build wrote, for the next build's checks
+        for group in folder.new.groups.values():
+            for name, digest in group.get("files", {}).items():
+                if str(folder.out / name) not in digests.seen:
+                    digests.remember(folder.out / name, digest)
+    digests.save()
     return result
 
 

@@ -16,7 +16,9 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import os
 import sys
+import time
 import zlib
 from decimal import Decimal
 from enum import Enum
@@ -95,7 +97,87 @@ def key(*parts: str) -> str:
     return sha256("\n".join(parts).encode())
 
 
-def inputs_key(folder: Path, *parts: str) -> str:
+class Digests:
+    """The sha256 of files, remembered between builds by (size, mtime, ctime, inode), as git's
+    index does: a no-op build of a district then reads none of its thousands of tables and specs.
+
+    The memory is a file in the user's cache folder ($PERFGEN_CACHE, else the platform's), never
+    beside the outputs, which are committed. An entry is only kept for a file last changed two
+    seconds or more before it was recorded: an edit within the same tick of a coarse file clock
+    could leave mtime and ctime as they were ("racily clean"); such a file is read next time."""
+
+    RACY_NS = 2_000_000_000
+
+    def __init__(self, store: Path | None = None):
+        self.store = store
+        self.entries: dict[str, list] = {}
+        self.seen: dict[str, list] = {}
+        if store is not None:
+            try:
+                data = json.loads(store.read_text(encoding="utf-8"))
+                if isinstance(data, dict) and data.get("version") == 1:
+                    self.entries = data["files"]
+            except (OSError, ValueError, KeyError, TypeError):
+                self.entries = {}
+
+    @classmethod
+    def for_output(cls, out: Path) -> "Digests":
+        """The remembered digests of a build into `out` (one store per output folder)."""
+        root = os.environ.get("PERFGEN_CACHE")
+        if root:
+            base = Path(root)
+        elif sys.platform == "win32":
+            base = Path(os.environ.get("LOCALAPPDATA", Path.home())) / "perfgen" / "Cache"
+        elif sys.platform == "darwin":
+            base = Path.home() / "Library" / "Caches" / "perfgen"
+        else:
+            base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "perfgen"
+        name = sha256(str(out.resolve()).encode("utf-8"))[:32]
+        return cls(base / f"digests-{name}.json")
+
+    @staticmethod
+    def _stat(path: Path) -> list:
+        st = os.stat(path)
+        return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+    def digest(self, path: Path) -> str:
+        """The file's sha256 (OSError if it cannot be read)."""
+        key = str(path)
+        stat = self._stat(path)
+        entry = self.entries.get(key)
+        if entry is not None and entry[:4] == stat:
+            self.seen[key] = entry
+            return entry[4]
+        digest = sha256(path.read_bytes())
+        self.seen[key] = [*stat, digest]
+        return digest
+
+    def remember(self, path: Path, digest: str) -> None:
+        """`path` was just written with these bytes (its digest is known, no need to read it)."""
+        try:
+            self.seen[str(path)] = [*self._stat(path), digest]
+        except OSError:
+            pass
+
+    def save(self) -> None:
+        """Keep the entries of the files met in this build that are old enough to trust."""
+        if self.store is None:
+            return
+        now = time.time_ns()
+        files = {key: entry for key, entry in self.seen.items() if entry[2] < now - self.RACY_NS}
+        try:
+            self.store.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.store.with_name(f".{self.store.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"version": 1, "files": files}), encoding="utf-8")
+            os.replace(tmp, self.store)
+        except OSError:
+            pass  # a cache: without it the next build reads the files again
+
+
+_NO_MEMORY = Digests()
+
+
+def inputs_key(folder: Path, *parts: str, digests: Digests = _NO_MEMORY) -> str:
     """sha256 over every file directly in a spec folder (names and contents; hidden files and
     subfolders left out) and `parts`. A folder whose inputs are byte for byte those of the last
     build, with the same templates and perfgen, is not even read again."""
@@ -104,7 +186,7 @@ def inputs_key(folder: Path, *parts: str) -> str:
         if path.name.startswith(".") or not path.is_file():
             continue
         digest.update(path.name.encode("utf-8") + b"\0")
-        digest.update(sha256(path.read_bytes()).encode() + b"\n")
+        digest.update(digests.digest(path).encode() + b"\n")
     return digest.hexdigest()
 
 
@@ -112,13 +194,15 @@ class Manifest:
     """What an output folder holds: group → {"key": …, "files": {name: sha256}}; and `inputs`,
     what the folder was built from: {"key": inputs_key, "tables": names in order, "warnings": […]}."""
 
-    def __init__(self, folder: Path, groups: dict[str, dict] | None = None, inputs: dict | None = None):
+    def __init__(self, folder: Path, groups: dict[str, dict] | None = None, inputs: dict | None = None,
+                 digests: Digests = _NO_MEMORY):
         self.folder = folder
         self.groups: dict[str, dict] = groups or {}
         self.inputs: dict | None = inputs
+        self.digests = digests
 
     @classmethod
-    def load(cls, folder: Path) -> "Manifest":
+    def load(cls, folder: Path, digests: Digests = _NO_MEMORY) -> "Manifest":
         """The folder's manifest; a missing or unreadable one is empty (everything rebuilds)."""
         try:
             data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
@@ -127,7 +211,7 @@ class Manifest:
                 raise TypeError
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             groups, inputs = {}, None
-        return cls(folder, groups, inputs)
+        return cls(folder, groups, inputs, digests)
 
     def unchanged(self, inputs_key: str, groups: list[str]) -> bool:
         """True when the folder was last built from `inputs_key` and the files of `groups` are intact."""
@@ -140,9 +224,8 @@ class Manifest:
         if not isinstance(entry, dict) or entry.get("key") != group_key or not entry.get("files"):
             return False
         for name, digest in entry["files"].items():
-            path = self.folder / name
             try:
-                if sha256(path.read_bytes()) != digest:
+                if self.digests.digest(self.folder / name) != digest:
                     return False
             except OSError:
                 return False

@@ -16,7 +16,6 @@ from .build import safe_filename
 from .diff import compare as compare_years
 from .diff import report as diff_report
 from .errors import PerfgenError, SpecErrors
-from .preview import preview as run_preview
 from .roll import find_year
 from .roll import roll as run_roll
 from .schema import department_schema, project_schema
@@ -162,6 +161,8 @@ def preview(
 ) -> None:
     """把一个项目的绩效目标表第一页生成为 PNG 图片，不用 Word 也能查看（需要 LibreOffice）。"""
     try:
+        from .preview import preview as run_preview  # docxtpl loads only for commands that render
+
         project, png = run_preview(spec, templates)
     except PerfgenError as exc:
         fail(exc)

@@ -25,6 +25,9 @@ from .merge import apply_vertical_merges
 DOCUMENT = "word/document.xml"
 _P_OPEN = re.compile(r"<w:p([ >])")
 _P_MARKED = re.compile(r"\n<w:p([ >])")
+# what docxtpl's resolve_listing rewrites: paragraphs, and \t \a \n \f in their texts
+_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
+_SPECIAL_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
 
 
 class WordTemplate:
@@ -54,8 +57,11 @@ class WordTemplate:
         except TemplateError as exc:
             raise VariantError(f"Word 模板 {self.path} 渲染失败：{exc}") from exc
         xml = _P_MARKED.sub(r"<w:p\1", xml)
-        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        xml = self._docxtpl.resolve_listing(xml)
+        if "{_" in xml or "_}" in xml:  # docxtpl's escapes of literal {{ }} {% %}
+            xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        if _SPECIAL_TEXT.search(xml):  # only paragraphs with a tab, line or page break in a text
+            xml = _PARAGRAPH.sub(lambda m: self._docxtpl.resolve_listing(m.group(0))
+                                 if _SPECIAL_TEXT.search(m.group(0)) else m.group(0), xml)
         root = etree.fromstring(xml.encode("utf-8"))
         apply_vertical_merges(root)
         return root
