@@ -43,6 +43,7 @@ from .write import Entry, Staging, read_entry, stage_bytes
 
 SUMMARY_GROUP = "汇总"
 CHUNK = 8  # projects per task sent to a worker: enough to amortise the round trip, small enough to balance
+INLINE = 16  # projects rendered in this process before worker processes are started (with -j)
 
 
 def project_group(name: str) -> str:
@@ -70,7 +71,7 @@ class Rendered:
     """One project's tables, staged: the temporary files, their sha256, and the Excel sheet (for 汇总)."""
 
     stem: str
-    staged: tuple[tuple[str, Path, str], ...]  # (file name, temporary file, sha256)
+    staged: tuple[tuple[str, Path, str, list[int]], ...]  # (file name, temporary file, sha256, its cache.stat_key)
     sheet: Entry
 
 
@@ -104,7 +105,7 @@ def render_chunk(chunk: Chunk) -> list[Rendered]:
             try:
                 for name, data in ((f"{stem}.docx", docx), (f"{stem}.xlsx", buffer.getvalue())):
                     tmp, digest = stage_bytes(chunk.out / name, data)
-                    staged.append((name, tmp, digest))
+                    staged.append((name, tmp, digest, cache.stat_key(tmp)))  # renaming keeps size, mtime, inode
             except BaseException:
                 _unlink(staged)
                 raise
@@ -117,7 +118,7 @@ def render_chunk(chunk: Chunk) -> list[Rendered]:
 
 
 def _unlink(staged) -> None:
-    for _, tmp, _ in staged:
+    for _, tmp, *_ in staged:
         tmp.unlink(missing_ok=True)
 
 
@@ -141,9 +142,13 @@ class _Renderer:
         self.pool: ProcessPoolExecutor | None = None
         self.queue: deque[tuple[Any, Future | list[Rendered]]] = deque()
         self.window = 4 * processes
+        # a worker needs half a second to start: the first few tables are rendered here, so that
+        # a rebuild of one or two projects starts no process at all
+        self.inline = INLINE
 
     def submit(self, tag: Any, chunk: Chunk) -> None:
-        if self.processes <= 1:
+        if self.processes <= 1 or (self.pool is None and self.inline >= len(chunk.projects)):
+            self.inline -= len(chunk.projects)
             self.queue.append((tag, render_chunk(chunk)))
             return
         if self.pool is None:
@@ -237,6 +242,8 @@ class _Folder:
     pending: int = 0                                          # chunks not back yet
     sheets: dict[str, Entry] = field(default_factory=dict)   # file stem → this build's sheet
     digests: dict[str, dict[str, str]] = field(default_factory=dict)  # file stem → {file name: sha256}
+    stale: list[str] = field(default_factory=list)            # files of the last build this one drops
+    known: cache.Digests | None = None                        # the digests of the folder's files
 
 
 def _project_key(project: Any, variant_key: str) -> str:
@@ -245,14 +252,15 @@ def _project_key(project: Any, variant_key: str) -> str:
 
 
 class _Batch:
-    def __init__(self, templates: Path, staging: Staging, renderer: _Renderer, force: bool, reporter: Reporter,
-                 result: Result, digests: cache.Digests):
-        self.templates, self.staging, self.renderer, self.digests = templates, staging, renderer, digests
-        self.force, self.reporter, self.result = force, reporter, result
+    def __init__(self, templates: Path, staging: Staging, renderer: _Renderer, force: bool, pdf: bool,
+                 reporter: Reporter, result: Result):
+        self.templates, self.staging, self.renderer = templates, staging, renderer
+        self.force, self.pdf, self.reporter, self.result = force, pdf, reporter, result
         self.problems = Problems()
         self.variant_keys: dict[Path, str] = {}
         self.writers: dict[str, Any] = {}
         self.order: deque[_Folder] = deque()  # folders not finished yet
+        self.saving: cache.Digests | None = None  # the digests of the last folder closed
         # what the fast path compares: perfgen itself and every template
         self.inputs = (cache.toolchain_key(), cache.folder_key(templates))
 
@@ -266,10 +274,11 @@ class _Batch:
 
     def folder(self, spec_folder: Path, out: Path) -> _Folder:
         """Plan one folder and send its stale projects to render."""
-        old = cache.Manifest.load(out, self.digests)
-        folder = _Folder(out, old, cache.Manifest(out), [])
+        known = cache.Digests.for_output(out)
+        old = cache.Manifest.load(out, known)
+        folder = _Folder(out, old, cache.Manifest(out), [], known=known)
         self.order.append(folder)
-        inputs = cache.inputs_key(spec_folder, *self.inputs, digests=self.digests)
+        inputs = cache.inputs_key(spec_folder, *self.inputs, digests=known)
         tables = old.inputs.get("tables") if isinstance(old.inputs, dict) else None
         if not self.force and isinstance(tables, list) and old.unchanged(
                 inputs, [project_group(name) for name in tables] + ([SUMMARY_GROUP] if tables else [])):
@@ -306,10 +315,11 @@ class _Batch:
     def take(self, folder: _Folder, rendered: list[Rendered]) -> None:
         """A chunk is back: its staged files become this build's."""
         for item in rendered:
-            for name, tmp, _ in item.staged:
+            for name, tmp, digest, stat in item.staged:
                 self.staging.adopt(tmp, folder.out / name)
+                folder.known.remember(folder.out / name, digest, stat)
             folder.sheets[item.stem] = item.sheet
-            folder.digests[item.stem] = {name: digest for name, _, digest in item.staged}
+            folder.digests[item.stem] = {name: digest for name, _, digest, _ in item.staged}
         folder.pending -= 1
 
     def flush(self) -> None:
@@ -326,6 +336,8 @@ class _Batch:
             for name in folder.names:
                 self.result.skipped.append((folder.out, name))
                 self.reporter.project(folder.out, name, False)
+            if not self.pdf:
+                self.close(folder)
             return
         assert item is not None
         for project, key, fresh in zip(item.projects, folder.keys, folder.fresh):
@@ -339,6 +351,25 @@ class _Batch:
             self.reporter.project(folder.out, project.name, not fresh)
         self._summary(folder)
         folder.plan, folder.sheets, folder.keys, folder.fresh = None, {}, [], []
+        if not self.pdf:  # with --pdf the manifests wait for the PDFs, at the end
+            self.close(folder)
+
+    def close(self, folder: _Folder) -> None:
+        """Stage the folder's manifest and keep only what the commit needs: memory stays flat."""
+        if not self.pdf:
+            _keep_pdfs([folder])
+        new, old = folder.new, folder.old
+        if new.groups != old.groups or new.inputs != old.inputs:  # else it is as it is on disk
+            data = new.to_bytes()
+            if _read(folder.out / cache.MANIFEST) != data:
+                self.staging.add(folder.out / cache.MANIFEST, data)
+        folder.stale = sorted(old.all_files() - new.all_files())
+        folder.old = folder.new = None  # type: ignore[assignment]
+        # the digests of its files are saved a folder later, when its newest tables are no longer
+        # racily clean (cache.Digests); entries of a build that then fails name inodes that never match
+        if self.saving is not None:
+            self.saving.save()
+        self.saving, folder.known = folder.known, None
 
     def _summary(self, folder: _Folder) -> None:
         item = folder.plan
@@ -358,10 +389,11 @@ class _Batch:
                 yield folder.sheets.get(stem) or read_entry(folder.out / f"{stem}.xlsx", sheet_part(1))
 
         items = lines if summary.has_overview(item.projects) else None
-        digest = self.staging.write(folder.out / SUMMARY_WORKBOOK, lambda handle: summary.write(
+        tmp, digest = self.staging.write(folder.out / SUMMARY_WORKBOOK, lambda handle: summary.write(
             handle, summary.title(item.projects), items, [p.name for p in item.projects], sheets(), item.variant,
             writer))
         folder.new.record_digests(SUMMARY_GROUP, key, {SUMMARY_WORKBOOK: digest})
+        folder.known.remember(folder.out / SUMMARY_WORKBOOK, digest, cache.stat_key(tmp))
 
     def _writer(self, variant: Variant, variant_key: str):
         if variant_key not in self.writers:
@@ -396,11 +428,10 @@ def run(root: Path, out: Path, templates: Path | None = None, *, jobs: int = 1, 
     result = Result()
     reporter.start(sum(len(spec_files(folder)) for folder, _ in pairs))
     folders: list[_Folder] = []
-    digests = cache.Digests.for_output(out)
-    with Staging() as staging:
+    with Staging(index=soffice is not None) as staging:
         renderer = _Renderer(max(1, jobs))
         try:
-            batch = _Batch(templates_folder, staging, renderer, force, reporter, result, digests)
+            batch = _Batch(templates_folder, staging, renderer, force, soffice is not None, reporter, result)
             for spec_folder, target in pairs:
                 folders.append(batch.folder(spec_folder, target))
                 result.folders.append(target)
@@ -416,23 +447,13 @@ def run(root: Path, out: Path, templates: Path | None = None, *, jobs: int = 1, 
             raise SpecErrors(batch.problems.errors + batch.problems.warnings)
         if soffice:
             _pdfs(folders, soffice, staging, force, reporter, result)
-        else:
-            _keep_pdfs(folders)
-        for folder in folders:
-            if folder.new.groups == folder.old.groups and folder.new.inputs == folder.old.inputs:
-                continue  # as it is on disk
-            data = folder.new.to_bytes()
-            if _read(folder.out / cache.MANIFEST) != data:
-                staging.add(folder.out / cache.MANIFEST, data)
+            for folder in folders:
+                batch.close(folder)
+        if batch.saving is not None:
+            batch.saving.save()
         written = staging.commit()
     result.written = [path for path in written if path.name != cache.MANIFEST]
     result.removed = _remove_stale(folders)
-    for folder in folders:  # what this build wrote, for the next build's checks
-        for group in folder.new.groups.values():
-            for name, digest in group.get("files", {}).items():
-                if str(folder.out / name) not in digests.seen:
-                    digests.remember(folder.out / name, digest)
-    digests.save()
     return result
 
 
@@ -502,7 +523,7 @@ def _remove_stale(folders: list[_Folder]) -> list[Path]:
     """Delete the files the last build wrote that this build no longer produces (a removed project)."""
     removed = []
     for folder in folders:
-        for name in sorted(folder.old.all_files() - folder.new.all_files()):
+        for name in folder.stale:
             path = folder.out / name
             if path.is_file():
                 path.unlink()

@@ -97,81 +97,92 @@ def key(*parts: str) -> str:
     return sha256("\n".join(parts).encode())
 
 
+def stat_key(path: Path | str) -> list[int]:
+    """What identifies a file's bytes without reading them: size, modification time, inode.
+    (Not ctime: renaming a staged file into place changes it, and every output is renamed.)"""
+    st = os.stat(path)
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def cache_folder() -> Path:
+    """$PERFGEN_CACHE, else the platform's cache folder for perfgen."""
+    if os.environ.get("PERFGEN_CACHE"):
+        return Path(os.environ["PERFGEN_CACHE"])
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA") or Path.home()) / "perfgen" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "perfgen"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "perfgen"
+
+
 class Digests:
-    """The sha256 of files, remembered between builds by (size, mtime, ctime, inode), as git's
-    index does: a no-op build of a district then reads none of its thousands of tables and specs.
+    """The sha256 of files, remembered between builds by (size, mtime, inode) as git's index
+    does: a no-op build of a district reads none of its thousands of tables and specs.
 
-    The memory is a file in the user's cache folder ($PERFGEN_CACHE, else the platform's), never
-    beside the outputs, which are committed. An entry is only kept for a file last changed two
-    seconds or more before it was recorded: an edit within the same tick of a coarse file clock
-    could leave mtime and ctime as they were ("racily clean"); such a file is read next time."""
-
-    RACY_NS = 2_000_000_000
+    One store per output folder, in the user's cache folder, never beside the outputs (which are
+    committed); it holds the files this build met, so it stays the size of one folder. A file
+    changed just before its entry was made is not trusted ("racily clean": an edit in the same
+    tick of the file clock could keep size and mtime) and is read again next time; the tick is
+    taken as 2 s where mtimes are whole (FAT, HFS+), else as 50 ms (ext4, NTFS, APFS…)."""
 
     def __init__(self, store: Path | None = None):
         self.store = store
         self.entries: dict[str, list] = {}
-        self.seen: dict[str, list] = {}
+        self.seen: dict[str, list] = {}   # path → [size, mtime_ns, inode, sha256, when recorded]
         if store is not None:
             try:
                 data = json.loads(store.read_text(encoding="utf-8"))
-                if isinstance(data, dict) and data.get("version") == 1:
+                if isinstance(data, dict) and data.get("version") == 2 and isinstance(data.get("files"), dict):
                     self.entries = data["files"]
-            except (OSError, ValueError, KeyError, TypeError):
+            except (OSError, ValueError):
                 self.entries = {}
 
     @classmethod
     def for_output(cls, out: Path) -> "Digests":
-        """The remembered digests of a build into `out` (one store per output folder)."""
-        root = os.environ.get("PERFGEN_CACHE")
-        if root:
-            base = Path(root)
-        elif sys.platform == "win32":
-            base = Path(os.environ.get("LOCALAPPDATA", Path.home())) / "perfgen" / "Cache"
-        elif sys.platform == "darwin":
-            base = Path.home() / "Library" / "Caches" / "perfgen"
-        else:
-            base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "perfgen"
+        """The remembered digests of the files met when building into the output folder `out`."""
         name = sha256(str(out.resolve()).encode("utf-8"))[:32]
-        return cls(base / f"digests-{name}.json")
-
-    @staticmethod
-    def _stat(path: Path) -> list:
-        st = os.stat(path)
-        return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        return cls(cache_folder() / "digests" / f"{name}.json")
 
     def digest(self, path: Path) -> str:
         """The file's sha256 (OSError if it cannot be read)."""
         key = str(path)
-        stat = self._stat(path)
+        stat = stat_key(path)
         entry = self.entries.get(key)
-        if entry is not None and entry[:4] == stat:
+        if isinstance(entry, list) and len(entry) == 5 and entry[:3] == stat and _trusted(entry):
             self.seen[key] = entry
-            return entry[4]
+            return entry[3]
         digest = sha256(path.read_bytes())
-        self.seen[key] = [*stat, digest]
+        if self.store is not None:
+            self.seen[key] = [*stat, digest, time.time_ns()]
         return digest
 
-    def remember(self, path: Path, digest: str) -> None:
-        """`path` was just written with these bytes (its digest is known, no need to read it)."""
+    def remember(self, path: Path, digest: str, stat: list[int]) -> None:
+        """`path` holds bytes with this digest, as `stat` (taken when they were written) says.
+        Entries are dated when the store is saved: save a written file's entry after a while."""
+        if self.store is not None:  # without a store nothing is kept
+            self.seen[str(path)] = [*stat, digest, None]
+
+    def save(self) -> None:
+        """Keep the entries of the files met in this build (a cache: failing to write it is no error)."""
+        if self.store is None or self.seen == self.entries:
+            return
+        now = time.time_ns()
+        for entry in self.seen.values():
+            if entry[4] is None:
+                entry[4] = now
         try:
-            self.seen[str(path)] = [*self._stat(path), digest]
+            self.store.parent.mkdir(parents=True, exist_ok=True)
+            # written in place: a store cut short is unreadable JSON, which is an empty store
+            self.store.write_text(json.dumps({"version": 2, "files": self.seen}), encoding="utf-8")
         except OSError:
             pass
 
-    def save(self) -> None:
-        """Keep the entries of the files met in this build that are old enough to trust."""
-        if self.store is None:
-            return
-        now = time.time_ns()
-        files = {key: entry for key, entry in self.seen.items() if entry[2] < now - self.RACY_NS}
-        try:
-            self.store.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.store.with_name(f".{self.store.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"version": 1, "files": files}), encoding="utf-8")
-            os.replace(tmp, self.store)
-        except OSError:
-            pass  # a cache: without it the next build reads the files again
+
+def _trusted(entry: list) -> bool:
+    """Whether an entry's file had been unchanged for a clock tick when the entry was made."""
+    _, mtime, _, _, recorded = entry
+    tick = 2_000_000_000 if mtime % 10_000_000 == 0 else 50_000_000
+    return isinstance(recorded, int) and mtime < recorded - tick
 
 
 _NO_MEMORY = Digests()

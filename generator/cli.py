@@ -128,8 +128,10 @@ def report_build(result: BuildResult, output: Path, pdf: bool) -> None:
                                                      len(result.pdfs) < result.projects else "") + "。", markup=False)
     for path in result.removed:
         out.print(f"已删除过时的 {shown(path)}（项目已不在说明中）", markup=False)
-    folders = "、".join(shown(folder) for folder in result.folders)
-    out.print(f"文件在：{folders}", markup=False)
+    if len(result.folders) > 3:  # a district's hundred departments: where they are, not each of them
+        out.print(f"文件在：{shown(output)}（{len(result.folders)} 个目录）", markup=False)
+    else:
+        out.print(f"文件在：{'、'.join(shown(folder) for folder in result.folders)}", markup=False)
 
 
 @app.command()

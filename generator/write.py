@@ -159,50 +159,73 @@ def stage_bytes(target: Path, data: bytes) -> tuple[Path, str]:
 
 
 class Staging:
-    """Collects outputs as temporary files; `commit` renames them all into place, `discard` drops them."""
+    """Collects outputs as temporary files beside their targets; `commit` renames them all into
+    place, `discard` drops them. Which temporary file is for which target is kept in a journal on
+    disk, not in memory: a district's build stages thousands of files. `index=True` also keeps a
+    map in memory, for `path()` (the PDF conversion reads this build's tables before the commit)."""
 
-    def __init__(self) -> None:
-        self.staged: list[tuple[Path, Path]] = []
-        self._where: dict[Path, Path] = {}
+    def __init__(self, index: bool = True) -> None:
+        self._journal = tempfile.TemporaryFile()  # "tmp\0target\0" for each staged file
+        self._where: dict[str, str] | None = {} if index else None
+        self.count = 0
 
-    def add(self, target: Path, data: bytes) -> str:
-        """Stage `data` for `target`; returns its sha256."""
+    def add(self, target: Path, data: bytes) -> tuple[Path, str]:
+        """Stage `data` for `target`; returns the temporary file and the sha256 of `data`."""
         tmp, digest = stage_bytes(target, data)
         self.adopt(tmp, target)
-        return digest
+        return tmp, digest
 
-    def write(self, target: Path, fill: Callable[[HashingFile], None]) -> str:
-        """Stage `target` by streaming: `fill(handle)` writes it; returns its sha256."""
+    def write(self, target: Path, fill: Callable[[HashingFile], None]) -> tuple[Path, str]:
+        """Stage `target` by streaming: `fill(handle)` writes it; returns the temporary file and its sha256."""
         tmp, digest = stage(target, fill)
         self.adopt(tmp, target)
-        return digest
+        return tmp, digest
 
     def adopt(self, tmp: Path, target: Path) -> None:
         """Take over a temporary file staged elsewhere (by a worker process) for `target`."""
-        self.staged.append((tmp, target))
-        self._where[target] = tmp
+        self._journal.write(os.fsencode(tmp) + b"\0" + os.fsencode(target) + b"\0")
+        self.count += 1
+        if self._where is not None:
+            self._where[str(target)] = str(tmp)
 
     def path(self, target: Path) -> Path:
         """Where this build's bytes for `target` are until commit (`target` itself if not staged)."""
-        return self._where.get(target, target)
+        if self._where is None:
+            raise RuntimeError("Staging(index=False) keeps no map of its files")
+        return Path(self._where.get(str(target), target))
+
+    def _entries(self):
+        """The journal's (tmp, target) pairs, read back a block at a time; then it is emptied."""
+        self._journal.flush()
+        self._journal.seek(0)
+        rest = b""
+        while block := self._journal.read(1 << 16):
+            fields = (rest + block).split(b"\0")
+            rest = fields.pop()
+            if len(fields) % 2:
+                rest = fields.pop() + b"\0" + rest
+            for i in range(0, len(fields), 2):
+                yield os.fsdecode(fields[i]), os.fsdecode(fields[i + 1])
+        self._journal.seek(0)
+        self._journal.truncate()
+        self.count = 0
+        if self._where is not None:
+            self._where.clear()
 
     def commit(self) -> list[Path]:
         written = []
-        for tmp, target in self.staged:
+        for tmp, target in self._entries():
             os.replace(tmp, target)
-            written.append(target)
-        self.staged.clear()
-        self._where.clear()
+            written.append(Path(target))
         return written
 
     def discard(self) -> None:
-        for tmp, _ in self.staged:
-            tmp.unlink(missing_ok=True)
-        self.staged.clear()
-        self._where.clear()
+        for tmp, _ in self._entries():
+            Path(tmp).unlink(missing_ok=True)
 
     def __enter__(self) -> "Staging":
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self.discard()  # anything not committed is dropped, also on Ctrl-C
+        self._journal.close()

@@ -65,6 +65,17 @@ def test_incremental_parallel_and_forced_builds_give_the_same_bytes(spec_folder,
     assert snapshot(incremental) == expected
 
 
+def test_worker_processes_give_the_bytes_of_one_process(spec_folder, tmp_path, monkeypatch):
+    from generator import batch
+
+    run(spec_folder, tmp_path / "serial", TEMPLATES)
+    monkeypatch.setattr(batch, "INLINE", 0)  # no table rendered in this process: all in the pool
+    monkeypatch.setattr(batch, "CHUNK", 2)   # several chunks per folder, coming back in order
+    parallel = run(spec_folder, tmp_path / "parallel", TEMPLATES, jobs=2)
+    assert names(parallel.built) == names(run(spec_folder, tmp_path / "again", TEMPLATES, force=True).built)
+    assert snapshot(tmp_path / "parallel") == snapshot(tmp_path / "serial")
+
+
 def test_force_rebuilds_everything(spec_folder, tmp_path):
     run(spec_folder, tmp_path / "out", TEMPLATES)
     result = run(spec_folder, tmp_path / "out", TEMPLATES, force=True)
