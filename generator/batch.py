@@ -21,25 +21,28 @@ rendered in vain (a typo in an edited spec of an unchanged tree costs nothing: t
 """
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
-from typing import Any, Iterator, Protocol
+from typing import TYPE_CHECKING, Any, Iterator, Protocol
 
-from lxml import etree
-
-from . import build, cache, summary
-from .build import SUMMARY_WORKBOOK, Plan, form, safe_filename, targets
+from . import cache
 from .errors import Problem, Problems, SpecErrors
+from .layout import SUMMARY_WORKBOOK, safe_filename, spec_files, targets
 from .pdf import find_soffice, to_pdf
 from .render.sheetml import sheet_part
-from .spec import spec_files
 from .variant import Variant
 from .write import Entry, Staging, read_entry, stage_bytes
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+    from .build import Plan
+
+# Reading specs (build: pydantic), rendering (docxtpl, jinja) and the 汇总 (summary) are imported
+# where they are first needed: a build that finds nothing changed needs none of them.
 
 SUMMARY_GROUP = "汇总"
 CHUNK = 8  # projects per task sent to a worker: enough to amortise the round trip, small enough to balance
@@ -92,6 +95,8 @@ def _loaded(chunk: Chunk) -> tuple[Variant, Any, Any]:
 
 def render_chunk(chunk: Chunk) -> list[Rendered]:
     """Render and stage each project of the chunk; on any failure no temporary file is left."""
+    from .build import form
+
     variant, word, excel = _loaded(chunk)
     context = form(variant).context
     done: list[Rendered] = []
@@ -126,6 +131,8 @@ def document_root(docx: bytes) -> etree._Element:
     """The Word document tree of a rendered .docx."""
     import zipfile
 
+    from lxml import etree
+
     from .render.docx import DOCUMENT
 
     with zipfile.ZipFile(BytesIO(docx)) as archive:
@@ -139,7 +146,7 @@ class _Renderer:
 
     def __init__(self, processes: int):
         self.processes = processes
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool = None  # a ProcessPoolExecutor, started when there is enough to render
         self.queue: deque[tuple[Any, Future | list[Rendered]]] = deque()
         self.window = 4 * processes
         # a worker needs half a second to start: the first few tables are rendered here, so that
@@ -152,6 +159,9 @@ class _Renderer:
             self.queue.append((tag, render_chunk(chunk)))
             return
         if self.pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
             # spawn, not fork: the same behaviour on every OS, and no copy of the parent's state
             self.pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"))
         self.queue.append((tag, self.pool.submit(render_chunk, chunk)))
@@ -286,6 +296,8 @@ class _Batch:
             folder.new.groups, folder.new.inputs = dict(old.groups), old.inputs
             folder.warnings = [_problem(stored, spec_folder) for stored in old.inputs.get("warnings", [])]
             return folder
+        from . import build
+
         problems = Problems()
         item = build.plan_folder(spec_folder, out, self.templates, problems)
         if item is not None:
@@ -372,6 +384,8 @@ class _Batch:
         self.saving, folder.known = folder.known, None
 
     def _summary(self, folder: _Folder) -> None:
+        from . import summary
+
         item = folder.plan
         if not item.projects:
             return

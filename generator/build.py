@@ -1,12 +1,11 @@
 """The pipeline for spec folders: spec → expand → model → render → write.
 
-A spec folder is any folder holding a 部门.yaml. Every folder of a build is read and checked
-before anything is rendered, and every output is staged before any is renamed into place: a
-build with an error writes nothing. Rendering, the 汇总 workbook and incremental builds are batch.py's.
+A spec folder is any folder holding a 部门.yaml. Every folder of a build is read and checked, and
+every output is staged before any is renamed into place: a build with an error writes nothing.
+Rendering, the 汇总 workbook and incremental builds are batch.py's.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -14,11 +13,10 @@ from typing import Any, Callable
 from . import model
 from .errors import Problems, SpecErrors, VariantError
 from .expand import expand
+from .layout import SUMMARY_WORKBOOK, safe_filename, spec_folders, targets  # noqa: F401  (also imported from here)
 from .render.context import project_context, unit_context
-from .spec import DEPARTMENT_FILE, ProjectSpec, UnitSpec, load_department, load_specs
-from .variant import Variant, templates_root
-
-SUMMARY_WORKBOOK = "汇总.xlsx"
+from .spec import ProjectSpec, UnitSpec, load_department, load_specs
+from .variant import Variant
 
 
 @dataclass(frozen=True)
@@ -34,18 +32,6 @@ FORMS = {
     "project": Form(ProjectSpec, model.build, project_context),   # one table per project
     "unit": Form(UnitSpec, model.build_unit, unit_context),         # one table per unit
 }
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-
-
-def safe_filename(name: str) -> str:
-    return _UNSAFE.sub("_", name).strip(" .") or "未命名"
-
-
-def spec_folders(root: Path) -> list[Path]:
-    """Every folder at or below `root` that holds a 部门.yaml (a year folder and its units), in a
-    stable order; hidden folders below `root` are skipped, wherever `root` itself lives."""
-    return sorted(p.parent for p in root.rglob(DEPARTMENT_FILE)
-                  if not any(part.startswith(".") for part in p.relative_to(root).parts))
 
 
 @dataclass
@@ -91,17 +77,6 @@ def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems) ->
         names[project.name] = project.source
         projects.append(project)
     return Plan(folder, out, variant, projects)
-
-
-def targets(root: Path, out: Path, templates: Path | None, problems: Problems) -> tuple[Path, list[tuple[Path, Path]]]:
-    """The templates folder, and each spec folder under `root` with its output folder."""
-    root = root.resolve() if not root.is_absolute() else root
-    folders = spec_folders(root)
-    if not folders:
-        problems.add(root, None, "", f"找不到项目说明：{root} 及其子目录中没有 {DEPARTMENT_FILE}")
-    # outputs mirror the specs below `root`; a spec folder given itself keeps its own name (2024/)
-    base = root.parent if (root / DEPARTMENT_FILE).is_file() else root
-    return templates_root(templates, near=root), [(folder, out / folder.relative_to(base)) for folder in folders]
 
 
 def plan(root: Path, out: Path, templates: Path | None = None) -> tuple[list[Plan], Problems]:

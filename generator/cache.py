@@ -23,7 +23,6 @@ import zlib
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +84,8 @@ def toolchain_key() -> str:
     """perfgen's version and source plus the versions of what writes the bytes."""
     parts = [f"perfgen {__version__}", f"python {sys.version_info[:2]}", f"zlib {zlib.ZLIB_RUNTIME_VERSION}",
              f"source {folder_key(Path(__file__).resolve().parent)}"]
+    from importlib import metadata  # 15 ms to import: only when the key is first needed
+
     for name in _WRITERS:
         try:
             parts.append(f"{name} {metadata.version(name)}")
@@ -143,15 +144,16 @@ class Digests:
         name = sha256(str(out.resolve()).encode("utf-8"))[:32]
         return cls(cache_folder() / "digests" / f"{name}.json")
 
-    def digest(self, path: Path) -> str:
+    def digest(self, path: Path | str) -> str:
         """The file's sha256 (OSError if it cannot be read)."""
         key = str(path)
-        stat = stat_key(path)
+        stat = stat_key(key)
         entry = self.entries.get(key)
         if isinstance(entry, list) and len(entry) == 5 and entry[:3] == stat and _trusted(entry):
             self.seen[key] = entry
             return entry[3]
-        digest = sha256(path.read_bytes())
+        with open(key, "rb") as handle:
+            digest = sha256(handle.read())
         if self.store is not None:
             self.seen[key] = [*stat, digest, time.time_ns()]
         return digest
@@ -193,10 +195,11 @@ def inputs_key(folder: Path, *parts: str, digests: Digests = _NO_MEMORY) -> str:
     subfolders left out) and `parts`. A folder whose inputs are byte for byte those of the last
     build, with the same templates and perfgen, is not even read again."""
     digest = hashlib.sha256("\n".join(parts).encode())
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or not path.is_file():
-            continue
-        digest.update(path.name.encode("utf-8") + b"\0")
+    with os.scandir(folder) as entries:
+        files = sorted((entry.name, entry.path) for entry in entries
+                       if not entry.name.startswith(".") and entry.is_file())
+    for name, path in files:
+        digest.update(name.encode("utf-8") + b"\0")
         digest.update(digests.digest(path).encode() + b"\n")
     return digest.hexdigest()
 
@@ -234,9 +237,10 @@ class Manifest:
         entry = self.groups.get(group)
         if not isinstance(entry, dict) or entry.get("key") != group_key or not entry.get("files"):
             return False
+        folder = str(self.folder)
         for name, digest in entry["files"].items():
             try:
-                if self.digests.digest(self.folder / name) != digest:
+                if self.digests.digest(os.path.join(folder, name)) != digest:
                     return False
             except OSError:
                 return False

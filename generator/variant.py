@@ -12,8 +12,6 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .amounts import AmountStyle
 from .errors import VariantError
 
@@ -37,6 +35,8 @@ def templates_root(explicit: Path | None = None, near: Path | None = None) -> Pa
 
 @lru_cache(maxsize=32)
 def _parsed(raw: bytes) -> Any:
+    import yaml  # not needed to find the templates folder (a build with nothing to do)
+
     # settings are written by whoever designs the form, typed YAML is what they expect
     return yaml.safe_load(raw.decode("utf-8"))
 
@@ -73,6 +73,8 @@ class Variant:
         settings_path = folder / SETTINGS
         if not settings_path.is_file():
             raise VariantError(f"格式「{folder.name}」不存在：找不到 {settings_path}")
+        import yaml
+
         try:
             self.settings: dict[str, Any] = _settings(settings_path.read_bytes())
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
