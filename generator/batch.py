@@ -30,11 +30,11 @@ from typing import TYPE_CHECKING, Any, Iterator, Protocol
 
 from . import cache
 from .errors import Problem, Problems, SpecErrors
-from .layout import SUMMARY_WORKBOOK, safe_filename, spec_files, targets
+from .layout import SUMMARY_WORKBOOK, count_spec_files, safe_filename, targets
 from .pdf import find_soffice, to_pdf
 from .render.sheetml import sheet_part
 from .variant import Variant
-from .write import Entry, Staging, read_entry, stage_bytes
+from .write import Entry, Staged, Staging, read_entry, remove_folders, stage_bytes
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -71,10 +71,10 @@ class Chunk:
 
 @dataclass(frozen=True)
 class Rendered:
-    """One project's tables, staged: the temporary files, their sha256, and the Excel sheet (for 汇总)."""
+    """One project's tables, staged, and its Excel sheet (for the 汇总 workbook)."""
 
     stem: str
-    staged: tuple[tuple[str, Path, str, list[int]], ...]  # (file name, temporary file, sha256, its cache.stat_key)
+    staged: tuple[tuple[str, Staged, list[int]], ...]  # (file name, staged file, its cache.stat_key)
     sheet: Entry
 
 
@@ -109,8 +109,8 @@ def render_chunk(chunk: Chunk) -> list[Rendered]:
             staged = []
             try:
                 for name, data in ((f"{stem}.docx", docx), (f"{stem}.xlsx", buffer.getvalue())):
-                    tmp, digest = stage_bytes(chunk.out / name, data)
-                    staged.append((name, tmp, digest, cache.stat_key(tmp)))  # renaming keeps size, mtime, inode
+                    done_file = stage_bytes(chunk.out / name, data)
+                    staged.append((name, done_file, cache.stat_key(done_file.tmp)))  # renaming keeps size, mtime, inode
             except BaseException:
                 _unlink(staged)
                 raise
@@ -123,8 +123,10 @@ def render_chunk(chunk: Chunk) -> list[Rendered]:
 
 
 def _unlink(staged) -> None:
-    for _, tmp, *_ in staged:
-        tmp.unlink(missing_ok=True)
+    for _, done, _ in staged:
+        done.tmp.unlink(missing_ok=True)
+    for _, done, _ in reversed(staged):
+        remove_folders(done.created)
 
 
 def document_root(docx: bytes) -> etree._Element:
@@ -327,11 +329,11 @@ class _Batch:
     def take(self, folder: _Folder, rendered: list[Rendered]) -> None:
         """A chunk is back: its staged files become this build's."""
         for item in rendered:
-            for name, tmp, digest, stat in item.staged:
-                self.staging.adopt(tmp, folder.out / name)
-                folder.known.remember(folder.out / name, digest, stat)
+            for name, done, stat in item.staged:
+                self.staging.adopt(done, folder.out / name)
+                folder.known.remember(folder.out / name, done.digest, stat)
             folder.sheets[item.stem] = item.sheet
-            folder.digests[item.stem] = {name: digest for name, _, digest, _ in item.staged}
+            folder.digests[item.stem] = {name: done.digest for name, done, _ in item.staged}
         folder.pending -= 1
 
     def flush(self) -> None:
@@ -403,11 +405,11 @@ class _Batch:
                 yield folder.sheets.get(stem) or read_entry(folder.out / f"{stem}.xlsx", sheet_part(1))
 
         items = lines if summary.has_overview(item.projects) else None
-        tmp, digest = self.staging.write(folder.out / SUMMARY_WORKBOOK, lambda handle: summary.write(
+        done = self.staging.write(folder.out / SUMMARY_WORKBOOK, lambda handle: summary.write(
             handle, summary.title(item.projects), items, [p.name for p in item.projects], sheets(), item.variant,
             writer))
-        folder.new.record_digests(SUMMARY_GROUP, key, {SUMMARY_WORKBOOK: digest})
-        folder.known.remember(folder.out / SUMMARY_WORKBOOK, digest, cache.stat_key(tmp))
+        folder.new.record_digests(SUMMARY_GROUP, key, {SUMMARY_WORKBOOK: done.digest})
+        folder.known.remember(folder.out / SUMMARY_WORKBOOK, done.digest, cache.stat_key(done.tmp))
 
     def _writer(self, variant: Variant, variant_key: str):
         if variant_key not in self.writers:
@@ -440,7 +442,7 @@ def run(root: Path, out: Path, templates: Path | None = None, *, jobs: int = 1, 
     if start.errors:
         raise SpecErrors(start.errors)
     result = Result()
-    reporter.start(sum(len(spec_files(folder)) for folder, _ in pairs))
+    reporter.start(sum(count_spec_files(folder) for folder, _ in pairs))
     folders: list[_Folder] = []
     with Staging(index=soffice is not None) as staging:
         renderer = _Renderer(max(1, jobs))

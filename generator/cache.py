@@ -141,7 +141,7 @@ class Digests:
     @classmethod
     def for_output(cls, out: Path) -> "Digests":
         """The remembered digests of the files met when building into the output folder `out`."""
-        name = sha256(str(out.resolve()).encode("utf-8"))[:32]
+        name = sha256(os.path.abspath(out).encode("utf-8"))[:32]
         return cls(cache_folder() / "digests" / f"{name}.json")
 
     def digest(self, path: Path | str) -> str:

@@ -24,8 +24,17 @@ def safe_filename(name: str) -> str:
 
 def spec_files(folder: Path) -> list[Path]:
     """The project spec files of a folder, in a stable order."""
-    return sorted(p for p in folder.iterdir()
-                  if p.suffix in SPEC_SUFFIXES and p.name != DEPARTMENT_FILE and not p.name.startswith("."))
+    return sorted(p for p in folder.iterdir() if is_spec_file(p.name))
+
+
+def is_spec_file(name: str) -> bool:
+    return name.endswith(SPEC_SUFFIXES) and name != DEPARTMENT_FILE and not name.startswith(".")
+
+
+def count_spec_files(folder: Path) -> int:
+    """len(spec_files(folder)), without making a Path of each (a district has thousands)."""
+    with os.scandir(folder) as entries:
+        return sum(1 for entry in entries if is_spec_file(entry.name))
 
 
 def spec_folders(root: Path) -> list[Path]:

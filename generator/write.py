@@ -22,7 +22,7 @@ import zlib
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable
+from typing import BinaryIO, Callable, Iterable, NamedTuple
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 FIXED_DATE = "2000-01-01T00:00:00Z"
@@ -137,10 +137,30 @@ class HashingFile:
         return self.handle.write(data)
 
 
-def stage(target: Path, fill: Callable[[HashingFile], None]) -> tuple[Path, str]:
-    """A new temporary file beside `target` (never `target` itself) that `fill` writes to; returns
-    its path and the sha256 of its bytes."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+class Staged(NamedTuple):
+    """A temporary file beside its target, the sha256 of its bytes, and the folders made for it."""
+
+    tmp: Path
+    digest: str
+    created: tuple[str, ...] = ()  # outermost first; removed again if the build is dropped
+
+
+def make_folder(folder: Path) -> tuple[str, ...]:
+    """Create `folder` and its missing parents; returns those it created, outermost first."""
+    missing = []
+    while not folder.is_dir():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for path in reversed(missing):
+        path.mkdir(exist_ok=True)
+    return tuple(str(path) for path in reversed(missing))
+
+
+def stage(target: Path, fill: Callable[[HashingFile], None]) -> Staged:
+    """A new temporary file beside `target` (never `target` itself) that `fill` writes to."""
+    created = make_folder(target.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         if hasattr(os, "fchmod"):  # mkstemp makes 0600; outputs get the usual mode, like any new file
@@ -150,12 +170,22 @@ def stage(target: Path, fill: Callable[[HashingFile], None]) -> tuple[Path, str]
             fill(hashing)
     except BaseException:
         os.unlink(tmp)
+        remove_folders(created)
         raise
-    return Path(tmp), hashing.digest.hexdigest()
+    return Staged(Path(tmp), hashing.digest.hexdigest(), created)
 
 
-def stage_bytes(target: Path, data: bytes) -> tuple[Path, str]:
+def stage_bytes(target: Path, data: bytes) -> Staged:
     return stage(target, lambda handle: handle.write(data))
+
+
+def remove_folders(created: Iterable[str]) -> None:
+    """Remove folders a dropped build made, innermost first, where nothing else was put in them."""
+    for folder in reversed(created):
+        try:
+            os.rmdir(folder)
+        except OSError:
+            pass
 
 
 class Staging:
@@ -167,26 +197,25 @@ class Staging:
     def __init__(self, index: bool = True) -> None:
         self._journal = tempfile.TemporaryFile()  # "tmp\0target\0" for each staged file
         self._where: dict[str, str] | None = {} if index else None
+        self._created: list[str] = []  # folders made for staged files (a few per output folder)
         self.count = 0
 
-    def add(self, target: Path, data: bytes) -> tuple[Path, str]:
-        """Stage `data` for `target`; returns the temporary file and the sha256 of `data`."""
-        tmp, digest = stage_bytes(target, data)
-        self.adopt(tmp, target)
-        return tmp, digest
+    def add(self, target: Path, data: bytes) -> Staged:
+        """Stage `data` for `target`."""
+        return self.adopt(stage_bytes(target, data), target)
 
-    def write(self, target: Path, fill: Callable[[HashingFile], None]) -> tuple[Path, str]:
-        """Stage `target` by streaming: `fill(handle)` writes it; returns the temporary file and its sha256."""
-        tmp, digest = stage(target, fill)
-        self.adopt(tmp, target)
-        return tmp, digest
+    def write(self, target: Path, fill: Callable[[HashingFile], None]) -> Staged:
+        """Stage `target` by streaming: `fill(handle)` writes it."""
+        return self.adopt(stage(target, fill), target)
 
-    def adopt(self, tmp: Path, target: Path) -> None:
-        """Take over a temporary file staged elsewhere (by a worker process) for `target`."""
-        self._journal.write(os.fsencode(tmp) + b"\0" + os.fsencode(target) + b"\0")
+    def adopt(self, staged: Staged, target: Path) -> Staged:
+        """Take over a temporary file staged for `target` (here, or by a worker process)."""
+        self._journal.write(os.fsencode(staged.tmp) + b"\0" + os.fsencode(target) + b"\0")
+        self._created += staged.created
         self.count += 1
         if self._where is not None:
-            self._where[str(target)] = str(tmp)
+            self._where[str(target)] = str(staged.tmp)
+        return staged
 
     def path(self, target: Path) -> Path:
         """Where this build's bytes for `target` are until commit (`target` itself if not staged)."""
@@ -217,11 +246,14 @@ class Staging:
         for tmp, target in self._entries():
             os.replace(tmp, target)
             written.append(Path(target))
+        self._created.clear()
         return written
 
     def discard(self) -> None:
         for tmp, _ in self._entries():
             Path(tmp).unlink(missing_ok=True)
+        remove_folders(self._created)
+        self._created.clear()
 
     def __enter__(self) -> "Staging":
         return self

@@ -198,3 +198,61 @@ def test_projects_whose_files_would_collide_are_an_error(spec_folder, tmp_path, 
     [problem] = caught.value.problems
     assert problem.file.endswith("b.yaml") and clash in problem.message
     assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------- unchanged folders, errors late in a batch
+
+def test_an_unchanged_folder_is_not_even_read_and_its_warnings_are_said_again(spec_folder, tmp_path, monkeypatch):
+    from generator import build as build_module
+    from generator.errors import Problems
+
+    original = build_module.plan_folder
+
+    def with_a_warning(folder, out, templates, problems: Problems):
+        problems.add(folder / "法律顾问费.yaml", 3, "项目资金", "示例警告", warning=True)
+        return original(folder, out, templates, problems)
+
+    monkeypatch.setattr(build_module, "plan_folder", with_a_warning)
+    first = run(spec_folder, tmp_path / "out", TEMPLATES)
+    moved = tmp_path / "moved" / "specs"  # the same inputs elsewhere: still nothing to read
+    shutil.copytree(spec_folder, moved)
+
+    def unread(*args):
+        raise AssertionError("an unchanged folder was read")
+
+    monkeypatch.setattr(build_module, "plan_folder", unread)
+    second = run(moved, tmp_path / "out", TEMPLATES)
+    assert second.built == [] and names(second.skipped) == names(first.built)
+    [warning] = second.warnings
+    assert warning.file == str(moved / "法律顾问费.yaml") and warning.line == 3 and warning.message == "示例警告"
+
+
+def test_a_changed_file_in_a_folder_has_it_read_but_rebuilds_only_what_changed(spec_folder, tmp_path, monkeypatch):
+    from generator import build as build_module
+
+    run(spec_folder, tmp_path / "out", TEMPLATES)
+    spec = spec_folder / "法律顾问费.yaml"
+    spec.write_text("# 注释\n" + spec.read_text(encoding="utf-8"), encoding="utf-8")
+    reads = []
+    original = build_module.plan_folder
+    monkeypatch.setattr(build_module, "plan_folder", lambda *args: reads.append(args[0]) or original(*args))
+    result = run(spec_folder, tmp_path / "out", TEMPLATES)
+    assert reads == [spec_folder] and result.built == [] and result.written == []
+
+
+@pytest.mark.parametrize("inline", [16, 0])
+def test_an_error_in_a_later_folder_writes_nothing_though_earlier_ones_were_rendered(tmp_path, monkeypatch, inline):
+    from generator import batch
+
+    monkeypatch.setattr(batch, "INLINE", inline)  # 0: the earlier folders render in worker processes
+    root = tmp_path / "specs"
+    for name in ("a", "b", "c"):
+        shutil.copytree(EXAMPLES / "2024", root / name)
+    edit(root / "c" / "法律顾问费.yaml", "项目资金: 19200", "项目资金: 19,2OO")
+    out, recorder = tmp_path / "out", Recorder()
+    with pytest.raises(SpecErrors) as caught:
+        run(root, out, TEMPLATES, jobs=2, reporter=recorder)
+    assert [p.file for p in caught.value.problems] == [str(root / "c" / "法律顾问费.yaml")]
+    if inline:  # rendered here, folder by folder: a and b were done before c was read
+        assert [built for _, built in recorder.events[1:]] == [True] * 14
+    assert not out.exists()  # no table, no temporary file, not even a folder

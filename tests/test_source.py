@@ -54,3 +54,20 @@ def test_any_text_parses_or_says_why(text):
         parse(text, Path("x.yaml"))
     except SourceError as exc:
         assert str(exc)
+
+
+def test_libyaml_reads_every_example_as_the_pure_python_parser_does(monkeypatch):
+    """Specs are parsed by libyaml (ten times faster); its data and lines are the pure-Python ones."""
+    import yaml
+
+    from generator import source as module
+
+    examples = sorted((Path(__file__).resolve().parent.parent / "specs" / "examples").rglob("*.yaml"))
+    texts = [decode(path.read_bytes()) for path in examples]
+    texts += ["a: ~\nb:\nc: 'null'\nd: \"\"\ne: &x [1, 2]\nf: *x\ng: |\n  多\n  行\nh: 2024-01-01\n"]
+    assert module._FAST is (yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader)
+    fast = [parse(text, Path("x.yaml")) for text in texts]
+    monkeypatch.setattr(module, "_FAST", yaml.SafeLoader)
+    for text, quick in zip(texts, fast):
+        slow = parse(text, Path("x.yaml"))
+        assert (quick.data, quick.lines) == (slow.data, slow.lines)
