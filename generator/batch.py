@@ -1,7 +1,7 @@
 """The batch build of a whole specs tree: incremental, optionally in N processes, optionally to PDF.
 
 Spec folders are taken one at a time, in order, so that memory stays flat however many projects a
-district has: nothing of a folder is kept once its tables are staged but its manifest.
+district has: once a folder's tables and manifest are staged, only its name list is kept.
 1. a folder whose inputs (every file in it, the templates, perfgen itself) are byte for byte those
    of the last build, with every output as written, is skipped unread: its projects, warnings and
    manifest are the last build's;
@@ -12,9 +12,10 @@ district has: nothing of a folder is kept once its tables are staged but its man
    come back in order, so the bytes and the messages are the same however many processes ran;
 4. once a folder's tables are back: its 汇总 workbook, streamed (each project's sheet copied as it
    was compressed for the project's own workbook);
-5. after the last folder, if any spec had an error: nothing is committed, every staged file is
-   removed and all the problems are raised. Otherwise the PDFs (one LibreOffice run for the whole
-   batch), the manifests, one commit, and the files of projects that are gone removed.
+5. then its manifest is staged (with --pdf: after the PDFs, one LibreOffice run for the batch);
+6. after the last folder, if any spec had an error: nothing is committed, every staged file (and
+   folder made for it) is removed and all the problems are raised. Otherwise one commit, and the
+   files of projects that are gone removed.
 
 An error therefore still writes nothing; the price is that the folders before it may have been
 rendered in vain (a typo in an edited spec of an unchanged tree costs nothing: the rest is skipped).
@@ -99,34 +100,34 @@ def render_chunk(chunk: Chunk) -> list[Rendered]:
 
     variant, word, excel = _loaded(chunk)
     context = form(variant).context
-    done: list[Rendered] = []
+    rendered: list[Rendered] = []
     try:
         for stem, project in chunk.projects:
             docx, root = word.render(context(project, variant))
             sheet = excel.sheet(root)
             buffer = BytesIO()
             excel.write(buffer, [project.name], [sheet])
-            staged = []
+            files: list[tuple[str, Staged, list[int]]] = []
             try:
                 for name, data in ((f"{stem}.docx", docx), (f"{stem}.xlsx", buffer.getvalue())):
-                    done_file = stage_bytes(chunk.out / name, data)
-                    staged.append((name, done_file, cache.stat_key(done_file.tmp)))  # renaming keeps size, mtime, inode
+                    staged = stage_bytes(chunk.out / name, data)
+                    files.append((name, staged, cache.stat_key(staged.tmp)))  # renaming keeps size, mtime, inode
             except BaseException:
-                _unlink(staged)
+                _unlink(files)
                 raise
-            done.append(Rendered(stem, tuple(staged), sheet))
+            rendered.append(Rendered(stem, tuple(files), sheet))
     except BaseException:
-        for item in done:
+        for item in rendered:
             _unlink(item.staged)
         raise
-    return done
+    return rendered
 
 
-def _unlink(staged) -> None:
-    for _, done, _ in staged:
-        done.tmp.unlink(missing_ok=True)
-    for _, done, _ in reversed(staged):
-        remove_folders(done.created)
+def _unlink(files) -> None:
+    for _, staged, _ in files:
+        staged.tmp.unlink(missing_ok=True)
+    for _, staged, _ in reversed(files):
+        remove_folders(staged.created)
 
 
 def document_root(docx: bytes) -> etree._Element:
@@ -291,12 +292,11 @@ class _Batch:
         folder = _Folder(out, old, cache.Manifest(out), [], known=known)
         self.order.append(folder)
         inputs = cache.inputs_key(spec_folder, *self.inputs, digests=known)
-        tables = old.inputs.get("tables") if isinstance(old.inputs, dict) else None
-        if not self.force and isinstance(tables, list) and old.unchanged(
-                inputs, [project_group(name) for name in tables] + ([SUMMARY_GROUP] if tables else [])):
-            folder.replayed, folder.names = True, list(tables)
+        last = None if self.force else _last_build(old, spec_folder)
+        if last is not None and old.unchanged(inputs, [project_group(name) for name in last[0]]
+                                              + ([SUMMARY_GROUP] if last[0] else [])):
+            folder.replayed, (folder.names, folder.warnings) = True, last
             folder.new.groups, folder.new.inputs = dict(old.groups), old.inputs
-            folder.warnings = [_problem(stored, spec_folder) for stored in old.inputs.get("warnings", [])]
             return folder
         from . import build
 
@@ -419,6 +419,19 @@ class _Batch:
         return self.writers[variant_key]
 
 
+def _last_build(manifest: cache.Manifest, spec_folder: Path) -> tuple[list[str], list[Problem]] | None:
+    """The tables and the warnings of the last build as its manifest recorded them (None if it
+    did not, or not in a shape this perfgen wrote)."""
+    inputs = manifest.inputs
+    try:
+        tables, warnings = inputs["tables"], [_problem(stored, spec_folder) for stored in inputs["warnings"]]
+    except (TypeError, KeyError, ValueError):
+        return None
+    if not isinstance(tables, list) or not all(isinstance(name, str) for name in tables):
+        return None
+    return list(tables), warnings
+
+
 def _stored(problem: Problem, folder: Path) -> list:
     """A warning as the manifest keeps it: its file relative to the spec folder (which may move)."""
     path = Path(problem.file)
@@ -428,6 +441,8 @@ def _stored(problem: Problem, folder: Path) -> list:
 
 def _problem(stored: list, folder: Path) -> Problem:
     name, line, field_, message = stored
+    if not all(isinstance(text, str) for text in (name, field_, message)) or not isinstance(line, (int, type(None))):
+        raise ValueError(stored)
     path = folder / name if "/" not in name and "\\" not in name else Path(name)
     return Problem(str(path), line, field_, message, warning=True)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -256,3 +257,15 @@ def test_an_error_in_a_later_folder_writes_nothing_though_earlier_ones_were_rend
     if inline:  # rendered here, folder by folder: a and b were done before c was read
         assert [built for _, built in recorder.events[1:]] == [True] * 14
     assert not out.exists()  # no table, no temporary file, not even a folder
+
+
+def test_a_manifest_in_a_shape_perfgen_did_not_write_means_reading_the_folder(spec_folder, tmp_path):
+    out = tmp_path / "out"
+    run(spec_folder, out, TEMPLATES)
+    manifest = out / "specs" / cache.MANIFEST
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["inputs"]["warnings"] = [["法律顾问费.yaml", "第三行", None]]
+    manifest.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = run(spec_folder, out, TEMPLATES)
+    assert result.built == [] and len(result.skipped) == 7 and result.warnings == []
+    assert json.loads(manifest.read_text(encoding="utf-8"))["inputs"]["warnings"] == []  # written anew
