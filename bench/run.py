@@ -2,6 +2,7 @@
 
     python bench/run.py                  # 2,000 projects (and 200), baseline on 400 of them
     python bench/run.py -n 500 --small 50 --baseline 100 --json /tmp/results.json
+    python bench/run.py --markdown bench/results.json   # a results file as bench/README.md's table
 
 It writes N synthetic specs (bench/specgen.py) and measures, each in a fresh process so that peak
 memory is per measurement: a full build (serial and with -j), a no-op rebuild, a rebuild after one
@@ -166,7 +167,12 @@ def machine() -> dict:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = None
-    return {"cpu": model or platform.processor(), "cores": os.cpu_count(), "python": platform.python_version(),
+    try:
+        memory = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
+    except (ValueError, OSError, AttributeError):
+        memory = None
+    return {"cpu": model or platform.processor(), "cores": os.cpu_count(), "memory_gb": memory,
+            "python": platform.python_version(),
             "system": f"{platform.system()} {platform.release()}", "libraries": versions,
             "date": dt.datetime.now().astimezone().isoformat(timespec="seconds")}
 
@@ -290,6 +296,22 @@ def print_table(result: dict) -> None:
     print(f"serial, -j, incremental and forced builds byte-identical: {'yes' if result['identical_outputs'] else 'NO'}")
 
 
+def markdown(result: dict) -> str:
+    """The figures of a results file as the Markdown table of bench/README.md."""
+    lines = ["| measurement | N | -j | wall s | CPU s | tables/s | tables per CPU-s | peak RSS MB (main / worker) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for row in result["builds"]:
+        rate = f"{row['tables_per_s']:.0f}" if row["tables_per_s"] else "–"
+        per_cpu = f"{row['tables_per_cpu_s']:.0f}" if row["tables_per_cpu_s"] else "–"
+        worker = f" / {row['rss_worker_mb']:.0f}" if row["rss_worker_mb"] else ""
+        lines.append(f"| {row['measurement']} | {row['n']} | {row['jobs']} | {row['wall_s']:.2f} | {row['cpu_s']:.2f} "
+                     f"| {rate} | {per_cpu} | {row['rss_main_mb']:.0f}{worker} |")
+    b = result["baseline"]
+    lines.append(f"| baseline: docxtpl + openpyxl loop | {b['projects']} | 1 | – | – | {b['tables_per_s']:.1f} | – "
+                 f"| {b['rss_mb']:.0f} |")
+    return "\n".join(lines)
+
+
 def child_main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--child", choices=CHILDREN)
@@ -306,5 +328,8 @@ def child_main(argv: list[str]) -> None:
 if __name__ == "__main__":
     if "--child" in sys.argv:
         child_main(sys.argv[1:])
+    elif sys.argv[1:2] == ["--markdown"]:  # python bench/run.py --markdown [results.json]
+        source = Path(sys.argv[2]) if len(sys.argv) > 2 else BENCH / "results.json"
+        print(markdown(json.loads(source.read_text(encoding="utf-8"))))
     else:
         main()

@@ -159,3 +159,11 @@ def test_inputs_key_covers_the_files_of_the_folder_and_nothing_hidden(spec_folde
     assert cache.inputs_key(spec_folder, "perfgen 2") != key
     (spec_folder / "说明.txt").write_text("y", encoding="utf-8")
     assert cache.inputs_key(spec_folder, "perfgen") != key
+
+
+def test_installed_versions_are_importlib_metadatas():
+    from importlib import metadata
+
+    names = ("docxtpl", "python-docx", "lxml", "jinja2", "PyYAML", "openpyxl")
+    assert cache.installed_versions(names) == {name: metadata.version(name) for name in names}
+    assert cache.installed_versions(("no-such-distribution",)) == {}
