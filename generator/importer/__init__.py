@@ -73,7 +73,7 @@ def read_tables(files: list[Path], variants: list[Variant], outcome: Outcome) ->
     for variant in variants:
         if variant.form in PARSERS:
             by_form.setdefault(variant.form, []).append(variant)
-    labels = {form: Labels(group) for form, group in by_form.items()}
+    labels = {form: Labels(group, variants) for form, group in by_form.items()}
     identities = {norm(text) for form, group in by_form.items() for v in group
                   for key, text in v.labels.items() if key == IDENTITIES[form]}
     known = [v for group in by_form.values() for v in group]
@@ -140,7 +140,7 @@ def _existing_department(folder: Path) -> tuple[DepartmentSpec | None, str | Non
 
 def _folder_name(group: Group) -> str:
     name = group.variant.name
-    return safe_filename(name if name.startswith(str(group.year)) else f"{group.year}{name}")
+    return safe_filename(name if str(group.year) in name else f"{name}-{group.year}")
 
 
 def place(groups: list[Group], out: Path, outcome: Outcome) -> list[Group]:

@@ -44,11 +44,17 @@ class Labels:
     Two keys may share a label (`其他资金` of the project and of the year): the n-th occurrence
     of the text in a table is the n-th key."""
 
-    def __init__(self, variants: Iterable[Variant]):
+    def __init__(self, variants: Iterable[Variant], also: Iterable[Variant] = ()):
+        """The labels of `variants`, and other variants' spellings of the same keys (`also`):
+        a column head one form calls 指标值 is the 年度指标值 of another."""
         self.keys: dict[str, list[str]] = {}
         self.spellings: dict[str, list[str]] = {}   # key → the variants' label texts, for messages
-        for variant in variants:
+        variants = list(variants)
+        own = {key for v in variants for key in v.labels}
+        for variant in [*variants, *also]:
             for key, text in variant.labels.items():
+                if key not in own:
+                    continue
                 for form in {norm(text), split_qualifier(norm(text))[0]}:
                     if form and key not in self.keys.setdefault(form, []):
                         self.keys[form].append(key)
@@ -60,11 +66,11 @@ class Labels:
         normed = norm(text)
         if not normed:
             return None
-        if normed in self.keys:
-            return self.keys[normed], None
         base, qualifier = split_qualifier(normed)
         if qualifier is not None and base in self.keys:
             return self.keys[base], qualifier
+        if normed in self.keys:
+            return self.keys[normed], None
         return None
 
     def spelled(self, key: str) -> str:
@@ -168,10 +174,16 @@ class Fields:
         # `inline` keys are words the form prints inside a value's cell (the `(年 - 年)` before a goal)
         self.found: dict[str, Found] = {}
         self.label_cells: set[tuple[int, int]] = set()
+        self.repeats: set[tuple[int, int]] = set()
         for r, row in enumerate(rows):
+            previous = None
             for i, cell in enumerate(row.cells):
                 if cell.merged or not cell.text:
                     continue
+                if previous is not None and norm(previous) == norm(cell.text) and (r, i - 1) in self.label_cells:
+                    self.repeats.add((r, i))   # a merged label an export spelled out twice: read once
+                    continue
+                previous = cell.text
                 hit = labels.match(cell.text)
                 if hit is None or set(hit[0]) <= inline:   # inline: printed inside a value's cell
                     continue
@@ -200,7 +212,7 @@ class Fields:
             if (found.row, i) in self.label_cells:
                 break
             cell = row.cells[i]
-            if cell.text and not cell.merged:
+            if cell.text and not cell.merged and (found.row, i) not in self.repeats:
                 out.append(cell)
         return out
 

@@ -57,7 +57,11 @@ def category(text: str, variant: Variant) -> str | None:
             return name
     ticked = _TICKED | {cell_norm(variant.checkbox.checked)}
     places = sorted((cell.find(cell_norm(n)), n) for n in variant.categories if cell_norm(n) in cell)
-    box_first = variant.checkbox.item.find("{box}") < variant.checkbox.item.find("{name}")
+    boxes = ticked | {"☐", "□", cell_norm(variant.checkbox.unchecked)}
+    if cell[:1] in boxes or cell[-1:] in boxes:     # the cell shows which side its boxes are on
+        box_first = cell[:1] in boxes
+    else:
+        box_first = variant.checkbox.item.find("{box}") < variant.checkbox.item.find("{name}")
     chosen = []
     for i, (start, name) in enumerate(places):
         if box_first:
@@ -176,9 +180,9 @@ def parse(form: Form, variant: Variant, labels: Labels) -> Imported:
         notes.append(f"项目类别「{text('项目类别')}」无法识别（可选：{'、'.join(variant.categories)}），请改正")
     data["项目类别"] = chosen or text("项目类别")
     if start and start.timetuple()[:3] != (year, 1, 1):
-        data["计划开始日期"] = start.isoformat()
+        data["计划开始日期"] = start
     if end and end.timetuple()[:3] != (year, 12, 31):
-        data["计划完成日期"] = end.isoformat()
+        data["计划完成日期"] = end
     data["项目资金"] = _funds(funds, labels, notes)
     total_goal = strip_years(text("项目总目标"), labels)
     if total_goal:
