@@ -106,3 +106,15 @@ def test_a_zip_that_is_not_a_word_document(tmp_path):
         read(tmp_path / "z.docx")
     with pytest.raises(ReadError, match="文件不存在"):
         read(tmp_path / "missing.docx")
+
+
+def test_excel_values_typed_as_formulas_are_read_as_typed(tmp_path):
+    """`=100.00(%)` typed into Excel without a quote is stored as a formula; a program that wrote
+    the file left no computed value, so what was typed is what the author meant."""
+    book = openpyxl.Workbook()
+    book.active["A1"], book.active["B1"] = "党课计划完成率", "=100.00(%)"
+    book.active["A2"] = 7
+    book.save(str(tmp_path / "f.xlsx"))
+    document = read(tmp_path / "f.xlsx")
+    assert texts(document) == [["党课计划完成率", "=100.00(%)"], ["7"]]
+    assert [row.number for row in document.rows] == [1, 2]

@@ -106,6 +106,17 @@ def test_amounts_in_wan_yuan_by_the_label_even_in_a_form_printing_yuan(tmp_path)
     assert any("12.35 万元 取 123500 元（表中只精确到 100 元" in line for line in outcome.info)
 
 
+def test_a_column_the_form_has_not_is_left_out_and_said(tmp_path):
+    rows = [row[:] for row in FOREIGN[:10]] + [
+        ["", "成本指标", "经济成本指标", "项目成本控制数", "≤123456.78(元)", "按合同"],
+        ["", "满意度指标", "服务对象满意度指标", "使用方满意度", "≥90.00(%)", ""]]
+    rows[9] = ["绩效指标", "一级指标", "二级指标", "三级指标", "指标值", "备注"]
+    outcome = import_files([word_file(tmp_path / "a.docx", rows)], tmp_path / "specs", TEMPLATES)
+    text = (tmp_path / "specs" / "测试项目.yaml").read_text(encoding="utf-8")
+    assert "    项目成本控制数: ≤123456.78元\n" in text and "    使用方满意度: ≥90%\n" in text
+    assert any("「项目成本控制数」有多余的单元格「按合同」" in note for note in outcome.notes)
+
+
 def test_categories_from_checkboxes_either_side_of_the_name():
     variant = Variant.load("2024目标表", TEMPLATES)
     assert category("专项资金 ☐ 经常性项目 ☑ 一次性项目 ☐", variant) == "经常性项目"

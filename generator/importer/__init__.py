@@ -28,7 +28,7 @@ from . import project, unit
 from .common import Imported, TableError
 from .emit import Checker, department_data, dump
 from .grid import SUFFIXES, ReadError, read
-from .labels import Form, Labels, load_variants, norm, recognize, split_forms
+from .labels import Fields, Form, Labels, load_variants, norm, recognize, split_forms
 
 # form (a variant's `form:` setting) → how its tables are read and which label names one
 PARSERS: dict[str, Callable[[Form, Variant, Labels], Imported]] = {"project": project.parse, "unit": unit.parse}
@@ -108,8 +108,6 @@ def read_tables(files: list[Path], variants: list[Variant], outcome: Outcome) ->
 
 
 def _name_hint(form: Form, labels: Labels, variant: Variant) -> str:
-    from .labels import Fields
-
     key = IDENTITIES[variant.form]
     name = Fields(form.rows, labels, {key}).text(key)
     return f"（{name}）" if name else ""

@@ -44,6 +44,7 @@ class Row:
     cells: list[Cell]
     source: int = -1          # which Word table or worksheet the row came from (-1: a paragraph)
     paragraph: bool = False
+    number: int = 0           # the row's number in its Word table or worksheet (1-based), for messages
 
     @property
     def filled(self) -> list[Cell]:
@@ -128,7 +129,7 @@ def _int(node: etree._Element | None, default: int) -> int:
 
 def _table_rows(tbl: etree._Element, source: int) -> list[Row]:
     rows = []
-    for tr in _children(tbl, "tr"):
+    for number, tr in enumerate(_children(tbl, "tr"), 1):
         col = _int(tr.find(f"{W}trPr/{W}gridBefore"), 0)
         cells: list[Cell] = []
         for tc in _children(tr, "tc"):
@@ -138,7 +139,7 @@ def _table_rows(tbl: etree._Element, source: int) -> list[Row]:
             continued = any(m is not None and m.get(f"{W}val", "continue") == "continue" for m in (v, h))
             cells.append(Cell("" if continued else _cell_text(tc), col, span, continued))
             col += span
-        rows.append(Row(cells, source))
+        rows.append(Row(cells, source, number=number))
     return rows
 
 
@@ -203,7 +204,11 @@ def _excel_text(cell) -> str:
 def read_xlsx(path: Path) -> Document:
     import openpyxl  # imported here: Word-only imports need not load it
 
-    book = openpyxl.load_workbook(path, data_only=True)  # data_only: the values a formula last showed
+    book = openpyxl.load_workbook(path)
+    # a formula shows the value Excel last computed; a file written by a program may have none,
+    # and then what was typed is what the author meant (`=100.00(%)` typed without a quote)
+    shown = openpyxl.load_workbook(path, data_only=True) if any(
+        cell.data_type == "f" for ws in book.worksheets for row in ws.iter_rows() for cell in row) else None
     document = Document(path)
     for ws in book.worksheets:
         if ws.sheet_state != "visible":
@@ -220,8 +225,10 @@ def read_xlsx(path: Path) -> Document:
                 if (r, c) in hidden:
                     cells.append(Cell("", c - 1, 1, True))
                 else:
+                    if cell.data_type == "f" and shown is not None and shown[ws.title].cell(r, c).value is not None:
+                        cell = shown[ws.title].cell(r, c)
                     cells.append(Cell(_excel_text(cell), c - 1, spans.get((r, c), 1)))
             if any(cell.text for cell in cells):
-                document.rows.append(Row(cells, document.tables))
+                document.rows.append(Row(cells, document.tables, number=r))
         document.tables += 1
     return document

@@ -18,6 +18,7 @@ from .grid import Row
 from .labels import Labels, norm
 
 LEVEL1, LEVEL2, NAME = "一级指标", "二级指标", "三级指标"   # the header labels' keys
+EXTRA = "多余"       # cells of a row that no column of the form takes (a department's 备注)
 
 
 @dataclass
@@ -25,7 +26,7 @@ class Indicator:
     level1: str
     level2: str
     cells: dict[str, str]          # header key → text (三级指标, 指标值, 方向, …)
-    line: int                      # 1-based row of the table, for messages
+    line: int                      # the row's number in its Word table or worksheet, for messages
 
 
 @dataclass
@@ -62,15 +63,16 @@ def read(rows: list[Row], header: int, labels: Labels, variant: Variant,
     order) into header keys, or None when it cannot; `value_keys` are the keys of the value."""
     levels = Levels(variant)
     out = Read()
-    columns: dict[int, str] = {}
+    columns: dict[int, str | None] = {}     # header column → its key (None: a column this form has not)
     for cell in rows[header].filled:
         hit = labels.match(cell.text)
-        if hit and hit[0][0] not in section_keys:
-            columns.setdefault(cell.col, hit[0][0])
+        if not (hit and set(hit[0]) & section_keys):
+            columns.setdefault(cell.col, hit[0][0] if hit else None)
     level1: str | None = None
     level2: str | None = None
     pending: Indicator | None = None      # a 三级 whose value went to the next row (a page break)
-    for number, row in enumerate(rows[header + 1:], header + 2):
+    for row in rows[header + 1:]:
+        number = row.number
         cells = [c for c in row.filled if norm(c.text) not in levels.fixed
                  and not ((hit := labels.match(c.text)) and set(hit[0]) & section_keys)]
         if not cells:
@@ -132,11 +134,13 @@ def read(rows: list[Row], header: int, labels: Labels, variant: Variant,
     return out
 
 
-def _aligned(cells, columns: dict[int, str], levels: Levels) -> dict[str, str] | None:
-    """The row by the header's columns, if every cell stands under one and holds what fits it."""
+def _aligned(cells, columns: dict[int, str | None], levels: Levels) -> dict[str, str] | None:
+    """The row by the header's columns, if every cell stands under one and holds what fits it.
+    Cells under a column the form has not (a department's 备注) are returned as 多余."""
     if not columns or any(c.col not in columns for c in cells):
         return None
-    by_key = {columns[c.col]: c.text for c in cells}
+    by_key = {columns[c.col]: c.text for c in cells if columns[c.col]}
+    extra = [c.text for c in cells if columns[c.col] is None]
     one, two, name = by_key.get(LEVEL1, ""), by_key.get(LEVEL2, ""), by_key.get(NAME, "")
     if one and levels.one(one) is None:
         return None
@@ -148,4 +152,6 @@ def _aligned(cells, columns: dict[int, str], levels: Levels) -> dict[str, str] |
         return None
     if by_key.get("方向", "") and not is_operator(by_key["方向"]):
         return None
+    if extra:
+        by_key[EXTRA] = "｜".join(extra)
     return by_key

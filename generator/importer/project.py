@@ -97,7 +97,7 @@ def _split(texts: list[str]) -> dict[str, str]:
         return {indicators.NAME: texts[0]}
     out = {indicators.NAME: texts[0], VALUE: texts[-1]}
     if len(texts) > 2:
-        out["多余"] = "｜".join(texts[1:-1])
+        out[indicators.EXTRA] = "｜".join(texts[1:-1])
     return out
 
 
@@ -137,8 +137,8 @@ def parse(form: Form, variant: Variant, labels: Labels) -> Imported:
     candidates: list[tuple[Decimal, str]] = []
     for ind in read.indicators:
         label = ind.cells[indicators.NAME]
-        if ind.cells.get("多余"):
-            notes.append(f"第 {ind.line} 行「{label}」有多余的单元格「{ind.cells['多余']}」，已忽略")
+        if ind.cells.get(indicators.EXTRA):
+            notes.append(f"第 {ind.line} 行「{label}」有多余的单元格「{ind.cells[indicators.EXTRA]}」，已忽略")
         printed = ind.cells.get(VALUE, "")
         if not printed:
             notes.append(f"指标「{label}」没有指标值（原表此格为空），导入为空值，请补上")

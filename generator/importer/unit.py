@@ -146,6 +146,8 @@ def parse(form: Form, variant: Variant, labels: Labels) -> Imported:
     for ind in read.indicators:
         cells = ind.cells
         label = cells[NAME]
+        if cells.get(indicators.EXTRA):
+            notes.append(f"第 {ind.line} 行「{label}」有多余的单元格「{cells[indicators.EXTRA]}」，已忽略")
         if cells.get(OP):
             value = parts_text(cells[OP], cells.get(VALUE, ""), cells.get(UNIT, ""), variant)
             if value is None:
