@@ -10,7 +10,7 @@ from hypothesis import given, strategies as st
 from generator.importer.common import ValueError_, amount, date, numbered, parts_text, printed_step, recover, \
     value_text
 from generator.render.context import numbered as print_numbered, value_parts
-from generator.values import Quantity, parse_value
+from generator.values import parse_value
 from generator.variant import Variant
 
 from conftest import TEMPLATES

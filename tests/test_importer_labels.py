@@ -70,6 +70,8 @@ def test_tables_are_cut_at_titles_and_at_a_second_identity_label():
         (1, "财政项目支出绩效目标表", 2024, 2), (2, "财政项目支出绩效目标申报表", None, 1)]
     untitled = Document(None, [row("项目名称", "甲"), row("绩效指标"), row("项目名称", "乙"), row("绩效指标")])
     assert [len(f.rows) for f in split_forms(untitled, VARIANTS, identities)] == [2, 2]
+    worded = Document(None, [paragraph("2023年度 财政项目支出绩效目标表"), row("项目名称", "丙")])
+    assert [(f.title, f.year) for f in split_forms(worded, VARIANTS, identities)] == [("财政项目支出绩效目标表", 2023)]
 
 
 def test_the_variant_is_recognised_from_title_and_labels():

@@ -117,6 +117,16 @@ def test_a_column_the_form_has_not_is_left_out_and_said(tmp_path):
     assert any("「项目成本控制数」有多余的单元格「按合同」" in note for note in outcome.notes)
 
 
+def test_an_unknown_level2_is_kept_and_reported(tmp_path):
+    rows = [row[:] for row in FOREIGN]
+    rows[11] = ["", "产出指标", "产出数量指标", "完成面积", "≥40(公顷)"]
+    outcome = import_files([word_file(tmp_path / "a.docx", rows, PAGE_TWO)], tmp_path / "specs", TEMPLATES)
+    assert "  产出数量指标:\n    完成面积: ≥40(公顷)\n" in (tmp_path / "specs" / "测试项目.yaml").read_text(encoding="utf-8")
+    notes = "\n".join(outcome.notes)
+    assert "二级指标「产出数量指标」不在格式「2024目标表」的指标体系中" in notes
+    assert "生成的说明还需修改才能生成表格" in notes and "没有二级指标「产出数量指标」" in notes
+
+
 def test_categories_from_checkboxes_either_side_of_the_name():
     variant = Variant.load("2024目标表", TEMPLATES)
     assert category("专项资金 ☐ 经常性项目 ☑ 一次性项目 ☐", variant) == "经常性项目"

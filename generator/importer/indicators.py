@@ -9,6 +9,7 @@ says which), so a stray or missing 一级 cell does no harm.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -17,7 +18,7 @@ from .common import NATURES, cell_norm, is_operator
 from .grid import Row
 from .labels import Labels, norm
 
-LEVEL1, LEVEL2, NAME = "一级指标", "二级指标", "三级指标"   # the header labels' keys
+LEVEL1, LEVEL2, NAME, NATURE = "一级指标", "二级指标", "三级指标", "指标性质"   # the header labels' keys
 EXTRA = "多余"       # cells of a row that no column of the form takes (a department's 备注)
 
 
@@ -42,6 +43,10 @@ class Levels:
         self.variant = variant
         self.level1 = {norm(l1): l1 for l1 in variant.framework}
         self.level2 = {norm(name): name for name in [*variant.level1_of, *variant.aliases]}
+        # what every 二级 name ends with (the framework's own word for it): an unknown name that
+        # ends so, under the 二级 column, is a department's own 二级 rather than a 三级
+        names = [norm(name) for name in variant.level1_of]
+        self.suffix = os.path.commonprefix([n[::-1] for n in names])[::-1] if names else ""
         fixed = variant.fixed_indicators or {}
         self.fixed = {norm(t) for t in [fixed.get("一级", ""), *fixed.get("二级", []), fixed.get("说明", "")] if t}
 
@@ -82,7 +87,7 @@ def read(rows: list[Row], header: int, labels: Labels, variant: Variant,
         by_position = _aligned(cells, columns, levels)
         if by_position is not None:
             found1, found2 = by_position.pop(LEVEL1, ""), by_position.pop(LEVEL2, "")
-            by_position.pop("指标性质", None)
+            by_position.pop(NATURE, None)
             rest = by_position
         else:
             found1 = found2 = ""
@@ -144,11 +149,12 @@ def _aligned(cells, columns: dict[int, str | None], levels: Levels) -> dict[str,
     one, two, name = by_key.get(LEVEL1, ""), by_key.get(LEVEL2, ""), by_key.get(NAME, "")
     if one and levels.one(one) is None:
         return None
-    if two and levels.two(two) is None and (not norm(two).endswith("指标") or levels.one(two) or norm(two) in NATURES):
+    if two and levels.two(two) is None and (not levels.suffix or not norm(two).endswith(levels.suffix)
+                                            or levels.one(two) or norm(two) in NATURES):
         return None
     if not name or levels.is_level(name) or norm(name) in NATURES or is_operator(name):
         return None
-    if by_key.get("指标性质", "") and norm(by_key["指标性质"]) not in NATURES:
+    if by_key.get(NATURE, "") and norm(by_key[NATURE]) not in NATURES:
         return None
     if by_key.get("方向", "") and not is_operator(by_key["方向"]):
         return None

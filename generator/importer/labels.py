@@ -89,37 +89,47 @@ class Form:
     year: int | None = None
 
 
-def _subtitle_patterns(variants: Iterable[Variant]) -> list[re.Pattern]:
-    """`({年度}年度)` → a regex that reads the year back."""
+def _year_patterns(variants: Iterable[Variant]) -> list[re.Pattern]:
+    """`({年度}年度)` → regexes that read the year back: the whole subtitle, and its words
+    without brackets anywhere in a title line (`2024年度财政项目支出绩效目标表`)."""
     patterns = []
     for variant in variants:
         if "{年度}" in variant.subtitle:
             before, _, after = norm(variant.subtitle).partition("{年度}")
             patterns.append(re.compile(rf"^{re.escape(before)}(\d{{4}}){re.escape(after)}$"))
+            core = re.sub(r"[()\[\]]", "", after)
+            if core:
+                patterns.append(re.compile(rf"(\d{{4}}){re.escape(core)}"))
     return patterns
+
+
+def _title(text: str, titles: list[str]) -> str | None:
+    """The known title a line is, or holds (with a year or a word or two around it)."""
+    held = [t for t in titles if t in text and len(text) <= 2 * len(t)]
+    return max(held, key=len) if held else None
 
 
 def split_forms(document: Document, variants: list[Variant], identities: set[str]) -> list[Form]:
     """Cut a document's rows into tables: a known title starts one, and so does a second
     identity label (项目名称 / 单位名称 of the variants' labels) when a file has no titles.
     A table continued on another Word table (a page break) stays one table."""
-    titles = {norm(v.title) for v in variants if v.title}
-    subtitles = _subtitle_patterns(variants)
+    titles = sorted({norm(v.title) for v in variants if v.title})
+    years = _year_patterns(variants)
     forms: list[Form] = []
     current: Form | None = None
     seen_identity = False
     for row in document.rows:
         texts = [norm(t) for t in row.texts]
-        if len(texts) == 1 and texts[0] in titles:
-            current = Form(len(forms) + 1, title=texts[0])
+        title = _title(texts[0], titles) if len(texts) == 1 else None
+        year = next((int(m[1]) for p in years if (m := p.search(texts[0]))), None) if len(texts) == 1 else None
+        if title:
+            current = Form(len(forms) + 1, title=title, year=year)
             forms.append(current)
             seen_identity = False
             continue
-        if len(texts) == 1 and current is not None and current.year is None:
-            year = next((int(m[1]) for p in subtitles if (m := p.match(texts[0]))), None)
-            if year is not None:
-                current.year = year
-                continue
+        if year is not None and current is not None and current.year is None and not current.rows:
+            current.year = year
+            continue
         if row.paragraph:
             continue  # other paragraphs (notes, 附件 headings) are not part of a table
         identity = any(split_qualifier(t)[0] in identities for t in texts)
