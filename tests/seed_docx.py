@@ -62,3 +62,24 @@ def write_seed_docx(lines: list[str], target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(target))
     return target
+
+
+def write_seed_xlsx(tables: list[list[str]], target: Path) -> Path:
+    """The same tables stacked on one worksheet, one row per line, every cell as text."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    row = 0
+    for lines in tables:
+        for line in lines:
+            if not line.strip() or DASHES.match(line):
+                continue
+            row += 1
+            for column, text in enumerate(line.split("\t"), 1):
+                if cell_text(text):
+                    cell = sheet.cell(row=row, column=column, value=cell_text(text))
+                    cell.data_type = "s"      # `=100.00(%)` is text, as in a table typed by hand
+    target.parent.mkdir(parents=True, exist_ok=True)
+    book.save(str(target))
+    return target

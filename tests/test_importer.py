@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from generator.build import build
 from generator.cli import app
 from generator.importer import import_files
-from seed_docx import seed_tables, write_seed_docx
+from seed_docx import seed_tables, write_seed_docx, write_seed_xlsx
 
 from conftest import EXAMPLES, SHARED, TEMPLATES, write
 
@@ -111,6 +111,20 @@ def test_seed_tables_import_and_rebuild_like_the_seed(tablecheck, tmp_path, seed
     else:
         assert result["missing"] == [] and sorted(set(result["extra"])) == ["定性指标", "定量指标"]
     assert any("重新生成的表与原表不同" in note for note in outcome.notes)  # the difference is reported
+
+
+@pytest.mark.parametrize("seed", sorted(p.name for p in SEEDS.glob("*.txt")) if SEEDS.is_dir() else [])
+def test_seed_tables_stacked_on_one_excel_sheet(tablecheck, tmp_path, seed):
+    """The same from Excel: all tables of a seed on one sheet, one after another."""
+    source = write_seed_xlsx(seed_tables(SEEDS / seed), tmp_path / "seed.xlsx")
+    outcome = import_files([source], tmp_path / "specs", TEMPLATES)
+    assert outcome.failures == [] and outcome.tables == len(seed_tables(SEEDS / seed))
+    build(tmp_path / "specs", tmp_path / "out", TEMPLATES)
+    for index, expected in enumerate(tablecheck.seed_tables(SEEDS / seed)):
+        name = next(w.item.name for w in outcome.written if w.item and w.item.number == index + 1)
+        rebuilt = tablecheck.docx_tables((tmp_path / "out" / "specs" / f"{name}.docx"))[0]
+        result = tablecheck.compare(expected, rebuilt)
+        assert result["exact"] == (index not in NOT_EXACT.get(seed, {})), (name, result["missing"], result["extra"])
 
 
 def test_seed_specs_match_the_hand_written_examples(tmp_path):
@@ -233,3 +247,10 @@ def test_cli_imports_a_folder_and_exits_zero(built_examples, tmp_path):
     assert "导入 9 个项目说明" in result.output
     assert runner.invoke(app, ["build", str(tmp_path / "specs"), "-o", str(tmp_path / "out"),
                                "--templates", str(TEMPLATES)]).exit_code == 0
+
+
+def test_cli_without_any_variant_says_so(tmp_path):
+    (tmp_path / "templates").mkdir()
+    result = runner.invoke(app, ["import", str(tmp_path), "-o", str(tmp_path / "specs"),
+                                 "--templates", str(tmp_path / "templates")])
+    assert result.exit_code == 1 and "找不到任何表格格式" in result.output

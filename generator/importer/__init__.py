@@ -22,7 +22,8 @@ from typing import Callable
 from ..build import safe_filename, spec_folders
 from ..spec import DEPARTMENT_FILE, DepartmentSpec, spec_files
 from ..source import SourceError, read as read_yaml
-from ..variant import Variant, templates_root
+from ..errors import VariantError
+from ..variant import SETTINGS, Variant, templates_root
 from ..write import Staging
 from . import project, unit
 from .common import Imported, TableError
@@ -95,9 +96,10 @@ def read_tables(files: list[Path], variants: list[Variant], outcome: Outcome) ->
             found += 1
             try:
                 item = PARSERS[variant.form](form, variant, labels[variant.form])
-            except TableError as exc:
+            except Exception as exc:  # noqa: BLE001 - one odd table must not stop a department's batch
                 name = _name_hint(form, labels[variant.form], variant)
-                outcome.failures.append(f"{path} 第 {form.number} 张表{name}: {exc}")
+                why = str(exc) if isinstance(exc, TableError) else f"读取时出错（{exc!r}），请把这个文件报告给 perfgen 的维护者"
+                outcome.failures.append(f"{path} 第 {form.number} 张表{name}: {why}")
                 continue
             item.file, item.number = path, form.number
             items.append(item)
@@ -206,7 +208,10 @@ def _target(folder: Path, name: str, taken: set[Path]) -> Path:
 def import_files(paths: list[Path], out: Path, templates: Path | None = None) -> Outcome:
     """Read every table of `paths` and write a spec per table into spec folders under `out`."""
     outcome = Outcome()
-    variants = load_variants(templates_root(templates, near=out))
+    root = templates_root(templates, near=out)
+    variants = load_variants(root)
+    if not variants:
+        raise VariantError(f"找不到任何表格格式：{root} 下没有 */{SETTINGS}")
     files, missing = expand_paths(paths)
     outcome.failures.extend(missing)
     items = read_tables(files, variants, outcome)
