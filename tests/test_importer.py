@@ -45,6 +45,7 @@ def test_round_trip_from_the_department_workbook(built_examples, tmp_path):
     """汇总.xlsx holds every project, one sheet each: one import gives the whole folder."""
     outcome = import_files([built_examples / "2024" / "汇总.xlsx"], tmp_path / "specs", TEMPLATES)
     assert outcome.failures == [] and outcome.notes == []
+    assert any("第 1 张表: 没有标题和绩效指标表头" in line for line in outcome.info)   # the overview sheet
     build(tmp_path / "specs", tmp_path / "out", TEMPLATES)
     for original in tables(built_examples / "2024", ".docx"):
         assert (tmp_path / "out" / "specs" / original.name).read_bytes() == original.read_bytes()

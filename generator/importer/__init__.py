@@ -93,6 +93,9 @@ def read_tables(files: list[Path], variants: list[Variant], outcome: Outcome) ->
                 if form.title:
                     outcome.failures.append(f"{path} 第 {form.number} 张表: 认不出表格格式（找不到「项目名称」等标签）")
                 continue
+            if not (form.title or project.has_header(form, labels[variant.form])):
+                outcome.info.append(f"{path} 第 {form.number} 张表: 没有标题和绩效指标表头，不是绩效目标表（如汇总表），已略过")
+                continue
             found += 1
             try:
                 item = PARSERS[variant.form](form, variant, labels[variant.form])
@@ -148,14 +151,14 @@ def place(groups: list[Group], out: Path, outcome: Outcome) -> list[Group]:
     and 年度, or it holds no spec folders yet and one folder is enough), else a folder per 格式
     and 年度 inside it. A 部门.yaml never changes; a folder it does not fit is reported."""
     existing, problem = _existing_department(out)
-    crowded = out.is_dir() and bool(spec_folders(out))   # spec folders below: keep them buildable
+    crowded = out.is_dir() and bool(spec_folders(out))   # spec folders below: add one beside them
     placed = []
     for group in groups:
         if problem:
             outcome.failures.extend(f"{item.where}: {problem}" for item in group.items)
             continue
         if (out / DEPARTMENT_FILE).is_file() or (len(groups) == 1 and not crowded):
-            folder = out      # a spec folder's subfolders are not built: never nest under one
+            folder = out      # a folder with a 部门.yaml takes its own 格式 and 年度 only (checked below)
         else:
             folder = out / _folder_name(group)
         department, why = (existing, problem) if folder == out else _existing_department(folder)

@@ -35,6 +35,12 @@ def header_row(form: Form, labels: Labels, variant: Variant) -> int:
     raise TableError(f"找不到绩效指标的表头「{variant.labels.get(indicators.NAME, indicators.NAME)}」「{missing}」")
 
 
+def has_header(form: Form, labels: Labels) -> bool:
+    """Whether a table has an indicator header at all (an overview of projects has not)."""
+    return any({indicators.NAME, VALUE} <= {k for t in row.texts if (hit := labels.match(t)) for k in hit[0]}
+               for row in form.rows)
+
+
 def require(fields: Fields, labels: Labels, keys) -> None:
     missing = [k for k in keys if not fields.has(k)]
     if missing:
@@ -169,7 +175,7 @@ def parse(form: Form, variant: Variant, labels: Labels) -> Imported:
         if found:
             rounded[printed] = f"表中 {printed} {unit} 按指标「{found[1]}」取精确值 {plain(found[0])} 元"
             funds[key] = found[0]
-        else:
+        elif step > 1:      # whole 元 are what budgets are made of; rounded 万元 are worth a word
             rounded[printed] = (f"表中 {printed} {unit} 取 {plain(funds[key])} 元（表中只精确到 {plain(step)} 元；"
                                 f"如需精确到元，请改「项目资金」）")
     info.extend(rounded.values())
