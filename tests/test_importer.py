@@ -215,18 +215,18 @@ def test_tables_of_several_formats_go_to_a_folder_each_and_build(built_examples,
              *tables(built_examples / "2024新虹街道", ".docx")]
     outcome = import_files(files, tmp_path / "specs", TEMPLATES)
     assert outcome.failures == [] and outcome.notes == []
-    assert sorted(p.name for p in (tmp_path / "specs").iterdir()) == ["2022申报表", "2024单位整体", "2024目标表"]
+    assert sorted(p.name for p in (tmp_path / "specs").iterdir()) == ["2022", "2024单位整体", "2024目标表"]
     result = build(tmp_path / "specs", tmp_path / "out", TEMPLATES)
     assert result.projects == 3
 
 
-def test_specs_folders_below_the_target_stay_buildable(built_examples, tmp_path):
-    """Importing into a folder that holds spec folders puts the new one beside them, never a
-    部门.yaml above them (a spec folder's subfolders are not built)."""
+def test_spec_folders_below_the_target_get_a_sibling(built_examples, tmp_path):
+    """Importing into a folder that holds spec folders puts the new one beside them, named by
+    its year as `perfgen new --from 2024` finds it, never a 部门.yaml above them."""
     shutil.copytree(EXAMPLES / "2022", tmp_path / "specs" / "2022")
     import_files([built_examples / "2024" / "法律顾问费.docx"], tmp_path / "specs", TEMPLATES)
     assert not (tmp_path / "specs" / "部门.yaml").exists()
-    assert (tmp_path / "specs" / "2024目标表" / "法律顾问费.yaml").is_file()
+    assert (tmp_path / "specs" / "2024" / "法律顾问费.yaml").is_file()
 
 
 # ---------------------------------------------------------------- the command

@@ -141,9 +141,13 @@ def _existing_department(folder: Path) -> tuple[DepartmentSpec | None, str | Non
         return None, f"{path} 无法读取（{str(exc).splitlines()[0]}），请先改正"
 
 
-def _folder_name(group: Group) -> str:
-    name = group.variant.name
-    return safe_filename(name if str(group.year) in name else f"{name}-{group.year}")
+def _folder_name(group: Group, groups: list[Group]) -> str:
+    """The year (2024), as `perfgen new --from 2024` finds it; with the variant's name when
+    the same year has tables of several variants (the year, then the variant's name less the year)."""
+    year = str(group.year)
+    if sum(1 for g in groups if g.year == group.year) == 1:
+        return year
+    return safe_filename(year + group.variant.name.replace(year, ""))
 
 
 def place(groups: list[Group], out: Path, outcome: Outcome) -> list[Group]:
@@ -160,7 +164,7 @@ def place(groups: list[Group], out: Path, outcome: Outcome) -> list[Group]:
         if (out / DEPARTMENT_FILE).is_file() or (len(groups) == 1 and not crowded):
             folder = out      # a folder with a 部门.yaml takes its own 格式 and 年度 only (checked below)
         else:
-            folder = out / _folder_name(group)
+            folder = out / _folder_name(group, groups)
         department, why = (existing, problem) if folder == out else _existing_department(folder)
         if why:
             outcome.failures.extend(f"{item.where}: {why}" for item in group.items)
