@@ -255,3 +255,39 @@ def schema(
         staging.add(output, text.encode("utf-8"))
         staging.commit()
     err.print(f"已生成 {shown(output)}", markup=False)
+
+
+@app.command("import")
+def import_(
+    files: list[Path] = typer.Argument(..., help="去年的绩效目标表：.docx / .xlsx 文件，或含有它们的目录"),
+    output: Path = typer.Option(Path("specs"), "-o", "--output", help="写入项目说明的目录"),
+    templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
+) -> None:
+    """把已有的 Word / Excel 绩效目标表导入为项目说明（每个项目一份，外加 部门.yaml）。"""
+    from .importer import import_files  # the readers load only for this command
+
+    try:
+        result = import_files(files, output, templates)
+    except PerfgenError as exc:
+        fail(exc)
+        return
+    for item in result.written:
+        if item.item is None:
+            out.print(f"已生成 {shown(item.path)}", markup=False)
+        else:
+            out.print(f"已导入 {shown(item.path)} ← {item.item.where}，格式 {item.item.variant.name}", markup=False)
+    for line in result.info:
+        out.print(f"提示 {line}", markup=False, style="dim")
+    for line in result.skipped:
+        err.print(f"跳过 {line}", markup=False)
+    for line in result.notes:
+        err.print(f"警告 {line}", markup=False, style="yellow")
+    for line in result.failures:
+        err.print(f"无法读取 {line}", markup=False, style="red")
+    specs = sum(1 for w in result.written if w.item is not None)
+    summary = (f"共找到 {result.tables} 张表，导入 {specs} 个项目说明，跳过 {len(result.skipped)} 张，"
+               f"{len(result.failures)} 处无法读取，{len(result.notes)} 条警告。")
+    if result.failures or not result.written and not result.skipped:
+        err.print(summary, style="bold red")
+        raise typer.Exit(1)
+    out.print(summary)
