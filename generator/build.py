@@ -10,9 +10,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import model
+from . import checks, model
+from .category import Libraries
 from .errors import Problem, Problems, SpecErrors
-from .expand import expand
+from .expand import Expanded, expand
 from .render.context import project_context
 from .render.docx import WordTemplate
 from .render.xlsx import ExcelWriter
@@ -52,25 +53,31 @@ class Result:
     projects: int = 0
 
 
-def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems) -> Plan | None:
+def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems,
+                libraries: Libraries | None = None) -> Plan | None:
     loaded = load_folder(folder)
     problems.extend(loaded.problems)
     if loaded.department is None:
         return None
     department = loaded.department.spec
     variant = Variant.load(department.格式, templates)
+    library = (libraries or Libraries()).for_spec_folder(folder, problems)
     projects: list[model.Project] = []
+    checked: list[tuple[model.Project, Expanded]] = []
     names: dict[str, Path] = {}
     for item in loaded.projects:
-        project = model.build(expand(item, department), variant, problems)
+        expanded = expand(item, department, variant, library, problems)
+        project = model.build(expanded, variant, problems)
         if project is None:
             continue
+        checked.append((project, expanded))
         if project.name in names:
             problems.add(project.source, item.source.line(("项目名称",)), "项目名称",
                          f"「{project.name}」与 {names[project.name].name} 的项目名称相同")
             continue
         names[project.name] = project.source
         projects.append(project)
+    checks.check_folder(checked, variant, problems)
     return Plan(folder, out, variant, projects)
 
 
@@ -82,10 +89,13 @@ def plan(root: Path, out: Path, templates: Path | None = None) -> tuple[list[Pla
     if not folders:
         problems.add(root, None, "", f"找不到项目说明：{root} 及其子目录中没有 {DEPARTMENT_FILE}")
     templates = templates_root(templates, near=root)
+    libraries = Libraries()
     plans = []
     for folder in folders:
         relative = folder.relative_to(root) if folder != root else Path(folder.name)
-        item = plan_folder(folder, out / relative, templates, problems)
+        if out.resolve().is_relative_to(folder.resolve()):
+            problems.add(out, None, "", f"输出目录在项目说明目录 {folder} 之内：perfgen 不往说明目录里写文件，请换一个输出目录")
+        item = plan_folder(folder, out / relative, templates, problems, libraries)
         if item is not None:
             plans.append(item)
     if problems.errors:

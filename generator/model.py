@@ -6,13 +6,14 @@ of merged 一级/二级 cells are computed here once and used by both the Word a
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from .errors import Problems
 from .expand import Expanded
-from .values import Value, parse_value
+from .values import Value, parse_value, value_problem
 from .variant import Variant
 
 
@@ -35,7 +36,8 @@ class Indicator:
     level2: str
     name: str
     value: Value
-    origin: str = "spec"  # where it came from: the spec, a category, a default
+    origin: str = "spec"  # where it came from: the spec, a category, a default (expand.py)
+    line: int | None = None  # its line in the project's spec (for a category's: the 类别 line)
 
 
 @dataclass(frozen=True)
@@ -104,25 +106,30 @@ def _funds(expanded: Expanded, problems: Problems) -> Funds | None:
 
 
 def _indicators(expanded: Expanded, variant: Variant, problems: Problems) -> tuple[Indicator, ...]:
-    spec, source = expanded.spec, expanded.source
     placed: list[tuple[tuple[int, int], int, Indicator]] = []
     seen: dict[str, str] = {}
-    for group, items in spec.绩效指标.items():
-        levels = variant.resolve_level2(group)
+    for entry in expanded.indicators:
+        field = f"绩效指标.{entry.group}.{entry.name}"
+        levels = variant.resolve_level2(entry.group)
         if levels is None:
-            where = next((l1 for l1, l2s in variant.framework.items() if group == l1), None)
+            group = entry.group
+            where = next((l1 for l1 in variant.framework if group == l1), None)
+            close = difflib.get_close_matches(group, list(variant.level1_of), n=1, cutoff=0.4)
             hint = (f"「{group}」是一级指标，请写它下面的二级指标：{'、'.join(variant.framework[where])}" if where
-                    else f"格式「{variant.name}」没有二级指标「{group}」；可用：{'、'.join(variant.level1_of)}")
-            problems.add(source.path, source.line(("绩效指标", group)), f"绩效指标.{group}", hint)
+                    else f"格式「{variant.name}」没有二级指标「{group}」；" +
+                    (f"是否想写「{close[0]}」？" if close else f"可用：{'、'.join(variant.level1_of)}"))
+            problems.add(entry.file, entry.line, f"绩效指标.{group}", hint)
             continue
-        for name, raw in items.items():
-            if name in seen:
-                problems.add(source.path, source.line(("绩效指标", group, name)), f"绩效指标.{group}.{name}",
-                             f"指标「{name}」重复（已在「{seen[name]}」下出现）")
-                continue
-            seen[name] = group
-            origin = expanded.origins.get(name, "spec")
-            placed.append((variant.order_key(*levels), len(placed), Indicator(*levels, name, parse_value(raw), origin)))
+        if entry.name in seen:
+            problems.add(entry.file, entry.line, field, f"指标「{entry.name}」重复（已在「{seen[entry.name]}」下出现）")
+            continue
+        seen[entry.name] = levels[1]
+        problem = value_problem(entry.value)
+        if problem:
+            problems.add(entry.file, entry.line, field, problem)
+            continue
+        indicator = Indicator(*levels, entry.name, parse_value(entry.value), entry.origin, entry.spec_line)
+        placed.append((variant.order_key(*levels), len(placed), indicator))
     placed.sort(key=lambda item: (item[0], item[1]))  # framework order; the author's order within a 二级
     return tuple(ind for _, _, ind in placed)
 

@@ -14,7 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (AliasChoices, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, ValidationError,
+                      field_validator)
 
 from .amounts import AmountError, parse_amount
 from .errors import Problems
@@ -23,6 +24,7 @@ from .source import Source, SourceError, read
 DEPARTMENT_FILE = "部门.yaml"
 SPEC_SUFFIXES = (".yaml", ".yml")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_TEXT = 5000  # characters in one field: the longest seed text is ~600; a cell this long is a paste gone wrong
 
 
 def _amount(value: Any) -> Decimal:
@@ -33,12 +35,23 @@ def _amount(value: Any) -> Decimal:
 
 
 def _text(value: Any) -> str:
+    if value is None:  # `key:` with nothing after it
+        raise ValueError("不能为空")
     if isinstance(value, (dict, list)):
         raise ValueError("应为一段文字")
     text = str(value)
     if _CONTROL.search(text):
         raise ValueError("含有不可见的控制字符，请删除")
+    if len(text) > MAX_TEXT:
+        raise ValueError(f"文字过长（{len(text)} 字，最多 {MAX_TEXT} 字）")
     return text.strip()
+
+
+def _indicator_text(value: Any) -> str:
+    text = _text(value)
+    if not text:
+        raise ValueError("缺少指标值")
+    return text
 
 
 def _date(value: Any) -> dt.date:
@@ -55,6 +68,39 @@ def _date(value: Any) -> dt.date:
 Amount = Annotated[Decimal, BeforeValidator(_amount)]
 Text = Annotated[str, BeforeValidator(_text)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
+IndicatorText = Annotated[str, BeforeValidator(_indicator_text)]
+
+# Under 绩效指标 a key is a 二级 (its entries are `三级: 值`) or, for authors who copy the table's
+# layout, a 一级 whose entries are 二级 groups. Which one it is depends on the variant (expand.py
+# checks it); the schema only tells a value from a group by its shape. The tags are left out of
+# error locations (see _field_path).
+_VALUE, _GROUP, _NONE = "__value__", "__group__", "__none__"
+
+
+def _shape(value: Any) -> str:
+    return _GROUP if isinstance(value, dict) else _NONE if value is None else _VALUE
+
+
+IndicatorValue = Annotated[
+    Annotated[IndicatorText, Tag(_VALUE)] | Annotated[dict[Text, IndicatorText], Tag(_GROUP)],
+    Discriminator(_shape)]
+# A category may leave a value empty (`指标: ~`): every project of the category must then give it.
+DefaultValue = Annotated[
+    Annotated[IndicatorText, Tag(_VALUE)] | Annotated[None, Tag(_NONE)]
+    | Annotated[dict[Text, IndicatorText | None], Tag(_GROUP)],
+    Discriminator(_shape)]
+
+
+def _names(value: Any) -> Any:
+    """`不适用: 服务对象满意度指标` is shorthand for a one-item list; a mapping gives reasons."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return list(value)
+    return value
+
+
+NameList = Annotated[list[Text], BeforeValidator(_names)]
 Strict = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -68,6 +114,15 @@ class Funds(BaseModel):
     当年财政拨款: Amount | None = None
     项目资金总额: Amount | None = None
     年度资金申请总额: Amount | None = None
+
+    @property
+    def 年度预算(self) -> Decimal:
+        """年度资金申请总额 in 元: typed, or 当年财政拨款 + 上年结转资金 + 其他资金 (model.py checks they agree)."""
+        if self.年度资金申请总额 is not None:
+            return self.年度资金申请总额
+        if self.当年财政拨款 is not None:
+            return self.当年财政拨款 + (self.上年结转资金 or 0) + (self.其他资金 or 0)
+        return self.财政资金 + (self.其他资金 or 0)
 
 
 def _funds(value: Any) -> Any:
@@ -89,16 +144,37 @@ class ProjectSpec(BaseModel):
     项目资金: Annotated[Funds, BeforeValidator(_funds)]
     项目总目标: Text = ""
     年度总体目标: Text = Field(validation_alias=AliasChoices("年度总体目标", "年度总目标"))
-    绩效指标: dict[Text, dict[Text, Text]] = Field(min_length=1)
+    绩效指标: dict[Text, dict[Text, IndicatorValue]] = Field(min_length=1)
+    不适用: NameList = []  # inherited indicators (三级) or whole 二级 this project has none of
 
     @field_validator("绩效指标", mode="before")
     @classmethod
     def _indicator_groups(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            for group, items in value.items():
-                if items is None or (isinstance(items, dict) and not items):
-                    raise ValueError(f"「{group}」下没有指标")
-        return value
+        return _check_groups(value)
+
+
+def _check_groups(value: Any) -> Any:
+    if isinstance(value, dict):
+        for group, items in value.items():
+            if items is None or (isinstance(items, dict) and not items):
+                raise ValueError(f"「{group}」下没有指标")
+    return value
+
+
+class CategorySpec(BaseModel):
+    """A category file: the standard indicators of a kind of project, in spec terms."""
+
+    model_config = Strict
+    名称: Text | None = None  # default: the file name without .yaml
+    别名: NameList = []
+    说明: Text = ""
+    绩效指标: dict[Text, dict[Text, DefaultValue]] = {}
+    不适用: NameList = []  # defaults of the variant that projects of this kind do not have
+
+    @field_validator("绩效指标", mode="before")
+    @classmethod
+    def _indicator_groups(cls, value: Any) -> Any:
+        return _check_groups(value)
 
 
 class DepartmentSpec(BaseModel):
@@ -147,16 +223,16 @@ _MESSAGES = {
 
 
 def _field_path(loc: tuple) -> tuple:
-    """pydantic's loc without its internal steps (union branches, validator names)."""
-    return tuple(p for p in loc if not (isinstance(p, str) and (p.startswith("function-") or p in
+    """pydantic's loc without its internal steps (union branches, validator names, shape tags)."""
+    return tuple(p for p in loc if not (isinstance(p, str) and (p.startswith(("function-", "__")) or p in
                                                                    ("str", "list[str]", "Funds", "none"))))
 
 
-def _message(error: dict, source: Source, path: tuple) -> str:
+def _message(error: dict, model: type[BaseModel], path: tuple) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         key = str(path[-1])
-        siblings = _model_keys(path[:-1])
+        siblings = _model_keys(model, path[:-1])
         close = difflib.get_close_matches(key, siblings, n=1, cutoff=0.4)
         return f"未知的键「{key}」" + (f"，是否想写「{close[0]}」？" if close else "")
     if kind == "value_error":
@@ -164,9 +240,9 @@ def _message(error: dict, source: Source, path: tuple) -> str:
     return _MESSAGES.get(kind, error["msg"])
 
 
-def _model_keys(parent: tuple) -> list[str]:
+def _model_keys(model: type[BaseModel], parent: tuple) -> list[str]:
     """Field names where an unknown key was found, for "did you mean"."""
-    model: type[BaseModel] = ProjectSpec
+    top = model
     for step in parent:
         field = model.model_fields.get(str(step))
         if field is None or not isinstance(field.annotation, type) or not issubclass(field.annotation, BaseModel):
@@ -174,8 +250,9 @@ def _model_keys(parent: tuple) -> list[str]:
             break
         model = field.annotation
     names = list(model.model_fields)
-    if model is ProjectSpec:
-        names.append("年度总目标")
+    if model is top:
+        names += [str(choice) for field in model.model_fields.values()
+                  if isinstance(field.validation_alias, AliasChoices) for choice in field.validation_alias.choices]
     return names
 
 
@@ -191,7 +268,7 @@ def validate(model: type[BaseModel], source: Source, problems: Problems) -> Any 
         seen = set()
         for error in exc.errors():
             path = _field_path(error["loc"])
-            message = _message(error, source, path)
+            message = _message(error, model, path)
             key = (path, message)
             if key in seen:
                 continue

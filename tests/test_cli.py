@@ -46,7 +46,7 @@ def test_a_bad_spec_names_file_line_field_and_writes_nothing(spec_folder, tmp_pa
     write(spec_folder / "新项目.yaml", "项目名称: 新项目\n")
     result = run("build", str(spec_folder), "-o", str(out))
     assert result.exit_code == 1
-    assert f"{spec}:3 项目资金.财政资金: 「19,2OO」不是金额" in result.output
+    assert f"{spec}:4 项目资金.财政资金: 「19,2OO」不是金额" in result.output
     assert "新项目.yaml:1 项目类别: 缺少必填项" in result.output
     assert "未生成任何文件" in result.output
     assert snapshot(out) == before
