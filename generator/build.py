@@ -81,8 +81,9 @@ def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems,
     return Plan(folder, out, variant, projects)
 
 
-def plan(root: Path, out: Path, templates: Path | None = None) -> tuple[list[Plan], Problems]:
-    """Read and check every spec folder under `root`; raises SpecErrors if any has an error."""
+def plan(root: Path, out: Path | None, templates: Path | None = None) -> tuple[list[Plan], Problems]:
+    """Read and check every spec folder under `root`; raises SpecErrors if any has an error.
+    `out` None: only checking, nothing will be written."""
     root = root.resolve() if not root.is_absolute() else root
     folders = spec_folders(root)
     problems = Problems()
@@ -93,9 +94,9 @@ def plan(root: Path, out: Path, templates: Path | None = None) -> tuple[list[Pla
     plans = []
     for folder in folders:
         relative = folder.relative_to(root) if folder != root else Path(folder.name)
-        if out.resolve().is_relative_to(folder.resolve()):
+        if out is not None and out.resolve().is_relative_to(folder.resolve()):
             problems.add(out, None, "", f"输出目录在项目说明目录 {folder} 之内：perfgen 不往说明目录里写文件，请换一个输出目录")
-        item = plan_folder(folder, out / relative, templates, problems, libraries)
+        item = plan_folder(folder, (out or Path()) / relative, templates, problems, libraries)
         if item is not None:
             plans.append(item)
     if problems.errors:
