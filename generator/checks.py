@@ -193,6 +193,7 @@ def _residue(ind: Indicator, project: Project, others: list[str], warn: _Warn) -
         warn.indicator(ind, f"指标名含有同一目录中另一个项目「{other}」的名称：像是复制粘贴后没有改")
         return
     cap = COST_CAP.match(ind.name)
-    if cap and cap["what"] not in ("项目", "本项目") and not _common(cap["what"], project.name):
-        warn.indicator(ind, f"「{ind.name}」说的是「{cap['what']}」，不是本项目「{project.name}」："
+    what = cap["what"] if cap else ""
+    if cap and what not in ("项目", "本项目") and what not in project.name and not _common(what, project.name):
+        warn.indicator(ind, f"「{ind.name}」说的是「{what}」，不是本项目「{project.name}」："
                             "像是从别的项目复制而来")

@@ -44,6 +44,7 @@ class Entry:
     line: int | None
     spec_line: int | None   # the line of the project's spec it stems from (its own, or 类别)
     replaced: tuple[str, str | None] | None = None  # (origin, value) of the inherited one it replaced
+    group_line: int | None = None  # the line of its 二级 (where a wrong 二级 is reported)
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,8 @@ def _flatten(indicators: dict[str, dict[str, Any]], source: Source, variant: Var
 
     def entry(group: str, name: str, value: Any, path: tuple) -> Entry:
         line = source.line(path)
-        return Entry(group, name, value, origin, source.path, line, line if own else spec_line)
+        return Entry(group, name, value, origin, source.path, line, line if own else spec_line,
+                     group_line=source.line(path[:-1]))
 
     def fail(path: tuple, message: str) -> None:
         problems.add(source.path, source.line(path), ".".join(path), message)

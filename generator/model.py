@@ -118,7 +118,7 @@ def _indicators(expanded: Expanded, variant: Variant, problems: Problems) -> tup
             hint = (f"「{group}」是一级指标，请写它下面的二级指标：{'、'.join(variant.framework[where])}" if where
                     else f"格式「{variant.name}」没有二级指标「{group}」；" +
                     (f"是否想写「{close[0]}」？" if close else f"可用：{'、'.join(variant.level1_of)}"))
-            problems.add(entry.file, entry.line, f"绩效指标.{group}", hint)
+            problems.add(entry.file, entry.group_line or entry.line, f"绩效指标.{group}", hint)
             continue
         if entry.name in seen:
             problems.add(entry.file, entry.line, field, f"指标「{entry.name}」重复（已在「{seen[entry.name]}」下出现）")

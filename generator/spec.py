@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import (AliasChoices, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, ValidationError,
-                      field_validator)
+                      ValidationInfo, field_validator)
 
 from .amounts import AmountError, parse_amount
 from .errors import Problems
@@ -144,13 +144,20 @@ class ProjectSpec(BaseModel):
     项目资金: Annotated[Funds, BeforeValidator(_funds)]
     项目总目标: Text = ""
     年度总体目标: Text = Field(validation_alias=AliasChoices("年度总体目标", "年度总目标"))
-    绩效指标: dict[Text, dict[Text, IndicatorValue]] = Field(min_length=1)
+    绩效指标: dict[Text, dict[Text, IndicatorValue]] = Field({}, validate_default=True)
     不适用: NameList = []  # inherited indicators (三级) or whole 二级 this project has none of
 
     @field_validator("绩效指标", mode="before")
     @classmethod
     def _indicator_groups(cls, value: Any) -> Any:
         return _check_groups(value)
+
+    @field_validator("绩效指标")
+    @classmethod
+    def _some_indicators(cls, value: dict, info: ValidationInfo) -> dict:
+        if not value and not info.data.get("类别"):  # 类别 is declared (so validated) before
+            raise ValueError("缺少必填项：写出本项目的指标，或用 类别 继承一类项目的标准指标")
+        return value
 
 
 def _check_groups(value: Any) -> Any:
