@@ -100,8 +100,13 @@ def check_project(project: Project, expanded: Expanded, variant: Variant, proble
 
 def _framework(project: Project, expanded: Expanded, variant: Variant, settings: Settings, warn: _Warn) -> None:
     for level1, what in ((settings.output, "产出"), (settings.benefit, "效益")):
-        if level1 and level1 in variant.framework and not _levels_present(project, level1):
-            warn("绩效指标", f"没有{level1}：{GUIDE}要求核心指标反映项目的主要{what}（{'、'.join(variant.framework[level1])}）")
+        if not level1 or level1 not in variant.framework:
+            continue
+        # a variant default (长效管理机制健全性) prints, but says nothing about this project's 效益
+        if not any(ind.level1 == level1 and ind.origin != DEFAULT for ind in project.indicators):
+            only = [ind.name for ind in project.indicators if ind.level1 == level1]
+            warn("绩效指标", f"没有{level1}" + (f"（只有默认的「{'、'.join(only)}」）" if only else "") +
+                 f"：{GUIDE}要求核心指标反映项目的主要{what}（{'、'.join(variant.framework[level1])}）")
     level1 = settings.satisfaction
     if level1 and level1 in variant.framework and not _levels_present(project, level1) \
             and not _not_applicable(expanded, variant, level1):

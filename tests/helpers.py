@@ -1,7 +1,10 @@
 """Helpers for tests that build small spec folders: write them, check them, read the problems."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
+
+import yaml
 
 from generator.build import plan
 from generator.errors import Problem, SpecErrors
@@ -43,3 +46,13 @@ def indicators(plans: list, name: str | None = None) -> list[tuple[str, str, str
     assert len(projects) == 1, [p.name for item in plans for p in item.projects]
     return [(i.level2, i.name, getattr(i.value, "written", None) or getattr(i.value, "text", None), i.origin)
             for i in projects[0].indicators]
+
+
+def variant_copy(tmp_path: Path, change, name: str = "测试格式") -> Path:
+    """A copy of the 2024 variant as `name`, its settings changed by `change(dict)`; returns its folder."""
+    target = tmp_path / "templates" / name
+    shutil.copytree(TEMPLATES / "2024目标表", target)
+    settings = yaml.safe_load((target / "settings.yaml").read_text(encoding="utf-8"))
+    change(settings)
+    (target / "settings.yaml").write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    return target

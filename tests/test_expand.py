@@ -1,16 +1,12 @@
 """Expansion: variant defaults, categories and the spec's own indicators, in that precedence."""
 from __future__ import annotations
 
-import shutil
-
 import pytest
-import yaml
-
 from generator.errors import VariantError
 from generator.variant import Variant
 
-from conftest import TEMPLATES, write
-from helpers import check, folder, indicators, messages, project
+from conftest import write
+from helpers import check, folder, indicators, messages, project, variant_copy
 
 COST, SUSTAIN, SATISFY = "经济成本指标", "可持续影响指标", "服务对象满意度指标"
 
@@ -146,12 +142,7 @@ def test_wrong_levels_are_errors_with_their_line(tmp_path, body, line, message):
 
 
 def variant_with(tmp_path, change) -> Variant:
-    target = tmp_path / "templates" / "测试格式"
-    shutil.copytree(TEMPLATES / "2024目标表", target)
-    settings = yaml.safe_load((target / "settings.yaml").read_text(encoding="utf-8"))
-    change(settings)
-    (target / "settings.yaml").write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
-    return Variant(target)
+    return Variant(variant_copy(tmp_path, change))
 
 
 def test_a_variant_without_defaults_adds_none(tmp_path):
