@@ -48,7 +48,7 @@ def _text(value: Any) -> str:
 
 
 def _indicator_text(value: Any) -> str:
-    text = _text(value)
+    text = _text(value) if value is not None else ""
     if not text:
         raise ValueError("缺少指标值")
     return text
@@ -81,9 +81,13 @@ def _shape(value: Any) -> str:
     return _GROUP if isinstance(value, dict) else _NONE if value is None else _VALUE
 
 
+def _spec_shape(value: Any) -> str:
+    return _GROUP if isinstance(value, dict) else _VALUE  # an empty value: "缺少指标值"
+
+
 IndicatorValue = Annotated[
     Annotated[IndicatorText, Tag(_VALUE)] | Annotated[dict[Text, IndicatorText], Tag(_GROUP)],
-    Discriminator(_shape)]
+    Discriminator(_spec_shape)]
 # A category may leave a value empty (`指标: ~`): every project of the category must then give it.
 DefaultValue = Annotated[
     Annotated[IndicatorText, Tag(_VALUE)] | Annotated[None, Tag(_NONE)]
@@ -229,15 +233,17 @@ _MESSAGES = {
 }
 
 
+_INTERNAL = {"str", "list[str]", "Funds", "none", _VALUE, _GROUP, _NONE}
+
+
 def _field_path(loc: tuple) -> tuple:
     """pydantic's loc without its internal steps (union branches, validator names, shape tags)."""
-    return tuple(p for p in loc if not (isinstance(p, str) and (p.startswith(("function-", "__")) or p in
-                                                                   ("str", "list[str]", "Funds", "none"))))
+    return tuple(p for p in loc if not (isinstance(p, str) and (p.startswith("function-") or p in _INTERNAL)))
 
 
 def _message(error: dict, model: type[BaseModel], path: tuple) -> str:
     kind = error["type"]
-    if kind == "extra_forbidden":
+    if kind == "extra_forbidden" and path:
         key = str(path[-1])
         siblings = _model_keys(model, path[:-1])
         close = difflib.get_close_matches(key, siblings, n=1, cutoff=0.4)
