@@ -66,9 +66,10 @@ def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems,
     checked: list[tuple[model.Project, Expanded]] = []
     names: dict[str, Path] = {}
     for item in loaded.projects:
+        before = len(problems.errors)
         expanded = expand(item, department, variant, library, problems)
         project = model.build(expanded, variant, problems)
-        if project is None:
+        if project is None or len(problems.errors) > before:  # no warnings on top of its errors
             continue
         checked.append((project, expanded))
         if project.name in names:
