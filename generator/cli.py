@@ -64,7 +64,11 @@ def check(
 ) -> None:
     """只检查项目说明，不生成文件：列出全部错误与警告（财预〔2021〕101号）。"""
     from .build import plan
+    from .spec import spec_files
 
+    only = None
+    if spec_dir.is_file():  # one project: its folder is checked (names of the others matter), it is reported
+        only, spec_dir = spec_dir.resolve(), spec_dir.resolve().parent
     try:
         plans, problems = plan(spec_dir, None, templates)
     except SpecErrors as exc:
@@ -76,6 +80,10 @@ def check(
     else:
         problems_list = problems.items
         projects = sum(len(item.projects) for item in plans)
+    if only is not None:
+        others = {str(path) for path in spec_files(only.parent)} - {str(only)}
+        problems_list = [p for p in problems_list if p.file not in others]
+        projects = None if projects is None else 1
     errors = [p for p in problems_list if not p.warning]
     warnings = [p for p in problems_list if p.warning]
     # the findings are what `check` is for: stdout, so that `perfgen check > 报告.txt` keeps them

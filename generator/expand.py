@@ -102,6 +102,9 @@ def _flatten(indicators: dict[str, dict[str, Any]], source: Source, variant: Var
             if not isinstance(sub, dict):
                 fail(path, f"一级指标「{group}」下应写二级指标，再写「三级指标: 指标值」")
                 continue
+            if not sub:
+                fail(path, f"「{level2}」下没有指标")
+                continue
             if variant is not None:
                 resolved = variant.resolve_level2(level2)
                 if resolved is not None and resolved[0] != group:

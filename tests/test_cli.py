@@ -117,3 +117,11 @@ def test_show_prints_the_expanded_spec():
     assert result.output.startswith("# 法律顾问费.yaml 展开后（格式「2024目标表」）")
     assert "法律顾问费成本预算控制数: ≤19200元  # 默认指标" in result.output
     assert run("show", str(EXAMPLES / "2024" / "没有.yaml")).exit_code == 1
+
+
+def test_check_one_file_reports_that_file_only(spec_folder):
+    write(spec_folder / "坏.yaml", "项目名称: 坏\n")
+    result = run("check", str(spec_folder / "房屋拆除安全技术服务.yaml"))
+    assert result.exit_code == 0 and "坏.yaml" not in result.output
+    assert result.output.rstrip().endswith("检查了 1 个项目：0 处错误，1 条警告。")
+    assert run("check", str(spec_folder / "坏.yaml")).exit_code == 1

@@ -162,3 +162,8 @@ def test_broken_variant_defaults_are_said(tmp_path, defaults, message):
     variant = variant_with(tmp_path, lambda s: s.update(defaults=defaults))
     with pytest.raises(VariantError, match=message):
         variant.defaults
+
+
+def test_an_empty_level2_under_a_level1_is_an_error(tmp_path):
+    _, problems = build(tmp_path, "绩效指标:\n  产出指标:\n    数量指标: {}\n    质量指标: {a: 合格}\n")
+    assert any(":7 绩效指标.产出指标.数量指标: 「数量指标」下没有指标" in e for e in messages(problems, warnings=False))
