@@ -83,7 +83,7 @@ def check(
     if only is not None:
         others = {str(path) for path in spec_files(only.parent)} - {str(only)}
         problems_list = [p for p in problems_list if p.file not in others]
-        projects = None if projects is None else 1
+        projects = 1
     errors = [p for p in problems_list if not p.warning]
     warnings = [p for p in problems_list if p.warning]
     # the findings are what `check` is for: stdout, so that `perfgen check > 报告.txt` keeps them
