@@ -80,7 +80,7 @@ def _origin(entry: Entry, variant: Variant) -> str:
         if entry.replaced:
             origin, value = entry.replaced
             what = f"类别「{origin.removeprefix(CATEGORY)}」" if origin.startswith(CATEGORY) else "默认指标"
-            note += f"，代替{what}的 {value}"
+            note += f"，代替{what}的 {value}" if value is not None else f"，{what}要求项目给出的值"
         return note
     if entry.origin.startswith(CATEGORY):
         return f"类别「{entry.origin.removeprefix(CATEGORY)}」"

@@ -40,6 +40,10 @@ def test_show_nests_by_level1_in_print_order_and_keeps_the_drops():
     assert "残疾金缴纳金额准确率: =100%  # 本文件第 9 行；" in text
 
 
+def test_a_value_the_category_left_to_the_project():
+    assert "      购买党建书籍: ≥60本  # 本文件第 9 行，类别「党建经费」要求项目给出的值；表中印作 ≥60.00(本)" in shown("党组工作经费.yaml")
+
+
 def test_multi_line_text_and_quoting_survive():
     text = shown("等保项目.yaml")
     assert "项目总目标: |\n  完成闵行区房屋征收管理业务系统二级等保建设" in text
