@@ -167,3 +167,9 @@ def test_broken_variant_defaults_are_said(tmp_path, defaults, message):
 def test_an_empty_level2_under_a_level1_is_an_error(tmp_path):
     _, problems = build(tmp_path, "绩效指标:\n  产出指标:\n    数量指标: {}\n    质量指标: {a: 合格}\n")
     assert any(":7 绩效指标.产出指标.数量指标: 「数量指标」下没有指标" in e for e in messages(problems, warnings=False))
+
+
+def test_not_applicable_may_give_reasons(tmp_path):
+    plans, problems = build(tmp_path, "绩效指标:\n  数量指标: {a: =1人}\n  社会效益指标: {b: 提升}\n"
+                                      "不适用:\n  服务对象满意度指标: 法定缴费，没有服务对象\n")
+    assert messages(problems) == [] and SATISFY not in {g for g, _, _, _ in indicators(plans)}
