@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 _AMOUNT = re.compile(r"^(?P<num>-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?)\s*(?P<unit>万元|万|元)?$")
 WAN = Decimal(10000)
+MAX_AMOUNT = Decimal(10) ** 15  # a quadrillion 元: far above any budget, well inside Decimal's precision
 
 
 class AmountError(ValueError):
@@ -38,6 +39,8 @@ def parse_amount(value: object) -> Decimal:
         amount *= WAN
     if amount < 0:
         raise AmountError(f"「{value}」：金额不能为负数")
+    if amount >= MAX_AMOUNT:
+        raise AmountError(f"「{value}」：金额过大")
     if amount != amount.quantize(Decimal("0.01")):
         raise AmountError(f"「{value}」：金额最多精确到分（0.01 元）")
     return amount

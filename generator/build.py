@@ -9,19 +9,35 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable
 
 from . import checks, model
 from .category import Libraries
-from .errors import Problem, Problems, SpecErrors
+from .errors import Problem, Problems, SpecErrors, VariantError
 from .expand import Expanded, expand
-from .render.context import project_context
+from .render.context import project_context, unit_context
 from .render.docx import WordTemplate
 from .render.xlsx import ExcelWriter
-from .spec import DEPARTMENT_FILE, load_folder
+from .spec import DEPARTMENT_FILE, ProjectSpec, UnitSpec, load_department, load_specs
 from .variant import Variant, templates_root
 from .write import Staging
 
 SUMMARY_WORKBOOK = "汇总.xlsx"
+
+
+@dataclass(frozen=True)
+class Form:
+    """A spec shape a variant can be filled from (its `form:` setting): schema, model, context."""
+
+    spec: type
+    build: Callable
+    context: Callable
+
+
+FORMS = {
+    "project": Form(ProjectSpec, model.build, project_context),   # one table per project
+    "unit": Form(UnitSpec, model.build_unit, unit_context),         # one table per unit
+}
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
@@ -43,7 +59,7 @@ class Plan:
     folder: Path
     out: Path
     variant: Variant
-    projects: list[model.Project]
+    projects: list[Any]  # model.Project or model.Unit, per the variant's form
 
 
 @dataclass
@@ -53,28 +69,42 @@ class Result:
     projects: int = 0
 
 
+def form(variant: Variant) -> Form:
+    if variant.form not in FORMS:
+        raise VariantError(f"格式「{variant.name}」的 form「{variant.form}」未知；可用：{'、'.join(FORMS)}")
+    return FORMS[variant.form]
+
+
 def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems,
                 libraries: Libraries | None = None) -> Plan | None:
-    loaded = load_folder(folder)
-    problems.extend(loaded.problems)
-    if loaded.department is None:
+    """Read and check one spec folder against the variant its 部门.yaml names."""
+    loaded_department = load_department(folder, problems)
+    if loaded_department is None:
+        load_specs(folder, ProjectSpec, problems)  # still report what is wrong in the projects
         return None
-    department = loaded.department.spec
-    variant = Variant.load(department.格式, templates)
+    department = loaded_department.spec
+    try:
+        variant = Variant.load(department.格式, templates)
+        shape = form(variant)
+    except VariantError as exc:
+        source = loaded_department.source
+        problems.add(source.path, source.line(("格式",)), "格式", str(exc))
+        return None
     library = (libraries or Libraries()).for_spec_folder(folder, problems)
-    projects: list[model.Project] = []
+    projects: list[Any] = []
     checked: list[tuple[model.Project, Expanded]] = []
     names: dict[str, Path] = {}
-    for item in loaded.projects:
+    for item in load_specs(folder, shape.spec, problems):
         before = len(problems.errors)
         expanded = expand(item, department, variant, library, problems)
-        project = model.build(expanded, variant, problems)
+        project = shape.build(expanded, variant, problems)
         if project is None or len(problems.errors) > before:  # no warnings on top of its errors
             continue
-        checked.append((project, expanded))
+        if isinstance(project, model.Project):  # the warnings are about project tables
+            checked.append((project, expanded))
         if project.name in names:
-            problems.add(project.source, item.source.line(("项目名称",)), "项目名称",
-                         f"「{project.name}」与 {names[project.name].name} 的项目名称相同")
+            problems.add(project.source, item.source.line(("项目名称",)), "名称",
+                         f"「{project.name}」与 {names[project.name].name} 的名称相同")
             continue
         names[project.name] = project.source
         projects.append(project)
@@ -113,7 +143,7 @@ def render(plans: list[Plan], staging: Staging) -> int:
         excel = ExcelWriter(item.variant.excel)
         sheets = []
         for project in item.projects:
-            data, root = word.render(project_context(project, item.variant))
+            data, root = word.render(form(item.variant).context(project, item.variant))
             name = safe_filename(project.name)
             staging.add(item.out / f"{name}.docx", data)
             staging.add(item.out / f"{name}.xlsx", excel.workbook([(project.name, root)]))

@@ -78,7 +78,7 @@ def check(
         fail(exc)
         return
     else:
-        problems_list = problems.items
+        problems_list = sorted(problems.items, key=lambda p: (p.file, p.line or 0))  # as an author reads them
         projects = sum(len(item.projects) for item in plans)
     if only is not None:
         others = {str(path) for path in spec_files(only.parent)} - {str(only)}

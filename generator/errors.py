@@ -59,7 +59,7 @@ class SpecErrors(PerfgenError):
     """The specs hold errors: nothing may be written."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = problems
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0))  # as an author reads them
         super().__init__("\n".join(str(p) for p in problems))
 
 

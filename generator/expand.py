@@ -24,8 +24,11 @@ from typing import Any
 from .category import Category, Library
 from .errors import Problems
 from .source import Source
-from .spec import DepartmentSpec, Loaded, ProjectSpec
+from .spec import DepartmentSpec, Loaded
 from .variant import SETTINGS, Variant
+
+INHERITED = ("主管部门", "实施单位")          # from 部门.yaml, where the spec shape has them
+INDICATOR_KEYS = ("绩效指标", "分解目标")      # where a spec shape (project, unit) keeps its indicators
 
 SPEC = "spec"
 DEFAULT = "default"
@@ -38,7 +41,7 @@ class Entry:
 
     group: str              # the 二级: the variant's own name once resolved, else as written
     name: str               # 三级
-    value: str | None       # as written; None: a category left it for the project to give
+    value: Any              # as written (text, or a unit's mapping); None: a category left it to the project
     origin: str             # SPEC, DEFAULT or CATEGORY + name
     file: Path              # where it is written
     line: int | None
@@ -49,7 +52,7 @@ class Entry:
 
 @dataclass(frozen=True)
 class Expanded:
-    spec: ProjectSpec
+    spec: Any  # a validated spec model (project or unit)
     source: Source
     year: int
     indicators: tuple[Entry, ...] = ()
@@ -69,7 +72,7 @@ def plain_amount(amount: Decimal) -> str:
 
 
 def _flatten(indicators: dict[str, dict[str, Any]], source: Source, variant: Variant | None,
-             problems: Problems, origin: str, spec_line: int | None = None) -> list[Entry]:
+             problems: Problems, origin: str, spec_line: int | None = None, key: str = "绩效指标") -> list[Entry]:
     """Entries of a 绩效指标 mapping: `二级: {三级: 值}` or, nested, `一级: {二级: {三级: 值}}`."""
     own = origin == SPEC
     out: list[Entry] = []
@@ -88,17 +91,17 @@ def _flatten(indicators: dict[str, dict[str, Any]], source: Source, variant: Var
         if not as_level1:
             for name, value in items.items():
                 if isinstance(value, dict):
-                    fail(("绩效指标", group, name), f"「{group}」下应为「三级指标: 指标值」，「{name}」的值不能再分层")
+                    fail((key, group, name), f"「{group}」下应为「三级指标: 指标值」，「{name}」的值不能再分层")
                 else:
-                    out.append(entry(group, name, value, ("绩效指标", group, name)))
+                    out.append(entry(group, name, value, (key, group, name)))
             continue
         if variant is not None and group not in variant.framework:
             close = difflib.get_close_matches(group, list(variant.framework), n=1, cutoff=0.4)
-            fail(("绩效指标", group), f"「{group}」不是格式「{variant.name}」的一级指标" +
+            fail((key, group), f"「{group}」不是格式「{variant.name}」的一级指标" +
                  (f"，是否想写「{close[0]}」？" if close else f"；一级指标：{'、'.join(variant.framework)}"))
             continue
         for level2, sub in items.items():
-            path = ("绩效指标", group, level2)
+            path = (key, group, level2)
             if not isinstance(sub, dict):
                 fail(path, f"一级指标「{group}」下应写二级指标，再写「三级指标: 指标值」")
                 continue
@@ -172,20 +175,21 @@ def _resolve_drop(name: str, variant: Variant | None) -> str:
 
 def expand(loaded: Loaded, department: DepartmentSpec, variant: Variant | None = None,
            library: Library | None = None, problems: Problems | None = None) -> Expanded:
-    """The full spec of one project. Without a variant only the department's fields are inherited."""
+    """The full spec of one project (or unit). Without a variant only the department's fields are inherited."""
     problems = problems if problems is not None else Problems()
-    spec: ProjectSpec = loaded.spec
+    spec = loaded.spec
     source = loaded.source
-    filled = spec.model_copy(update={
-        "主管部门": spec.主管部门 or department.主管部门,
-        "实施单位": spec.实施单位 or department.实施单位,
-    })
-    budget = spec.项目资金.年度预算
-    own = _flatten(spec.绩效指标, source, variant, problems, SPEC)
+    shape = type(spec).model_fields
+    filled = spec.model_copy(update={key: getattr(spec, key) or getattr(department, key)
+                                     for key in INHERITED if key in shape})
+    where = next(k for k in INDICATOR_KEYS if k in shape)
+    funds = getattr(spec, "项目资金", None)
+    budget = funds.年度预算 if funds is not None else Decimal(0)
+    own = _flatten(getattr(spec, where), source, variant, problems, SPEC, key=where)
     if variant is None:
         return Expanded(filled, source, department.年度, tuple(own), budget=budget)
 
-    fields = {"项目名称": spec.项目名称, "预算": plain_amount(budget)}
+    fields = {"项目名称": getattr(spec, "项目名称", ""), "预算": plain_amount(budget)}
     category_line = source.line(("类别",))
     categories = _categories(spec, source, library, problems)
     merge = _Merge(variant)
@@ -196,11 +200,12 @@ def expand(loaded: Loaded, department: DepartmentSpec, variant: Variant | None =
                               value=None if item.value is None else _fill(item.value, fields)))
 
     # 不适用 of the spec drops anything inherited; a category's only the variant's defaults
-    spec_drops = {_resolve_drop(name, variant) for name in spec.不适用}
+    dropped = getattr(spec, "不适用", [])
+    spec_drops = {_resolve_drop(name, variant) for name in dropped}
     category_drops = {_resolve_drop(name, variant) for category in categories for name in category.not_applicable}
     inherited = {entry.name for entry in merge.entries()} | _default_names(variant, fields)
     own_names = {entry.name for entry in own}
-    for index, name in enumerate(spec.不适用):
+    for index, name in enumerate(dropped):
         _check_drop(name, index, own_names, inherited, variant, source, problems)
     merge.drop(spec_drops)
     for item in own:
@@ -223,13 +228,13 @@ def expand(loaded: Loaded, department: DepartmentSpec, variant: Variant | None =
         if entry.value is None:
             problems.add(source.path, category_line, "类别",
                          f"类别「{entry.origin.removeprefix(CATEGORY)}」的指标「{entry.name}」需要由项目给出指标值："
-                         f"请在 绩效指标.{entry.group} 下写上「{entry.name}: …」，或把它写进 不适用")
+                         f"请在 {where}.{entry.group} 下写上「{entry.name}: …」，或把它写进 不适用")
             continue
         entries.append(entry)
     full: dict[str, dict[str, str]] = {}
     for entry in entries:
         full.setdefault(entry.group, {})[entry.name] = entry.value
-    filled = filled.model_copy(update={"绩效指标": full})
+    filled = filled.model_copy(update={where: full})
     return Expanded(filled, source, department.年度, tuple(entries), tuple(categories), frozenset(drops), budget)
 
 
@@ -255,13 +260,14 @@ def _check_drop(name: str, index: int, own: set[str], inherited: set[str], varia
     problems.add(source.path, source.line(path), "不适用", message)
 
 
-def _categories(spec: ProjectSpec, source: Source, library: Library | None, problems: Problems) -> list[Category]:
-    names = [] if spec.类别 is None else [spec.类别] if isinstance(spec.类别, str) else list(spec.类别)
+def _categories(spec: Any, source: Source, library: Library | None, problems: Problems) -> list[Category]:
+    given = getattr(spec, "类别", None)
+    names = [] if given is None else [given] if isinstance(given, str) else list(given)
     out: list[Category] = []
     for index, name in enumerate(names):
         category = library.get(name) if library else None
         if category is None:
-            path = ("类别", index) if isinstance(spec.类别, list) else ("类别",)
+            path = ("类别", index) if isinstance(given, list) else ("类别",)
             problems.add(source.path, source.line(path), "类别",
                          library.unknown(name) if library else f"没有类别「{name}」")
             continue

@@ -36,8 +36,11 @@ class Indicator:
     level2: str
     name: str
     value: Value
-    origin: str = "spec"  # where it came from: the spec, a category, a default (expand.py)
-    line: int | None = None  # its line in the project's spec (for a category's: the 类别 line)
+    origin: str = "spec"  # where it came from: the spec, a category, a default
+    subject: str | None = None      # the author's 对象 / 指标解释 / 评分标准 for this one indicator,
+    explanation: str | None = None  # where a form prints them (otherwise the variant's rules write them)
+    scoring: str | None = None
+    line: int | None = None  # its line in the spec (for a category's indicator: the 类别 line)
 
 
 @dataclass(frozen=True)
@@ -105,11 +108,11 @@ def _funds(expanded: Expanded, problems: Problems) -> Funds | None:
     return Funds(total, spec.财政资金, spec.其他资金, annual, current, carry, spec.其他资金)
 
 
-def _indicators(expanded: Expanded, variant: Variant, problems: Problems) -> tuple[Indicator, ...]:
+def _indicators(expanded: Expanded, variant: Variant, problems: Problems, key: str = "绩效指标") -> tuple[Indicator, ...]:
     placed: list[tuple[tuple[int, int], int, Indicator]] = []
     seen: dict[str, str] = {}
-    for entry in expanded.indicators:
-        field = f"绩效指标.{entry.group}.{entry.name}"
+    for entry in expanded.indicators:  # the spec's own, its categories' and the variant's defaults (expand.py)
+        field = f"{key}.{entry.group}.{entry.name}"
         levels = variant.resolve_level2(entry.group)
         if levels is None:
             group = entry.group
@@ -118,17 +121,21 @@ def _indicators(expanded: Expanded, variant: Variant, problems: Problems) -> tup
             hint = (f"「{group}」是一级指标，请写它下面的二级指标：{'、'.join(variant.framework[where])}" if where
                     else f"格式「{variant.name}」没有二级指标「{group}」；" +
                     (f"是否想写「{close[0]}」？" if close else f"可用：{'、'.join(variant.level1_of)}"))
-            problems.add(entry.file, entry.group_line or entry.line, f"绩效指标.{group}", hint)
+            problems.add(entry.file, entry.group_line or entry.line, f"{key}.{group}", hint)
             continue
         if entry.name in seen:
             problems.add(entry.file, entry.line, field, f"指标「{entry.name}」重复（已在「{seen[entry.name]}」下出现）")
             continue
         seen[entry.name] = levels[1]
-        problem = value_problem(entry.value)
+        raw = entry.value
+        text = raw if isinstance(raw, str) else raw.指标值
+        problem = value_problem(text)
         if problem:
             problems.add(entry.file, entry.line, field, problem)
             continue
-        indicator = Indicator(*levels, entry.name, parse_value(entry.value), entry.origin, entry.spec_line)
+        detail = {} if isinstance(raw, str) else {"subject": raw.对象, "explanation": raw.指标解释,
+                                                  "scoring": raw.评分标准}
+        indicator = Indicator(*levels, entry.name, parse_value(text), entry.origin, line=entry.spec_line, **detail)
         placed.append((variant.order_key(*levels), len(placed), indicator))
     placed.sort(key=lambda item: (item[0], item[1]))  # framework order; the author's order within a 二级
     return tuple(ind for _, _, ind in placed)
@@ -153,4 +160,62 @@ def build(expanded: Expanded, variant: Variant, problems: Problems) -> Project |
         name=spec.项目名称, category=spec.项目类别, department=spec.主管部门, unit=spec.实施单位,
         year=expanded.year, start=start, end=end, total_goal=spec.项目总目标, annual_goal=spec.年度总体目标,
         funds=funds, indicators=indicators, source=source.path,
+    )
+
+
+# ---------------------------------------------------------------- a unit's table (one per unit)
+
+@dataclass(frozen=True)
+class Budget:
+    total: Decimal                 # 部门整体预算总额
+    fiscal: Decimal                # 财政拨款
+    other: Decimal | None          # 其他资金
+    basic: Decimal                 # 基本支出
+    projects: Decimal              # 项目支出
+
+
+@dataclass(frozen=True)
+class Unit:
+    name: str
+    year: int
+    funding: str                   # 财政拨款方式
+    duties: tuple[str, ...]
+    annual_goal: str
+    tasks: tuple[tuple[str, str], ...]   # (任务名称, 主要内容)
+    budget: Budget
+    staff: int
+    departments: int
+    indicators: tuple[Indicator, ...]
+    source: Path
+
+
+def _budget(expanded: Expanded, problems: Problems) -> Budget | None:
+    spec, source = expanded.spec.预算, expanded.source
+    total = spec.财政拨款 + (spec.其他资金 or Decimal(0))
+    spent = spec.基本支出 + spec.项目支出
+    if spent != total:
+        problems.add(source.path, source.line(("预算", "基本支出")), "预算",
+                     f"资金来源 {total} 元（财政拨款 {spec.财政拨款} + 其他资金 {spec.其他资金 or 0}）≠ 资金结构 {spent} 元"
+                     f"（基本支出 {spec.基本支出} + 项目支出 {spec.项目支出}）：两种算法的预算总额必须相等")
+        return None
+    if spec.预算总额 is not None and spec.预算总额 != total:
+        problems.add(source.path, source.line(("预算", "预算总额")), "预算.预算总额",
+                     f"{spec.预算总额} 元 ≠ 财政拨款 + 其他资金 = {total} 元；预算总额可以不写，由 perfgen 计算")
+        return None
+    return Budget(total, spec.财政拨款, spec.其他资金, spec.基本支出, spec.项目支出)
+
+
+def build_unit(expanded: Expanded, variant: Variant, problems: Problems) -> Unit | None:
+    """The typed unit table, or None after adding what is wrong to `problems`."""
+    spec = expanded.spec
+    before = len(problems.errors)
+    budget = _budget(expanded, problems)
+    indicators = _indicators(expanded, variant, problems, key="分解目标")
+    if budget is None or len(problems.errors) > before:
+        return None
+    return Unit(
+        name=spec.单位名称, year=expanded.year, funding=spec.财政拨款方式, duties=tuple(spec.单位职责),
+        annual_goal=spec.年度履职目标, tasks=tuple((t.任务名称, t.主要内容) for t in spec.年度重点任务),
+        budget=budget, staff=spec.年末在职人数, departments=spec.内设机构数, indicators=indicators,
+        source=expanded.source.path,
     )

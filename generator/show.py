@@ -13,10 +13,11 @@ import yaml
 
 from . import model
 from .category import Libraries
-from .errors import Problems, SpecErrors
+from .build import form
+from .errors import PerfgenError, Problems, SpecErrors
 from .expand import CATEGORY, DEFAULT, SPEC, Entry, Expanded, expand, plain_amount
 from .render.context import value_parts
-from .spec import DEPARTMENT_FILE, DepartmentSpec, ProjectSpec, load_file, spec_files
+from .spec import DEPARTMENT_FILE, load_department, load_file, spec_files
 from .values import parse_value
 from .variant import Variant, templates_root
 
@@ -37,15 +38,16 @@ def load(path: Path, templates: Path | None = None) -> list[Shown]:
     if not path.exists():
         problems.add(path, None, "", "文件不存在")
         raise SpecErrors(problems.items)
-    department = None
-    if (folder / DEPARTMENT_FILE).is_file():
-        department = load_file(folder / DEPARTMENT_FILE, DepartmentSpec, problems)
-    else:
-        problems.add(folder, None, "", f"缺少部门文件 {DEPARTMENT_FILE}：项目说明要放在含 {DEPARTMENT_FILE} 的目录中")
-    projects = [loaded for file in files if (loaded := load_file(file, ProjectSpec, problems)) is not None]
-    if department is None or problems.errors:
-        raise SpecErrors(problems.errors)
+    department = load_department(folder, problems)
+    if department is None:
+        raise SpecErrors(problems.items)
     variant = Variant.load(department.spec.格式, templates_root(templates, near=folder))
+    shape = form(variant)
+    if shape.build is not model.build:
+        raise PerfgenError(f"perfgen show 用于项目表；格式「{variant.name}」的表不由项目说明展开，直接看说明文件即可")
+    projects = [loaded for file in files if (loaded := load_file(file, shape.spec, problems)) is not None]
+    if problems.errors:
+        raise SpecErrors(problems.errors)
     library = Libraries().for_spec_folder(folder, problems)
     shown = []
     for loaded in projects:

@@ -198,6 +198,48 @@ class DepartmentSpec(BaseModel):
     格式: Text
 
 
+class IndicatorDetail(BaseModel):
+    """An indicator written as a mapping, to override generated wording for this one indicator."""
+
+    model_config = Strict
+    指标值: Text
+    对象: Text | None = None
+    指标解释: Text | None = None
+    评分标准: Text | None = Field(None, validation_alias=AliasChoices("评分标准", "评(扣)分标准"))
+
+
+class Task(BaseModel):
+    model_config = Strict
+    任务名称: Text = Field(min_length=1)
+    主要内容: Text
+
+
+class UnitBudget(BaseModel):
+    """预算 of a unit in 元: 总额 = 财政拨款 + 其他资金 = 基本支出 + 项目支出 (总额 is computed)."""
+
+    model_config = Strict
+    财政拨款: Amount
+    其他资金: Amount | None = None
+    基本支出: Amount
+    项目支出: Amount
+    预算总额: Amount | None = None
+
+
+class UnitSpec(BaseModel):
+    """A unit's spec file: one table for the whole unit, not per project."""
+
+    model_config = Strict
+    单位名称: Text = Field(min_length=1)
+    财政拨款方式: Text
+    单位职责: list[Text] = Field(min_length=1)
+    年度履职目标: Text
+    年度重点任务: list[Task] = Field(default_factory=list)
+    预算: UnitBudget
+    年末在职人数: int = Field(ge=0)
+    内设机构数: int = Field(ge=0)
+    分解目标: dict[Text, dict[Text, Text | IndicatorDetail]] = Field(min_length=1)
+
+
 @dataclass(frozen=True)
 class Loaded:
     """A validated spec with the source it came from (for file:line in later checks)."""
@@ -233,19 +275,22 @@ _MESSAGES = {
 }
 
 
-_INTERNAL = {"str", "list[str]", "Funds", "none", _VALUE, _GROUP, _NONE}
+def _internal(step: object) -> bool:
+    """Steps pydantic adds to a loc for union branches and validators, not keys of the file."""
+    return isinstance(step, str) and (step.startswith("function-") or "[" in step or step in _MODELS
+                                      or step in ("str", "int", "none", _VALUE, _GROUP, _NONE))
 
 
 def _field_path(loc: tuple) -> tuple:
-    """pydantic's loc without its internal steps (union branches, validator names, shape tags)."""
-    return tuple(p for p in loc if not (isinstance(p, str) and (p.startswith("function-") or p in _INTERNAL)))
+    return tuple(p for p in loc if not _internal(p))
 
 
 def _message(error: dict, model: type[BaseModel], path: tuple) -> str:
     kind = error["type"]
     if kind == "extra_forbidden" and path:
         key = str(path[-1])
-        siblings = _model_keys(model, path[:-1])
+        owner = _MODELS.get(next((p for p in reversed(error["loc"][:-1]) if p in _MODELS), ""), None)
+        siblings = _keys(owner or _owner(model, path[:-1]))
         close = difflib.get_close_matches(key, siblings, n=1, cutoff=0.4)
         return f"未知的键「{key}」" + (f"，是否想写「{close[0]}」？" if close else "")
     if kind == "value_error":
@@ -253,19 +298,22 @@ def _message(error: dict, model: type[BaseModel], path: tuple) -> str:
     return _MESSAGES.get(kind, error["msg"])
 
 
-def _model_keys(model: type[BaseModel], parent: tuple) -> list[str]:
-    """Field names where an unknown key was found, for "did you mean"."""
-    top = model
+def _owner(model: type[BaseModel], parent: tuple) -> type[BaseModel]:
+    """The model whose fields sit at `parent` (for "did you mean")."""
     for step in parent:
         field = model.model_fields.get(str(step))
-        if field is None or not isinstance(field.annotation, type) or not issubclass(field.annotation, BaseModel):
-            model = Funds if step == "项目资金" else model
-            break
-        model = field.annotation
+        inner = getattr(field, "annotation", None)
+        if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
+            return _MODELS.get({"项目资金": "Funds", "预算": "UnitBudget"}.get(str(step), ""), model)
+        model = inner
+    return model
+
+
+def _keys(model: type[BaseModel]) -> list[str]:
     names = list(model.model_fields)
-    if model is top:
-        names += [str(choice) for field in model.model_fields.values()
-                  if isinstance(field.validation_alias, AliasChoices) for choice in field.validation_alias.choices]
+    for field in model.model_fields.values():
+        if isinstance(field.validation_alias, AliasChoices):
+            names += [a for a in field.validation_alias.choices if isinstance(a, str)]
     return names
 
 
@@ -307,15 +355,26 @@ def spec_files(folder: Path) -> list[Path]:
                   if p.suffix in SPEC_SUFFIXES and p.name != DEPARTMENT_FILE and not p.name.startswith("."))
 
 
-def load_folder(folder: Path, project_model: type[BaseModel] = ProjectSpec) -> Folder:
+def load_department(folder: Path, problems: Problems) -> Loaded | None:
+    path = folder / DEPARTMENT_FILE
+    if not path.is_file():
+        problems.add(folder, None, "", f"缺少部门文件 {DEPARTMENT_FILE}（主管部门、实施单位、年度、格式）")
+        return None
+    return load_file(path, DepartmentSpec, problems)
+
+
+def load_specs(folder: Path, model: type[BaseModel], problems: Problems) -> list[Loaded]:
+    """Every spec file of the folder validated as `model` (the shape its variant is filled from)."""
+    return [loaded for path in spec_files(folder) if (loaded := load_file(path, model, problems)) is not None]
+
+
+def load_folder(folder: Path, model: type[BaseModel] = ProjectSpec) -> Folder:
     """Read and validate a spec folder; problems are collected, never raised."""
     problems = Problems()
-    department_path = folder / DEPARTMENT_FILE
-    department = None
-    if department_path.is_file():
-        department = load_file(department_path, DepartmentSpec, problems)
-    else:
-        problems.add(folder, None, "", f"缺少部门文件 {DEPARTMENT_FILE}（主管部门、实施单位、年度、格式）")
-    projects = [loaded for path in spec_files(folder)
-                if (loaded := load_file(path, project_model, problems)) is not None]
-    return Folder(folder, department, projects, problems)
+    department = load_department(folder, problems)
+    return Folder(folder, department, load_specs(folder, model, problems), problems)
+
+
+# model names, to drop them from error locations and to find "did you mean" candidates
+_MODELS: dict[str, type[BaseModel]] = {m.__name__: m for m in (
+    Funds, ProjectSpec, DepartmentSpec, IndicatorDetail, Task, UnitBudget, UnitSpec, CategorySpec)}

@@ -1,8 +1,8 @@
 """Indicator values: `=1人`, `≥90%`, `>=12次`, `≤19200元` are quantitative; `及时`, `建立健全` are not.
 
 A quantitative value keeps what the author wrote (operator spelling, the number's own precision)
-so that each variant can print it its own way: the 2024 目标表 as `=100.00(%)`, the 2022 申报表
-as written with the operator spelled properly, 单位整体 split into 方向 | 指标值 | 计量单位.
+so that each variant can print it its own way (its `values:` settings): `=100.00(%)`, as written
+with the operator spelled properly, or split into 方向 | 指标值 | 计量单位.
 """
 from __future__ import annotations
 

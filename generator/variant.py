@@ -181,6 +181,21 @@ class Variant:
         return dict(raw)
 
     @cached_property
+    def lists(self) -> dict[str, str]:
+        """Patterns for numbered lists printed inside one cell (e.g. 单位职责 → "{n}.{text}")."""
+        return dict(self._get("lists", {}))
+
+    @cached_property
+    def fixed_indicators(self) -> dict[str, Any] | None:
+        """A block of indicator rows the form itself prescribes (一级, its 二级, one merged note)."""
+        return self._get("fixed_indicators")
+
+    @cached_property
+    def explanations(self) -> list[dict[str, Any]]:
+        """Rules that write 指标解释 and 评(扣)分标准 by the indicator's kind (see explain.py)."""
+        return list(self._get("explanations", []))
+
+    @cached_property
     def excel(self) -> dict[str, Any]:
         return dict(self._get("excel", {}))
 

@@ -15,26 +15,34 @@ Conventions the generator relies on (see README, "Templates"):
 """
 from __future__ import annotations
 
+import io
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from docx import Document
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
+from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from generator.write import normalize_zip  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent / "templates"
-CENTER, LEFT, JUSTIFY = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.JUSTIFY
+CENTER, LEFT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
 FIXED_DATE = "2000-01-01T00:00:00"
 
 
-def new_document(east_asian_font: str = "宋体", size: float = 10.5) -> Document:
+def new_document(east_asian_font: str = "宋体", size: float = 10.5, landscape: bool = False) -> Document:
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Cm(29.7), Cm(21)
     section.left_margin = section.right_margin = Cm(2)
     section.top_margin = section.bottom_margin = Cm(2.2)
     normal = doc.styles["Normal"]
@@ -134,7 +142,8 @@ class ProjectLayout:
     """What differs between the project forms' grids (not their words: those are settings)."""
 
     category_field: str          # context key printed beside 项目类别
-    annual_breakdown: bool       # print 当年财政拨款 / 上年结转资金 / 其他资金 on the right
+    annual_breakdown: str        # "always", or "with_carryover": 当年财政拨款 / 上年结转资金 / 其他资金
+                                 # on the right only when part of the money is carried over
     goal_years_row: bool         # 2022: a separate "(年 - 年)" line under 项目总目标
     goal_years_inline: bool      # 2024: "项目总目标 (2024年-2024年)" in the label
 
@@ -168,8 +177,10 @@ def project_table(layout: ProjectLayout) -> Document:
             g.put(r, 2, "{{ %s }}" % key)
         rlabel, rkey = right[i]
         g.put(r, 3, L % rlabel, span=2)
-        if i == 0 or layout.annual_breakdown:
+        if i == 0 or layout.annual_breakdown == "always":
             g.put(r, 5, "{{ %s }}" % rkey)
+        else:
+            g.put(r, 5, "{%% if 上年结转资金 %%}{{ %s }}{%% endif %%}" % rkey)
     g.put(3, 0, L % "项目资金")
     g.vmerge(0, 3, 6)
     # goals: two rows under one label
@@ -179,8 +190,8 @@ def project_table(layout: ProjectLayout) -> Document:
         g.put(7, 1, L % "项目总目标", span=3)
     g.put(7, 4, L % "年度总体目标", span=2)
     total = "{{ 标签.总目标年限 }}\n{{ 项目总目标 }}" if layout.goal_years_row else "{{ 项目总目标 }}"
-    g.put(8, 1, total, span=3, align=JUSTIFY, top=True)
-    g.put(8, 4, "{{ 年度总体目标 }}", span=2, align=JUSTIFY, top=True)
+    g.put(8, 1, total, span=3, align=LEFT, top=True)
+    g.put(8, 4, "{{ 年度总体目标 }}", span=2, align=LEFT, top=True)
     g.put(7, 0, L % "项目绩效目标")
     g.vmerge(0, 7, 8)
     # indicators: header, then one row per indicator between the docxtpl row-loop markers
@@ -194,6 +205,53 @@ def project_table(layout: ProjectLayout) -> Document:
     g.put(12, 1, "{%tr endfor %}")
     g.put(9, 0, L % "绩效指标")
     g.vmerge(0, 9, 12)
+    finish(g)
+    return doc
+
+
+# ---------------------------------------------------------------- the unit table
+
+def unit_table() -> Document:
+    """Nine columns, the width of 分解目标; the upper part uses label | value pairs across them."""
+    doc = new_document(size=10, landscape=True)
+    heading(doc, "{{ 标题 }}", 16, True)
+    heading(doc, "{{ 副标题 }}", 12, False)
+    widths = [2.0, 2.2, 3.5, 1.9, 1.0, 2.3, 1.3, 5.6, 5.9]
+    g = grid(doc, 30, widths)
+    L = "{{ 标签.%s }}"
+    r = 0
+    for key, align in (("单位名称", LEFT), ("财政拨款方式", LEFT), ("单位职责", LEFT), ("年度履职目标", LEFT)):
+        g.put(r, 0, L % key, span=2)
+        g.put(r, 2, "{{ %s }}" % key, span=7, align=align)
+        r += 1
+    g.put(r, 0, L % "年度重点任务", span=9, bold=True); r += 1
+    g.put(r, 0, L % "任务名称", span=3); g.put(r, 3, L % "主要内容", span=6); r += 1
+    g.put(r, 0, "{{ 任务名称 }}", span=3, align=LEFT, top=True)
+    g.put(r, 3, "{{ 主要内容 }}", span=6, align=LEFT, top=True); r += 1
+    g.put(r, 0, L % "预算情况", span=9, bold=True); r += 1
+    g.put(r, 0, L % "内容", span=3); g.put(r, 3, L % "预算情况", span=6); r += 1
+    for key in ("预算总额", "财政拨款", "其他资金", "基本支出", "项目支出"):
+        g.put(r, 0, L % key, span=3, align=LEFT)
+        g.put(r, 3, "{{ %s }}" % key, span=6); r += 1
+    g.put(r, 0, L % "年末在职人数", span=3); g.put(r, 3, L % "内设机构数", span=6); r += 1
+    g.put(r, 0, "{{ 年末在职人数 }}", span=3); g.put(r, 3, "{{ 内设机构数 }}", span=6); r += 1
+    g.put(r, 0, L % "分解目标", span=9, bold=True); r += 1
+    for col, key in enumerate(("一级指标", "二级指标", "三级指标", "指标性质", "方向", "指标值", "计量单位",
+                               "指标解释", "评分标准")):
+        g.put(r, col, L % key)
+    r += 1
+    g.put(r, 0, "{%tr for row in 固定指标行 %}"); r += 1
+    g.put(r, 0, "{{ row.一级 }}"); g.put(r, 1, "{{ row.二级 }}"); g.put(r, 2, "{{ row.说明 }}", span=7); r += 1
+    g.put(r, 0, "{%tr endfor %}"); r += 1
+    g.put(r, 0, "{%tr for row in 指标行 %}"); r += 1
+    for col, (key, align) in enumerate((("一级", CENTER), ("二级", CENTER), ("三级", LEFT), ("指标性质", CENTER),
+                                        ("方向", CENTER), ("数值", CENTER), ("计量单位", CENTER),
+                                        ("指标解释", LEFT), ("评分标准", LEFT))):
+        g.put(r, col, "{{ row.%s }}" % key, align=align)
+    r += 1
+    g.put(r, 0, "{%tr endfor %}"); r += 1
+    for _ in range(r, len(g.table.rows)):
+        g.table._tbl.remove(g.table.rows[r]._tr)
     finish(g)
     return doc
 
@@ -222,8 +280,11 @@ def _fix_multiline(doc: Document) -> None:
 
 
 VARIANTS = {
-    "2024目标表": lambda: project_table(ProjectLayout("项目类别勾选", annual_breakdown=True,
+    "2024目标表": lambda: project_table(ProjectLayout("项目类别勾选", annual_breakdown="always",
                                                     goal_years_row=False, goal_years_inline=True)),
+    "2024单位整体": unit_table,
+    "2022申报表": lambda: project_table(ProjectLayout("项目类别", annual_breakdown="with_carryover",
+                                                    goal_years_row=True, goal_years_inline=False)),
 }
 
 
@@ -233,7 +294,9 @@ def main(names: list[str]) -> None:
         _fix_multiline(doc)
         target = ROOT / name / "table.docx"
         target.parent.mkdir(parents=True, exist_ok=True)
-        doc.save(target)
+        buffer = io.BytesIO()
+        doc.save(buffer)
+        target.write_bytes(normalize_zip(buffer.getvalue()))  # same layout, same bytes
         print(f"wrote {target}")
 
 

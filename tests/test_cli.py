@@ -70,14 +70,14 @@ def test_version():
 def test_build_prints_the_warnings(tmp_path):
     result = run("build", str(EXAMPLES), "-o", str(tmp_path))
     assert "警告 绩效指标.经济成本指标.法律顾问费成本预算控制数: 指标名含有同一目录中另一个项目「法律顾问费」的名称" in result.output
-    assert result.output.rstrip().endswith("共 7 个项目，15 个文件，1 条警告。")
+    assert result.output.rstrip().endswith("共 17 个项目，37 个文件，1 条警告。")  # 2024, 2022 and the unit table
 
 
 def test_check_lists_the_one_warning_of_the_examples_and_exits_zero():
     result = run("check", str(EXAMPLES))
     assert result.exit_code == 0, result.output
     assert "房屋拆除安全技术服务.yaml:8 警告 绩效指标.经济成本指标.法律顾问费成本预算控制数" in result.output
-    assert result.output.rstrip().endswith("检查了 7 个项目：0 处错误，1 条警告。")
+    assert result.output.rstrip().endswith("检查了 17 个项目：0 处错误，1 条警告。")
     strict = run("check", "--strict", str(EXAMPLES))
     assert strict.exit_code == 1 and "（--strict：警告也算错误）" in strict.output
 

@@ -11,11 +11,13 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")
 def test_every_output_converts_to_pdf(built_examples, tmp_path):
-    files = sorted(str(p) for p in built_examples.rglob("*") if p.suffix in (".docx", ".xlsx"))
+    files = sorted(p for p in built_examples.rglob("*") if p.suffix in (".docx", ".xlsx"))
     assert files
-    for suffix in (".docx", ".xlsx"):  # same stem, two formats: convert into separate folders
-        batch = [f for f in files if f.endswith(suffix)]
-        out = tmp_path / suffix[1:]
+    groups: dict[tuple, list[str]] = {}
+    for path in files:  # one PDF per stem: keep folders and formats apart
+        groups.setdefault((path.parent.name, path.suffix), []).append(str(path))
+    for (folder, suffix), batch in groups.items():
+        out = tmp_path / folder / suffix[1:]
         subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
                         "--convert-to", "pdf", "--outdir", str(out), *batch],
                        check=True, capture_output=True, timeout=600)

@@ -9,7 +9,8 @@ import datetime as dt
 from typing import Any
 
 from ..amounts import format_number
-from ..model import Project, rows
+from ..explain import write as explain
+from ..model import Project, Row, Unit, rows
 from ..values import Phrase, Quantity, Value
 from ..variant import ValueStyle, Variant
 
@@ -30,7 +31,7 @@ def value_parts(value: Value, style: ValueStyle) -> dict[str, str]:
     fields = {"op": value.op, "number": number, "unit": value.unit, "note": value.note, "written": value.written}
     pattern = style.quantitative if value.unit else style.quantitative_without_unit
     return {"指标值": pattern.format(**fields), "指标性质": "定量指标", "方向": value.op,
-            "数值": format_number(value.number, None), "计量单位": value.unit}
+            "数值": number, "计量单位": value.unit}
 
 
 def checkboxes(selected: str, variant: Variant) -> str:
@@ -40,24 +41,29 @@ def checkboxes(selected: str, variant: Variant) -> str:
         for name in variant.categories)
 
 
+def indicator_row(row: Row, variant: Variant) -> dict[str, str]:
+    """One printed indicator: its levels (CONTINUE where the merged cell above goes on) and value."""
+    ind = row.indicator
+    return {
+        "一级": ind.level1 if row.new_level1 else CONTINUE,
+        "二级": ind.level2 if row.new_level2 else CONTINUE,
+        "三级": ind.name,
+        **value_parts(ind.value, variant.values),
+    }
+
+
+def page(variant: Variant, year: int) -> dict[str, Any]:
+    """What every table's template may use: title, subtitle, labels, the merge marker."""
+    return {"标题": variant.title, "副标题": variant.subtitle.format(年度=year), "标签": variant.labels,
+            "续": CONTINUE, "年度": str(year)}
+
+
 def project_context(project: Project, variant: Variant) -> dict[str, Any]:
     money = variant.amounts.format
     funds = project.funds
-    indicator_rows = []
-    for row in rows(project):
-        ind = row.indicator
-        indicator_rows.append({
-            "一级": ind.level1 if row.new_level1 else CONTINUE,
-            "二级": ind.level2 if row.new_level2 else CONTINUE,
-            "三级": ind.name,
-            **value_parts(ind.value, variant.values),
-        })
+    indicator_rows = [indicator_row(row, variant) for row in rows(project)]
     return {
-        "标题": variant.title,
-        "副标题": variant.subtitle.format(年度=project.year),
-        "标签": variant.labels,
-        "续": CONTINUE,
-        "年度": str(project.year),
+        **page(variant, project.year),
         "项目名称": project.name,
         "项目类别": project.category,
         "项目类别勾选": checkboxes(project.category, variant),
@@ -80,4 +86,51 @@ def project_context(project: Project, variant: Variant) -> dict[str, Any]:
     }
 
 
-__all__ = ["CONTINUE", "project_context", "value_parts", "format_date", "checkboxes", "Quantity"]
+def numbered(pattern: str, items: list[dict[str, str]]) -> str:
+    """A numbered list inside one cell, one item per line (the variant's `lists:` pattern)."""
+    return "\n".join(pattern.format(n=n, **item) for n, item in enumerate(items, 1))
+
+
+def fixed_rows(variant: Variant) -> list[dict[str, str]]:
+    """The block of rows the form prescribes (e.g. 投入管理指标): 一级 and 说明 merge over it."""
+    block = variant.fixed_indicators
+    if not block:
+        return []
+    return [{"一级": block["一级"] if i == 0 else CONTINUE, "二级": level2,
+             "说明": block.get("说明", "") if i == 0 else CONTINUE}
+            for i, level2 in enumerate(block["二级"])]
+
+
+def unit_context(unit: Unit, variant: Variant) -> dict[str, Any]:
+    money = variant.amounts.format
+    lists = variant.lists
+    indicator_rows = []
+    for row in rows(unit):
+        ind, printed = row.indicator, indicator_row(row, variant)
+        written = explain(variant.explanations, ind.level1, ind.level2, ind.name, ind.value, printed, ind.subject)
+        printed["指标解释"] = ind.explanation or written.explanation
+        printed["评分标准"] = ind.scoring or written.scoring
+        indicator_rows.append(printed)
+    budget = unit.budget
+    tasks = [{"name": name, "content": content} for name, content in unit.tasks]
+    return {
+        **page(variant, unit.year),
+        "单位名称": unit.name,
+        "财政拨款方式": unit.funding,
+        "单位职责": numbered(lists.get("单位职责", "{n}.{text}"), [{"text": t} for t in unit.duties]),
+        "年度履职目标": unit.annual_goal,
+        "任务名称": numbered(lists.get("任务名称", "{n}.{name}"), tasks),
+        "主要内容": numbered(lists.get("主要内容", "{n}.{name}\n{content}"), tasks),
+        "预算总额": money(budget.total),
+        "财政拨款": money(budget.fiscal),
+        "其他资金": money(budget.other),
+        "基本支出": money(budget.basic),
+        "项目支出": money(budget.projects),
+        "年末在职人数": str(unit.staff),
+        "内设机构数": str(unit.departments),
+        "固定指标行": fixed_rows(variant),
+        "指标行": indicator_rows,
+    }
+
+
+__all__ = ["CONTINUE", "project_context", "unit_context", "value_parts", "format_date", "checkboxes"]

@@ -36,6 +36,7 @@ class Sheet:
     cells: list[tuple[int, int, str, dict]] = field(default_factory=list)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     row_count: int = 0
+    landscape: bool = False
 
 
 def _flag(rpr: etree._Element | None, tag: str) -> bool:
@@ -69,7 +70,8 @@ def read_document(root: etree._Element, default_size: float) -> Sheet:
     for tbl in tables:
         cols = [int(c.get(f"{W}w", "1000")) / TWIPS_PER_CHAR for c in tbl.findall(f"{W}tblGrid/{W}gridCol")]
         widths = cols if len(cols) > len(widths) else widths
-    sheet = Sheet(widths or [60.0])
+    page = body.find(f"{W}sectPr/{W}pgSz")
+    sheet = Sheet(widths or [60.0], landscape=page is not None and page.get(f"{W}orient") == "landscape")
     ncols = len(sheet.widths)
     row = 0
     for block in body:
@@ -182,11 +184,12 @@ class ExcelWriter:
             ws.row_dimensions[row].height = round(heights[row], 1)
         for merge in sheet.merges:
             ws.merge_cells(start_row=merge[0], start_column=merge[1], end_row=merge[2], end_column=merge[3])
-        self._page(ws)
+        self._page(ws, sheet.landscape)
 
-    def _page(self, ws: Worksheet) -> None:
+    def _page(self, ws: Worksheet, landscape: bool) -> None:
+        """A4 in the Word template's orientation, fitted to the page width."""
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.orientation = "portrait"
+        ws.page_setup.orientation = "landscape" if landscape else "portrait"
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
