@@ -1,7 +1,6 @@
 """The category library: shipped categories, a department's own 类别/ folder, and their problems."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

@@ -93,14 +93,19 @@ def test_check_lists_every_problem_of_a_broken_folder_and_nothing_changes(spec_f
     write(spec_folder / "满意度.yaml", "项目名称: 乙\n项目类别: 经常性项目\n项目资金: 1\n年度总体目标: g\n"
                                      "绩效指标:\n  服务对象满意度指标:\n    满意度: >=90%\n")
     write(spec_folder / "类别.yaml", "项目名称: 丙\n项目类别: 经常性项目\n项目资金: １９,２００\n年度总体目标: g\n类别: 法律顾\n")
+    write(spec_folder / "控制符.yaml", "项目名称: 丁\x07\n")
+    write(spec_folder / "过长.yaml", "项目名称: 戊\n项目总目标: " + "长" * 5_000_000 + "\n")
+    (spec_folder / "带BOM.yaml").write_bytes("\ufeff项目名称: 己\n项目类别: 经常性项目\n项目资金: 1\n年度总体目标: g\n"
+                                            "类别: 法律顾问\n计划开始日期: 2023-01-01\n".encode())
     result = run("check", str(spec_folder))
     assert result.exit_code == 1
     lines = result.output.splitlines()
     for expected in ("空.yaml:1 空文件", "列表.yaml:1 应为「键: 值」的映射", "缩进.yaml:3 缩进里有制表符",
                      "编码.yaml:1 文件似乎是 GBK/GB18030 编码", "满意度.yaml:7 「>=90%」以「>」开头",
-                     "类别.yaml:5 类别: 没有类别「法律顾」。是否想写「法律顾问」？"):
+                     "类别.yaml:5 类别: 没有类别「法律顾」。是否想写「法律顾问」？", "控制符.yaml:1 含有不可见的控制字符",
+                     "过长.yaml 文件过大（15.0 MB）", "带BOM.yaml:6 警告 计划开始日期: 2023-01-01 不在预算年度 2024 年内"):
         assert any(expected in line for line in lines), (expected, result.output)
-    assert lines[-1] == "6 处错误，1 条警告。"
+    assert lines[-1] == "8 处错误，2 条警告。"
     assert run("build", str(spec_folder), "-o", str(out)).exit_code == 1
     assert snapshot(out) == before
 
