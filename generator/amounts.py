@@ -73,9 +73,17 @@ class AmountStyle:
     thousands: bool = True
     absent: str = "-"
 
+    def scaled(self, amount: Decimal) -> Decimal:
+        """The exact amount in this style's unit (dividing by 10000 is exact in Decimal)."""
+        return amount / WAN if self.unit == "万元" else amount
+
     def format(self, amount: Decimal | None) -> str:
         if amount is None:
             return self.absent
-        if self.unit == "万元":
-            amount = amount / WAN
-        return format_number(amount, self.decimals, self.thousands)
+        return format_number(self.scaled(amount), self.decimals, self.thousands)
+
+    @property
+    def number_format(self) -> str:
+        """The Excel number format that prints a scaled amount the way `format` does."""
+        whole = "#,##0" if self.thousands else "0"
+        return whole + ("." + "0" * self.decimals if self.decimals > 0 else "")

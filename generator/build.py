@@ -2,25 +2,22 @@
 
 A spec folder is any folder holding a 部门.yaml. Every folder of a build is read and checked
 before anything is rendered, and every output is staged before any is renamed into place: a
-build with an error writes nothing.
+build with an error writes nothing. Rendering, the 汇总 workbook and incremental builds are batch.py's.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 from . import checks, model
 from .category import Libraries
-from .errors import Problem, Problems, SpecErrors, VariantError
+from .errors import Problems, SpecErrors, VariantError
 from .expand import Expanded, expand
 from .render.context import project_context, unit_context
-from .render.docx import WordTemplate
-from .render.xlsx import ExcelWriter
 from .spec import DEPARTMENT_FILE, ProjectSpec, UnitSpec, load_department, load_specs
 from .variant import Variant, templates_root
-from .write import Staging
 
 SUMMARY_WORKBOOK = "汇总.xlsx"
 
@@ -46,10 +43,10 @@ def safe_filename(name: str) -> str:
 
 
 def spec_folders(root: Path) -> list[Path]:
-    """Every folder at or below `root` that holds a 部门.yaml, in a stable order."""
-    if (root / DEPARTMENT_FILE).is_file():
-        return [root]
-    return sorted(p.parent for p in root.rglob(DEPARTMENT_FILE) if not any(part.startswith(".") for part in p.parts))
+    """Every folder at or below `root` that holds a 部门.yaml (a year folder and its units), in a
+    stable order; hidden folders below `root` are skipped, wherever `root` itself lives."""
+    return sorted(p.parent for p in root.rglob(DEPARTMENT_FILE)
+                  if not any(part.startswith(".") for part in p.relative_to(root).parts))
 
 
 @dataclass
@@ -62,21 +59,13 @@ class Plan:
     projects: list[Any]  # model.Project or model.Unit, per the variant's form
 
 
-@dataclass
-class Result:
-    written: list[Path] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    projects: int = 0
-
-
 def form(variant: Variant) -> Form:
     if variant.form not in FORMS:
         raise VariantError(f"格式「{variant.name}」的 form「{variant.form}」未知；可用：{'、'.join(FORMS)}")
     return FORMS[variant.form]
 
 
-def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems,
-                libraries: Libraries | None = None) -> Plan | None:
+def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems) -> Plan | None:
     """Read and check one spec folder against the variant its 部门.yaml names."""
     loaded_department = load_department(folder, problems)
     if loaded_department is None:
@@ -90,7 +79,8 @@ def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems,
         source = loaded_department.source
         problems.add(source.path, source.line(("格式",)), "格式", str(exc))
         return None
-    library = (libraries or Libraries()).for_spec_folder(folder, problems)
+    # category files shared by several spec folders are read again for each; Problems drops repeats
+    library = Libraries().for_spec_folder(folder, problems)
     projects: list[Any] = []
     checked: list[tuple[model.Project, Expanded]] = []
     names: dict[str, Path] = {}
@@ -121,13 +111,13 @@ def plan(root: Path, out: Path | None, templates: Path | None = None) -> tuple[l
     if not folders:
         problems.add(root, None, "", f"找不到项目说明：{root} 及其子目录中没有 {DEPARTMENT_FILE}")
     templates = templates_root(templates, near=root)
-    libraries = Libraries()
+    # outputs mirror the specs below `root`; a spec folder given itself keeps its own name (2024/)
+    base = root.parent if (root / DEPARTMENT_FILE).is_file() else root
     plans = []
     for folder in folders:
-        relative = folder.relative_to(root) if folder != root else Path(folder.name)
         if out is not None and out.resolve().is_relative_to(folder.resolve()):
             problems.add(out, None, "", f"输出目录在项目说明目录 {folder} 之内：perfgen 不往说明目录里写文件，请换一个输出目录")
-        item = plan_folder(folder, (out or Path()) / relative, templates, problems, libraries)
+        item = plan_folder(folder, (out or Path()) / folder.relative_to(base), templates, problems)
         if item is not None:
             plans.append(item)
     if problems.errors:
@@ -135,28 +125,9 @@ def plan(root: Path, out: Path | None, templates: Path | None = None) -> tuple[l
     return plans, problems
 
 
-def render(plans: list[Plan], staging: Staging) -> int:
-    """Render every planned table into `staging`; returns the number of project tables."""
-    count = 0
-    for item in plans:
-        word = WordTemplate(item.variant.word_template)
-        excel = ExcelWriter(item.variant.excel)
-        sheets = []
-        for project in item.projects:
-            data, root = word.render(form(item.variant).context(project, item.variant))
-            name = safe_filename(project.name)
-            staging.add(item.out / f"{name}.docx", data)
-            staging.add(item.out / f"{name}.xlsx", excel.workbook([(project.name, root)]))
-            sheets.append((project.name, root))
-            count += 1
-        if sheets:
-            staging.add(item.out / SUMMARY_WORKBOOK, excel.workbook(sheets))
-    return count
+def build(root: Path, out: Path, templates: Path | None = None, **options):
+    """Build every spec folder at or below `root` into `out`; the options (jobs, force, pdf,
+    reporter) and the result are batch.run's."""
+    from .batch import run  # batch builds on plan() above
 
-
-def build(root: Path, out: Path, templates: Path | None = None) -> Result:
-    plans, problems = plan(root, out, templates)
-    with Staging() as staging:
-        count = render(plans, staging)
-        written = staging.commit()
-    return Result(written, problems.warnings, count)
+    return run(root, out, templates, **options)

@@ -1,14 +1,28 @@
 """The `perfgen` command line (typer): one function per command, messages in Chinese."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__
-from .build import build as run_build
+from .batch import Result as BuildResult
+from .batch import run as run_build
+from .build import plan as plan_specs
+from .build import safe_filename
+from .diff import compare as compare_years
+from .diff import report as diff_report
 from .errors import PerfgenError, SpecErrors
+from .preview import preview as run_preview
+from .roll import find_year
+from .roll import roll as run_roll
+from .schema import department_schema, project_schema
+from .schema import dumps as dump_schema
+from .variant import Variant, templates_root
+from .write import Staging
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="perfgen：由 YAML 项目说明生成绩效目标表（Word / Excel）")
 out = Console(highlight=False, soft_wrap=True)
@@ -37,23 +51,210 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
     """perfgen：由 YAML 项目说明生成绩效目标表（Word / Excel）"""
 
 
+def shown(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve())) or "."
+    except ValueError:
+        return str(path)
+
+
+class _Reporter:
+    """Progress of a build: what is said per project is the same on a terminal and in a log."""
+
+    def __init__(self, output: Path):
+        self.output = output
+
+    def label(self, folder: Path, name: str) -> str:
+        try:
+            return str(folder.relative_to(self.output) / name)
+        except ValueError:
+            return str(folder / name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+
+class LineReporter(_Reporter):
+    """Plain lines, one per project, for logs and CI (not a terminal)."""
+
+    def start(self, total: int) -> None:
+        self.total, self.done = total, 0
+
+    def project(self, folder: Path, name: str, built: bool) -> None:
+        self.done += 1
+        what = "已生成" if built else "未变化，跳过"
+        out.print(f"[{self.done}/{self.total}] {what} {self.label(folder, name)}", markup=False)
+
+    def note(self, message: str) -> None:
+        out.print(message, markup=False)
+
+
+class BarReporter(_Reporter):
+    """A rich progress bar on a terminal; rebuilt projects are listed above it."""
+
+    def start(self, total: int) -> None:
+        self.progress = Progress(TextColumn("生成"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                                 TimeElapsedColumn(), console=out, transient=True)
+        self.task = self.progress.add_task("", total=total)
+        self.progress.start()
+
+    def project(self, folder: Path, name: str, built: bool) -> None:
+        if built:
+            self.progress.console.print(f"已生成 {self.label(folder, name)}", markup=False)
+        self.progress.update(self.task, advance=1, description=name)
+
+    def note(self, message: str) -> None:
+        self.progress.update(self.task, description=message)
+
+    def __exit__(self, *exc) -> None:
+        if hasattr(self, "progress"):
+            self.progress.stop()
+
+
+def report_build(result: BuildResult, output: Path, pdf: bool) -> None:
+    for problem in result.warnings:
+        err.print(str(problem), style="yellow", markup=False)
+    built, skipped = len(result.built), len(result.skipped)
+    if built == 0:
+        line = f"共 {result.projects} 个项目，均未变化，全部跳过（--force 可全部重新生成）"
+    else:
+        line = f"共 {result.projects} 个项目：生成 {built} 个" + (f"，跳过 {skipped} 个（未变化）" if skipped else "")
+    out.print(f"{line}；{len(result.warnings)} 条警告。", markup=False)
+    if pdf:
+        out.print(f"PDF：转换 {len(result.pdfs)} 个" + ("（其余未变化）" if result.projects and
+                                                     len(result.pdfs) < result.projects else "") + "。", markup=False)
+    for path in result.removed:
+        out.print(f"已删除过时的 {shown(path)}（项目已不在说明中）", markup=False)
+    folders = "、".join(shown(folder) for folder in result.folders)
+    out.print(f"文件在：{folders}", markup=False)
+
+
 @app.command()
 def build(
     spec_dir: Path = typer.Argument(Path("specs"), help="项目说明目录（含 部门.yaml 的目录，或其上级目录）"),
     output: Path = typer.Option(Path("output"), "-o", "--output", help="输出目录"),
     templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
+    jobs: int = typer.Option(1, "-j", "--jobs", min=0, help="并行生成的进程数；0 = CPU 核数"),
+    force: bool = typer.Option(False, "--force", help="不论是否变化，全部重新生成"),
+    pdf: bool = typer.Option(False, "--pdf", help="同时把每张表和汇总转换为 PDF（需要 LibreOffice）"),
 ) -> None:
-    """生成每个项目的 Word 与 Excel 绩效目标表，以及每个目录的汇总工作簿。"""
+    """生成每个项目的 Word 与 Excel 绩效目标表，以及每个目录的汇总工作簿；未变化的项目跳过。"""
+    reporter = BarReporter(output) if out.is_terminal else LineReporter(output)
     try:
-        result = run_build(spec_dir, output, templates)
+        with reporter:
+            result = run_build(spec_dir, output, templates, jobs=jobs or os.cpu_count() or 1, force=force, pdf=pdf,
+                               reporter=reporter)
     except PerfgenError as exc:
         fail(exc)
         return
-    for problem in result.warnings:
-        err.print(str(problem), markup=False)
-    for path in result.written:
-        out.print(f"已生成 {path}", markup=False)
-    out.print(f"共 {result.projects} 个项目，{len(result.written)} 个文件，{len(result.warnings)} 条警告。")
+    report_build(result, output, pdf)
+
+
+@app.command()
+def preview(
+    spec: Path = typer.Argument(..., help="一个项目说明文件（.yaml）"),
+    output: Path = typer.Option(None, "-o", "--output", help="PNG 文件（默认：output/<项目名称>.png）"),
+    templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
+) -> None:
+    """把一个项目的绩效目标表第一页生成为 PNG 图片，不用 Word 也能查看（需要 LibreOffice）。"""
+    try:
+        project, png = run_preview(spec, templates)
+    except PerfgenError as exc:
+        fail(exc)
+        return
+    target = output or Path("output") / f"{safe_filename(project.name)}.png"
+    with Staging() as staging:
+        staging.add(target, png)
+        staging.commit()
+    out.print(f"已生成预览 {shown(target)}", markup=False)
+
+
+@app.command()
+def new(
+    year: int = typer.Argument(..., help="新的预算年度，如 2025"),
+    source: str = typer.Option(..., "--from", help="从哪个年度复制，如 2024（或那个年度目录的路径）"),
+    specs: Path = typer.Option(Path("specs"), "--specs", help="说明的根目录，年度目录在它下面"),
+    templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
+) -> None:
+    """复制一个年度的说明为新年度：年度、日期和文字里的年份改为新年度，注释与顺序不变；需要核对的地方列出。"""
+    try:
+        rolled = run_roll(find_year(specs, source), year, templates)
+    except PerfgenError as exc:
+        fail(exc)
+        return
+    out.print(f"已创建 {shown(rolled.target)}（由 {shown(rolled.source)} 复制，{len(rolled.files)} 个说明文件）。",
+              markup=False)
+    out.print(f"年份 {rolled.source.name} → {year}：改动 {rolled.changed} 处。", markup=False)
+    for path, old, new_variant, why in rolled.variants:
+        out.print(f"格式：{shown(path)} 由 {old} 改为 {new_variant}（{why}）。", markup=False)
+    if rolled.copied:
+        out.print("原样复制（perfgen 不读这些文件）：", markup=False)
+        for path, why in rolled.copied:
+            out.print(f"  {shown(path)}（{why}）", markup=False)
+    if rolled.review:
+        out.print(f"请核对（{len(rolled.review)} 处；行尾已加「# 待核对」注释的，核对后删除注释）：", markup=False)
+        for note in rolled.review:
+            out.print(f"  {shown(note.path)}:{note.line} {note.field}: {note.message}", markup=False)
+    try:
+        plan_specs(rolled.target, Path("output"), templates)
+    except SpecErrors as exc:
+        out.print("新年度的说明还有以下问题，请修改：", style="yellow")
+        for problem in exc.problems:
+            out.print(f"  {problem}", markup=False)
+    except PerfgenError as exc:
+        out.print(f"新年度的说明还有问题，请修改：{exc}", style="yellow", markup=False)
+    out.print(f"下一步：修改后运行 perfgen build；perfgen diff {rolled.source.name} {year} 查看与上一年的差别。",
+              markup=False)
+
+
+@app.command()
+def diff(
+    old: str = typer.Argument(..., help="原年度，如 2024（或那个年度目录的路径）"),
+    new: str = typer.Argument(..., help="新年度，如 2025（或那个年度目录的路径）"),
+    specs: Path = typer.Option(Path("specs"), "--specs", help="说明的根目录，年度目录在它下面"),
+    templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
+) -> None:
+    """比较两个年度的说明：每个项目新增、删除、修改了哪些指标和金额。"""
+    try:
+        result = compare_years(find_year(specs, old), find_year(specs, new), templates)
+    except PerfgenError as exc:
+        fail(exc)
+        return
+    out.print(f"{shown(result.old)} → {shown(result.new)}", style="bold", markup=False)
+    styles = {"+": "green", "-": "red", "~": "yellow", "!": "magenta"}
+    for kind, line in diff_report(result):
+        out.print(line, style=styles.get(kind), markup=False)
+
+
+@app.command()
+def schema(
+    department: bool = typer.Option(False, "--department", help="输出 部门.yaml 的 schema（默认：项目说明的）"),
+    variant: str = typer.Option(None, "--format", help="按这个格式（templates/ 下的目录名）补全项目类别和二级指标名"),
+    output: Path = typer.Option(None, "-o", "--output", help="写入这个文件（默认：打印出来）"),
+    templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
+) -> None:
+    """输出说明格式的 JSON Schema，供 VS Code（yaml-language-server）等编辑器补全和检查。"""
+    try:
+        if department:
+            document = department_schema()
+        else:
+            chosen = Variant.load(variant, templates_root(templates, near=Path.cwd())) if variant else None
+            document = project_schema(chosen)
+    except PerfgenError as exc:
+        fail(exc)
+        return
+    text = dump_schema(document)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    with Staging() as staging:
+        staging.add(output, text.encode("utf-8"))
+        staging.commit()
+    err.print(f"已生成 {shown(output)}", markup=False)
 
 
 @app.command()

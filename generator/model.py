@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -36,11 +36,12 @@ class Indicator:
     level2: str
     name: str
     value: Value
-    origin: str = "spec"  # where it came from: the spec, a category, a default
+    # where it came from (the spec, a category, a default; expand.py) prints nowhere: not in cache keys
+    origin: str = field(default="spec", metadata={"prints": False})
     subject: str | None = None      # the author's 对象 / 指标解释 / 评分标准 for this one indicator,
     explanation: str | None = None  # where a form prints them (otherwise the variant's rules write them)
     scoring: str | None = None
-    line: int | None = None  # its line in the spec (for a category's indicator: the 类别 line)
+    line: int | None = field(default=None, metadata={"prints": False})  # in the spec (a category's: the 类别 line)
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,11 @@ class Variant:
         return list(self._get("categories", []))
 
     @cached_property
+    def one_off_categories(self) -> list[str]:
+        """Categories of projects that end with their year: `perfgen new` flags them for review."""
+        return list(self._get("one_off", []))
+
+    @cached_property
     def checkbox(self) -> CheckboxStyle:
         return CheckboxStyle(**self._get("checkbox", {}))
 

@@ -17,6 +17,9 @@ from typing import Iterable
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 FIXED_DATE = "2000-01-01T00:00:00Z"
+_UMASK = os.umask(0o022)  # read the umask (only settable), then put it back
+os.umask(_UMASK)
+_FILE_MODE = 0o666 & ~_UMASK
 _CORE_DATES = re.compile(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
 
 
@@ -50,6 +53,8 @@ class Staging:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         try:
+            if hasattr(os, "fchmod"):  # mkstemp makes 0600; outputs get the usual mode, like any new file
+                os.fchmod(fd, _FILE_MODE)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
         except BaseException:

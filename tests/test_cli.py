@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from generator.cli import app
@@ -11,6 +14,7 @@ from generator.cli import app
 from conftest import EXAMPLES, TEMPLATES, write
 
 runner = CliRunner()
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -67,10 +71,179 @@ def test_version():
     assert runner.invoke(app, ["--version"]).output.startswith("perfgen ")
 
 
+# ---------------------------------------------------------------- batch builds
+
+def test_second_build_skips_everything_and_one_edit_rebuilds_only_that_project(spec_folder, tmp_path):
+    out = tmp_path / "out"
+    first = run("build", str(spec_folder), "-o", str(out))
+    assert first.exit_code == 0 and "共 7 个项目：生成 7 个" in first.output
+    second = run("build", str(spec_folder), "-o", str(out))
+    assert second.exit_code == 0 and "已生成" not in second.output
+    assert "均未变化，全部跳过" in second.output and second.output.count("未变化，跳过") == 7
+    spec = spec_folder / "法律顾问费.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("19200", "20000"), encoding="utf-8")
+    third = run("build", str(spec_folder), "-o", str(out), "-j", "2")
+    assert third.exit_code == 0
+    assert [line for line in third.output.splitlines() if "已生成" in line] == ["[6/7] 已生成 specs/法律顾问费"]
+    assert "共 7 个项目：生成 1 个，跳过 6 个（未变化）" in third.output
+    assert f"文件在：{out / 'specs'}" in third.output
+
+
+def test_force_rebuilds_and_gives_the_same_bytes(spec_folder, tmp_path):
+    run("build", str(spec_folder), "-o", str(tmp_path / "a"))
+    before = snapshot(tmp_path / "a")
+    result = run("build", str(spec_folder), "-o", str(tmp_path / "a"), "--force", "-j", "0")
+    assert "生成 7 个" in result.output and snapshot(tmp_path / "a") == before
+
+
+def test_warnings_are_printed_and_counted(spec_folder, tmp_path, monkeypatch):
+    from generator import build as build_module
+    from generator.errors import Problems
+
+    original = build_module.plan_folder
+
+    def with_a_warning(folder, out, templates, problems: Problems):
+        problems.add(folder / "法律顾问费.yaml", 3, "项目资金", "示例警告", warning=True)
+        return original(folder, out, templates, problems)
+
+    monkeypatch.setattr(build_module, "plan_folder", with_a_warning)
+    result = run("build", str(spec_folder), "-o", str(tmp_path))
+    assert result.exit_code == 0
+    assert "法律顾问费.yaml:3 警告 项目资金: 示例警告" in result.output
+    assert "2 条警告" in result.output  # and the seed's own: 房屋拆除 carries 法律顾问费's cost indicator
+
+
+def test_build_pdf_without_libreoffice_writes_nothing(spec_folder, tmp_path, monkeypatch):
+    from generator import pdf
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv(pdf.SOFFICE_ENV, raising=False)
+    monkeypatch.setattr(pdf, "_SOFFICE_PLACES", ())
+    result = run("build", str(spec_folder), "-o", str(tmp_path / "out"), "--pdf")
+    assert result.exit_code == 1 and "找不到 LibreOffice" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")
+def test_build_pdf_converts_every_table_in_one_libreoffice_run(spec_folder, tmp_path, monkeypatch):
+    from generator import pdf
+
+    log = tmp_path / "soffice.log"
+    shim = tmp_path / "soffice"
+    shim.write_text(f'#!/bin/sh\necho run >> "{log}"\nexec "{SOFFICE}" "$@"\n', encoding="utf-8")
+    shim.chmod(0o755)
+    monkeypatch.setenv(pdf.SOFFICE_ENV, str(shim))
+    out = tmp_path / "out"
+    result = run("build", str(spec_folder), "-o", str(out), "--pdf")
+    assert result.exit_code == 0, result.output
+    tables = sorted(p.stem for p in (out / "specs").glob("*.docx")) + ["汇总"]
+    assert sorted(p.stem for p in (out / "specs").glob("*.pdf")) == sorted(tables)
+    assert log.read_text().split() == ["run"] and "PDF：转换 8 个" in result.output
+    again = run("build", str(spec_folder), "-o", str(out), "--pdf")
+    assert "PDF：转换 0 个" in again.output and log.read_text().split() == ["run"]
+    (out / "specs" / "法律顾问费.pdf").unlink()
+    third = run("build", str(spec_folder), "-o", str(out), "--pdf")
+    assert "PDF：转换 1 个" in third.output and (out / "specs" / "法律顾问费.pdf").is_file()
+
+
+# ---------------------------------------------------------------- preview
+
+@pytest.mark.skipif(SOFFICE is None or shutil.which("pdftoppm") is None, reason="LibreOffice or pdftoppm missing")
+def test_preview_writes_a_png(spec_folder, tmp_path):
+    target = tmp_path / "预览.png"
+    result = run("preview", str(spec_folder / "法律顾问费.yaml"), "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert "已生成预览" in result.output and target.read_bytes().startswith(b"\x89PNG")
+
+
+def test_preview_of_a_folder_is_an_error(spec_folder):
+    result = run("preview", str(spec_folder))
+    assert result.exit_code == 1 and "请给出一个项目说明文件" in result.output
+
+
+# ---------------------------------------------------------------- new
+
+def test_new_rolls_a_year_and_lists_what_to_review(tmp_path):
+    specs = tmp_path / "specs"
+    shutil.copytree(EXAMPLES / "2024", specs / "examples" / "2024")
+    result = run("new", "2025", "--from", "2024", "--specs", str(specs))
+    assert result.exit_code == 0, result.output
+    assert f"已创建 {specs / 'examples' / '2025'}" in result.output and "改动 2 处" in result.output
+    assert "等保项目.yaml:2 项目类别: 一次性项目，2025 年还要做吗？" in result.output
+    assert "还有以下问题" not in result.output
+    built = run("build", str(specs), "-o", str(tmp_path / "out"))
+    assert built.exit_code == 0 and "生成 14 个" in built.output
+
+
+def test_new_says_when_the_rolled_specs_need_work(tmp_path):
+    specs = tmp_path / "specs"
+    shutil.copytree(EXAMPLES / "2024", specs / "2024")
+    write(specs / "2024" / "半成品.yaml", "项目名称: 半成品\n")
+    result = run("new", "2025", "--from", "2024", "--specs", str(specs))
+    assert result.exit_code == 0 and "还有以下问题" in result.output and "半成品.yaml:1 项目类别: 缺少必填项" in result.output
+
+
+def test_new_refuses_an_existing_target(tmp_path):
+    specs = tmp_path / "specs"
+    shutil.copytree(EXAMPLES / "2024", specs / "2024")
+    (specs / "2025").mkdir()
+    result = run("new", "2025", "--from", "2024", "--specs", str(specs))
+    assert result.exit_code == 1 and "已存在" in result.output and list((specs / "2025").iterdir()) == []
+
+
+def test_new_from_an_unknown_year_lists_the_known_ones(tmp_path):
+    specs = tmp_path / "specs"
+    shutil.copytree(EXAMPLES / "2024", specs / "2024")
+    result = run("new", "2025", "--from", "2023", "--specs", str(specs))
+    assert result.exit_code == 1 and "找不到 2023 年度" in result.output and "已有的年度目录：2024" in result.output
+    assert not (specs / "2025").exists()
+
+
+# ---------------------------------------------------------------- diff
+
+def test_diff_prints_changes_per_project(tmp_path):
+    specs = tmp_path / "specs"
+    shutil.copytree(EXAMPLES / "2024", specs / "2024")
+    assert run("new", "2025", "--from", "2024", "--specs", str(specs)).exit_code == 0
+    spec = specs / "2025" / "法律顾问费.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("19200", "20000"), encoding="utf-8")
+    result = run("diff", "2024", "2025", "--specs", str(specs))
+    assert result.exit_code == 0, result.output
+    assert "法律顾问费（法律顾问费.yaml）\n  ~ 项目资金总额、财政资金、年度资金申请总额、当年财政拨款: 19,200.00 元 → 20,000.00 元" \
+        in result.output
+    assert "未变化：6 个项目" in result.output
+
+
+def test_diff_with_an_unknown_year(tmp_path):
+    specs = tmp_path / "specs"
+    shutil.copytree(EXAMPLES / "2024", specs / "2024")
+    result = run("diff", "2024", "2026", "--specs", str(specs))
+    assert result.exit_code == 1 and "找不到 2026 年度" in result.output
+
+
+# ---------------------------------------------------------------- schema
+
+def test_schema_prints_json_or_writes_a_file(tmp_path):
+    printed = runner.invoke(app, ["schema"])
+    assert printed.exit_code == 0 and json.loads(printed.output)["title"] == "perfgen 项目说明"
+    target = tmp_path / "s" / "project.json"
+    written = run("schema", "--format", "2024目标表", "-o", str(target))
+    assert written.exit_code == 0 and "一次性项目" in json.loads(target.read_text(encoding="utf-8"))["properties"]["项目类别"]["enum"]
+    department = runner.invoke(app, ["schema", "--department"])
+    assert json.loads(department.output)["required"] == ["主管部门", "实施单位", "年度", "格式"]
+
+
+def test_schema_for_an_unknown_format(tmp_path):
+    result = run("schema", "--format", "没有的格式")
+    assert result.exit_code == 1 and "格式「没有的格式」不存在" in result.output
+
+
+# ---------------------------------------------------------------- check and show
+
 def test_build_prints_the_warnings(tmp_path):
     result = run("build", str(EXAMPLES), "-o", str(tmp_path))
     assert "警告 绩效指标.经济成本指标.法律顾问费成本预算控制数: 指标名含有同一目录中另一个项目「法律顾问费」的名称" in result.output
-    assert result.output.rstrip().endswith("共 17 个项目，37 个文件，1 条警告。")  # 2024, 2022 and the unit table
+    assert "共 17 个项目：生成 17 个；1 条警告。" in result.output  # 2024, 2022 and the unit table
 
 
 def test_check_lists_the_one_warning_of_the_examples_and_exits_zero():

@@ -11,7 +11,7 @@ import math
 import unicodedata
 from dataclasses import dataclass, field
 from io import BytesIO
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from lxml import etree
 from openpyxl import Workbook
@@ -197,11 +197,15 @@ class ExcelWriter:
         for side in ("left", "right", "top", "bottom"):
             setattr(ws.page_margins, side, self.margins)
 
-    def workbook(self, sheets: Iterable[tuple[str, etree._Element]]) -> bytes:
-        """One workbook with a sheet per (name, rendered document)."""
+    def workbook(self, sheets: Iterable[tuple[str, etree._Element]],
+                 first: tuple[str, Callable[[Worksheet], None]] | None = None) -> bytes:
+        """One workbook with a sheet per (name, rendered document); `first` = (title, fill) puts a
+        sheet of the caller's own before them (the department overview)."""
         book = Workbook()
         book.remove(book.active)
         used: set[str] = set()
+        if first is not None:
+            first[1](book.create_sheet(sheet_title(first[0], used)))
         for name, root in sheets:
             self.fill(book.create_sheet(sheet_title(name, used)), root)
         buffer = BytesIO()

@@ -1,0 +1,189 @@
+"""The batch build: incremental, parallel, all-or-nothing, and the same bytes whichever way it ran."""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from generator import cache
+from generator.batch import run
+from generator.errors import SpecErrors, VariantError
+
+from conftest import EXAMPLES, TEMPLATES, write
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def names(pairs) -> list[str]:
+    return [name for _, name in pairs]
+
+
+def test_a_second_build_skips_everything_and_writes_nothing(spec_folder, tmp_path):
+    out = tmp_path / "out"
+    first = run(spec_folder, out, TEMPLATES)
+    assert len(first.built) == 7 and first.skipped == []
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    second = run(spec_folder, out, TEMPLATES)
+    assert second.built == [] and len(second.skipped) == 7 and second.written == []
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+
+
+def test_one_edit_rebuilds_that_project_and_the_summary_only(spec_folder, tmp_path):
+    out = tmp_path / "out"
+    run(spec_folder, out, TEMPLATES)
+    edit(spec_folder / "法律顾问费.yaml", "项目资金: 19200", "项目资金: 20000")
+    result = run(spec_folder, out, TEMPLATES)
+    assert names(result.built) == ["法律顾问费"] and len(result.skipped) == 6
+    assert sorted(p.name for p in result.written) == ["汇总.xlsx", "法律顾问费.docx", "法律顾问费.xlsx"]
+
+
+def test_incremental_parallel_and_forced_builds_give_the_same_bytes(spec_folder, tmp_path):
+    incremental = tmp_path / "incremental"
+    run(spec_folder, incremental, TEMPLATES)
+    edit(spec_folder / "法律顾问费.yaml", "项目资金: 19200", "项目资金: 20000")
+    edit(spec_folder / "党组工作经费.yaml", "≥60本", "≥50本")
+    run(spec_folder, incremental, TEMPLATES)
+    run(spec_folder, tmp_path / "serial", TEMPLATES)
+    parallel = run(spec_folder, tmp_path / "parallel", TEMPLATES, jobs=3)
+    assert len(parallel.built) == 7
+    run(spec_folder, incremental, TEMPLATES, force=True)
+    expected = snapshot(tmp_path / "serial")
+    assert cache.MANIFEST in "".join(expected)
+    assert snapshot(tmp_path / "parallel") == expected
+    assert snapshot(incremental) == expected
+
+
+def test_force_rebuilds_everything(spec_folder, tmp_path):
+    run(spec_folder, tmp_path / "out", TEMPLATES)
+    result = run(spec_folder, tmp_path / "out", TEMPLATES, force=True)
+    assert len(result.built) == 7 and result.skipped == []
+
+
+def test_an_output_edited_or_deleted_by_hand_is_rebuilt(spec_folder, tmp_path):
+    out = tmp_path / "out"
+    run(spec_folder, out, TEMPLATES)
+    table = out / "specs" / "法律顾问费.xlsx"
+    good = table.read_bytes()
+    table.write_bytes(b"edited")
+    (out / "specs" / "党组工作经费.docx").unlink()
+    result = run(spec_folder, out, TEMPLATES)
+    assert names(result.built) == ["党组工作经费", "法律顾问费"]
+    assert table.read_bytes() == good
+
+
+def test_a_changed_variant_rebuilds_its_projects(spec_folder, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    run(spec_folder, tmp_path / "out", templates)
+    edit(templates / "2024目标表" / "settings.yaml", "size: 10.5", "size: 11")
+    assert len(run(spec_folder, tmp_path / "out", templates).built) == 7
+
+
+def test_a_removed_project_takes_its_files_with_it_and_nothing_else(spec_folder, tmp_path):
+    out = tmp_path / "out"
+    run(spec_folder, out, TEMPLATES)
+    mine = write(out / "specs" / "我的笔记.txt", "不是 perfgen 写的")
+    (spec_folder / "法律顾问费.yaml").unlink()
+    result = run(spec_folder, out, TEMPLATES)
+    assert sorted(p.name for p in result.removed) == ["法律顾问费.docx", "法律顾问费.xlsx"]
+    assert not (out / "specs" / "法律顾问费.docx").exists() and mine.exists()
+    assert result.built == [] and [p.name for p in result.written] == ["汇总.xlsx"]
+
+
+def test_an_error_writes_nothing_and_keeps_the_manifest(spec_folder, tmp_path):
+    out = tmp_path / "out"
+    run(spec_folder, out, TEMPLATES)
+    before = snapshot(out)
+    edit(spec_folder / "法律顾问费.yaml", "项目资金: 19200", "项目资金: 19,2OO")
+    with pytest.raises(SpecErrors):
+        run(spec_folder, out, TEMPLATES)
+    assert snapshot(out) == before
+
+
+def test_a_render_failure_in_a_worker_writes_nothing(spec_folder, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    docx = templates / "2024目标表" / "table.docx"
+    with zipfile.ZipFile(docx) as archive:
+        parts = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(docx, "w") as archive:
+        for info, data in parts:
+            if info.filename == "word/document.xml":
+                data = data.replace("项目名称 }}".encode(), "没有这个键 }}".encode(), 1)
+            archive.writestr(info, data)
+    out = tmp_path / "out"
+    with pytest.raises(VariantError, match="渲染失败"):
+        run(spec_folder, out, templates, jobs=2)
+    assert not out.exists() or [p for p in out.rglob("*") if p.is_file()] == []
+
+
+def test_a_year_folder_with_units_builds_each_unit(tmp_path):
+    year = tmp_path / "specs" / "2024"
+    shutil.copytree(EXAMPLES / "2024", year)
+    unit = year / "某下属单位"
+    unit.mkdir()
+    shutil.copy(year / "部门.yaml", unit / "部门.yaml")
+    shutil.copy(year / "法律顾问费.yaml", unit / "法律顾问费.yaml")
+    whole = run(tmp_path / "specs", tmp_path / "a", TEMPLATES)
+    assert [p.relative_to(tmp_path / "a").as_posix() for p in whole.folders] == ["2024", "2024/某下属单位"]
+    assert (tmp_path / "a" / "2024" / "某下属单位" / "汇总.xlsx").is_file()
+    one = run(year, tmp_path / "b", TEMPLATES)  # the year folder itself: same layout under its own name
+    assert [p.relative_to(tmp_path / "b").as_posix() for p in one.folders] == ["2024", "2024/某下属单位"]
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+
+
+def test_hidden_folders_are_skipped_but_not_a_hidden_parent(tmp_path):
+    root = tmp_path / ".work" / "specs"
+    shutil.copytree(EXAMPLES / "2024", root / "2024")
+    shutil.copytree(EXAMPLES / "2024", root / ".trash" / "2024")
+    result = run(root, tmp_path / "out", TEMPLATES)
+    assert [p.name for p in result.folders] == ["2024"] and len(result.built) == 7
+
+
+class Recorder:
+    def __init__(self):
+        self.events = []
+
+    def start(self, total):
+        self.events.append(("start", total))
+
+    def project(self, folder, name, built):
+        self.events.append((name, built))
+
+    def note(self, message):
+        self.events.append(("note", message))
+
+
+def test_the_reporter_hears_every_project_in_plan_order(spec_folder, tmp_path):
+    run(spec_folder, tmp_path / "out", TEMPLATES)
+    edit(spec_folder / "法律顾问费.yaml", "项目资金: 19200", "项目资金: 20000")
+    recorder = Recorder()
+    run(spec_folder, tmp_path / "out", TEMPLATES, jobs=2, reporter=recorder)
+    assert recorder.events[0] == ("start", 7)
+    built = dict(recorder.events[1:])
+    assert len(built) == 7 and [n for n, b in built.items() if b] == ["法律顾问费"]
+
+
+@pytest.mark.parametrize("name, clash", [("汇总", "汇总工作簿 汇总.xlsx"), ("法律/顾问费", "项目「法律_顾问费」")])
+def test_projects_whose_files_would_collide_are_an_error(spec_folder, tmp_path, name, clash):
+    write(spec_folder / "a.yaml", f"项目名称: 法律_顾问费\n项目类别: 经常性项目\n项目资金: 1\n年度总体目标: x\n"
+                                  f"绩效指标: {{数量指标: {{a: =1人}}}}\n")
+    write(spec_folder / "b.yaml", f"项目名称: {name}\n项目类别: 经常性项目\n项目资金: 1\n年度总体目标: x\n"
+                                  f"绩效指标: {{数量指标: {{a: =1人}}}}\n")
+    with pytest.raises(SpecErrors) as caught:
+        run(spec_folder, tmp_path / "out", TEMPLATES)
+    [problem] = caught.value.problems
+    assert problem.file.endswith("b.yaml") and clash in problem.message
+    assert not (tmp_path / "out").exists()
