@@ -262,12 +262,14 @@ def import_(
     files: list[Path] = typer.Argument(..., help="去年的绩效目标表：.docx / .xlsx 文件，或含有它们的目录"),
     output: Path = typer.Option(Path("specs"), "-o", "--output", help="写入项目说明的目录"),
     templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
+    no_categories: bool = typer.Option(False, "--no-categories",
+                                       help="不写「类别」：类别的指标也逐条写出（默认指标、不适用照常）"),
 ) -> None:
     """把已有的 Word / Excel 绩效目标表导入为项目说明（每个项目一份，外加 部门.yaml）。"""
     from .importer import import_files  # the readers load only for this command
 
     try:
-        result = import_files(files, output, templates)
+        result = import_files(files, output, templates, categories=not no_categories)
     except PerfgenError as exc:
         fail(exc)
         return

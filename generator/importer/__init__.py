@@ -6,6 +6,7 @@
               the indicator rows and each form's fields read back into spec data
     common    amounts, dates, values and lists read back as the variants print them
     emit      spec YAML, and the check that the spec builds the same table again
+    shorten   what perfgen adds by itself left out: 不适用, the variant's defaults, 类别
 
 Everything a form prints is read back through the variants' settings (titles, labels, units,
 value patterns, list patterns, explanation rules): a new variant folder is importable as is.
@@ -30,6 +31,7 @@ from .common import Imported, TableError
 from .emit import Checker, department_data, dump
 from .grid import SUFFIXES, ReadError, read
 from .labels import Fields, Form, Labels, load_variants, norm, recognize, split_forms
+from .shorten import shorten
 
 # form (a variant's `form:` setting) → how its tables are read and which label names one
 PARSERS: dict[str, Callable[[Form, Variant, Labels], Imported]] = {"project": project.parse, "unit": unit.parse}
@@ -212,8 +214,9 @@ def _target(folder: Path, name: str, taken: set[Path]) -> Path:
 
 # ---------------------------------------------------------------- the command
 
-def import_files(paths: list[Path], out: Path, templates: Path | None = None) -> Outcome:
-    """Read every table of `paths` and write a spec per table into spec folders under `out`."""
+def import_files(paths: list[Path], out: Path, templates: Path | None = None, categories: bool = True) -> Outcome:
+    """Read every table of `paths` and write a spec per table into spec folders under `out`;
+    `categories` False: no `类别` in the specs, every indicator written out (shorten.py)."""
     outcome = Outcome()
     root = templates_root(templates, near=out)
     variants = load_variants(root)
@@ -228,17 +231,19 @@ def import_files(paths: list[Path], out: Path, templates: Path | None = None) ->
     checker = Checker()
     with Staging() as staging:
         for group in place(list(groups.values()), out, outcome):
-            _stage_group(group, staging, checker, outcome)
+            _stage_group(group, staging, checker, outcome, categories)
         committed = {path: True for path in staging.commit()}
     outcome.written = [w for w in outcome.written if w.path in committed]
     return outcome
 
 
-def _stage_group(group: Group, staging: Staging, checker: Checker, outcome: Outcome) -> None:
+def _stage_group(group: Group, staging: Staging, checker: Checker, outcome: Outcome, categories: bool) -> None:
     folder, variant = group.folder, group.variant
     department = DepartmentSpec(主管部门=group.department[0], 实施单位=group.department[1], 年度=group.year,
                                 格式=variant.name)
     existing = _names_in(folder)
+    _, broken = checker.library(folder)   # the folder's own 类别/ files, as perfgen build will read them
+    outcome.notes.extend(f"{folder}: 类别文件有误，导入时未用到它：{problem}" for problem in broken)
     taken: set[Path] = set()
     firsts: dict[str, Imported] = {}
     written: list[Written] = []
@@ -255,10 +260,11 @@ def _stage_group(group: Group, staging: Staging, checker: Checker, outcome: Outc
             data = _with_department(data, item.department, group.department)
         path = _target(folder, item.name, taken)
         taken.add(path)
-        text = dump(data, f"{GENERATED}：{item.file.name} 第 {item.number} 张表")
+        spec = shorten(item, data, path, department, checker, categories)
+        text = dump(spec.data, f"{GENERATED}：{item.file.name} 第 {item.number} 张表")
         outcome.notes.extend(f"{item.where}: {note}" for note in item.notes)
-        outcome.notes.extend(f"{item.where}: {note}" for note in checker.check(item, text, path, department))
-        outcome.info.extend(f"{item.where}: {note}" for note in item.info)
+        outcome.notes.extend(f"{item.where}: {note}" for note in checker.differences(item, spec.rebuilt))
+        outcome.info.extend(f"{item.where}: {note}" for note in item.info + spec.info)
         staging.add(path, text.encode("utf-8"))
         written.append(Written(path, item))
     if written and group.new_department:
