@@ -71,7 +71,7 @@ def plain_amount(amount: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _flatten(indicators: dict[str, dict[str, Any]], source: Source, variant: Variant | None,
+def flatten(indicators: dict[str, dict[str, Any]], source: Source, variant: Variant | None,
              problems: Problems, origin: str, spec_line: int | None = None, key: str = "绩效指标") -> list[Entry]:
     """Entries of a 绩效指标 mapping: `二级: {三级: 值}` or, nested, `一级: {二级: {三级: 值}}`."""
     own = origin == SPEC
@@ -117,7 +117,7 @@ def _flatten(indicators: dict[str, dict[str, Any]], source: Source, variant: Var
     return out
 
 
-def _fill(text: str, fields: dict[str, str]) -> str:
+def fill_placeholders(text: str, fields: dict[str, str]) -> str:
     return text.format_map(fields)
 
 
@@ -185,7 +185,7 @@ def expand(loaded: Loaded, department: DepartmentSpec, variant: Variant | None =
     where = next(k for k in INDICATOR_KEYS if k in shape)
     funds = getattr(spec, "项目资金", None)
     budget = funds.年度预算 if funds is not None else Decimal(0)
-    own = _flatten(getattr(spec, where), source, variant, problems, SPEC, key=where)
+    own = flatten(getattr(spec, where), source, variant, problems, SPEC, key=where)
     if variant is None:
         return Expanded(filled, source, department.年度, tuple(own), budget=budget)
 
@@ -194,10 +194,10 @@ def expand(loaded: Loaded, department: DepartmentSpec, variant: Variant | None =
     categories = _categories(spec, source, library, problems)
     merge = _Merge(variant)
     for category in categories:
-        for item in _flatten(category.indicators, category.source, variant, problems, CATEGORY + category.name,
+        for item in flatten(category.indicators, category.source, variant, problems, CATEGORY + category.name,
                              category_line):
-            merge.put(replace(item, name=_fill(item.name, fields),
-                              value=None if item.value is None else _fill(item.value, fields)))
+            merge.put(replace(item, name=fill_placeholders(item.name, fields),
+                              value=None if item.value is None else fill_placeholders(item.value, fields)))
 
     # 不适用 of the spec drops anything inherited; a category's only the variant's defaults
     dropped = getattr(spec, "不适用", [])
@@ -218,7 +218,7 @@ def expand(loaded: Loaded, department: DepartmentSpec, variant: Variant | None =
         if merge.groups.get(key) or key in drops or variant.level1_of[key] in drops:
             continue  # the project has its own (or its category's) indicator here, or none at all
         for name, value in items.items():
-            name, value = _fill(name, fields), _fill(value, fields)
+            name, value = fill_placeholders(name, fields), fill_placeholders(value, fields)
             if name not in present and name not in drops:
                 merge.groups.setdefault(key, []).append(
                     Entry(key, name, value, DEFAULT, variant.folder / SETTINGS, None, None))
@@ -239,7 +239,7 @@ def expand(loaded: Loaded, department: DepartmentSpec, variant: Variant | None =
 
 
 def _default_names(variant: Variant, fields: dict[str, str]) -> set[str]:
-    return {_fill(name, fields) for items in variant.defaults.values() for name in items}
+    return {fill_placeholders(name, fields) for items in variant.defaults.values() for name in items}
 
 
 def _check_drop(name: str, index: int, own: set[str], inherited: set[str], variant: Variant, source: Source,

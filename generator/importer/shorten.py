@@ -29,7 +29,7 @@ from typing import Any
 from ..build import form as form_of
 from ..category import Category
 from ..errors import Problems
-from ..expand import CATEGORY, SPEC, Expanded, _fill, _flatten, plain_amount  # the proposals follow expand's reading
+from ..expand import CATEGORY, SPEC, Expanded, fill_placeholders, flatten, plain_amount  # read categories as expand does
 from ..render.context import value_parts
 from ..spec import DepartmentSpec
 from ..values import parse_value
@@ -217,8 +217,8 @@ class _Writer:
     def category_entries(self, category: Category) -> list[tuple[str, str, Any]]:
         """(二级 of the variant, 三级, value or None) of a category, filled in for this project."""
         fields = {"项目名称": self.base.get("项目名称", ""), "预算": self.budget}
-        entries = _flatten(category.indicators, category.source, self.variant, Problems(), CATEGORY + category.name)
-        return [(self.key(e.group), _fill(e.name, fields), None if e.value is None else _fill(e.value, fields))
+        entries = flatten(category.indicators, category.source, self.variant, Problems(), CATEGORY + category.name)
+        return [(self.key(e.group), fill_placeholders(e.name, fields), None if e.value is None else fill_placeholders(e.value, fields))
                 for e in entries]
 
     def categories(self, short: Draft) -> list[tuple[dict[str, Any], list[str]]]:
