@@ -1,17 +1,21 @@
 """Synthetic but realistic spec trees for the benchmark, shaped like the bundled examples.
 
 The examples under specs/examples/ are the seed tables (../shared/seeds/) written as specs, so
-their shapes are the real ones: how many indicators each 二级 holds, how long the goals are, what
-indicator names and values look like, how large the amounts are. A synthetic project takes one
-example's shape (its 二级 and their sizes, give or take one), draws indicator names and values from
-every example of its variant, and writes goals of a length drawn from the examples' goals, cut
-from their sentences. Projects are spread over departments (one folder each, 5–40 projects),
-the project variants and each variant's 项目类别. The same (n, seed) always gives the same files.
+their shapes are the real ones: how many indicators each 二级 of the printed table holds, how long
+the goals are, what indicator names and values look like, how large the amounts are. perfgen reads
+the examples as it reads any spec (categories and defaults expanded), and a synthetic project takes
+one example's shape: where the example names a 类别, the project names it too, with the example's
+own indicators and 不适用; otherwise it writes every indicator, each 二级 as large as the
+example's give or take one, names and values drawn from all the examples of its variant. Goals
+have a length drawn from the examples' goals and are cut from their sentences. Projects are
+spread over departments (one folder each, 5–40 projects), the project variants and each
+variant's 项目类别. The same (n, seed) always gives the same files.
 """
 from __future__ import annotations
 
 import random
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,10 +36,20 @@ _SENTENCE = re.compile(r"[^。；;，,\n]+[。；;，,]?")
 
 
 @dataclass
+class Shape:
+    """One example's table: (二级, count) as printed, and what it inherits from a 类别."""
+
+    groups: list[tuple[str, int]]
+    category: str | None = None
+    own: dict = field(default_factory=dict)        # its own 绩效指标 (with a 类别), as written
+    not_applicable: list = field(default_factory=list)
+
+
+@dataclass
 class Pools:
     """What the examples of one variant look like."""
 
-    shapes: list[list[tuple[str, int]]] = field(default_factory=list)     # per example: (二级, count)
+    shapes: list[Shape] = field(default_factory=list)
     indicators: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # 二级 → (三级, 指标值)
     goal_lengths: list[int] = field(default_factory=list)
     fragments: list[str] = field(default_factory=list)
@@ -44,40 +58,39 @@ class Pools:
     two_goals: bool = False   # whether the form has 项目总目标 beside 年度总体目标
 
 
-def _variant_of(folder: Path) -> str | None:
-    department = yaml.safe_load((folder / DEPARTMENT_FILE).read_text(encoding="utf-8"))
-    return department.get("格式")
-
-
-def _amount(value) -> int:
-    if isinstance(value, dict):
-        return sum(int(str(v).replace(",", "")) for k, v in value.items() if k in ("财政资金", "其他资金"))
-    return int(str(value).replace(",", ""))
+def _written(value) -> str:
+    """An indicator value as a spec writes it."""
+    if hasattr(value, "text"):
+        return value.text
+    return value.written or f"{value.op}{value.number}{value.unit}"
 
 
 def pools() -> dict[str, Pools]:
-    """The shapes of the examples, per variant."""
+    """The shapes of the examples, per variant, read by perfgen itself."""
+    sys.path.insert(0, str(REPO))
+    from generator.build import plan
+
+    plans, _ = plan(EXAMPLES, None, TEMPLATES)
     out: dict[str, Pools] = {}
-    for department in sorted(EXAMPLES.rglob(DEPARTMENT_FILE)):
-        variant = _variant_of(department.parent)
-        if variant not in {name for name, _, _ in VARIANTS}:
+    for item in plans:
+        if item.variant.name not in {name for name, _, _ in VARIANTS}:
             continue
-        pool = out.setdefault(variant, Pools())
-        for path in sorted(department.parent.glob("*.yaml")):
-            if path.name == DEPARTMENT_FILE:
-                continue
-            spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-            pool.names.append(spec["项目名称"])
-            pool.amounts.append(_amount(spec["项目资金"]))
-            shape = []
-            for level2, items in spec["绩效指标"].items():
-                shape.append((level2, len(items)))
-                pool.indicators.setdefault(level2, []).extend((k, str(v)) for k, v in items.items())
-            pool.shapes.append(shape)
+        pool = out.setdefault(item.variant.name, Pools())
+        for project in item.projects:
+            raw = yaml.safe_load(project.source.read_text(encoding="utf-8"))
+            pool.names.append(project.name)
+            pool.amounts.append(int(project.funds.total))
+            own = [ind for ind in project.indicators if ind.origin != "default"]  # defaults come by themselves
+            groups: dict[str, int] = {}
+            for ind in own:
+                groups[ind.level2] = groups.get(ind.level2, 0) + 1
+                pool.indicators.setdefault(ind.level2, []).append((ind.name, _written(ind.value)))
+            pool.shapes.append(Shape(list(groups.items()), raw.get("类别"), raw.get("绩效指标") or {},
+                                     list(raw.get("不适用") or [])))
             for key in ("项目总目标", "年度总体目标", "年度总目标"):
-                if spec.get(key):
+                if raw.get(key):
                     pool.two_goals |= key == "项目总目标"
-                    text = str(spec[key]).strip()
+                    text = str(raw[key]).strip()
                     pool.goal_lengths.append(len(text))
                     pool.fragments += [m.group(0) for m in _SENTENCE.finditer(text) if len(m.group(0)) > 3]
     return out
@@ -100,31 +113,46 @@ def _text(rng: random.Random, pool: Pools) -> str:
     return text
 
 
-def project(rng: random.Random, pool: Pools, categories: list[str], name: str) -> dict:
-    amount = int(rng.choice(pool.amounts) * rng.uniform(0.5, 2.0))
+def _cost(value: str, amount: int) -> str:
+    """A cost ceiling is the project's own amount."""
+    return f"≤{amount}元" if value.startswith(("≤", "<=")) and value.endswith("元") else value
+
+
+def project(rng: random.Random, pool: Pools, categories: list[str], name: str, example: int) -> dict:
+    """A project shaped like the example at `example` (its name, amount and table)."""
+    amount = int(pool.amounts[example] * rng.uniform(0.5, 2.0))
     funds: int | dict[str, int] = amount
     if rng.random() < 0.15:  # a part of the money from other sources
         other = amount // rng.randint(5, 20)
         funds = {"财政资金": amount - other, "其他资金": other}
-    indicators: dict[str, dict[str, str]] = {}
-    for level2, count in rng.choice(pool.shapes):
-        count = max(1, count + rng.choice((-1, 0, 0, 1)))
-        group: dict[str, str] = {}
-        for _ in range(count):
-            base, value = rng.choice(pool.indicators[level2])
-            if value.startswith(("≤", "<=")) and value.endswith("元"):
-                value = f"≤{amount}元"  # a cost ceiling is the project's own amount
-            key, n = base, 1
-            while key in group:
-                n += 1
-                key = f"{base}{n}"
-            group[key] = value
-        indicators[level2] = group
-    spec: dict = {"项目名称": name, "项目类别": rng.choice(categories), "项目资金": funds}
+    shape = pool.shapes[example]
+    spec: dict = {"项目名称": name, "项目类别": rng.choice(categories)}
+    if shape.category:
+        spec["类别"] = shape.category
+    spec["项目资金"] = funds
     if pool.two_goals:
         spec["项目总目标"] = _text(rng, pool)
     spec["年度总体目标"] = _text(rng, pool)
-    spec["绩效指标"] = indicators
+    if shape.category:  # the example's own indicators beside its 类别
+        indicators = {group: {key: _cost(str(value), amount) for key, value in items.items()}
+                      for group, items in shape.own.items()}
+    else:
+        indicators = {}
+        for level2, count in shape.groups:
+            count = max(1, count + rng.choice((-1, 0, 0, 1)))
+            group: dict[str, str] = {}
+            for _ in range(count):
+                base, value = rng.choice(pool.indicators[level2])
+                key, n = base, 1
+                while key in group:
+                    n += 1
+                    key = f"{base}{n}"
+                group[key] = _cost(value, amount)
+            indicators[level2] = group
+    if indicators:
+        spec["绩效指标"] = indicators
+    if shape.not_applicable:
+        spec["不适用"] = shape.not_applicable
     return spec
 
 
@@ -151,12 +179,13 @@ def generate(root: Path, n: int, seed: int = 2024) -> list[Path]:
             "年度": year, "格式": variant}), encoding="utf-8")
         pool, taken = shapes[variant], set()
         for i in range(size):
-            name = rng.choice(pool.names)
+            example = rng.randrange(len(pool.names))
+            name = pool.names[example]
             if name in taken:
                 name = f"{name}（{i + 1}）"
             taken.add(name)
             path = folder / f"{i + 1:03d}.yaml"
-            path.write_text(dump(project(rng, pool, categories[variant], name)), encoding="utf-8")
+            path.write_text(dump(project(rng, pool, categories[variant], name, example)), encoding="utf-8")
             files.append(path)
         remaining -= size
         number += 1

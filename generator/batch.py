@@ -2,9 +2,9 @@
 
 Spec folders are taken one at a time, in order, so that memory stays flat however many projects a
 district has: once a folder's tables and manifest are staged, only its name list is kept.
-1. a folder whose inputs (every file in it, the templates, perfgen itself) are byte for byte those
-   of the last build, with every output as written, is skipped unread: its projects, warnings and
-   manifest are the last build's;
+1. a folder whose inputs (every file in it and in the 类别/ folders it inherits from, the templates,
+   perfgen itself) are byte for byte those of the last build, with every output as written, is
+   skipped unread: its projects, warnings and manifest are the last build's;
 2. any other folder is read and checked (build.plan_folder); a project whose key (cache.py) and
    files are unchanged is skipped;
 3. the others are rendered in chunks, in this process or in a pool of N (each worker compiles a
@@ -31,16 +31,16 @@ from typing import TYPE_CHECKING, Any, Iterator, Protocol
 
 from . import cache
 from .errors import Problem, Problems, SpecErrors
-from .layout import SUMMARY_WORKBOOK, count_spec_files, safe_filename, targets
+from .layout import SUMMARY_WORKBOOK, category_folders, count_spec_files, safe_filename, targets
 from .pdf import find_soffice, to_pdf
 from .render.sheetml import sheet_part
-from .variant import Variant
 from .write import Entry, Staged, Staging, read_entry, remove_folders, stage_bytes
 
 if TYPE_CHECKING:
     from lxml import etree
 
     from .build import Plan
+    from .variant import Variant
 
 # Reading specs (build: pydantic), rendering (docxtpl, jinja) and the 汇总 (summary) are imported
 # where they are first needed: a build that finds nothing changed needs none of them.
@@ -87,6 +87,7 @@ def _loaded(chunk: Chunk) -> tuple[Variant, Any, Any]:
     if chunk.variant_key not in _LOADED:
         from .render.docx import WordTemplate  # docxtpl and jinja load only where tables are rendered
         from .render.xlsx import ExcelWriter
+        from .variant import Variant
 
         variant = Variant(chunk.variant)
         _LOADED[chunk.variant_key] = (variant, WordTemplate(variant.word_template),
@@ -271,11 +272,17 @@ class _Batch:
         self.force, self.pdf, self.reporter, self.result = force, pdf, reporter, result
         self.problems = Problems()
         self.variant_keys: dict[Path, str] = {}
+        self.category_keys: dict[Path, str] = {}
         self.writers: dict[str, Any] = {}
         self.order: deque[_Folder] = deque()  # folders not finished yet
         self.saving: cache.Digests | None = None  # the digests of the last folder closed
         # what the fast path compares: perfgen itself and every template
         self.inputs = (cache.toolchain_key(), cache.folder_key(templates))
+
+    def category_key(self, folder: Path) -> str:
+        if folder not in self.category_keys:
+            self.category_keys[folder] = cache.folder_key(folder)
+        return self.category_keys[folder]
 
     def variant_key(self, variant: Variant) -> str:
         if variant.folder not in self.variant_keys:
@@ -291,7 +298,9 @@ class _Batch:
         old = cache.Manifest.load(out, known)
         folder = _Folder(out, old, cache.Manifest(out), [], known=known)
         self.order.append(folder)
-        inputs = cache.inputs_key(spec_folder, *self.inputs, digests=known)
+        # a folder's projects also inherit from the 类别/ folders at and above it
+        categories = [self.category_key(path) for path in category_folders(spec_folder)]
+        inputs = cache.inputs_key(spec_folder, *self.inputs, *categories, digests=known)
         last = None if self.force else _last_build(old, spec_folder)
         if last is not None and old.unchanged(inputs, [project_group(name) for name in last[0]]
                                               + ([SUMMARY_GROUP] if last[0] else [])):

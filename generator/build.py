@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from . import model
+from . import checks, model
+from .category import Libraries
 from .errors import Problems, SpecErrors, VariantError
-from .expand import expand
+from .expand import Expanded, expand
 from .layout import SUMMARY_WORKBOOK, safe_filename, spec_folders, targets  # noqa: F401  (also imported from here)
 from .render.context import project_context, unit_context
 from .spec import ProjectSpec, UnitSpec, load_department, load_specs
@@ -64,23 +65,32 @@ def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems) ->
         source = loaded_department.source
         problems.add(source.path, source.line(("格式",)), "格式", str(exc))
         return None
+    # category files shared by several spec folders are read again for each; Problems drops repeats
+    library = Libraries().for_spec_folder(folder, problems)
     projects: list[Any] = []
+    checked: list[tuple[model.Project, Expanded]] = []
     names: dict[str, Path] = {}
     for item in load_specs(folder, shape.spec, problems):
-        project = shape.build(expand(item, department), variant, problems)
-        if project is None:
+        before = len(problems.errors)
+        expanded = expand(item, department, variant, library, problems)
+        project = shape.build(expanded, variant, problems)
+        if project is None or len(problems.errors) > before:  # no warnings on top of its errors
             continue
+        if isinstance(project, model.Project):  # the warnings are about project tables
+            checked.append((project, expanded))
         if project.name in names:
             problems.add(project.source, item.source.line(("项目名称",)), "名称",
                          f"「{project.name}」与 {names[project.name].name} 的名称相同")
             continue
         names[project.name] = project.source
         projects.append(project)
+    checks.check_folder(checked, variant, problems)
     return Plan(folder, out, variant, projects)
 
 
-def plan(root: Path, out: Path, templates: Path | None = None) -> tuple[list[Plan], Problems]:
-    """Read and check every spec folder under `root`; raises SpecErrors if any has an error."""
+def plan(root: Path, out: Path | None, templates: Path | None = None) -> tuple[list[Plan], Problems]:
+    """Read and check every spec folder under `root`; raises SpecErrors if any has an error.
+    `out` None: only checking, nothing will be written."""
     problems = Problems()
     templates, pairs = targets(root, out, templates, problems)
     plans = []

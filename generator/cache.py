@@ -41,8 +41,9 @@ def sha256(data: bytes) -> str:
 def _plain(value: Any) -> Any:
     """A JSON-ready, order-stable view of a model value (dataclasses, pydantic models, Decimal, dates)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {"__type__": type(value).__name__,
-                **{f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}}
+        return {"__type__": type(value).__name__,   # a field marked prints=False (a line number) changes no output
+                **{f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)
+                   if f.metadata.get("prints", True)}}
     if hasattr(value, "model_dump"):
         return _plain(value.model_dump())
     if isinstance(value, dict):

@@ -12,8 +12,7 @@ from . import __version__
 from .batch import Result as BuildResult
 from .batch import run as run_build
 from .errors import PerfgenError, SpecErrors
-from .layout import safe_filename
-from .variant import Variant, templates_root
+from .layout import safe_filename, templates_root
 from .write import Staging
 
 # Each command imports what only it needs (specs, rendering, diff, schema) when it runs: a build
@@ -258,6 +257,8 @@ def schema(
         if department:
             document = department_schema()
         else:
+            from .variant import Variant
+
             chosen = Variant.load(variant, templates_root(templates, near=Path.cwd())) if variant else None
             document = project_schema(chosen)
     except PerfgenError as exc:
@@ -271,3 +272,99 @@ def schema(
         staging.add(output, text.encode("utf-8"))
         staging.commit()
     err.print(f"已生成 {shown(output)}", markup=False)
+
+
+@app.command("import")
+def import_(
+    files: list[Path] = typer.Argument(..., help="去年的绩效目标表：.docx / .xlsx 文件，或含有它们的目录"),
+    output: Path = typer.Option(Path("specs"), "-o", "--output", help="写入项目说明的目录"),
+    templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
+    no_categories: bool = typer.Option(False, "--no-categories",
+                                       help="不写「类别」：类别的指标也逐条写出（默认指标、不适用照常）"),
+) -> None:
+    """把已有的 Word / Excel 绩效目标表导入为项目说明（每个项目一份，外加 部门.yaml）。"""
+    from .importer import import_files  # the readers load only for this command
+
+    try:
+        result = import_files(files, output, templates, categories=not no_categories)
+    except PerfgenError as exc:
+        fail(exc)
+        return
+    for item in result.written:
+        if item.item is None:
+            out.print(f"已生成 {shown(item.path)}", markup=False)
+        else:
+            out.print(f"已导入 {shown(item.path)} ← {item.item.where}，格式 {item.item.variant.name}", markup=False)
+    for line in result.info:
+        out.print(f"提示 {line}", markup=False, style="dim")
+    for line in result.skipped:
+        err.print(f"跳过 {line}", markup=False)
+    for line in result.notes:
+        err.print(f"警告 {line}", markup=False, style="yellow")
+    for line in result.failures:
+        err.print(f"无法读取 {line}", markup=False, style="red")
+    specs = sum(1 for w in result.written if w.item is not None)
+    summary = (f"共找到 {result.tables} 张表，导入 {specs} 个项目说明，跳过 {len(result.skipped)} 张，"
+               f"{len(result.failures)} 处无法读取，{len(result.notes)} 条警告。")
+    if result.failures or not result.written and not result.skipped:
+        err.print(summary, style="bold red")
+        raise typer.Exit(1)
+    out.print(summary)
+
+
+@app.command()
+def check(
+    spec_dir: Path = typer.Argument(Path("specs"), help="项目说明目录（含 部门.yaml 的目录，或其上级目录）"),
+    strict: bool = typer.Option(False, "--strict", help="把警告也当作错误（退出码 1）"),
+    templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
+) -> None:
+    """只检查项目说明，不生成文件：列出全部错误与警告（财预〔2021〕101号）。"""
+    from .build import plan
+    from .spec import spec_files
+
+    only = None
+    if spec_dir.is_file():  # one project: its folder is checked (names of the others matter), it is reported
+        only, spec_dir = spec_dir.resolve(), spec_dir.resolve().parent
+    try:
+        plans, problems = plan(spec_dir, None, templates)
+    except SpecErrors as exc:
+        problems_list = exc.problems
+        projects = None
+    except PerfgenError as exc:
+        fail(exc)
+        return
+    else:
+        problems_list = sorted(problems.items, key=lambda p: (p.file, p.line or 0))  # as an author reads them
+        projects = sum(len(item.projects) for item in plans)
+    if only is not None:
+        others = {str(path) for path in spec_files(only.parent)} - {str(only)}
+        problems_list = [p for p in problems_list if p.file not in others]
+        projects = 1
+    errors = [p for p in problems_list if not p.warning]
+    warnings = [p for p in problems_list if p.warning]
+    # the findings are what `check` is for: stdout, so that `perfgen check > 报告.txt` keeps them
+    for problem in problems_list:
+        out.print(str(problem), style="red" if not problem.warning or strict else None, markup=False)
+    counted = f"检查了 {projects} 个项目：" if projects is not None else ""
+    summary = f"{counted}{len(errors)} 处错误，{len(warnings)} 条警告。"
+    if errors or (strict and warnings):
+        why = "（--strict：警告也算错误）" if strict and warnings and not errors else ""
+        out.print(summary + why, style="bold red", markup=False)
+        raise typer.Exit(1)
+    out.print(summary, markup=False)
+
+
+@app.command()
+def show(
+    spec: Path = typer.Argument(..., help="一个项目说明文件（或目录：显示其中每个项目）"),
+    templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
+) -> None:
+    """显示展开后的项目说明（YAML）：类别与默认指标都写出来，并注明每项的来源。"""
+    from .show import load, render
+
+    try:
+        shown = load(spec, templates)
+    except PerfgenError as exc:
+        fail(exc)
+        return
+    typer.echo("---\n".join(render(item) for item in shown), nl=False)  # plain YAML, no console styling

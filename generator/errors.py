@@ -32,7 +32,9 @@ class Problems:
     items: list[Problem] = field(default_factory=list)
 
     def add(self, file: Path | str, line: int | None, field: str, message: str, *, warning: bool = False) -> None:
-        self.items.append(Problem(str(file), line, field, message, warning))
+        problem = Problem(str(file), line, field, message, warning)
+        if problem not in self.items:  # a broken category file is met once per project that uses it
+            self.items.append(problem)
 
     def extend(self, other: "Problems") -> None:
         self.items.extend(other.items)

@@ -1,15 +1,53 @@
 """Stage 2, expand: a concise spec plus what it inherits becomes the full spec that gets printed.
 
-A project inherits 主管部门 and 实施单位 from its folder's 部门.yaml. `origins` records where each
-indicator came from, so that `perfgen show` can tell an author.
+A project inherits 主管部门 and 实施单位 from its folder's 部门.yaml and indicators from two places,
+lowest precedence first:
+
+1. the variant's `defaults` (settings.yaml): each fills a 二级 only where neither the spec nor its
+   categories have an indicator of their own under it — so a project that writes its own
+   使用方满意度 gets no generic 服务对象满意度, and the seeds stay exact;
+2. the categories named in `类别`, in order: the spec's own indicator of the same name replaces a
+   category's (in its place), a later category's replaces an earlier one's.
+
+`不适用` drops inherited indicators by 三级 name, or whole 二级/一级. Every indicator keeps where it
+came from (`Entry.origin`, `Entry.file`/`line`) so that `perfgen show` can tell the author and
+errors point at the file that holds the mistake.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import difflib
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from .category import Category, Library
+from .errors import Problems
 from .source import Source
 from .spec import DepartmentSpec, Loaded
+from .variant import SETTINGS, Variant
+
+INHERITED = ("主管部门", "实施单位")          # from 部门.yaml, where the spec shape has them
+INDICATOR_KEYS = ("绩效指标", "分解目标")      # where a spec shape (project, unit) keeps its indicators
+
+SPEC = "spec"
+DEFAULT = "default"
+CATEGORY = "类别:"  # + the category's 名称
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One indicator line, from wherever it came."""
+
+    group: str              # the 二级: the variant's own name once resolved, else as written
+    name: str               # 三级
+    value: Any              # as written (text, or a unit's mapping); None: a category left it to the project
+    origin: str             # SPEC, DEFAULT or CATEGORY + name
+    file: Path              # where it is written
+    line: int | None
+    spec_line: int | None   # the line of the project's spec it stems from (its own, or 类别)
+    replaced: tuple[str, str | None] | None = None  # (origin, value) of the inherited one it replaced
+    group_line: int | None = None  # the line of its 二级 (where a wrong 二级 is reported)
 
 
 @dataclass(frozen=True)
@@ -17,14 +55,222 @@ class Expanded:
     spec: Any  # a validated spec model (project or unit)
     source: Source
     year: int
-    origins: dict[str, str] = field(default_factory=dict)
+    indicators: tuple[Entry, ...] = ()
+    categories: tuple[Category, ...] = ()
+    not_applicable: frozenset[str] = frozenset()  # dropped 一级/二级 (resolved) and 三级 names
+    budget: Decimal = Decimal(0)
+
+    @property
+    def origins(self) -> dict[str, str]:
+        return {entry.name: entry.origin for entry in self.indicators}
 
 
-INHERITED = ("主管部门", "实施单位")
+def plain_amount(amount: Decimal) -> str:
+    """An amount in 元 as an author would type it: 19200, 1234.5."""
+    text = format(amount, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def expand(loaded: Loaded, department: DepartmentSpec) -> Expanded:
+def flatten(indicators: dict[str, dict[str, Any]], source: Source, variant: Variant | None,
+             problems: Problems, origin: str, spec_line: int | None = None, key: str = "绩效指标") -> list[Entry]:
+    """Entries of a 绩效指标 mapping: `二级: {三级: 值}` or, nested, `一级: {二级: {三级: 值}}`."""
+    own = origin == SPEC
+    out: list[Entry] = []
+
+    def entry(group: str, name: str, value: Any, path: tuple) -> Entry:
+        line = source.line(path)
+        return Entry(group, name, value, origin, source.path, line, line if own else spec_line,
+                     group_line=source.line(path[:-1]))
+
+    def fail(path: tuple, message: str) -> None:
+        problems.add(source.path, source.line(path), ".".join(path), message)
+
+    for group, items in indicators.items():
+        groups = [v for v in items.values() if isinstance(v, dict)]
+        as_level1 = len(groups) == len(items) or (groups and variant is not None and group in variant.framework)
+        if not as_level1:
+            for name, value in items.items():
+                if isinstance(value, dict):
+                    fail((key, group, name), f"「{group}」下应为「三级指标: 指标值」，「{name}」的值不能再分层")
+                else:
+                    out.append(entry(group, name, value, (key, group, name)))
+            continue
+        if variant is not None and group not in variant.framework:
+            close = difflib.get_close_matches(group, list(variant.framework), n=1, cutoff=0.4)
+            fail((key, group), f"「{group}」不是格式「{variant.name}」的一级指标" +
+                 (f"，是否想写「{close[0]}」？" if close else f"；一级指标：{'、'.join(variant.framework)}"))
+            continue
+        for level2, sub in items.items():
+            path = (key, group, level2)
+            if not isinstance(sub, dict):
+                fail(path, f"一级指标「{group}」下应写二级指标，再写「三级指标: 指标值」")
+                continue
+            if not sub:
+                fail(path, f"「{level2}」下没有指标")
+                continue
+            if variant is not None:
+                resolved = variant.resolve_level2(level2)
+                if resolved is not None and resolved[0] != group:
+                    fail(path, f"二级指标「{level2}」不属于一级指标「{group}」，应写在「{resolved[0]}」下")
+                    continue
+            out.extend(entry(level2, name, value, path + (name,)) for name, value in sub.items())
+    return out
+
+
+def fill_placeholders(text: str, fields: dict[str, str]) -> str:
+    return text.format_map(fields)
+
+
+class _Merge:
+    """The indicator groups of one project while expanding: 二级 → its entries, in order."""
+
+    def __init__(self, variant: Variant):
+        self.variant = variant
+        self.groups: dict[str, list[Entry]] = {}
+
+    def key(self, group: str) -> str:
+        resolved = self.variant.resolve_level2(group)
+        return resolved[1] if resolved else group  # an unknown 二级 stays as written: model.py says so
+
+    def find(self, name: str) -> tuple[str, int] | None:
+        for key, entries in self.groups.items():
+            for i, existing in enumerate(entries):
+                if existing.name == name and existing.origin != SPEC:
+                    return key, i
+        return None
+
+    def put(self, entry: Entry) -> None:
+        """Add `entry`; an inherited one of the same name is replaced in place (same 二级) or moved.
+        Two of the spec's own with one name both stay, for model.py to report."""
+        key = self.key(entry.group)
+        found = self.find(entry.name)
+        replaced = None
+        if found:
+            old = self.groups[found[0]][found[1]]
+            replaced = (old.origin, old.value) if entry.origin == SPEC else old.replaced
+        entry = replace(entry, group=key, replaced=replaced)
+        if found and found[0] == key:
+            self.groups[key][found[1]] = entry
+            return
+        if found:
+            self.groups[found[0]].pop(found[1])
+        self.groups.setdefault(key, []).append(entry)
+
+    def drop(self, drops: set[str]) -> None:
+        for key, entries in self.groups.items():
+            self.groups[key] = [e for e in entries if not (
+                e.name in drops or key in drops or self.variant.level1_of.get(key) in drops)]
+
+    def entries(self) -> list[Entry]:
+        return [entry for entries in self.groups.values() for entry in entries]
+
+
+def _resolve_drop(name: str, variant: Variant | None) -> str:
+    """A 二级 as written (maybe another year's name) → the variant's; 一级 and 三级 stay."""
+    if variant is None or name in variant.framework:
+        return name
+    resolved = variant.resolve_level2(name)
+    return resolved[1] if resolved else name
+
+
+def expand(loaded: Loaded, department: DepartmentSpec, variant: Variant | None = None,
+           library: Library | None = None, problems: Problems | None = None) -> Expanded:
+    """The full spec of one project (or unit). Without a variant only the department's fields are inherited."""
+    problems = problems if problems is not None else Problems()
     spec = loaded.spec
-    inherited = {key: getattr(spec, key) or getattr(department, key)
-                 for key in INHERITED if key in type(spec).model_fields}
-    return Expanded(spec.model_copy(update=inherited), loaded.source, department.年度)
+    source = loaded.source
+    shape = type(spec).model_fields
+    filled = spec.model_copy(update={key: getattr(spec, key) or getattr(department, key)
+                                     for key in INHERITED if key in shape})
+    where = next(k for k in INDICATOR_KEYS if k in shape)
+    funds = getattr(spec, "项目资金", None)
+    budget = funds.年度预算 if funds is not None else Decimal(0)
+    own = flatten(getattr(spec, where), source, variant, problems, SPEC, key=where)
+    if variant is None:
+        return Expanded(filled, source, department.年度, tuple(own), budget=budget)
+
+    fields = {"项目名称": getattr(spec, "项目名称", ""), "预算": plain_amount(budget)}
+    category_line = source.line(("类别",))
+    categories = _categories(spec, source, library, problems)
+    merge = _Merge(variant)
+    for category in categories:
+        for item in flatten(category.indicators, category.source, variant, problems, CATEGORY + category.name,
+                             category_line):
+            merge.put(replace(item, name=fill_placeholders(item.name, fields),
+                              value=None if item.value is None else fill_placeholders(item.value, fields)))
+
+    # 不适用 of the spec drops anything inherited; a category's only the variant's defaults
+    dropped = getattr(spec, "不适用", [])
+    spec_drops = {_resolve_drop(name, variant) for name in dropped}
+    category_drops = {_resolve_drop(name, variant) for category in categories for name in category.not_applicable}
+    inherited = {entry.name for entry in merge.entries()} | _default_names(variant, fields)
+    own_names = {entry.name for entry in own}
+    for index, name in enumerate(dropped):
+        _check_drop(name, index, own_names, inherited, variant, source, problems)
+    merge.drop(spec_drops)
+    for item in own:
+        merge.put(item)
+
+    drops = spec_drops | category_drops
+    present = {entry.name for entry in merge.entries()}
+    for group, items in variant.defaults.items():
+        key = merge.key(group)
+        if merge.groups.get(key) or key in drops or variant.level1_of[key] in drops:
+            continue  # the project has its own (or its category's) indicator here, or none at all
+        for name, value in items.items():
+            name, value = fill_placeholders(name, fields), fill_placeholders(value, fields)
+            if name not in present and name not in drops:
+                merge.groups.setdefault(key, []).append(
+                    Entry(key, name, value, DEFAULT, variant.folder / SETTINGS, None, None))
+
+    entries = []
+    for entry in merge.entries():
+        if entry.value is None:
+            problems.add(source.path, category_line, "类别",
+                         f"类别「{entry.origin.removeprefix(CATEGORY)}」的指标「{entry.name}」需要由项目给出指标值："
+                         f"请在 {where}.{entry.group} 下写上「{entry.name}: …」，或把它写进 不适用")
+            continue
+        entries.append(entry)
+    full: dict[str, dict[str, str]] = {}
+    for entry in entries:
+        full.setdefault(entry.group, {})[entry.name] = entry.value
+    filled = filled.model_copy(update={where: full})
+    return Expanded(filled, source, department.年度, tuple(entries), tuple(categories), frozenset(drops), budget)
+
+
+def _default_names(variant: Variant, fields: dict[str, str]) -> set[str]:
+    return {fill_placeholders(name, fields) for items in variant.defaults.values() for name in items}
+
+
+def _check_drop(name: str, index: int, own: set[str], inherited: set[str], variant: Variant, source: Source,
+                problems: Problems) -> None:
+    path = ("不适用", index) if ("不适用", index) in source.lines else ("不适用", name)
+    if name in variant.framework or variant.resolve_level2(name) is not None or name in inherited:
+        if name in own:
+            problems.add(source.path, source.line(path), "不适用",
+                         f"「{name}」既写在 不适用 中，又写在 绩效指标 中：请删去其中一处")
+        return
+    if name in own:
+        message = f"「{name}」是本文件自己写的指标，不是继承来的：直接删去 绩效指标 中那一行即可"
+    else:
+        candidates = sorted(inherited) + list(variant.level1_of) + list(variant.framework)
+        close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.4)
+        message = f"「{name}」既不是继承来的指标（类别或默认指标），也不是二级/一级指标" + \
+            (f"，是否想写「{close[0]}」？" if close else "")
+    problems.add(source.path, source.line(path), "不适用", message)
+
+
+def _categories(spec: Any, source: Source, library: Library | None, problems: Problems) -> list[Category]:
+    given = getattr(spec, "类别", None)
+    names = [] if given is None else [given] if isinstance(given, str) else list(given)
+    out: list[Category] = []
+    for index, name in enumerate(names):
+        category = library.get(name) if library else None
+        if category is None:
+            path = ("类别", index) if isinstance(given, list) else ("类别",)
+            problems.add(source.path, source.line(path), "类别",
+                         library.unknown(name) if library else f"没有类别「{name}」")
+            continue
+        if category not in out:
+            out.append(category)
+    return out

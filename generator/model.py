@@ -6,13 +6,14 @@ of merged 一级/二级 cells are computed here once and used by both the Word a
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import difflib
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from .errors import Problems
 from .expand import Expanded
-from .values import Value, parse_value
+from .values import Value, parse_value, value_problem
 from .variant import Variant
 
 
@@ -35,10 +36,12 @@ class Indicator:
     level2: str
     name: str
     value: Value
-    origin: str = "spec"  # where it came from: the spec, a category, a default
+    # where it came from (the spec, a category, a default; expand.py) prints nowhere: not in cache keys
+    origin: str = field(default="spec", metadata={"prints": False})
     subject: str | None = None      # the author's 对象 / 指标解释 / 评分标准 for this one indicator,
     explanation: str | None = None  # where a form prints them (otherwise the variant's rules write them)
     scoring: str | None = None
+    line: int | None = field(default=None, metadata={"prints": False})  # in the spec (a category's: the 类别 line)
 
 
 @dataclass(frozen=True)
@@ -107,28 +110,34 @@ def _funds(expanded: Expanded, problems: Problems) -> Funds | None:
 
 
 def _indicators(expanded: Expanded, variant: Variant, problems: Problems, key: str = "绩效指标") -> tuple[Indicator, ...]:
-    source = expanded.source
     placed: list[tuple[tuple[int, int], int, Indicator]] = []
     seen: dict[str, str] = {}
-    for group, items in getattr(expanded.spec, key).items():
-        levels = variant.resolve_level2(group)
+    for entry in expanded.indicators:  # the spec's own, its categories' and the variant's defaults (expand.py)
+        field = f"{key}.{entry.group}.{entry.name}"
+        levels = variant.resolve_level2(entry.group)
         if levels is None:
-            where = next((l1 for l1, l2s in variant.framework.items() if group == l1), None)
+            group = entry.group
+            where = next((l1 for l1 in variant.framework if group == l1), None)
+            close = difflib.get_close_matches(group, list(variant.level1_of), n=1, cutoff=0.4)
             hint = (f"「{group}」是一级指标，请写它下面的二级指标：{'、'.join(variant.framework[where])}" if where
-                    else f"格式「{variant.name}」没有二级指标「{group}」；可用：{'、'.join(variant.level1_of)}")
-            problems.add(source.path, source.line((key, group)), f"{key}.{group}", hint)
+                    else f"格式「{variant.name}」没有二级指标「{group}」；" +
+                    (f"是否想写「{close[0]}」？" if close else f"可用：{'、'.join(variant.level1_of)}"))
+            problems.add(entry.file, entry.group_line or entry.line, f"{key}.{group}", hint)
             continue
-        for name, raw in items.items():
-            if name in seen:
-                problems.add(source.path, source.line((key, group, name)), f"{key}.{group}.{name}",
-                             f"指标「{name}」重复（已在「{seen[name]}」下出现）")
-                continue
-            seen[name] = group
-            origin = expanded.origins.get(name, "spec")
-            detail = {} if isinstance(raw, str) else {"subject": raw.对象, "explanation": raw.指标解释,
-                                                      "scoring": raw.评分标准}
-            value = parse_value(raw if isinstance(raw, str) else raw.指标值)
-            placed.append((variant.order_key(*levels), len(placed), Indicator(*levels, name, value, origin, **detail)))
+        if entry.name in seen:
+            problems.add(entry.file, entry.line, field, f"指标「{entry.name}」重复（已在「{seen[entry.name]}」下出现）")
+            continue
+        seen[entry.name] = levels[1]
+        raw = entry.value
+        text = raw if isinstance(raw, str) else raw.指标值
+        problem = value_problem(text)
+        if problem:
+            problems.add(entry.file, entry.line, field, problem)
+            continue
+        detail = {} if isinstance(raw, str) else {"subject": raw.对象, "explanation": raw.指标解释,
+                                                  "scoring": raw.评分标准}
+        indicator = Indicator(*levels, entry.name, parse_value(text), entry.origin, line=entry.spec_line, **detail)
+        placed.append((variant.order_key(*levels), len(placed), indicator))
     placed.sort(key=lambda item: (item[0], item[1]))  # framework order; the author's order within a 二级
     return tuple(ind for _, _, ind in placed)
 

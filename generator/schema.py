@@ -37,7 +37,10 @@ DESCRIPTIONS = {
     "项目总目标": "多行文字用 YAML 的 | 块",
     "年度总体目标": "本年度的目标（也可写作 年度总目标）",
     "年度总目标": "同 年度总体目标",
-    "绩效指标": "按二级指标分组，每行「三级指标: 指标值」，如 数量指标: {聘请律师人数: =1人}",
+    "绩效指标": "按二级指标分组，每行「三级指标: 指标值」，如 数量指标: {聘请律师人数: =1人}；也可按表格先写一级指标；"
+            "有 类别 时可以不写",
+    "类别": "一类项目的标准指标，如 信息系统运维、法律顾问（perfgen 自带的，或说明目录旁 类别/ 文件夹中的）；可写列表",
+    "不适用": "去掉继承来的指标：三级指标名，或整个二级/一级指标，如 [服务对象满意度指标]",
     "年度": "预算年度，如 2024",
     "格式": "templates/ 下的一个格式目录名（该年度表格的式样）",
 }
@@ -100,6 +103,8 @@ def project_schema(variant: Variant | None = None) -> dict[str, Any]:
     """The schema of a project spec; with a variant, its categories and 二级 names complete."""
     schema = _base(ProjectSpec)
     _amounts(schema)
+    # 绩效指标 may be left out when a 类别 gives the indicators (spec.ProjectSpec._some_indicators)
+    schema.setdefault("allOf", []).append({"anyOf": [{"required": ["绩效指标"]}, {"required": ["类别"]}]})
     schema["title"] = "perfgen 项目说明"
     schema["description"] = "一个预算项目的绩效目标（perfgen 生成绩效目标表）"
     if variant is not None:
@@ -108,7 +113,12 @@ def project_schema(variant: Variant | None = None) -> dict[str, Any]:
             schema["properties"]["项目类别"]["enum"] = list(variant.categories)
         groups = list(variant.level1_of) + [a for a in variant.aliases if a not in variant.level1_of]
         if groups:
-            schema["properties"]["绩效指标"]["propertyNames"] = {"enum": groups}
+            indicators = schema["properties"]["绩效指标"]
+            # a 一级 may hold its 二级 (the table's layout); one that is also a 二级 alias may hold either
+            level1s = [l1 for l1 in variant.framework if l1 not in groups]
+            indicators["propertyNames"] = {"enum": groups + level1s}
+            indicators["properties"] = {l1: {"type": "object", "additionalProperties": {"type": "object"}}
+                                        for l1 in level1s}
     return schema
 
 

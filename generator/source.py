@@ -6,6 +6,7 @@ composer is used: no tags, no Python objects, no includes.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,10 @@ Path_ = tuple[str | int, ...]
 _NULLS = {"", "~", "null", "Null", "NULL"}
 # libyaml's parser builds the same nodes ten times faster (a district's specs are thousands of files)
 _FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_BYTES = 1_000_000  # a spec is a few KB; a megabyte is a pasted document, not a spec
+# Characters YAML reserves at the start of a plain value: `>` and `|` start a block scalar,
+# `*` an alias, `&` an anchor, `!` a tag; `@`, `` ` `` and `%` are reserved.
+_RESERVED_START = re.compile(r"^\s*(?:-\s+)?(?:[^\s#'\"][^#]*?:\s+|-\s+)(?P<value>[>|*&!@`%].*)$")
 
 
 class SourceError(ValueError):
@@ -69,7 +74,9 @@ def parse(text: str, path: Path) -> Source:
         node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise SourceError(f"YAML 格式错误：{exc.problem or exc.context}", mark.line + 1 if mark else None) from exc
+        line = mark.line + 1 if mark else None
+        hint = _reserved_start_hint(text, line)
+        raise SourceError(hint or f"YAML 格式错误：{exc.problem or exc.context}", line) from exc
     except yaml.reader.ReaderError as exc:  # control characters in the raw text
         line = text[: exc.position].count("\n") + 1
         raise SourceError(f"含有不可见的控制字符 #x{exc.character:04x}，请删除", line) from exc
@@ -88,9 +95,30 @@ def _compose(text: str) -> yaml.Node | None:
         return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
+def _reserved_start_hint(text: str, line: int | None) -> str | None:
+    """The common slip behind many YAML errors: `满意度: >=90%` — `>` starts a folded block in YAML."""
+    lines = text.splitlines()
+    for number in (line, line - 1 if line else None):  # pyyaml sometimes marks the line after
+        if not number or number > len(lines):
+            continue
+        match = _RESERVED_START.match(lines[number - 1])
+        if match:
+            value = match["value"].strip()
+            first = value[0]
+            why = {">": "是 YAML 的折叠块标记", "|": "是 YAML 的文字块标记", "*": "是 YAML 的别名标记",
+                   "&": "是 YAML 的锚点标记", "!": "是 YAML 的标签标记"}.get(first, "是 YAML 的保留字符")
+            better = f"，或写成「{'≥' + value[2:] if value.startswith('>=') else '≤' + value[2:]}」" \
+                if value.startswith((">=", "<=")) else ""
+            return f"「{value}」以「{first}」开头，「{first}」{why}：请加引号写成 \"{value}\"{better}"
+    return None
+
+
 def read(path: Path) -> Source:
     """Read and parse one YAML file."""
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise SourceError(f"文件过大（{size / 1_000_000:.1f} MB）：项目说明通常只有几 KB，请检查是否误粘贴了整份文档")
         raw = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"无法读取文件：{exc.strerror}") from exc

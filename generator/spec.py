@@ -14,7 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (AliasChoices, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, ValidationError,
+                      ValidationInfo, field_validator)
 
 from .amounts import AmountError, parse_amount
 from .errors import Problems
@@ -22,6 +23,7 @@ from .layout import DEPARTMENT_FILE, SPEC_SUFFIXES, spec_files  # noqa: F401  (a
 from .source import Source, SourceError, read
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_TEXT = 5000  # characters in one field: the longest seed text is ~600; a cell this long is a paste gone wrong
 
 
 def _amount(value: Any) -> Decimal:
@@ -32,12 +34,23 @@ def _amount(value: Any) -> Decimal:
 
 
 def _text(value: Any) -> str:
+    if value is None:  # `key:` with nothing after it
+        raise ValueError("不能为空")
     if isinstance(value, (dict, list)):
         raise ValueError("应为一段文字")
     text = str(value)
     if _CONTROL.search(text):
         raise ValueError("含有不可见的控制字符，请删除")
+    if len(text) > MAX_TEXT:
+        raise ValueError(f"文字过长（{len(text)} 字，最多 {MAX_TEXT} 字）")
     return text.strip()
+
+
+def _indicator_text(value: Any) -> str:
+    text = _text(value) if value is not None else ""
+    if not text:
+        raise ValueError("缺少指标值")
+    return text
 
 
 def _date(value: Any) -> dt.date:
@@ -54,6 +67,43 @@ def _date(value: Any) -> dt.date:
 Amount = Annotated[Decimal, BeforeValidator(_amount)]
 Text = Annotated[str, BeforeValidator(_text)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
+IndicatorText = Annotated[str, BeforeValidator(_indicator_text)]
+
+# Under 绩效指标 a key is a 二级 (its entries are `三级: 值`) or, for authors who copy the table's
+# layout, a 一级 whose entries are 二级 groups. Which one it is depends on the variant (expand.py
+# checks it); the schema only tells a value from a group by its shape. The tags are left out of
+# error locations (see _field_path).
+_VALUE, _GROUP, _NONE = "__value__", "__group__", "__none__"
+
+
+def _shape(value: Any) -> str:
+    return _GROUP if isinstance(value, dict) else _NONE if value is None else _VALUE
+
+
+def _spec_shape(value: Any) -> str:
+    return _GROUP if isinstance(value, dict) else _VALUE  # an empty value: "缺少指标值"
+
+
+IndicatorValue = Annotated[
+    Annotated[IndicatorText, Tag(_VALUE)] | Annotated[dict[Text, IndicatorText], Tag(_GROUP)],
+    Discriminator(_spec_shape)]
+# A category may leave a value empty (`指标: ~`): every project of the category must then give it.
+DefaultValue = Annotated[
+    Annotated[IndicatorText, Tag(_VALUE)] | Annotated[None, Tag(_NONE)]
+    | Annotated[dict[Text, IndicatorText | None], Tag(_GROUP)],
+    Discriminator(_shape)]
+
+
+def _names(value: Any) -> Any:
+    """`不适用: 服务对象满意度指标` is shorthand for a one-item list; a mapping gives reasons."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return list(value)
+    return value
+
+
+NameList = Annotated[list[Text], BeforeValidator(_names)]
 Strict = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -67,6 +117,15 @@ class Funds(BaseModel):
     当年财政拨款: Amount | None = None
     项目资金总额: Amount | None = None
     年度资金申请总额: Amount | None = None
+
+    @property
+    def 年度预算(self) -> Decimal:
+        """年度资金申请总额 in 元: typed, or 当年财政拨款 + 上年结转资金 + 其他资金 (model.py checks they agree)."""
+        if self.年度资金申请总额 is not None:
+            return self.年度资金申请总额
+        if self.当年财政拨款 is not None:
+            return self.当年财政拨款 + (self.上年结转资金 or 0) + (self.其他资金 or 0)
+        return self.财政资金 + (self.其他资金 or 0)
 
 
 def _funds(value: Any) -> Any:
@@ -88,16 +147,44 @@ class ProjectSpec(BaseModel):
     项目资金: Annotated[Funds, BeforeValidator(_funds)]
     项目总目标: Text = ""
     年度总体目标: Text = Field(validation_alias=AliasChoices("年度总体目标", "年度总目标"))
-    绩效指标: dict[Text, dict[Text, Text]] = Field(min_length=1)
+    绩效指标: dict[Text, dict[Text, IndicatorValue]] = Field({}, validate_default=True)
+    不适用: NameList = []  # inherited indicators (三级) or whole 二级 this project has none of
 
     @field_validator("绩效指标", mode="before")
     @classmethod
     def _indicator_groups(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            for group, items in value.items():
-                if items is None or (isinstance(items, dict) and not items):
-                    raise ValueError(f"「{group}」下没有指标")
+        return _check_groups(value)
+
+    @field_validator("绩效指标")
+    @classmethod
+    def _some_indicators(cls, value: dict, info: ValidationInfo) -> dict:
+        if not value and not info.data.get("类别"):  # 类别 is declared (so validated) before
+            raise ValueError("缺少必填项：写出本项目的指标，或用 类别 继承一类项目的标准指标")
         return value
+
+
+def _check_groups(value: Any) -> Any:
+    if isinstance(value, dict):
+        for group, items in value.items():
+            if items is None or (isinstance(items, dict) and not items):
+                raise ValueError(f"「{group}」下没有指标")
+    return value
+
+
+class CategorySpec(BaseModel):
+    """A category file: the standard indicators of a kind of project, in spec terms."""
+
+    model_config = Strict
+    名称: Text | None = None  # default: the file name without .yaml
+    别名: NameList = []
+    说明: Text = ""
+    绩效指标: dict[Text, dict[Text, DefaultValue]] = {}
+    不适用: NameList = []  # defaults of the variant that projects of this kind do not have
+
+    @field_validator("绩效指标", mode="before")
+    @classmethod
+    def _indicator_groups(cls, value: Any) -> Any:
+        return _check_groups(value)
 
 
 class DepartmentSpec(BaseModel):
@@ -190,7 +277,7 @@ _MESSAGES = {
 def _internal(step: object) -> bool:
     """Steps pydantic adds to a loc for union branches and validators, not keys of the file."""
     return isinstance(step, str) and (step.startswith("function-") or "[" in step or step in _MODELS
-                                      or step in ("str", "int", "none"))
+                                      or step in ("str", "int", "none", _VALUE, _GROUP, _NONE))
 
 
 def _field_path(loc: tuple) -> tuple:
@@ -199,7 +286,7 @@ def _field_path(loc: tuple) -> tuple:
 
 def _message(error: dict, model: type[BaseModel], path: tuple) -> str:
     kind = error["type"]
-    if kind == "extra_forbidden":
+    if kind == "extra_forbidden" and path:
         key = str(path[-1])
         owner = _MODELS.get(next((p for p in reversed(error["loc"][:-1]) if p in _MODELS), ""), None)
         siblings = _keys(owner or _owner(model, path[:-1]))
@@ -283,4 +370,4 @@ def load_folder(folder: Path, model: type[BaseModel] = ProjectSpec) -> Folder:
 
 # model names, to drop them from error locations and to find "did you mean" candidates
 _MODELS: dict[str, type[BaseModel]] = {m.__name__: m for m in (
-    Funds, ProjectSpec, DepartmentSpec, IndicatorDetail, Task, UnitBudget, UnitSpec)}
+    Funds, ProjectSpec, DepartmentSpec, IndicatorDetail, Task, UnitBudget, UnitSpec, CategorySpec)}

@@ -94,3 +94,40 @@ def parse_value(raw: object) -> Value:
         explicit_op=op_text is not None,
         exact=match["punit"] is not None,
     )
+
+
+_AFTER_OPERATOR = re.compile(rf"^(?P<op>{_OPS})[ \u3000]*(?P<rest>.*)$", re.S)
+_NUMBERISH = re.compile(r"^[-+.\d]")
+_LOOK_ALIKE = re.compile(r"^[OolI](?![A-Za-z])")  # `9O%`: a letter O typed for the digit 0
+_WRONG_ORDER = {"=>": "≥", "=<": "≤", "=》": "≥", "=《": "≤"}
+
+
+def value_problem(raw: object) -> str | None:
+    """Why a value that starts like a quantity (an operator, then a number) cannot be read, or None.
+
+    `=上年度工资总额的1.5%` is a phrase (words after the operator) and prints as written; but
+    `≥9O%`, `=>90%`, `≥≥90%` or `≥-5%` are slips that must not silently print as text."""
+    text = unicodedata.normalize("NFKC", str(raw).strip()).replace("．", ".")
+    if not text:
+        return "缺少指标值"
+    for wrong, right in _WRONG_ORDER.items():
+        if text.startswith(wrong):
+            return f"「{raw}」的运算符「{wrong}」无法识别：请写「{right}」（或 {'>=' if right == '≥' else '<='}）"
+    value = parse_value(raw)
+    if isinstance(value, Quantity):
+        look_alike = _LOOK_ALIKE.match(value.unit)
+        if look_alike:
+            return f"「{raw}」的数字里似乎混入了字母「{look_alike[0]}」（应为数字 {'1' if look_alike[0] in 'lI' else '0'}）"
+        return None
+    match = _AFTER_OPERATOR.match(text)
+    if not match:
+        return None
+    rest = match["rest"]
+    if rest[:1] in OPERATOR_SPELLINGS or rest[:1] in "≥≤":
+        return f"「{raw}」的运算符写了两遍"
+    if rest.startswith("-"):
+        return f"「{raw}」：指标值不能为负数"
+    if _NUMBERISH.match(rest):
+        return (f"「{raw}」无法读取：运算符后应为数字加单位，如 ≥90%、=1人、≤19200元、≥40(公顷)"
+                "（数字中不能有字母，单位不能含数字）")
+    return None

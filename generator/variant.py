@@ -6,31 +6,16 @@ settings. Absent keys fall back to documented defaults (the copier `Template` id
 from __future__ import annotations
 
 import copy
-import os
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 from .amounts import AmountStyle
+from .category import placeholder_problem
 from .errors import VariantError
-
-SETTINGS = "settings.yaml"
-PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-
-
-def templates_root(explicit: Path | None = None, near: Path | None = None) -> Path:
-    """Where the variant folders are: --templates, $PERFGEN_TEMPLATES, a templates/ above the
-    specs, or the one shipped beside the package."""
-    if explicit:
-        return explicit
-    if os.environ.get("PERFGEN_TEMPLATES"):
-        return Path(os.environ["PERFGEN_TEMPLATES"])
-    if near:
-        for parent in [near.resolve(), *near.resolve().parents]:
-            if (parent / "templates").is_dir() and any((parent / "templates").glob(f"*/{SETTINGS}")):
-                return parent / "templates"
-    return PACKAGE_TEMPLATES
+# where the variants are is layout.py's: a build with nothing to do needs it, without pydantic
+from .layout import PACKAGE_TEMPLATES, SETTINGS, templates_root  # noqa: F401
 
 
 @lru_cache(maxsize=32)
@@ -166,6 +151,37 @@ class Variant:
     def order_key(self, level1: str, level2: str) -> tuple[int, int]:
         l1s = list(self.framework)
         return l1s.index(level1), self.framework[level1].index(level2)
+
+    @cached_property
+    def defaults(self) -> dict[str, dict[str, str]]:
+        """Indicators every project gets (二级 as written → 三级 → value, in spec terms), each only where
+        the project has no indicator of its own under that 二级. Names and values may hold
+        {项目名称} and {预算} (年度资金申请总额 in 元)."""
+        raw = self._get("defaults", {})
+        where = f"{self.folder / SETTINGS}: defaults"
+        if not isinstance(raw, dict):
+            raise VariantError(f"{where} 应为「二级指标: {{三级指标: 指标值}}」的映射")
+        out: dict[str, dict[str, str]] = {}
+        for group, items in raw.items():
+            if self.resolve_level2(str(group)) is None:
+                raise VariantError(f"{where}: 「{group}」不是本格式的二级指标")
+            if not isinstance(items, dict) or not items:
+                raise VariantError(f"{where}.{group} 应为「三级指标: 指标值」的映射")
+            out[str(group)] = {str(k): str(v) for k, v in items.items()}
+            for text in (t for pair in out[str(group)].items() for t in pair):
+                problem = placeholder_problem(text)
+                if problem:
+                    raise VariantError(f"{where}.{group}: {problem}")
+        return out
+
+    @cached_property
+    def checks(self) -> dict[str, Any]:
+        """The validator's view of this form: which 一级 hold 产出/效益/满意度, which 二级 hold cost
+        caps, thresholds. A check whose level is not named here does not run."""
+        raw = self._get("checks", {})
+        if not isinstance(raw, dict):
+            raise VariantError(f"{self.folder / SETTINGS}: checks 应为映射")
+        return dict(raw)
 
     @cached_property
     def lists(self) -> dict[str, str]:

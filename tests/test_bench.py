@@ -28,7 +28,9 @@ def test_generated_specs_are_valid_spread_and_the_same_every_time(tmp_path):
     assert set(variants) == {"2024目标表", "2022申报表"} and len(plans) > 3
     assert categories == {(v, c) for v in variants for c in yaml.safe_load(
         (TEMPLATES / v / "settings.yaml").read_text(encoding="utf-8"))["categories"]}
-    lengths = [len(yaml.safe_load(f.read_text(encoding="utf-8"))["年度总体目标"]) for f in files]
+    specs = [yaml.safe_load(f.read_text(encoding="utf-8")) for f in files]
+    assert 0 < sum("类别" in spec for spec in specs) < len(specs)  # as the examples: some name a 类别
+    lengths = [len(spec["年度总体目标"]) for spec in specs]
     assert min(lengths) < 60 < 200 < max(lengths)  # goal lengths spread like the seeds'
     before = files[60].read_text(encoding="utf-8")
     assert specgen.touch_one(files) == files[60] and files[60].read_text(encoding="utf-8") != before

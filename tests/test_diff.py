@@ -42,12 +42,14 @@ def test_amounts_and_indicators_added_removed_and_changed(years):
     old, new = years
     spec = new / "法律顾问费.yaml"
     edit(spec, "项目资金: 19200", "项目资金: 20000")
-    edit(spec, "聘请律师人数: =1人", "聘请律师人数: =2人")
-    edit(spec, "    纠纷解决率: =100%\n", "    纠纷解决率: ≥95%\n    新增指标: 及时\n")
-    edit(spec, "    决策法制化完善情况: 完善\n", "")
+    # the spec takes its indicators from 类别: 法律顾问; it overrides, adds and drops some
+    edit(spec, "绩效指标:\n", "绩效指标:\n  数量指标:\n    聘请律师人数: =2人\n"
+                           "  经济效益指标:\n    纠纷解决率: ≥95%\n    新增指标: 及时\n")
+    spec.write_text(spec.read_text(encoding="utf-8") + "不适用: [决策法制化完善情况]\n", encoding="utf-8")
     diff = compare(old, new, TEMPLATES)
     assert changes(diff, "法律顾问费") == [
         "~ 项目资金总额、财政资金、年度资金申请总额、当年财政拨款: 19,200.00 元 → 20,000.00 元（+800.00）",
+        "~ 成本指标/经济成本指标/法律顾问费成本预算控制数: ≤19200.00(元) → ≤20000.00(元)",  # follows the budget
         "~ 产出指标/数量指标/聘请律师人数: =1.00(人) → =2.00(人)",
         "~ 效益指标/经济效益指标/纠纷解决率: =100.00(%) → ≥95.00(%)",
         "+ 效益指标/经济效益指标/新增指标: 及时",
@@ -58,8 +60,8 @@ def test_amounts_and_indicators_added_removed_and_changed(years):
 
 def test_same_meaning_written_differently_is_no_change(years):
     old, new = years
-    edit(new / "法律顾问费.yaml", "聘请律师人数: =1人", "聘请律师人数: '==1.00(人)'")
-    edit(new / "党组工作经费.yaml", "党建活动次数: ≥12次", "党建活动次数: '>=12次'")
+    edit(new / "法律顾问费.yaml", "绩效指标:\n", "绩效指标:\n  数量指标:\n    聘请律师人数: '==1.00(人)'\n")
+    edit(new / "党组工作经费.yaml", "    购买党建书籍: ≥60本", "    党建活动次数: '>=12次'\n    购买党建书籍: ≥60本")
     diff = compare(old, new, TEMPLATES)
     assert changes(diff, "法律顾问费") == [] and changes(diff, "党组工作经费") == []
 
@@ -69,8 +71,7 @@ def test_goals_categories_dates_and_moved_indicators(years):
     spec = new / "法律顾问费.yaml"
     edit(spec, "项目类别: 经常性项目", "项目类别: 专项资金\n计划开始日期: 2025-03-01")
     edit(spec, "年度总体目标: 通过政府购买服务", "年度总体目标: 今年通过政府购买服务")
-    edit(spec, "  经济效益指标:\n    纠纷解决率: =100%\n", "  经济效益指标:\n")
-    edit(spec, "  社会效益指标:\n", "  社会效益指标:\n    纠纷解决率: =100%\n")
+    edit(spec, "绩效指标:\n", "绩效指标:\n  社会效益指标:\n    纠纷解决率: =100%\n")  # from the category's 经济效益
     found = changes(compare(old, new, TEMPLATES), "法律顾问费")
     assert found[:2] == ["~ 项目类别: 经常性项目 → 专项资金", "~ 计划开始日期: 2024-01-01 → 2025-03-01"]
     assert found[2].startswith("~ 年度总体目标: 通过政府购买服务") and " → 今年通过政府购买服务" in found[2]
@@ -92,7 +93,7 @@ def test_projects_are_paired_by_file_then_by_name(years):
     lines = [line for _, line in report(diff)]
     assert "法律顾问费 → 法律顾问服务费（法律顾问费.yaml）" in lines
     assert "- 删除项目 残疾人就业保障金（残疾人就业保障金.yaml）：项目资金总额 148,200.00 元" in lines
-    assert "+ 新增项目 新项目（新项目.yaml）：项目资金总额 10,000.00 元，1 个指标" in lines
+    assert "+ 新增项目 新项目（新项目.yaml）：项目资金总额 10,000.00 元，4 个指标" in lines  # 1 + the form's 3 defaults
 
 
 def test_unreadable_files_are_listed_and_the_rest_compared(years):

@@ -78,7 +78,15 @@ def test_a_variant_completes_categories_and_level2_names():
     assert schema["properties"]["项目类别"]["enum"] == VARIANT.categories
     assert errors(schema, BASE.replace("经常性项目", "常规项目") + "项目资金: 1\n") != []
     assert errors(schema, BASE.replace("数量指标", "成本指标") + "项目资金: 1\n") == []  # an alias
-    assert errors(schema, BASE.replace("数量指标", "产出指标") + "项目资金: 1\n") != []  # a 一级
+    assert errors(schema, BASE.replace("数量指标", "产出指标") + "项目资金: 1\n") != []  # a 一级 needs its 二级
+    nested = BASE.replace("{数量指标: {人数: =1人}}", "{产出指标: {数量指标: {人数: =1人}}}")
+    assert errors(schema, nested + "项目资金: 1\n") == []
+
+
+def test_a_category_may_stand_for_the_indicators():
+    without = BASE.replace("绩效指标: {数量指标: {人数: =1人}}\n", "") + "项目资金: 1\n"
+    assert errors(project_schema(), without + "类别: 法律顾问\n不适用: [服务对象满意度指标]\n") == []
+    assert errors(project_schema(), without) != []
 
 
 def test_department_year_bounds():

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from generator.source import SourceError, decode, parse
+from generator.source import SourceError, decode, parse, read
 
 
 def test_scalars_stay_text_and_lines_are_known():
@@ -71,3 +71,28 @@ def test_libyaml_reads_every_example_as_the_pure_python_parser_does(monkeypatch)
     for text, quick in zip(texts, fast):
         slow = parse(text, Path("x.yaml"))
         assert (quick.data, quick.lines) == (slow.data, slow.lines)
+
+
+@pytest.mark.parametrize("text, line, start", [
+    ("绩效指标:\n  数量指标:\n    满意度: >=90%\n    完成率: =100%\n", 3, "「>=90%」以「>」开头，「>」是 YAML 的折叠块标记：请加引号写成 \">=90%\""),
+    ("a:\n  - |x\n", 2, "「|x」以「|」开头，「|」是 YAML 的文字块标记"),
+    ("a: *说明\n", 1, "「*说明」以「*」开头，「*」是 YAML 的别名标记"),
+    ("a: @x\n", 1, "「@x」以「@」开头，「@」是 YAML 的保留字符"),
+])
+def test_a_value_starting_with_a_yaml_indicator_is_explained(text, line, start):
+    with pytest.raises(SourceError) as info:
+        parse(text, Path("x.yaml"))
+    assert info.value.line == line and str(info.value).startswith(start)
+
+
+def test_other_yaml_errors_keep_the_parsers_words():
+    with pytest.raises(SourceError) as info:
+        parse("a: [1, 2\nb: 3\n", Path("x.yaml"))
+    assert str(info.value).startswith("YAML 格式错误：")
+
+
+def test_a_huge_file_is_refused_before_parsing(tmp_path):
+    path = tmp_path / "大.yaml"
+    path.write_bytes(b"a: " + b"x" * 5_000_000)
+    with pytest.raises(SourceError, match=r"文件过大（5.0 MB）"):
+        read(path)

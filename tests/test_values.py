@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, strategies as st
 
-from generator.values import Phrase, Quantity, parse_value
+from generator.values import Phrase, Quantity, parse_value, value_problem
 
 
 @pytest.mark.parametrize("raw, op, number, unit", [
@@ -51,3 +51,23 @@ def test_operator_number_unit_always_read_back(op, number, unit):
 def test_any_text_is_a_value(text):
     value = parse_value(text)
     assert isinstance(value, (Quantity, Phrase))
+
+
+@pytest.mark.parametrize("raw, message", [
+    ("=>90%", "运算符「=>」无法识别：请写「≥」"),
+    ("=<5次", "运算符「=<」无法识别：请写「≤」"),
+    ("≥≥90%", "运算符写了两遍"),
+    ("≥-5%", "指标值不能为负数"),
+    ("=1.5.3人", "运算符后应为数字加单位"),
+    ("≥9O%", "混入了字母「O」（应为数字 0）"),
+    ("=1l人", "混入了字母「l」（应为数字 1）"),
+    ("", "缺少指标值"),
+])
+def test_a_value_that_starts_like_a_quantity_but_cannot_be_read(raw, message):
+    assert message in value_problem(raw)
+
+
+@pytest.mark.parametrize("raw", ["=上年度工资总额的1.5%", "≥90%", "》=90%", "≤19,200元", "≥１９２００元", "< 2次",
+                                 "≥5GB", "6月底前完成", "及时", "=100% (2022年5月底前)", "≥40(公顷)"])
+def test_readable_values_have_no_problem(raw):
+    assert value_problem(raw) is None

@@ -37,12 +37,14 @@ def test_specs_render_in_the_other_variant_without_edits(tmp_path, source, targe
         assert "=100.00(%)" in text and "≥90.00(%)" in text and "专项资金 ☐ 经常性项目 ☑ 一次性项目 ☐" in text
         assert "1.00" in text  # 10,000 元 in 万元
     else:
-        text = cells(out / "法律顾问费.docx")
-        assert "=100%" in text and "≤19200元" in text and "19,200" in text and "2024-01-01" in text
+        name = "闵行区房屋征收管理业务系统等保项目.docx"
+        text = cells(out / name)
+        assert "=100%" in text and "≤60000元" in text and "60,000" in text and "2024-01-01" in text
         # 经济成本指标 of the 2024 framework prints as the 2022 二级 成本指标 under 产出指标
-        row = next(r for r in docx.Document(str(out / "法律顾问费.docx")).tables[0].rows
-                   if r.cells[3].text == "法律顾问费成本预算控制数")
+        row = next(r for r in docx.Document(str(out / name)).tables[0].rows if r.cells[3].text == "项目成本预算控制数")
         assert [row.cells[1].text, row.cells[2].text] == ["产出指标", "成本指标"]
+        # the budget cap is a default of the 2024 form (first-level 成本指标); the 2022 form has none
+        assert "法律顾问费成本预算控制数" not in cells(out / "法律顾问费.docx")
 
 
 def test_operator_spellings_print_properly_in_2022(built_examples):

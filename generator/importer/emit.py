@@ -1,0 +1,154 @@
+"""Imported data as spec files a person would have written, checked by building them again.
+
+The YAML is what `perfgen build` reads: keys in the form's order, amounts as plain numbers, long
+texts on one line and multi-line texts as `|` blocks. Before anything is written, each spec is
+read back, built and rendered exactly as `perfgen build` would, and the rebuilt table is compared
+cell by cell with the imported one; every difference is reported.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..build import form as form_of
+from ..category import Libraries, Library
+from ..errors import Problems
+from ..expand import Expanded, expand
+from ..render.docx import WordTemplate
+from ..source import SourceError, parse
+from ..spec import DepartmentSpec, Loaded, validate
+from .common import Imported, cell_norm, plain
+from .grid import read_word_tree
+from .labels import split_forms
+
+
+class _Dumper(yaml.SafeDumper):
+    def increase_indent(self, flow: bool = False, indentless: bool = False):
+        return super().increase_indent(flow, False)   # `  - item` under its key, as the examples
+
+
+def _plain_scalar(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    """A number or date written bare (19200, 2024-03-01): the spec loader reads every scalar as text."""
+    return dumper.represent_scalar(dumper.resolve(yaml.ScalarNode, text, (True, False)), text)
+
+
+def _str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None)
+
+
+class Flow(list):
+    """A short list written on one line, `不适用: [服务对象满意度指标]`, as the examples write it."""
+
+
+_Dumper.add_representer(str, _str)
+_Dumper.add_representer(Flow, lambda d, items: d.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=True))
+_Dumper.add_representer(Decimal, lambda d, n: _plain_scalar(d, plain(n)))
+_Dumper.add_representer(dt.date, lambda d, v: _plain_scalar(d, v.isoformat()))
+
+
+def dump(data: dict[str, Any], comment: str = "") -> str:
+    body = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1 << 20,
+                     default_flow_style=False)
+    header = "".join(f"# {line}\n" for line in comment.splitlines())
+    return header + body
+
+
+def department_data(department: tuple[str, str], year: int, variant_name: str) -> dict[str, Any]:
+    return {"主管部门": department[0], "实施单位": department[1], "年度": year, "格式": variant_name}
+
+
+class Checker:
+    """Builds an imported spec as `perfgen build` would (build.plan_folder: the folder's category
+    library, expansion with the variant's defaults and categories, the model) and compares the
+    rendered table's cells with the imported table's."""
+
+    def __init__(self) -> None:
+        self._words: dict[Path, WordTemplate] = {}
+        self._libraries = Libraries()
+        self._library_of: dict[Path, Library] = {}
+
+    def word(self, path: Path) -> WordTemplate:
+        if path not in self._words:
+            self._words[path] = WordTemplate(path)
+        return self._words[path]
+
+    def library(self, folder: Path) -> tuple[Library, list[str]]:
+        """The categories specs in `folder` build with, and what is wrong with its category files
+        (said the first time a folder is asked for, as `perfgen build` would report it)."""
+        if folder in self._library_of:
+            return self._library_of[folder], []
+        problems = Problems()
+        self._library_of[folder] = self._libraries.for_spec_folder(folder, problems)
+        return self._library_of[folder], [str(p) for p in problems.errors]
+
+    def expand(self, item: Imported, text: str, path: Path,
+               department: DepartmentSpec) -> tuple[Expanded | None, Problems]:
+        """The spec `text` expanded as `perfgen build` expands it (None if it does not validate)."""
+        problems = Problems()
+        try:
+            source = parse(text, path)
+        except SourceError as exc:  # pragma: no cover - dump writes valid YAML
+            problems.add(path, exc.line, "", f"生成的说明无法读取：{exc}")
+            return None, problems
+        spec = validate(form_of(item.variant).spec, source, problems)
+        if spec is None:
+            return None, problems
+        library, _ = self.library(path.parent)
+        return expand(Loaded(spec, source), department, item.variant, library, problems), problems
+
+    def build(self, item: Imported, text: str, path: Path, department: DepartmentSpec) -> tuple[Any, Problems]:
+        """The typed table (model.Project or model.Unit) the spec `text` builds, or None."""
+        expanded, problems = self.expand(item, text, path, department)
+        if expanded is None or problems.errors:
+            return None, problems
+        built = form_of(item.variant).build(expanded, item.variant, problems)
+        return (built if not problems.errors else None), problems
+
+    def rebuild(self, item: Imported, text: str, path: Path, department: DepartmentSpec) -> list[str] | str:
+        """The cells of the table the spec `text` builds, or why it does not build."""
+        built, problems = self.build(item, text, path, department)
+        if built is None:
+            return "生成的说明还需修改才能生成表格：" + "；".join(
+                f"{p.field + ': ' if p.field else ''}{p.message}" for p in problems.errors)
+        variant = item.variant
+        root = self.word(variant.word_template).render_xml(form_of(variant).context(built, variant))
+        rendered = split_forms(read_word_tree(root, path), [variant], set())
+        return [cell_norm(t) for form in rendered[:1] for row in form.rows for t in row.texts]
+
+    def check(self, item: Imported, text: str, path: Path, department: DepartmentSpec) -> list[str]:
+        """What differs between the table and the one the spec `text` builds (nothing: [])."""
+        return self.differences(item, self.rebuild(item, text, path, department))
+
+    @staticmethod
+    def differences(item: Imported, rebuilt: list[str] | str) -> list[str]:
+        """What differs between the table and the rebuilt one (`rebuild`'s answer)."""
+        return [rebuilt] if isinstance(rebuilt, str) else compare(original_cells(item), rebuilt)
+
+
+def original_cells(item: Imported) -> list[str]:
+    return [cell_norm(t) for row in item.rows for t in row.texts]
+
+
+def compare(original: list[str], rebuilt: list[str]) -> list[str]:
+    if original == rebuilt:
+        return []
+    want, got = Counter(original), Counter(rebuilt)
+    missing, extra = list((want - got).elements()), list((got - want).elements())
+    if not missing and not extra:
+        return ["重新生成的表与原表单元格相同，但顺序不同（perfgen 按指标体系的顺序排列指标）"]
+    parts = []
+    if missing:
+        parts.append("原表的" + _cells(missing) + "没有重现")
+    if extra:
+        parts.append("新表多出" + _cells(extra))
+    return ["重新生成的表与原表不同：" + "；".join(parts)]
+
+
+def _cells(cells: list[str], limit: int = 6) -> str:
+    shown = "、".join(f"「{c if len(c) <= 30 else c[:29] + '…'}」" for c in cells[:limit])
+    return shown + (f" 等 {len(cells)} 格" if len(cells) > limit else "")
