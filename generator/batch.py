@@ -271,6 +271,7 @@ class _Batch:
         self.templates, self.staging, self.renderer = templates, staging, renderer
         self.force, self.pdf, self.reporter, self.result = force, pdf, reporter, result
         self.problems = Problems()
+        self.said: set[Problem] = set()
         self.variant_keys: dict[Path, str] = {}
         self.category_keys: dict[Path, str] = {}
         self.writers: dict[str, Any] = {}
@@ -313,7 +314,10 @@ class _Batch:
         item = build.plan_folder(spec_folder, out, self.templates, problems)
         if item is not None:
             _check_file_names(item, problems)
-        self.problems.extend(problems)
+        for problem in problems.items:  # a broken 类别 file above several folders is said once
+            if problem not in self.said:
+                self.said.add(problem)
+                self.problems.items.append(problem)
         if item is None or self.problems.errors:
             self.renderer.cancel()  # the build will fail: render no more
             return folder

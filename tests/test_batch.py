@@ -13,7 +13,7 @@ from generator import cache
 from generator.batch import run
 from generator.errors import SpecErrors, VariantError
 
-from conftest import EXAMPLES, TEMPLATES, write
+from conftest import EXAMPLES, REPO, TEMPLATES, write
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -271,3 +271,13 @@ def test_a_manifest_in_a_shape_perfgen_did_not_write_means_reading_the_folder(sp
     result = run(spec_folder, out, TEMPLATES)
     assert result.built == [] and len(result.skipped) == 7 and result.warnings == first.warnings
     assert json.loads(manifest.read_text(encoding="utf-8"))["inputs"]["warnings"] == recorded  # written anew
+
+
+def test_a_changed_category_above_the_folder_rebuilds_its_projects(spec_folder, tmp_path):
+    shipped = (REPO / "generator" / "categories" / "法律顾问.yaml").read_text(encoding="utf-8")
+    mine = write(tmp_path / "类别" / "法律顾问.yaml", shipped)  # the department's own copy, above its specs
+    out = tmp_path / "out"
+    run(spec_folder, out, TEMPLATES)
+    assert run(spec_folder, out, TEMPLATES).built == []
+    mine.write_text(shipped.replace("聘请律师人数: =1人", "聘请律师人数: =2人"), encoding="utf-8")
+    assert names(run(spec_folder, out, TEMPLATES).built) == ["法律顾问费"]
