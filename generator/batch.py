@@ -127,8 +127,7 @@ def render_chunk(chunk: Chunk) -> list[Rendered]:
 def _unlink(files) -> None:
     for _, staged, _ in files:
         staged.tmp.unlink(missing_ok=True)
-    for _, staged, _ in reversed(files):
-        remove_folders(staged.created)
+    remove_folders(folder for _, staged, _ in files for folder in staged.created)
 
 
 def document_root(docx: bytes) -> etree._Element:
@@ -333,6 +332,8 @@ class _Batch:
             folder.fresh.append(fresh)
             if not fresh:
                 stale.append((safe_filename(project.name), project))
+        if stale:
+            self.staging.expect(out)  # a dropped build removes the folders its workers made
         for start in range(0, len(stale), CHUNK):
             folder.pending += 1
             self.renderer.submit(folder, Chunk(item.variant.folder, folder.variant_key, out,

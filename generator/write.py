@@ -181,11 +181,22 @@ def stage_bytes(target: Path, data: bytes) -> Staged:
 
 def remove_folders(created: Iterable[str]) -> None:
     """Remove folders a dropped build made, innermost first, where nothing else was put in them."""
-    for folder in reversed(created):
+    for folder in sorted(set(created), key=lambda path: path.count(os.sep), reverse=True):
         try:
             os.rmdir(folder)
         except OSError:
             pass
+
+
+def missing_folders(folder: Path) -> list[str]:
+    """`folder` and those of its parents that do not exist (yet)."""
+    missing = []
+    while not folder.exists():
+        missing.append(str(folder))
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    return missing
 
 
 class Staging:
@@ -207,6 +218,11 @@ class Staging:
     def write(self, target: Path, fill: Callable[[HashingFile], None]) -> Staged:
         """Stage `target` by streaming: `fill(handle)` writes it."""
         return self.adopt(stage(target, fill), target)
+
+    def expect(self, folder: Path) -> None:
+        """Files will be staged in `folder` (by worker processes too): if the build is dropped, the
+        folders that do not exist now are removed again, once every temporary file in them is."""
+        self._created += missing_folders(folder)
 
     def adopt(self, staged: Staged, target: Path) -> Staged:
         """Take over a temporary file staged for `target` (here, or by a worker process)."""

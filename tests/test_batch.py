@@ -247,6 +247,7 @@ def test_an_error_in_a_later_folder_writes_nothing_though_earlier_ones_were_rend
     from generator import batch
 
     monkeypatch.setattr(batch, "INLINE", inline)  # 0: the earlier folders render in worker processes
+    monkeypatch.setattr(batch, "CHUNK", 1)        # many chunks in flight, in the same folders
     root = tmp_path / "specs"
     for name in ("a", "b", "c"):
         shutil.copytree(EXAMPLES / "2024", root / name)
