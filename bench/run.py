@@ -1,6 +1,7 @@
 """perfgen's benchmark: a district's build, measured against the loop a docxtpl user would write.
 
     python bench/run.py                  # 2,000 projects (and 200), baseline on 400 of them
+    python bench/run.py --repeat 3       # each build three times, the median (bench/README.md's figures)
     python bench/run.py -n 500 --small 50 --baseline 100 --json /tmp/results.json
     python bench/run.py --markdown bench/results.json   # a results file as bench/README.md's table
 
@@ -191,6 +192,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--small", type=int, default=200, help="projects in the small tree (default 200)")
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="processes for the -j builds")
     parser.add_argument("--baseline", type=int, default=400, help="projects the baseline loops render (default 400)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each build measurement; the median is reported (default 1)")
     parser.add_argument("--json", type=Path, default=BENCH / "results.json", help="where to write the results")
     parser.add_argument("--work", type=Path, help="keep the specs and outputs here (default: a temporary folder)")
     args = parser.parse_args(argv)
@@ -212,10 +215,20 @@ def _run(args: argparse.Namespace, work: Path) -> dict:
     load_before = os.getloadavg()
     rows: list[dict] = []
 
-    def build(name: str, specs: Path, out: Path, n: int, jobs: int) -> dict:
+    def build(name: str, specs: Path, out: Path, n: int, jobs: int, *, fresh: bool = True, repeat: int = 0,
+              before=None) -> dict:
+        """`repeat` runs (from an empty output folder if `fresh`; each after `before(i)`); the one
+        with the median wall time is reported, every wall time is kept."""
         print(f"… {name}", file=sys.stderr, flush=True)
-        measured = run_child("build", cache, specs=specs, out=out, jobs=jobs)
-        row = build_row(name, n, jobs, measured)
+        runs = []
+        for i in range(repeat or args.repeat):
+            if fresh and out.exists():
+                shutil.rmtree(out)
+            if before:
+                before(i)
+            runs.append(run_child("build", cache, specs=specs, out=out, jobs=jobs))
+        row = build_row(name, n, jobs, sorted(runs, key=lambda m: m["wall_s"])[len(runs) // 2])
+        row["walls_s"] = [m["wall_s"] for m in runs]
         rows.append(row)
         return row
 
@@ -223,18 +236,15 @@ def _run(args: argparse.Namespace, work: Path) -> dict:
     full = build("full build", large, work / "out-serial", args.n, 1)
     build_row_j = build(f"full build -j {j}", large, work / "out", args.n, j)
     identical = snapshot(work / "out-serial") == snapshot(work / "out")
-    # a no-op is short: the median of three (the first after a build also reads the tables written
+    # a no-op is short: at least three (the first after a build also reads the tables written
     # last, which are too fresh to trust by their mtime alone; see generator/cache.py)
-    noops = [run_child("build", cache, specs=large, out=work / "out", jobs=j) for _ in range(3)]
-    noop = build_row("no-op rebuild", args.n, j, sorted(noops, key=lambda m: m["wall_s"])[1])
-    noop["walls_s"] = [m["wall_s"] for m in noops]
-    rows.append(noop)
-    specgen.touch_one(files)
-    change = build("rebuild after one spec changed", large, work / "out", args.n, j)
+    noop = build("no-op rebuild", large, work / "out", args.n, j, fresh=False, repeat=max(3, args.repeat))
+    change = build("rebuild after one spec changed", large, work / "out", args.n, j, fresh=False,
+                   before=lambda i: specgen.touch_one(files, i))
     small_full = build("full build", small, work / "small-serial", args.small, 1)
     small_j = build(f"full build -j {j}", small, work / "small", args.small, j)
     # incremental = forced: one change in the small tree, incrementally (-j) and from scratch (serial)
-    specgen.touch_one(small_files)
+    specgen.touch_one(small_files, 0)
     run_child("build", cache, specs=small, out=work / "small", jobs=j)
     shutil.rmtree(work / "small-serial")
     run_child("build", cache, specs=small, out=work / "small-serial", jobs=1)

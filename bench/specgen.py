@@ -192,9 +192,9 @@ def generate(root: Path, n: int, seed: int = 2024) -> list[Path]:
     return files
 
 
-def touch_one(files: list[Path]) -> Path:
-    """Change one spec the way an author would: a longer 年度总体目标."""
-    path = files[len(files) // 2]
+def touch_one(files: list[Path], which: int = 0) -> Path:
+    """Change one spec the way an author would: a longer 年度总体目标 (a different spec for each `which`)."""
+    path = files[(len(files) // 2 + which) % len(files)]
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     spec["年度总体目标"] = spec["年度总体目标"] + "（已修改）"
     path.write_text(dump(spec), encoding="utf-8")

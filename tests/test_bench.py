@@ -33,13 +33,14 @@ def test_generated_specs_are_valid_spread_and_the_same_every_time(tmp_path):
     lengths = [len(spec["年度总体目标"]) for spec in specs]
     assert min(lengths) < 60 < 200 < max(lengths)  # goal lengths spread like the seeds'
     before = files[60].read_text(encoding="utf-8")
-    assert specgen.touch_one(files) == files[60] and files[60].read_text(encoding="utf-8") != before
+    assert specgen.touch_one(files) == files[60] and specgen.touch_one(files, 1) == files[61]
+    assert files[60].read_text(encoding="utf-8") != before
 
 
 def test_the_benchmark_runs_and_reports(tmp_path):
     results = tmp_path / "results.json"
     run = subprocess.run([sys.executable, str(REPO / "bench" / "run.py"), "-n", "5", "--small", "3", "--baseline", "2",
-                          "--json", str(results), "--work", str(tmp_path / "work")],
+                          "--repeat", "2", "--json", str(results), "--work", str(tmp_path / "work")],
                          capture_output=True, text=True, cwd=REPO, timeout=300)
     assert run.returncode == 0, run.stderr
     data = json.loads(results.read_text(encoding="utf-8"))
@@ -49,6 +50,7 @@ def test_the_benchmark_runs_and_reports(tmp_path):
     assert [row["n"] for row in data["builds"]] == [5, 5, 5, 5, 3, 3]
     assert [row["built"] for row in data["builds"]] == [5, 5, 0, 1, 3, 3]
     assert all(row["wall_s"] > 0 and row["cpu_s"] > 0 and row["rss_main_mb"] > 0 for row in data["builds"])
+    assert [len(row["walls_s"]) for row in data["builds"]] == [2, 2, 3, 2, 2, 2]
     assert data["identical_outputs"] is True and data["baseline"]["projects"] == 2
     assert set(data["ratios"]) >= {"serial_vs_baseline", "noop_vs_full", "rss_main_large_vs_small"}
     assert "perfgen / baseline" in run.stdout and data["machine"]["cores"]
