@@ -308,14 +308,16 @@ def print_table(result: dict) -> None:
 
 def markdown(result: dict) -> str:
     """The figures of a results file as the Markdown table of bench/README.md."""
-    lines = ["| measurement | N | -j | wall s | CPU s | tables/s | tables per CPU-s | peak RSS MB (main / worker) |",
+    lines = ["| measurement | N | -j | wall s (range) | CPU s | tables/s | tables per CPU-s | peak RSS MB (main / worker) |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for row in result["builds"]:
         rate = f"{row['tables_per_s']:.0f}" if row["tables_per_s"] else "–"
         per_cpu = f"{row['tables_per_cpu_s']:.0f}" if row["tables_per_cpu_s"] else "–"
         worker = f" / {row['rss_worker_mb']:.0f}" if row["rss_worker_mb"] else ""
-        lines.append(f"| {row['measurement']} | {row['n']} | {row['jobs']} | {row['wall_s']:.2f} | {row['cpu_s']:.2f} "
-                     f"| {rate} | {per_cpu} | {row['rss_main_mb']:.0f}{worker} |")
+        walls = row.get("walls_s") or [row["wall_s"]]
+        spread = f" ({min(walls):.2f}–{max(walls):.2f})" if len(walls) > 1 else ""
+        lines.append(f"| {row['measurement']} | {row['n']} | {row['jobs']} | {row['wall_s']:.2f}{spread} "
+                     f"| {row['cpu_s']:.2f} | {rate} | {per_cpu} | {row['rss_main_mb']:.0f}{worker} |")
     b = result["baseline"]
     lines.append(f"| baseline: docxtpl + openpyxl loop | {b['projects']} | 1 | – | – | {b['tables_per_s']:.1f} | – "
                  f"| {b['rss_mb']:.0f} |")
