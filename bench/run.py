@@ -301,8 +301,9 @@ def print_table(result: dict) -> None:
     r, j = result["ratios"], result["jobs"]
     print(f"\nperfgen / baseline: serial {r['serial_vs_baseline']:.1f}×, -j {j} {r[f'j{j}_vs_baseline']:.1f}×")
     print(f"no-op rebuild / full build: {r['noop_vs_full'] * 100:.1f} %; one spec changed: {r['one_change_vs_full'] * 100:.1f} %")
+    workers = r["rss_worker_large_vs_small"]
     print(f"peak RSS N={result['n']} / N={result['small']}: main {r['rss_main_large_vs_small']:.2f}, "
-          f"workers {r['rss_worker_large_vs_small'] or 0:.2f}")
+          f"workers {f'{workers:.2f}' if workers else '– (none started at the small N)'}")
     print(f"serial, -j, incremental and forced builds byte-identical: {'yes' if result['identical_outputs'] else 'NO'}")
 
 

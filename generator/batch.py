@@ -270,7 +270,8 @@ class _Batch:
         self.templates, self.staging, self.renderer = templates, staging, renderer
         self.force, self.pdf, self.reporter, self.result = force, pdf, reporter, result
         self.problems = Problems()
-        self.said: set[Problem] = set()
+        self.said: set[Problem] = set()     # problems and warnings already said (a 类别 folder is shared)
+        self.warned: set[Problem] = set()
         self.variant_keys: dict[Path, str] = {}
         self.category_keys: dict[Path, str] = {}
         self.writers: dict[str, Any] = {}
@@ -358,7 +359,10 @@ class _Batch:
 
     def finish(self, folder: _Folder) -> None:
         """Every table of the folder is staged: record them, write its 汇总, drop what it held."""
-        self.result.warnings += folder.warnings
+        for warning in folder.warnings:  # one about a 类别 file above several folders is said once
+            if warning not in self.warned:
+                self.warned.add(warning)
+                self.result.warnings.append(warning)
         item = folder.plan
         if folder.replayed:  # the last build's tables
             for name in folder.names:

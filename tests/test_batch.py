@@ -282,3 +282,14 @@ def test_a_changed_category_above_the_folder_rebuilds_its_projects(spec_folder, 
     assert run(spec_folder, out, TEMPLATES).built == []
     mine.write_text(shipped.replace("聘请律师人数: =1人", "聘请律师人数: =2人"), encoding="utf-8")
     assert names(run(spec_folder, out, TEMPLATES).built) == ["法律顾问费"]
+
+
+def test_a_broken_category_file_above_several_folders_is_reported_once(tmp_path):
+    root = tmp_path / "specs"
+    for name in ("a", "b"):
+        shutil.copytree(EXAMPLES / "2024", root / name)
+    write(root / "类别" / "坏.yaml", "绩效指标: {数量指标: {'{人数}人次': =1人}}\n")  # an unknown placeholder
+    with pytest.raises(SpecErrors) as caught:
+        run(root, tmp_path / "out", TEMPLATES)
+    assert [p.file for p in caught.value.problems if not p.warning] == [str(root / "类别" / "坏.yaml")]
+    assert not (tmp_path / "out").exists()
