@@ -8,8 +8,8 @@ become a formula, nor `#N/A` an error. The sheet is written as SpreadsheetML tex
 from __future__ import annotations
 
 import math
-import unicodedata
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from io import BytesIO
