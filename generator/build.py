@@ -1,12 +1,11 @@
 """The pipeline for spec folders: spec → expand → model → render → write.
 
-A spec folder is any folder holding a 部门.yaml. Every folder of a build is read and checked
-before anything is rendered, and every output is staged before any is renamed into place: a
-build with an error writes nothing. Rendering, the 汇总 workbook and incremental builds are batch.py's.
+A spec folder is any folder holding a 部门.yaml. Every folder of a build is read and checked, and
+every output is staged before any is renamed into place: a build with an error writes nothing.
+Rendering, the 汇总 workbook and incremental builds are batch.py's.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -15,11 +14,10 @@ from . import checks, model
 from .category import Libraries
 from .errors import Problems, SpecErrors, VariantError
 from .expand import Expanded, expand
+from .layout import SUMMARY_WORKBOOK, safe_filename, spec_folders, targets  # noqa: F401  (also imported from here)
 from .render.context import project_context, unit_context
-from .spec import DEPARTMENT_FILE, ProjectSpec, UnitSpec, load_department, load_specs
-from .variant import Variant, templates_root
-
-SUMMARY_WORKBOOK = "汇总.xlsx"
+from .spec import ProjectSpec, UnitSpec, load_department, load_specs
+from .variant import Variant
 
 
 @dataclass(frozen=True)
@@ -35,18 +33,6 @@ FORMS = {
     "project": Form(ProjectSpec, model.build, project_context),   # one table per project
     "unit": Form(UnitSpec, model.build_unit, unit_context),         # one table per unit
 }
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-
-
-def safe_filename(name: str) -> str:
-    return _UNSAFE.sub("_", name).strip(" .") or "未命名"
-
-
-def spec_folders(root: Path) -> list[Path]:
-    """Every folder at or below `root` that holds a 部门.yaml (a year folder and its units), in a
-    stable order; hidden folders below `root` are skipped, wherever `root` itself lives."""
-    return sorted(p.parent for p in root.rglob(DEPARTMENT_FILE)
-                  if not any(part.startswith(".") for part in p.relative_to(root).parts))
 
 
 @dataclass
@@ -105,19 +91,11 @@ def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems) ->
 def plan(root: Path, out: Path | None, templates: Path | None = None) -> tuple[list[Plan], Problems]:
     """Read and check every spec folder under `root`; raises SpecErrors if any has an error.
     `out` None: only checking, nothing will be written."""
-    root = root.resolve() if not root.is_absolute() else root
-    folders = spec_folders(root)
     problems = Problems()
-    if not folders:
-        problems.add(root, None, "", f"找不到项目说明：{root} 及其子目录中没有 {DEPARTMENT_FILE}")
-    templates = templates_root(templates, near=root)
-    # outputs mirror the specs below `root`; a spec folder given itself keeps its own name (2024/)
-    base = root.parent if (root / DEPARTMENT_FILE).is_file() else root
+    templates, pairs = targets(root, out, templates, problems)
     plans = []
-    for folder in folders:
-        if out is not None and out.resolve().is_relative_to(folder.resolve()):
-            problems.add(out, None, "", f"输出目录在项目说明目录 {folder} 之内：perfgen 不往说明目录里写文件，请换一个输出目录")
-        item = plan_folder(folder, (out or Path()) / folder.relative_to(base), templates, problems)
+    for folder, target in pairs:
+        item = plan_folder(folder, target, templates, problems)
         if item is not None:
             plans.append(item)
     if problems.errors:

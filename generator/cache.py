@@ -16,20 +16,22 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import os
+import re
 import sys
+import time
 import zlib
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 
 MANIFEST = ".perfgen.json"
-# the libraries whose versions can change the bytes of an output
-_WRITERS = ("docxtpl", "python-docx", "openpyxl", "lxml", "jinja2")
+# the libraries whose versions can change the bytes of an output (the Excel XML is perfgen's own)
+_WRITERS = ("docxtpl", "python-docx", "lxml", "jinja2")
 
 
 def sha256(data: bytes) -> str:
@@ -84,46 +86,190 @@ def toolchain_key() -> str:
     """perfgen's version and source plus the versions of what writes the bytes."""
     parts = [f"perfgen {__version__}", f"python {sys.version_info[:2]}", f"zlib {zlib.ZLIB_RUNTIME_VERSION}",
              f"source {folder_key(Path(__file__).resolve().parent)}"]
-    for name in _WRITERS:
-        try:
-            parts.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{name} ?")
+    versions = installed_versions(_WRITERS)
+    parts += [f"{name} {versions.get(name, '?')}" for name in _WRITERS]
     return sha256("\n".join(parts).encode())
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def installed_versions(names: tuple[str, ...]) -> dict[str, str]:
+    """The installed version of each distribution, read from the names of the *.dist-info folders
+    on sys.path, first found first (as importlib.metadata finds them, without its 15 ms import: a
+    build with nothing to do takes a third of a second)."""
+    wanted = {_normal(name): name for name in names}
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            listing = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for item in listing:
+            if item.endswith(".dist-info") and "-" in item:
+                name, version = item[:-len(".dist-info")].split("-", 1)
+                if _normal(name) in wanted:
+                    found.setdefault(wanted[_normal(name)], version)
+    missing = [name for name in names if name not in found]
+    if missing:  # installed some other way (an egg, a zip): ask importlib.metadata
+        from importlib import metadata
+
+        for name in missing:
+            try:
+                found[name] = metadata.version(name)
+            except metadata.PackageNotFoundError:
+                pass
+    return found
 
 
 def key(*parts: str) -> str:
     return sha256("\n".join(parts).encode())
 
 
-class Manifest:
-    """What an output folder holds: group → {"key": …, "files": {name: sha256}}."""
+def stat_key(path: Path | str) -> list[int]:
+    """What identifies a file's bytes without reading them: size, modification time, inode.
+    (Not ctime: renaming a staged file into place changes it, and every output is renamed.)"""
+    st = os.stat(path)
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
 
-    def __init__(self, folder: Path, groups: dict[str, dict] | None = None):
-        self.folder = folder
-        self.groups: dict[str, dict] = groups or {}
+
+def cache_folder() -> Path:
+    """$PERFGEN_CACHE, else the platform's cache folder for perfgen."""
+    if os.environ.get("PERFGEN_CACHE"):
+        return Path(os.environ["PERFGEN_CACHE"])
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA") or Path.home()) / "perfgen" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "perfgen"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "perfgen"
+
+
+class Digests:
+    """The sha256 of files, remembered between builds by (size, mtime, inode) as git's index
+    does: a no-op build of a district reads none of its thousands of tables and specs.
+
+    One store per output folder, in the user's cache folder, never beside the outputs (which are
+    committed); it holds the files this build met, so it stays the size of one folder. A file
+    changed just before its entry was made is not trusted ("racily clean": an edit in the same
+    tick of the file clock could keep size and mtime) and is read again next time; the tick is
+    taken as 2 s where mtimes are whole (FAT, HFS+), else as 50 ms (ext4, NTFS, APFS…)."""
+
+    def __init__(self, store: Path | None = None):
+        self.store = store
+        self.entries: dict[str, list] = {}
+        self.seen: dict[str, list] = {}   # path → [size, mtime_ns, inode, sha256, when recorded]
+        if store is not None:
+            try:
+                data = json.loads(store.read_text(encoding="utf-8"))
+                if isinstance(data, dict) and data.get("version") == 2 and isinstance(data.get("files"), dict):
+                    self.entries = data["files"]
+            except (OSError, ValueError):
+                self.entries = {}
 
     @classmethod
-    def load(cls, folder: Path) -> "Manifest":
+    def for_output(cls, out: Path) -> "Digests":
+        """The remembered digests of the files met when building into the output folder `out`."""
+        name = sha256(os.path.abspath(out).encode("utf-8"))[:32]
+        return cls(cache_folder() / "digests" / f"{name}.json")
+
+    def digest(self, path: Path | str) -> str:
+        """The file's sha256 (OSError if it cannot be read)."""
+        key = str(path)
+        stat = stat_key(key)
+        entry = self.entries.get(key)
+        if isinstance(entry, list) and len(entry) == 5 and entry[:3] == stat and _trusted(entry):
+            self.seen[key] = entry
+            return entry[3]
+        with open(key, "rb") as handle:
+            digest = sha256(handle.read())
+        if self.store is not None:
+            self.seen[key] = [*stat, digest, time.time_ns()]
+        return digest
+
+    def remember(self, path: Path, digest: str, stat: list[int]) -> None:
+        """`path` holds bytes with this digest, as `stat` (taken when they were written) says.
+        Entries are dated when the store is saved: save a written file's entry after a while."""
+        if self.store is not None:  # without a store nothing is kept
+            self.seen[str(path)] = [*stat, digest, None]
+
+    def save(self) -> None:
+        """Keep the entries of the files met in this build (a cache: failing to write it is no error)."""
+        if self.store is None or self.seen == self.entries:
+            return
+        now = time.time_ns()
+        for entry in self.seen.values():
+            if entry[4] is None:
+                entry[4] = now
+        try:
+            self.store.parent.mkdir(parents=True, exist_ok=True)
+            # written in place: a store cut short is unreadable JSON, which is an empty store
+            self.store.write_text(json.dumps({"version": 2, "files": self.seen}), encoding="utf-8")
+        except OSError:
+            pass
+
+
+def _trusted(entry: list) -> bool:
+    """Whether an entry's file had been unchanged for a clock tick when the entry was made."""
+    _, mtime, _, _, recorded = entry
+    tick = 2_000_000_000 if mtime % 10_000_000 == 0 else 50_000_000
+    return isinstance(recorded, int) and mtime < recorded - tick
+
+
+_NO_MEMORY = Digests()
+
+
+def inputs_key(folder: Path, *parts: str, digests: Digests = _NO_MEMORY) -> str:
+    """sha256 over every file directly in a spec folder (names and contents; hidden files and
+    subfolders left out) and `parts`. A folder whose inputs are byte for byte those of the last
+    build, with the same templates and perfgen, is not even read again."""
+    digest = hashlib.sha256("\n".join(parts).encode())
+    with os.scandir(folder) as entries:
+        files = sorted((entry.name, entry.path) for entry in entries
+                       if not entry.name.startswith(".") and entry.is_file())
+    for name, path in files:
+        digest.update(name.encode("utf-8") + b"\0")
+        digest.update(digests.digest(path).encode() + b"\n")
+    return digest.hexdigest()
+
+
+class Manifest:
+    """What an output folder holds: group → {"key": …, "files": {name: sha256}}; and `inputs`,
+    what the folder was built from: {"key": inputs_key, "tables": names in order, "warnings": […]}."""
+
+    def __init__(self, folder: Path, groups: dict[str, dict] | None = None, inputs: dict | None = None,
+                 digests: Digests = _NO_MEMORY):
+        self.folder = folder
+        self.groups: dict[str, dict] = groups or {}
+        self.inputs: dict | None = inputs
+        self.digests = digests
+
+    @classmethod
+    def load(cls, folder: Path, digests: Digests = _NO_MEMORY) -> "Manifest":
         """The folder's manifest; a missing or unreadable one is empty (everything rebuilds)."""
         try:
             data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-            groups = data["outputs"]
-            if not isinstance(groups, dict):
+            groups, inputs = data["outputs"], data.get("inputs")
+            if not isinstance(groups, dict) or not isinstance(inputs, (dict, type(None))):
                 raise TypeError
-        except (OSError, ValueError, KeyError, TypeError):
-            groups = {}
-        return cls(folder, groups)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            groups, inputs = {}, None
+        return cls(folder, groups, inputs, digests)
+
+    def unchanged(self, inputs_key: str, groups: list[str]) -> bool:
+        """True when the folder was last built from `inputs_key` and the files of `groups` are intact."""
+        return (isinstance(self.inputs, dict) and self.inputs.get("key") == inputs_key
+                and all(self.fresh(group, self.groups.get(group, {}).get("key", "")) for group in groups))
 
     def fresh(self, group: str, group_key: str) -> bool:
         """True when `group` was built from `group_key` and every file it wrote is still as written."""
         entry = self.groups.get(group)
         if not isinstance(entry, dict) or entry.get("key") != group_key or not entry.get("files"):
             return False
+        folder = str(self.folder)
         for name, digest in entry["files"].items():
-            path = self.folder / name
             try:
-                if sha256(path.read_bytes()) != digest:
+                if self.digests.digest(os.path.join(folder, name)) != digest:
                     return False
             except OSError:
                 return False
@@ -134,11 +280,16 @@ class Manifest:
         return dict(entry.get("files", {})) if isinstance(entry, dict) else {}
 
     def record(self, group: str, group_key: str, files: dict[str, bytes]) -> None:
-        self.groups[group] = {"key": group_key, "files": {name: sha256(data) for name, data in sorted(files.items())}}
+        self.record_digests(group, group_key, {name: sha256(data) for name, data in files.items()})
+
+    def record_digests(self, group: str, group_key: str, digests: dict[str, str]) -> None:
+        self.groups[group] = {"key": group_key, "files": dict(sorted(digests.items()))}
 
     def all_files(self) -> set[str]:
         return {name for group in self.groups for name in self.files(group)}
 
     def to_bytes(self) -> bytes:
-        data = {"perfgen": __version__, "outputs": dict(sorted(self.groups.items()))}
+        data: dict[str, Any] = {"perfgen": __version__, "outputs": dict(sorted(self.groups.items()))}
+        if self.inputs is not None:
+            data["inputs"] = self.inputs
         return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")

@@ -9,17 +9,18 @@ above it (the nearest wins).
 from __future__ import annotations
 
 import difflib
+import hashlib
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import Problems
+from .errors import Problem, Problems
+from .layout import CATEGORY_FOLDER as FOLDER  # a department's own categories, beside its specs
+from .layout import PACKAGE_CATEGORIES, category_folders  # noqa: F401  (in layout.py: the batch needs them light)
 from .source import Source
 from .spec import SPEC_SUFFIXES, CategorySpec, load_file
 
-PACKAGE_CATEGORIES = Path(__file__).resolve().parent / "categories"
-FOLDER = "类别"  # a department's own categories, beside its specs
 PLACEHOLDERS = ("项目名称", "预算")  # what a category or a variant default may fill in
 
 
@@ -68,11 +69,34 @@ def _check_placeholders(spec: CategorySpec, source: Source, problems: Problems) 
     return ok
 
 
+_READ: dict[tuple[str, bytes], tuple[list[Category], list[Problem]]] = {}
+
+
 def load_folder(folder: Path, problems: Problems) -> list[Category]:
-    """Every category file of one folder, checked; problems name the file and line."""
+    """Every category file of one folder, checked; problems name the file and line.
+
+    A district's hundred spec folders share perfgen's categories (and often a 类别/ folder above
+    them): a folder's files are parsed and checked once per content, in a process."""
+    paths = sorted(p for p in folder.iterdir() if p.suffix in SPEC_SUFFIXES and not p.name.startswith("."))
+    content = hashlib.sha256()
+    for path in paths:
+        content.update(path.name.encode("utf-8") + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    key = (str(folder), content.digest())
+    if key not in _READ:
+        found = Problems()
+        if len(_READ) > 64:
+            _READ.clear()
+        _READ[key] = (_load_folder(paths, found), found.items)
+    categories, said = _READ[key]
+    for problem in said:
+        problems.add(problem.file, problem.line, problem.field, problem.message, warning=problem.warning)
+    return list(categories)
+
+
+def _load_folder(paths: list[Path], problems: Problems) -> list[Category]:
     categories: list[Category] = []
     claimed: dict[str, Path] = {}
-    for path in sorted(p for p in folder.iterdir() if p.suffix in SPEC_SUFFIXES and not p.name.startswith(".")):
+    for path in paths:
         loaded = load_file(path, CategorySpec, problems)
         if loaded is None:
             continue
@@ -89,13 +113,6 @@ def load_folder(folder: Path, problems: Problems) -> list[Category]:
         claimed.update(dict.fromkeys(names, path))
         categories.append(Category(name, tuple(spec.别名), spec.说明, spec.绩效指标, tuple(spec.不适用), loaded.source))
     return categories
-
-
-def category_folders(spec_folder: Path) -> list[Path]:
-    """Folders to take categories from, nearest first: 类别/ at and above the spec folder, then perfgen's."""
-    folders = [parent / FOLDER for parent in [spec_folder.resolve(), *spec_folder.resolve().parents]
-               if (parent / FOLDER).is_dir()]
-    return folders + [PACKAGE_CATEGORIES]
 
 
 class Library:

@@ -2,27 +2,21 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__
 from .batch import Result as BuildResult
 from .batch import run as run_build
-from .build import plan as plan_specs
-from .build import safe_filename
-from .diff import compare as compare_years
-from .diff import report as diff_report
 from .errors import PerfgenError, SpecErrors
-from .preview import preview as run_preview
-from .roll import find_year
-from .roll import roll as run_roll
-from .schema import department_schema, project_schema
-from .schema import dumps as dump_schema
-from .variant import Variant, templates_root
+from .layout import safe_filename, templates_root
 from .write import Staging
+
+# Each command imports what only it needs (specs, rendering, diff, schema) when it runs: a build
+# with nothing to do starts without pydantic or docxtpl.
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="perfgen：由 YAML 项目说明生成绩效目标表（Word / Excel）")
 out = Console(highlight=False, soft_wrap=True)
@@ -64,12 +58,15 @@ class _Reporter:
 
     def __init__(self, output: Path):
         self.output = output
+        self.folders: dict[Path, str] = {}
 
     def label(self, folder: Path, name: str) -> str:
-        try:
-            return str(folder.relative_to(self.output) / name)
-        except ValueError:
-            return str(folder / name)
+        if folder not in self.folders:
+            try:
+                self.folders[folder] = str(folder.relative_to(self.output))
+            except ValueError:
+                self.folders[folder] = str(folder)
+        return os.path.join(self.folders[folder], name)
 
     def __enter__(self):
         return self
@@ -87,7 +84,8 @@ class LineReporter(_Reporter):
     def project(self, folder: Path, name: str, built: bool) -> None:
         self.done += 1
         what = "已生成" if built else "未变化，跳过"
-        out.print(f"[{self.done}/{self.total}] {what} {self.label(folder, name)}", markup=False)
+        # written as it is: rich's rendering of a line costs more than checking a project is unchanged
+        sys.stdout.write(f"[{self.done}/{self.total}] {what} {self.label(folder, name)}\n")
 
     def note(self, message: str) -> None:
         out.print(message, markup=False)
@@ -97,6 +95,8 @@ class BarReporter(_Reporter):
     """A rich progress bar on a terminal; rebuilt projects are listed above it."""
 
     def start(self, total: int) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
         self.progress = Progress(TextColumn("生成"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
                                  TimeElapsedColumn(), console=out, transient=True)
         self.task = self.progress.add_task("", total=total)
@@ -129,8 +129,10 @@ def report_build(result: BuildResult, output: Path, pdf: bool) -> None:
                                                      len(result.pdfs) < result.projects else "") + "。", markup=False)
     for path in result.removed:
         out.print(f"已删除过时的 {shown(path)}（项目已不在说明中）", markup=False)
-    folders = "、".join(shown(folder) for folder in result.folders)
-    out.print(f"文件在：{folders}", markup=False)
+    if len(result.folders) > 3:  # a district's hundred departments: where they are, not each of them
+        out.print(f"文件在：{shown(output)}（{len(result.folders)} 个目录）", markup=False)
+    else:
+        out.print(f"文件在：{'、'.join(shown(folder) for folder in result.folders)}", markup=False)
 
 
 @app.command()
@@ -162,6 +164,8 @@ def preview(
 ) -> None:
     """把一个项目的绩效目标表第一页生成为 PNG 图片，不用 Word 也能查看（需要 LibreOffice）。"""
     try:
+        from .preview import preview as run_preview  # docxtpl loads only for commands that render
+
         project, png = run_preview(spec, templates)
     except PerfgenError as exc:
         fail(exc)
@@ -182,6 +186,10 @@ def new(
 ) -> None:
     """复制一个年度的说明为新年度：年度、日期和文字里的年份改为新年度，注释与顺序不变；需要核对的地方列出。"""
     try:
+        from .build import plan as plan_specs
+        from .roll import find_year
+        from .roll import roll as run_roll
+
         rolled = run_roll(find_year(specs, source), year, templates)
     except PerfgenError as exc:
         fail(exc)
@@ -220,6 +228,10 @@ def diff(
 ) -> None:
     """比较两个年度的说明：每个项目新增、删除、修改了哪些指标和金额。"""
     try:
+        from .diff import compare as compare_years
+        from .diff import report as diff_report
+        from .roll import find_year
+
         result = compare_years(find_year(specs, old), find_year(specs, new), templates)
     except PerfgenError as exc:
         fail(exc)
@@ -238,10 +250,15 @@ def schema(
     templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
 ) -> None:
     """输出说明格式的 JSON Schema，供 VS Code（yaml-language-server）等编辑器补全和检查。"""
+    from .schema import department_schema, project_schema
+    from .schema import dumps as dump_schema
+
     try:
         if department:
             document = department_schema()
         else:
+            from .variant import Variant
+
             chosen = Variant.load(variant, templates_root(templates, near=Path.cwd())) if variant else None
             document = project_schema(chosen)
     except PerfgenError as exc:

@@ -19,10 +19,9 @@ from pydantic import (AliasChoices, BaseModel, BeforeValidator, ConfigDict, Disc
 
 from .amounts import AmountError, parse_amount
 from .errors import Problems
+from .layout import DEPARTMENT_FILE, SPEC_SUFFIXES, spec_files  # noqa: F401  (also imported from here)
 from .source import Source, SourceError, read
 
-DEPARTMENT_FILE = "部门.yaml"
-SPEC_SUFFIXES = (".yaml", ".yml")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_TEXT = 5000  # characters in one field: the longest seed text is ~600; a cell this long is a paste gone wrong
 
@@ -347,12 +346,6 @@ def load_file(path: Path, model: type[BaseModel], problems: Problems) -> Loaded 
         return None
     spec = validate(model, source, problems)
     return Loaded(spec, source) if spec is not None else None
-
-
-def spec_files(folder: Path) -> list[Path]:
-    """The project spec files of a folder, in a stable order."""
-    return sorted(p for p in folder.iterdir()
-                  if p.suffix in SPEC_SUFFIXES and p.name != DEPARTMENT_FILE and not p.name.startswith("."))
 
 
 def load_department(folder: Path, problems: Problems) -> Loaded | None:

@@ -8,20 +8,21 @@ perfgen's own words (the spec's keys); the unit, the 一级 and the number forma
 """
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Sequence
+from io import BytesIO
+from typing import BinaryIO, Iterable, Sequence
 
 from lxml import etree
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from .errors import Problem
 from .model import Funds, Project
-from .render.xlsx import ExcelWriter
+from .render.sheetml import CellStyle, Page, Stylesheet, Worksheet, sheet_part, write_workbook
+from .render.xlsx import ExcelWriter, sheet_title
 from .variant import Variant
+from .write import Entry, deflate
 
 OVERVIEW = "汇总"
 # the amount columns: spec key → field of model.Funds
@@ -86,84 +87,76 @@ def level1_columns(items: Sequence[Line], variant: Variant) -> list[str]:
     return columns
 
 
-def exact_number(cell, value: Decimal) -> None:
-    """A numeric cell holding the Decimal's exact text: openpyxl would write it through a float
-    ("%.16g": 0.000085 万元 becomes 8.500000000000001e-05)."""
-    cell.value = value           # sets the numeric type
-    cell._value = format(value, "f")  # the writer passes a str through as the cell's <v> text
+def overview_styles(writer: ExcelWriter, variant: Variant) -> list[CellStyle]:
+    """The overview's cell formats, added after the project sheets' own in the 汇总 stylesheet."""
+    size, fmt = writer.font_size, variant.amounts.number_format
+    title_style = CellStyle(True, size + 4, "center", "center", True)
+    return [title_style, *(CellStyle(strong, size, horizontal, "center", horizontal != "right", True, number_format)
+                           for strong in (False, True) for horizontal in ("center", "left", "right")
+                           for number_format in (None, fmt))]
 
 
-def fill_overview(ws: Worksheet, items: Sequence[Line], variant: Variant, writer: ExcelWriter, title: str) -> None:
+def overview_sheet(items: Sequence[Line], variant: Variant, writer: ExcelWriter, styles: Stylesheet,
+                   title: str) -> Worksheet:
+    """The first sheet of 汇总.xlsx: one row per project, then the exact totals."""
     style = variant.amounts
+    size = writer.font_size
     levels = level1_columns(items, variant)
     first_amount, first_count = 4, 4 + len(AMOUNTS)
     warn_col = first_count + len(levels) + 1
     last = warn_col
-    side = Side(style="thin", color="000000")
-    border = Border(left=side, right=side, top=side, bottom=side)
-    font, bold = Font(name=writer.font_name, size=writer.font_size), Font(name=writer.font_name, size=writer.font_size, bold=True)
-    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    left = Alignment(horizontal="left", vertical="center", wrap_text=True)
-    right = Alignment(horizontal="right", vertical="center")
+    ws = Worksheet(page=Page(landscape=True, centered=False), freeze=(4, 3))
 
-    def put(row: int, col: int, value, *, align=center, strong=False) -> None:
-        cell = ws.cell(row=row, column=col)
+    def put(row: int, col: int, value, *, align: str = "center", strong: bool = False) -> None:
+        """Text stays text (a name like =1 or #N/A), a Decimal keeps its exact digits and prints
+        in the variant's number format, as the single table prints it."""
         if isinstance(value, str):
-            cell.value = value if value else None
-            if value:
-                cell.data_type = "s"  # a name like =1 or #N/A stays text
-        elif isinstance(value, Decimal):
-            exact_number(cell, value)
-            cell.number_format = style.number_format
-        else:
-            cell.value = value
-        cell.font, cell.alignment, cell.border = (bold if strong else font), align, border
+            value = value or None
+        fmt = style.number_format if isinstance(value, Decimal) else None
+        ws.set(row, col, value, styles[CellStyle(strong, size, align, "center", align != "right", True, fmt)])
 
-    ws.cell(row=1, column=1, value=title).font = Font(name=writer.font_name, size=writer.font_size + 4, bold=True)
-    ws.cell(row=1, column=1).alignment = center
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
-    ws.row_dimensions[1].height = 30
+    ws.set(1, 1, title, styles[CellStyle(True, size + 4, "center", "center", True)])
+    ws.merge(1, 1, 1, last)
+    ws.heights[1] = 30
     for col, label in ((1, "序号"), (2, "项目名称"), (3, "项目类别"), (warn_col, "警告")):
         put(2, col, label, strong=True)
         put(3, col, "", strong=True)
-        ws.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
+        ws.merge(2, col, 3, col)
     put(2, first_amount, f"项目资金（{style.unit}）", strong=True)
-    ws.merge_cells(start_row=2, start_column=first_amount, end_row=2, end_column=first_count - 1)
+    ws.merge(2, first_amount, 2, first_count - 1)
     put(2, first_count, "指标数（个）", strong=True)
-    ws.merge_cells(start_row=2, start_column=first_count, end_row=2, end_column=warn_col - 1)
+    ws.merge(2, first_count, 2, warn_col - 1)
+    for col in range(1, last + 1):  # borders on the cells a merge hides, too
+        for row in (2, 3):
+            if col not in ws.cells.get(row, {}):
+                put(row, col, "", strong=True)
     for i, (label, _) in enumerate(AMOUNTS):
         put(3, first_amount + i, label, strong=True)
     for i, level in enumerate([*levels, "合计"]):
         put(3, first_count + i, level, strong=True)
-    for col in range(1, last + 1):  # borders on the cells a merge hides, too
-        for row in (2, 3):
-            ws.cell(row=row, column=col).border = border
 
     row = 3
     for number, line in enumerate(items, 1):
         row += 1
         put(row, 1, number)
-        put(row, 2, line.name, align=left)
+        put(row, 2, line.name, align="left")
         put(row, 3, line.category)
         for i, (_, field) in enumerate(AMOUNTS):
             value = amount(line.funds, field)
-            if value is None:
-                put(row, first_amount + i, style.absent, align=right)
-            else:
-                put(row, first_amount + i, style.scaled(value), align=right)
+            put(row, first_amount + i, style.absent if value is None else style.scaled(value), align="right")
         for i, level in enumerate(levels):
             put(row, first_count + i, line.counts.get(level, 0))
         put(row, first_count + len(levels), sum(line.counts.values()))
-        put(row, warn_col, "\n".join(line.warnings), align=left)
+        put(row, warn_col, "\n".join(line.warnings), align="left")
 
     row += 1
     sums = totals(items)
     put(row, 1, "合计", strong=True)
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+    ws.merge(row, 1, row, 3)
     for col in (2, 3):
-        ws.cell(row=row, column=col).border = border
+        put(row, col, "", strong=True)
     for i, (_, field) in enumerate(AMOUNTS):
-        put(row, first_amount + i, style.scaled(sums[field]), align=right, strong=True)
+        put(row, first_amount + i, style.scaled(sums[field]), align="right", strong=True)
     for i, level in enumerate(levels):
         put(row, first_count + i, sum(line.counts.get(level, 0) for line in items), strong=True)
     put(row, first_count + len(levels), sum(sum(line.counts.values()) for line in items), strong=True)
@@ -171,16 +164,8 @@ def fill_overview(ws: Worksheet, items: Sequence[Line], variant: Variant, writer
     put(row, warn_col, f"{warned} 条" if warned else "", strong=True)
 
     widths = {1: 6, 2: 36, 3: 12, warn_col: 36}
-    for col in range(1, last + 1):
-        default = 14 if first_amount <= col < first_count else 9
-        ws.column_dimensions[get_column_letter(col)].width = widths.get(col, default)
-    ws.freeze_panes = "C4"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "2:3"
+    ws.widths = [widths.get(col, 14 if first_amount <= col < first_count else 9) for col in range(1, last + 1)]
+    return ws
 
 
 def title(projects: Sequence[Project]) -> str:
@@ -192,12 +177,27 @@ def title(projects: Sequence[Project]) -> str:
     return f"{unit}{projects[0].year}年度项目汇总" if projects else "项目汇总"
 
 
+def write(handle: BinaryIO, title_text: str, items: Sequence[Line] | None, names: Sequence[str],
+          sheets: Iterable[Entry], variant: Variant, writer: ExcelWriter) -> None:
+    """汇总.xlsx streamed to `handle`: the overview of `items` (None: no overview), then one sheet
+    per name, copied as it is from `sheets` (each project's own sheet, see ExcelWriter.sheet)."""
+    if items is None:
+        writer.write(handle, names, sheets)
+        return
+    styles = writer.styles.extended(overview_styles(writer, variant))
+    first = deflate(sheet_part(1), overview_sheet(items, variant, writer, styles, title_text).xml())
+    used: set[str] = set()
+    titles = [sheet_title(OVERVIEW, used), *(sheet_title(name, used) for name in names)]
+    write_workbook(handle, titles, itertools.chain([first], sheets), deflate("xl/styles.xml", styles.xml()),
+                   print_titles={0: (2, 3)})
+
+
 def workbook(projects: Sequence[Project], roots: Sequence[etree._Element], variant: Variant, writer: ExcelWriter,
              warnings: Sequence[Problem]) -> bytes:
     """汇总.xlsx: the overview, then one sheet per project from its rendered Word table. Tables of
     another form (a unit's) have no project amounts to add up: their workbook has no overview."""
-    sheets = [(project.name, root) for project, root in zip(projects, roots, strict=True)]
-    if not has_overview(projects):
-        return writer.workbook(sheets)
-    items = lines(projects, variant, warnings)
-    return writer.workbook(sheets, first=(OVERVIEW, lambda ws: fill_overview(ws, items, variant, writer, title(projects))))
+    buffer = BytesIO()
+    items = lines(projects, variant, warnings) if has_overview(projects) else None
+    write(buffer, title(projects), items, [p.name for p in projects], (writer.sheet(root) for root in roots),
+          variant, writer)
+    return buffer.getvalue()

@@ -5,34 +5,31 @@ settings. Absent keys fall back to documented defaults (the copier `Template` id
 """
 from __future__ import annotations
 
-import os
+import copy
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from .amounts import AmountStyle
 from .category import placeholder_problem
 from .errors import VariantError
+# where the variants are is layout.py's: a build with nothing to do needs it, without pydantic
+from .layout import PACKAGE_TEMPLATES, SETTINGS, templates_root  # noqa: F401
 
-SETTINGS = "settings.yaml"
-PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+@lru_cache(maxsize=32)
+def _parsed(raw: bytes) -> Any:
+    import yaml  # not needed to find the templates folder (a build with nothing to do)
+
+    # settings are written by whoever designs the form, typed YAML is what they expect
+    return yaml.safe_load(raw.decode("utf-8"))
 
 
-def templates_root(explicit: Path | None = None, near: Path | None = None) -> Path:
-    """Where the variant folders are: --templates, $PERFGEN_TEMPLATES, a templates/ above the
-    specs, or the one shipped beside the package."""
-    if explicit:
-        return explicit
-    if os.environ.get("PERFGEN_TEMPLATES"):
-        return Path(os.environ["PERFGEN_TEMPLATES"])
-    if near:
-        for parent in [near.resolve(), *near.resolve().parents]:
-            if (parent / "templates").is_dir() and any((parent / "templates").glob(f"*/{SETTINGS}")):
-                return parent / "templates"
-    return PACKAGE_TEMPLATES
+def _settings(raw: bytes) -> dict[str, Any]:
+    """The settings of a settings.yaml, parsed once per content (a district's hundred folders
+    share two or three variants); each Variant gets its own copy."""
+    return copy.deepcopy(_parsed(raw)) or {}
 
 
 @dataclass(frozen=True)
@@ -61,10 +58,11 @@ class Variant:
         settings_path = folder / SETTINGS
         if not settings_path.is_file():
             raise VariantError(f"格式「{folder.name}」不存在：找不到 {settings_path}")
+        import yaml
+
         try:
-            # settings are written by whoever designs the form, typed YAML is what they expect
-            self.settings: dict[str, Any] = yaml.safe_load(settings_path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
+            self.settings: dict[str, Any] = _settings(settings_path.read_bytes())
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             raise VariantError(f"{settings_path}: 无法读取格式设置：{exc}") from exc
 
     @classmethod

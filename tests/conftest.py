@@ -25,6 +25,14 @@ def _tablecheck():
     return module
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _digest_cache(tmp_path_factory):
+    """Builds remember file digests in the user's cache folder: the tests keep theirs to themselves."""
+    import os
+
+    os.environ["PERFGEN_CACHE"] = str(tmp_path_factory.mktemp("perfgen-cache"))
+
+
 @pytest.fixture(scope="session")
 def tablecheck():
     module = _tablecheck()

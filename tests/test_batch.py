@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -12,7 +13,7 @@ from generator import cache
 from generator.batch import run
 from generator.errors import SpecErrors, VariantError
 
-from conftest import EXAMPLES, TEMPLATES, write
+from conftest import EXAMPLES, REPO, TEMPLATES, write
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -63,6 +64,17 @@ def test_incremental_parallel_and_forced_builds_give_the_same_bytes(spec_folder,
     assert cache.MANIFEST in "".join(expected)
     assert snapshot(tmp_path / "parallel") == expected
     assert snapshot(incremental) == expected
+
+
+def test_worker_processes_give_the_bytes_of_one_process(spec_folder, tmp_path, monkeypatch):
+    from generator import batch
+
+    run(spec_folder, tmp_path / "serial", TEMPLATES)
+    monkeypatch.setattr(batch, "INLINE", 0)  # no table rendered in this process: all in the pool
+    monkeypatch.setattr(batch, "CHUNK", 2)   # several chunks per folder, coming back in order
+    parallel = run(spec_folder, tmp_path / "parallel", TEMPLATES, jobs=2)
+    assert names(parallel.built) == names(run(spec_folder, tmp_path / "again", TEMPLATES, force=True).built)
+    assert snapshot(tmp_path / "parallel") == snapshot(tmp_path / "serial")
 
 
 def test_force_rebuilds_everything(spec_folder, tmp_path):
@@ -184,6 +196,100 @@ def test_projects_whose_files_would_collide_are_an_error(spec_folder, tmp_path, 
                                   f"绩效指标: {{数量指标: {{a: =1人}}}}\n")
     with pytest.raises(SpecErrors) as caught:
         run(spec_folder, tmp_path / "out", TEMPLATES)
-    [problem] = caught.value.problems
+    [problem] = [p for p in caught.value.problems if not p.warning]  # the folder's warnings are said with it
     assert problem.file.endswith("b.yaml") and clash in problem.message
+    assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------- unchanged folders, errors late in a batch
+
+def test_an_unchanged_folder_is_not_even_read_and_its_warnings_are_said_again(spec_folder, tmp_path, monkeypatch):
+    from generator import build as build_module
+    from generator.errors import Problems
+
+    original = build_module.plan_folder
+
+    def with_a_warning(folder, out, templates, problems: Problems):
+        problems.add(folder / "法律顾问费.yaml", 3, "项目资金", "示例警告", warning=True)
+        return original(folder, out, templates, problems)
+
+    monkeypatch.setattr(build_module, "plan_folder", with_a_warning)
+    first = run(spec_folder, tmp_path / "out", TEMPLATES)
+    moved = tmp_path / "moved" / "specs"  # the same inputs elsewhere: still nothing to read
+    shutil.copytree(spec_folder, moved)
+
+    def unread(*args):
+        raise AssertionError("an unchanged folder was read")
+
+    monkeypatch.setattr(build_module, "plan_folder", unread)
+    second = run(moved, tmp_path / "out", TEMPLATES)
+    assert second.built == [] and names(second.skipped) == names(first.built)
+    said = [(w.line, w.field, w.message) for w in second.warnings]
+    assert said == [(w.line, w.field, w.message) for w in first.warnings] and (3, "项目资金", "示例警告") in said
+    assert all(Path(w.file).parent == moved for w in second.warnings)  # where the specs are now
+
+
+def test_a_changed_file_in_a_folder_has_it_read_but_rebuilds_only_what_changed(spec_folder, tmp_path, monkeypatch):
+    from generator import build as build_module
+
+    run(spec_folder, tmp_path / "out", TEMPLATES)
+    spec = spec_folder / "法律顾问费.yaml"
+    spec.write_text("# 注释\n" + spec.read_text(encoding="utf-8"), encoding="utf-8")
+    reads = []
+    original = build_module.plan_folder
+    monkeypatch.setattr(build_module, "plan_folder", lambda *args: reads.append(args[0]) or original(*args))
+    result = run(spec_folder, tmp_path / "out", TEMPLATES)
+    assert reads == [spec_folder] and result.built == [] and result.written == []
+
+
+@pytest.mark.parametrize("inline", [16, 0])
+def test_an_error_in_a_later_folder_writes_nothing_though_earlier_ones_were_rendered(tmp_path, monkeypatch, inline):
+    from generator import batch
+
+    monkeypatch.setattr(batch, "INLINE", inline)  # 0: the earlier folders render in worker processes
+    monkeypatch.setattr(batch, "CHUNK", 1)        # many chunks in flight, in the same folders
+    root = tmp_path / "specs"
+    for name in ("a", "b", "c"):
+        shutil.copytree(EXAMPLES / "2024", root / name)
+    edit(root / "c" / "法律顾问费.yaml", "项目资金: 19200", "项目资金: 19,2OO")
+    out, recorder = tmp_path / "out", Recorder()
+    with pytest.raises(SpecErrors) as caught:
+        run(root, out, TEMPLATES, jobs=2, reporter=recorder)
+    assert [p.file for p in caught.value.problems if not p.warning] == [str(root / "c" / "法律顾问费.yaml")]
+    if inline:  # rendered here, folder by folder: a and b were done before c was read
+        assert [built for _, built in recorder.events[1:]] == [True] * 14
+    assert not out.exists()  # no table, no temporary file, not even a folder
+
+
+def test_a_manifest_in_a_shape_perfgen_did_not_write_means_reading_the_folder(spec_folder, tmp_path):
+    out = tmp_path / "out"
+    first = run(spec_folder, out, TEMPLATES)
+    manifest = out / "specs" / cache.MANIFEST
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    recorded = data["inputs"]["warnings"]
+    data["inputs"]["warnings"] = [["法律顾问费.yaml", "第三行", None]]
+    manifest.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = run(spec_folder, out, TEMPLATES)
+    assert result.built == [] and len(result.skipped) == 7 and result.warnings == first.warnings
+    assert json.loads(manifest.read_text(encoding="utf-8"))["inputs"]["warnings"] == recorded  # written anew
+
+
+def test_a_changed_category_above_the_folder_rebuilds_its_projects(spec_folder, tmp_path):
+    shipped = (REPO / "generator" / "categories" / "法律顾问.yaml").read_text(encoding="utf-8")
+    mine = write(tmp_path / "类别" / "法律顾问.yaml", shipped)  # the department's own copy, above its specs
+    out = tmp_path / "out"
+    run(spec_folder, out, TEMPLATES)
+    assert run(spec_folder, out, TEMPLATES).built == []
+    mine.write_text(shipped.replace("聘请律师人数: =1人", "聘请律师人数: =2人"), encoding="utf-8")
+    assert names(run(spec_folder, out, TEMPLATES).built) == ["法律顾问费"]
+
+
+def test_a_broken_category_file_above_several_folders_is_reported_once(tmp_path):
+    root = tmp_path / "specs"
+    for name in ("a", "b"):
+        shutil.copytree(EXAMPLES / "2024", root / name)
+    write(root / "类别" / "坏.yaml", "绩效指标: {数量指标: {'{人数}人次': =1人}}\n")  # an unknown placeholder
+    with pytest.raises(SpecErrors) as caught:
+        run(root, tmp_path / "out", TEMPLATES)
+    assert [p.file for p in caught.value.problems if not p.warning] == [str(root / "类别" / "坏.yaml")]
     assert not (tmp_path / "out").exists()

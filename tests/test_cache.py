@@ -87,3 +87,83 @@ def test_a_broken_manifest_means_rebuild_everything(tmp_path):
     assert cache.Manifest.load(tmp_path).groups == {}
     (tmp_path / cache.MANIFEST).write_text('{"outputs": []}', encoding="utf-8")
     assert cache.Manifest.load(tmp_path).groups == {}
+
+
+# ---------------------------------------------------------------- remembered digests
+
+import os  # noqa: E402
+import time  # noqa: E402
+
+
+def aged(path, seconds: float = 10) -> int:
+    """Date the file `seconds` back (as if written a while ago); returns its mtime."""
+    past = time.time_ns() - int(seconds * 1e9)
+    os.utime(path, ns=(past, past))
+    return past
+
+
+def test_a_remembered_digest_is_believed_while_size_mtime_and_inode_stay(tmp_path):
+    store, path = tmp_path / "store.json", tmp_path / "a.docx"
+    path.write_bytes(b"one")
+    mtime = aged(path)
+    first = cache.Digests(store)
+    assert first.digest(path) == cache.sha256(b"one")
+    first.save()
+    path.write_bytes(b"two")  # same size, same inode, mtime put back: the file is not read again
+    os.utime(path, ns=(mtime, mtime))
+    assert cache.Digests(store).digest(path) == cache.sha256(b"one")
+    path.write_bytes(b"two")  # an edit as any editor makes it: a new mtime
+    assert cache.Digests(store).digest(path) == cache.sha256(b"two")
+
+
+def test_a_file_changed_just_before_it_was_remembered_is_read_again(tmp_path):
+    store, path = tmp_path / "store.json", tmp_path / "a.docx"
+    path.write_bytes(b"one")
+    mtime = os.stat(path).st_mtime_ns
+    first = cache.Digests(store)
+    first.digest(path)
+    first.save()
+    path.write_bytes(b"two")  # edited within the same tick of the file clock
+    os.utime(path, ns=(mtime, mtime))
+    assert cache.Digests(store).digest(path) == cache.sha256(b"two")
+
+
+def test_written_files_are_remembered_from_their_stat_and_nothing_without_a_store(tmp_path):
+    store, path = tmp_path / "store.json", tmp_path / "b.xlsx"
+    path.write_bytes(b"table")
+    aged(path)
+    written = cache.Digests(store)
+    written.remember(path, "digest-as-written", cache.stat_key(path))
+    written.save()
+    assert cache.Digests(store).digest(path) == "digest-as-written"
+    memoryless = cache.Digests()
+    memoryless.digest(path)
+    memoryless.remember(path, "x", cache.stat_key(path))
+    assert memoryless.seen == {}
+
+
+def test_each_output_folder_has_its_store_in_the_cache_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("PERFGEN_CACHE", str(tmp_path / "cache"))
+    a, b = cache.Digests.for_output(tmp_path / "out" / "a"), cache.Digests.for_output(tmp_path / "out" / "b")
+    assert a.store.parent == b.store.parent == tmp_path / "cache" / "digests" and a.store != b.store
+    a.store.parent.mkdir(parents=True)
+    a.store.write_text("{not json", encoding="utf-8")  # a store cut short is an empty one
+    assert cache.Digests.for_output(tmp_path / "out" / "a").entries == {}
+
+
+def test_inputs_key_covers_the_files_of_the_folder_and_nothing_hidden(spec_folder, tmp_path):
+    key = cache.inputs_key(spec_folder, "perfgen")
+    (spec_folder / ".notes").write_text("x", encoding="utf-8")
+    (spec_folder / "sub").mkdir()
+    assert cache.inputs_key(spec_folder, "perfgen") == key
+    assert cache.inputs_key(spec_folder, "perfgen 2") != key
+    (spec_folder / "说明.txt").write_text("y", encoding="utf-8")
+    assert cache.inputs_key(spec_folder, "perfgen") != key
+
+
+def test_installed_versions_are_importlib_metadatas():
+    from importlib import metadata
+
+    names = ("docxtpl", "python-docx", "lxml", "jinja2", "PyYAML", "openpyxl")
+    assert cache.installed_versions(names) == {name: metadata.version(name) for name in names}
+    assert cache.installed_versions(("no-such-distribution",)) == {}

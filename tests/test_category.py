@@ -94,3 +94,21 @@ def test_example_specs_are_shorter_for_using_categories():
     for path in spec_files(EXAMPLES / "2024"):
         lines = [l for l in path.read_text(encoding="utf-8").splitlines() if l.startswith("    ")]
         assert len(lines) <= 16, path.name  # indicator lines the author still types
+
+
+def test_a_category_folder_is_read_once_per_content(tmp_path, monkeypatch):
+    from generator import category
+
+    folder = tmp_path / "类别"
+    folder.mkdir()
+    (folder / "a.yaml").write_text("名称: 甲\n绩效指标: {数量指标: {a: =1人}}\n", encoding="utf-8")
+    (folder / "b.yaml").write_text("名称: 甲\n", encoding="utf-8")  # a clash: said every time
+    reads = []
+    original = category.load_file
+    monkeypatch.setattr(category, "load_file", lambda *args: reads.append(args[0]) or original(*args))
+    first, second = Problems(), Problems()
+    assert [c.name for c in category.load_folder(folder, first)] == ["甲"]
+    assert [c.name for c in category.load_folder(folder, second)] == ["甲"] and len(reads) == 2
+    assert first.items == second.items and "已由" in first.items[0].message
+    (folder / "a.yaml").write_text("名称: 甲\n绩效指标: {数量指标: {b: =2人}}\n", encoding="utf-8")
+    assert list(category.load_folder(folder, Problems())[0].indicators["数量指标"]) == ["b"] and len(reads) == 4

@@ -70,3 +70,20 @@ def test_title_checkboxes_and_formats():
     texts = [cell.text for row in document.tables[0].rows for cell in row.cells]
     assert "专项资金 ☐ 经常性项目 ☐ 一次性项目 ☑" in texts
     assert "2024/1/1" in texts and "1.92" in texts and "=1.00(人)" in texts and "≥40(公顷)" in texts
+
+
+def test_line_breaks_are_resolved_as_docxtpl_resolves_them():
+    """Only paragraphs with a tab or a break in a text go through resolve_listing; the result is
+    the document docxtpl's own pass over every paragraph gives."""
+    from generator.render.merge import apply_vertical_merges
+
+    project, problems = build(BASE + "项目资金: 1\n绩效指标: {数量指标: {a: '多\n\n  行'}}\n")
+    assert not problems
+    context = project_context(project, VARIANT)
+    context["项目总目标"] = "甲\t乙\n丙\f丁\a戊"  # every character docxtpl rewrites (a context may hold any)
+    marked = TEMPLATE.template.render(context)
+    source = TEMPLATE._docxtpl.resolve_listing(marked.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>"))
+    expected = etree.fromstring(source.encode("utf-8"))
+    apply_vertical_merges(expected)
+    assert etree.tostring(TEMPLATE.render_xml(context)) == etree.tostring(expected)
+    assert b"<w:tab/>" in etree.tostring(expected) and b'<w:br w:type="page"/>' in etree.tostring(expected)

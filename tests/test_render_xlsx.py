@@ -1,4 +1,5 @@
 import io
+import zipfile
 
 import openpyxl
 import pytest
@@ -7,7 +8,7 @@ from generator.render.xlsx import ExcelWriter, sheet_title
 
 from test_render_docx import BASE, VARIANT, render
 
-WRITER = ExcelWriter(VARIANT.excel)
+WRITER = ExcelWriter.for_variant(VARIANT)
 
 
 def workbook(spec: str):
@@ -51,3 +52,32 @@ def test_sheet_titles_are_valid_and_unique():
     assert len(first) <= 31 and len(second) <= 31 and first != second
     assert not set("[]:*?/\\") & set(first + second)
     assert sheet_title("'x'", used) == "x"
+
+
+def test_fonts_and_alignment_are_the_word_templates():
+    sheet = workbook(BASE + "项目资金: 1\n绩效指标: {数量指标: {a: =1人}}\n").active
+    title, label = sheet["A1"], next(c for row in sheet.iter_rows() for c in row if c.value == "项目名称")
+    assert title.font.b and title.font.sz == 16 and title.alignment.horizontal == "center"
+    assert label.font.name == VARIANT.excel.get("font", "宋体") and label.border.top.style == "thin"
+    assert label.alignment.wrap_text and label.alignment.vertical == "center"
+
+
+def test_a_projects_sheet_is_copied_into_the_department_workbook_as_it_is():
+    from generator import summary
+    from generator.render.sheetml import sheet_part
+
+    _, root = render(BASE + "项目资金: 1\n绩效指标: {数量指标: {a: =1人}}\n")
+    own = WRITER.workbook([("项目", root)])
+    department = io.BytesIO()
+    summary.write(department, "汇总", None, ["甲", "项目"], [WRITER.sheet(root), WRITER.sheet(root)], VARIANT, WRITER)
+    with zipfile.ZipFile(io.BytesIO(own)) as one, zipfile.ZipFile(department) as two:
+        assert two.read(sheet_part(2)) == one.read(sheet_part(1))
+        assert two.read("xl/styles.xml") == one.read("xl/styles.xml")  # the same style indexes
+
+
+def test_a_size_the_template_does_not_set_is_an_error_not_a_wrong_font():
+    from generator.render.xlsx import ExcelWriter
+
+    _, root = render(BASE + "项目资金: 1\n绩效指标: {数量指标: {a: =1人}}\n")
+    with pytest.raises(ValueError, match="字号"):
+        ExcelWriter(VARIANT.excel).sheet(root)  # made without the template's sizes

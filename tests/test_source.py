@@ -56,6 +56,23 @@ def test_any_text_parses_or_says_why(text):
         assert str(exc)
 
 
+def test_libyaml_reads_every_example_as_the_pure_python_parser_does(monkeypatch):
+    """Specs are parsed by libyaml (ten times faster); its data and lines are the pure-Python ones."""
+    import yaml
+
+    from generator import source as module
+
+    examples = sorted((Path(__file__).resolve().parent.parent / "specs" / "examples").rglob("*.yaml"))
+    texts = [decode(path.read_bytes()) for path in examples]
+    texts += ["a: ~\nb:\nc: 'null'\nd: \"\"\ne: &x [1, 2]\nf: *x\ng: |\n  多\n  行\nh: 2024-01-01\n"]
+    assert module._FAST is (yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader)
+    fast = [parse(text, Path("x.yaml")) for text in texts]
+    monkeypatch.setattr(module, "_FAST", yaml.SafeLoader)
+    for text, quick in zip(texts, fast):
+        slow = parse(text, Path("x.yaml"))
+        assert (quick.data, quick.lines) == (slow.data, slow.lines)
+
+
 @pytest.mark.parametrize("text, line, start", [
     ("绩效指标:\n  数量指标:\n    满意度: >=90%\n    完成率: =100%\n", 3, "「>=90%」以「>」开头，「>」是 YAML 的折叠块标记：请加引号写成 \">=90%\""),
     ("a:\n  - |x\n", 2, "「|x」以「|」开头，「|」是 YAML 的文字块标记"),

@@ -108,7 +108,7 @@ def test_warnings_are_listed_in_their_projects_row(built_examples):
     warnings = [Problem(source, 7, "绩效指标.数量指标", "示例警告", warning=True),
                 Problem(source, None, "", "另一条", warning=True)]
     roots = [document_root((built_examples / "2024" / f"{p.name}.docx").read_bytes()) for p in item.projects]
-    data = summary.workbook(item.projects, roots, item.variant, ExcelWriter(item.variant.excel), warnings)
+    data = summary.workbook(item.projects, roots, item.variant, ExcelWriter.for_variant(item.variant), warnings)
     projects, total = overview_rows(data)
     assert projects[1]["O"] == "第7行 绩效指标.数量指标: 示例警告\n另一条"
     assert "O" not in projects[0] and total["O"] == "2 条"
@@ -133,10 +133,8 @@ def test_totals_are_exact_sums_whatever_the_amounts(amounts):
     sums = summary.totals(lines)
     assert sums["total"] == sum(line.funds.total for line in lines)
     assert sums["other"] == sum(line.funds.other or 0 for line in lines)
-    book = openpyxl.Workbook()
-    summary.fill_overview(book.active, lines, VARIANT, ExcelWriter({}), "汇总")
     buffer = io.BytesIO()
-    book.save(buffer)
+    summary.write(buffer, "汇总", lines, [], [], VARIANT, ExcelWriter({}))
     _, total_row = overview_rows(buffer.getvalue())
     for column, (_, field) in zip(AMOUNT_COLUMNS, summary.AMOUNTS):
         assert Decimal(total_row[column]) == VARIANT.amounts.scaled(sums[field])  # the file holds the exact sum

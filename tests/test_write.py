@@ -23,9 +23,103 @@ def test_staging_commits_all_or_nothing(tmp_path):
         staging.add(old, b"new")
         staging.add(tmp_path / "sub" / "b.docx", b"b")
         assert old.read_bytes() == b"old" and not (tmp_path / "sub" / "b.docx").exists()
-    assert old.read_bytes() == b"old" and list((tmp_path / "sub").iterdir()) == []  # discarded
+    assert old.read_bytes() == b"old" and not (tmp_path / "sub").exists()  # discarded, and the folder made for it
     with Staging() as staging:
         staging.add(old, b"new")
         staging.commit()
     assert old.read_bytes() == b"new"
     assert not [p for p in tmp_path.rglob("*.tmp")]
+
+
+# ---------------------------------------------------------------- the zip writer
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from generator.write import FIXED_ZIP_TIME, Entry, ZipWriter, deflate, read_entry  # noqa: E402
+
+
+def zipfile_bytes(entries) -> bytes:
+    """What zipfile writes for the same entries (made on Unix, as ours always say)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, FIXED_ZIP_TIME)
+            info.compress_type, info.external_attr, info.create_system = zipfile.ZIP_DEFLATED, 0o644 << 16, 3
+            archive.writestr(info, data, compresslevel=6)
+    return buffer.getvalue()
+
+
+names = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(names, st.binary(max_size=3000) | st.text(max_size=2000).map(str.encode)),
+                max_size=6, unique_by=lambda entry: entry[0]))
+def test_zip_bytes_are_the_bytes_zipfile_writes(entries):
+    assert zip_bytes(entries) == zipfile_bytes(entries)
+
+
+def test_a_part_deflated_once_is_the_same_in_every_package():
+    styles = deflate("word/styles.xml", b"<w:styles>" + b"<w:style/>" * 500 + b"</w:styles>")
+    first = zip_bytes([("a.xml", b"<a/>"), styles])
+    second = zip_bytes([("a.xml", b"<b/>"), styles])
+    with zipfile.ZipFile(io.BytesIO(first)) as one, zipfile.ZipFile(io.BytesIO(second)) as two:
+        assert one.read("word/styles.xml") == two.read("word/styles.xml")
+    assert first == zipfile_bytes([("a.xml", b"<a/>"), ("word/styles.xml", zlib_inflate(styles))])
+
+
+def zlib_inflate(entry: Entry) -> bytes:
+    import zlib
+
+    return zlib.decompress(entry.data, -15)
+
+
+def test_read_entry_takes_a_member_without_inflating_it(tmp_path):
+    data = "汇总".encode() * 4000
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(zip_bytes([("a.xml", b"<a/>"), ("xl/worksheets/sheet1.xml", data)]))
+    entry = read_entry(path, "xl/worksheets/sheet1.xml")
+    assert entry == deflate("xl/worksheets/sheet1.xml", data)
+    buffer = io.BytesIO()
+    writer = ZipWriter(buffer)
+    writer.add(Entry("copy.xml", entry.crc, entry.size, entry.data))
+    writer.close()
+    with zipfile.ZipFile(buffer) as archive:
+        assert archive.read("copy.xml") == data and archive.testzip() is None
+
+
+# ---------------------------------------------------------------- staging
+
+def test_staging_keeps_its_list_on_disk_and_commits_any_name(tmp_path):
+    odd = ["普通.docx", "with space.xlsx", "line\nbreak.docx", "汇总.xlsx", "a" * 120 + ".docx"]
+    targets = [tmp_path / "out" / f"{i:03d}-{odd[i % len(odd)]}" for i in range(300)]
+    with Staging(index=False) as staging:
+        for target in targets:
+            staging.add(target, target.name.encode())
+        assert staging.count == len(targets) and not any(t.exists() for t in targets)
+        with pytest.raises(RuntimeError):
+            staging.path(targets[0])
+        written = staging.commit()
+    assert written == targets and all(t.read_bytes() == t.name.encode() for t in targets)
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_dropped_build_leaves_no_folder_it_made_and_keeps_those_it_found(tmp_path):
+    mine = tmp_path / "out" / "mine"
+    mine.mkdir(parents=True)
+    with Staging() as staging:
+        staging.add(tmp_path / "out" / "a" / "b" / "c.docx", b"c")
+        staging.add(mine / "d.docx", b"d")
+        staging.add(mine / "new" / "e.docx", b"e")
+        assert staging.path(mine / "d.docx").name.endswith(".tmp")
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["out", "out/mine"]
+
+
+def test_streamed_staging_hashes_what_it_wrote(tmp_path):
+    import hashlib
+
+    with Staging() as staging:
+        done = staging.write(tmp_path / "big.bin", lambda handle: [handle.write(bytes([i]) * 1000) for i in range(50)])
+        staging.commit()
+    assert done.digest == hashlib.sha256((tmp_path / "big.bin").read_bytes()).hexdigest()

@@ -1,9 +1,10 @@
 """Word output: a docxtpl template, parsed and compiled once, rendered per project.
 
 docxtpl's `DocxTemplate.render` re-reads, re-patches and re-compiles the template XML on every
-call; for a department's batch we do those steps once (`patch_xml`, jinja compile) and per project
-only render the compiled template, merge cells and zip the parts. Autoescape is on, so `<`, `&`
-and quotes in any value cannot break the XML (python-docx-template issues 38, 447, 634); a `\\n`
+call; for a department's batch we do those steps once (`patch_xml`, jinja compile, deflating the
+template's fixed parts: styles, theme and fonts are 95 % of a table's package) and per project only
+render the compiled template, merge cells, and deflate the document part. Autoescape is on, so
+`<`, `&` and quotes in any value cannot break the XML (python-docx-template issues 38, 447, 634); a `\\n`
 in a value becomes a line break through docxtpl's own `resolve_listing`.
 """
 from __future__ import annotations
@@ -18,12 +19,15 @@ from jinja2 import Environment, StrictUndefined, TemplateError
 from lxml import etree
 
 from ..errors import VariantError
-from ..write import zip_bytes
+from ..write import Entry, deflate, zip_bytes
 from .merge import apply_vertical_merges
 
 DOCUMENT = "word/document.xml"
 _P_OPEN = re.compile(r"<w:p([ >])")
 _P_MARKED = re.compile(r"\n<w:p([ >])")
+# what docxtpl's resolve_listing rewrites: paragraphs, and \t \a \n \f in their texts
+_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
+_SPECIAL_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
 
 
 class WordTemplate:
@@ -34,8 +38,10 @@ class WordTemplate:
             raise VariantError(f"找不到 Word 模板 {path}")
         self.path = path
         with zipfile.ZipFile(path) as archive:
-            self.parts = [(info.filename, archive.read(info)) for info in archive.infolist()]
-        source = dict(self.parts)[DOCUMENT].decode("utf-8")
+            parts = [(info.filename, archive.read(info)) for info in archive.infolist()]
+        source = dict(parts)[DOCUMENT].decode("utf-8")
+        # every part but the document is the template's own: deflated here, once
+        self.parts: list[Entry | None] = [None if name == DOCUMENT else deflate(name, data) for name, data in parts]
         self._docxtpl = DocxTemplate(str(path))
         # docxtpl marks paragraphs with a newline before jinja sees them, then removes the marks
         patched = _P_OPEN.sub(r"\n<w:p\1", self._docxtpl.patch_xml(source))
@@ -51,8 +57,11 @@ class WordTemplate:
         except TemplateError as exc:
             raise VariantError(f"Word 模板 {self.path} 渲染失败：{exc}") from exc
         xml = _P_MARKED.sub(r"<w:p\1", xml)
-        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        xml = self._docxtpl.resolve_listing(xml)
+        if "{_" in xml or "_}" in xml:  # docxtpl's escapes of literal {{ }} {% %}
+            xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        if _SPECIAL_TEXT.search(xml):  # only paragraphs with a tab, line or page break in a text
+            xml = _PARAGRAPH.sub(lambda m: self._docxtpl.resolve_listing(m.group(0))
+                                 if _SPECIAL_TEXT.search(m.group(0)) else m.group(0), xml)
         root = etree.fromstring(xml.encode("utf-8"))
         apply_vertical_merges(root)
         return root
@@ -61,5 +70,4 @@ class WordTemplate:
         """The .docx bytes and the rendered document tree (the Excel writer reads its table)."""
         root = self.render_xml(context)
         document = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-        parts = [(name, document if name == DOCUMENT else data) for name, data in self.parts]
-        return zip_bytes(parts), root
+        return zip_bytes(part or deflate(DOCUMENT, document) for part in self.parts), root

@@ -10,19 +10,29 @@ from __future__ import annotations
 from lxml import etree
 
 from .context import CONTINUE
-from .ooxml import W, cell_text, clear_text, rows_with_columns, set_v_merge, v_merge
+from .ooxml import W, cell_text, clear_text, set_v_merge, span_and_merge, v_merge
+
+_T, _TC, _TR, _TBL = f"{W}t", f"{W}tc", f"{W}tr", f"{W}tbl"
 
 
 def apply_vertical_merges(root: etree._Element) -> None:
-    for tbl in root.iter(f"{W}tbl"):
+    # only cells with the marker in a text can continue a merge: find them first, in one pass
+    marked = {next(t.iterancestors(_TC), None) for t in root.iter(_T) if t.text and CONTINUE in t.text}
+    marked.discard(None)
+    if not marked:
+        return
+    for tbl in root.iter(_TBL):
         top: dict[int, etree._Element] = {}  # grid column → the cell a continuation joins
-        for _tr, cells in rows_with_columns(tbl):
-            for col, _span, tc in cells:
-                if cell_text(tc, "") == CONTINUE:
+        for tr in tbl.iterchildren(_TR):
+            col = 0
+            for tc in tr.iterchildren(_TC):
+                span, merge = span_and_merge(tc)
+                if tc in marked and cell_text(tc, "") == CONTINUE:
                     clear_text(tc)
                     set_v_merge(tc, "continue")
                     above = top.get(col)
                     if above is not None and v_merge(above) is None:
                         set_v_merge(above, "restart")
-                elif v_merge(tc) != "continue":
+                elif merge != "continue":
                     top[col] = tc
+                col += span

@@ -3,63 +3,83 @@
 The grid is read from the rendered .docx (its columns, gridSpan and vMerge), so the two formats
 cannot drift apart and a variant needs a single template. Fonts, row heights and the print setup
 come from the variant's `excel:` settings. Every value is written as text: `=100.00(%)` must never
-become a formula, nor `#N/A` an error.
+become a formula, nor `#N/A` an error. The sheet is written as SpreadsheetML text (sheetml.py).
 """
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from io import BytesIO
-from typing import Any, Callable, Iterable
+from pathlib import Path
+from typing import Any, Iterable, NamedTuple, Sequence
 
 from lxml import etree
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
-from ..write import normalize_zip
-from .ooxml import W, cell_text, rows_with_columns, v_merge
+from ..write import Entry, deflate
+from .ooxml import W, cell_text, child, tc_pr
+from .sheetml import CellStyle, Page, Stylesheet, Worksheet, sheet_part, write_workbook
 
 _JC = {"center": "center", "left": "left", "start": "left", "right": "right", "end": "right", "both": "justify",
        "distribute": "distributed"}
 _INVALID_SHEET = set('[]:*?/\\')
 TWIPS_PER_CHAR = 105  # one Excel width unit ≈ 7 px ≈ 105 twips
+HORIZONTAL = ("left", "center", "right", "justify", "distributed")
+VERTICAL = ("top", "center", "bottom")
+_SIZE = re.compile(rb'<w:sz w:val="(\d+)"')
+
+
+class Format(NamedTuple):
+    """How a cell looks, as the template designer set it in Word."""
+
+    horizontal: str
+    vertical: str
+    bold: bool
+    size: float
+    border: bool
 
 
 @dataclass
 class Sheet:
-    """What a worksheet needs: rows of cells (text, style) and the merged ranges, 1-based."""
+    """What a worksheet needs: rows of cells (text, format) and the merged ranges, 1-based."""
 
     widths: list[float]
-    cells: list[tuple[int, int, str, dict]] = field(default_factory=list)
+    cells: list[tuple[int, int, str, Format]] = field(default_factory=list)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     row_count: int = 0
     landscape: bool = False
 
 
-def _flag(rpr: etree._Element | None, tag: str) -> bool:
-    node = rpr.find(f"{W}{tag}") if rpr is not None else None
-    return node is not None and node.get(f"{W}val", "true") not in ("0", "false")
+_P, _PPR, _R, _RPR, _JC_TAG, _SZ, _B, _VAL = (f"{W}{tag}" for tag in ("p", "pPr", "r", "rPr", "jc", "sz", "b", "val"))
+_TR, _TC, _GRID_SPAN, _V_MERGE, _VALIGN = (f"{W}{tag}" for tag in ("tr", "tc", "gridSpan", "vMerge", "vAlign"))
+_VERTICAL = {"top": "top", "bottom": "bottom"}
 
 
-def _style(container: etree._Element, default_size: float) -> dict:
-    """Alignment, boldness and size of a paragraph or cell, as the template designer set them."""
-    p = container if container.tag == f"{W}p" else container.find(f"{W}p")
-    jc = p.find(f"{W}pPr/{W}jc") if p is not None else None
-    rpr = p.find(f".//{W}r/{W}rPr") if p is not None else None
-    if rpr is None and p is not None:
-        rpr = p.find(f"{W}pPr/{W}rPr")
-    size = rpr.find(f"{W}sz") if rpr is not None else None
-    valign = container.find(f"{W}tcPr/{W}vAlign")
-    return {
-        "horizontal": _JC.get(jc.get(f"{W}val"), "left") if jc is not None else "left",
-        "vertical": {"top": "top", "bottom": "bottom"}.get(valign.get(f"{W}val"), "center")
-        if valign is not None else "center",
-        "bold": _flag(rpr, "b"),
-        "size": int(size.get(f"{W}val")) / 2 if size is not None else default_size,
-    }
+# A district's batch reads a hundred cells per table: the reads below walk each element's children
+# once (lxml's find() with a path costs four times as much).
+def _format(p: etree._Element | None, valign: str | None, border: bool, default_size: float) -> Format:
+    """The format of a paragraph (a cell's first): alignment, and the first run's bold and size."""
+    ppr = child(p, _PPR)
+    jc = child(ppr, _JC_TAG)
+    rpr = None
+    if p is not None:
+        for run in p.iter(_R):  # the first run that has properties, else the paragraph mark's
+            rpr = child(run, _RPR)
+            if rpr is not None:
+                break
+        else:
+            rpr = child(ppr, _RPR)
+    bold, size = False, default_size
+    if rpr is not None:
+        for node in rpr:
+            if node.tag == _B:
+                bold = node.get(_VAL, "true") not in ("0", "false")
+            elif node.tag == _SZ:
+                size = int(node.get(_VAL)) / 2
+    return Format(_JC.get(jc.get(_VAL), "left") if jc is not None else "left",
+                  _VERTICAL.get(valign, "center") if valign is not None else "center", bold, size, border)
 
 
 def read_document(root: etree._Element, default_size: float) -> Sheet:
@@ -75,29 +95,42 @@ def read_document(root: etree._Element, default_size: float) -> Sheet:
     ncols = len(sheet.widths)
     row = 0
     for block in body:
-        if block.tag == f"{W}p":
+        if block.tag == _P:
             text = cell_text_of_paragraph(block)
             if text.strip():
                 row += 1
-                sheet.cells.append((row, 1, text, _style(block, default_size) | {"border": False}))
+                sheet.cells.append((row, 1, text, _format(block, None, False, default_size)))
                 if ncols > 1:
                     sheet.merges.append((row, 1, row, ncols))
         elif block.tag == f"{W}tbl":
             open_merge: dict[int, list[int]] = {}  # column → [row, col, end_row, end_col]
-            for _tr, cells in rows_with_columns(block):
+            for tr in block.iterchildren(_TR):
                 row += 1
-                for col, span, tc in cells:
-                    state = v_merge(tc)
+                col = 0
+                for tc in tr.iterchildren(_TC):
+                    span, state, valign = 1, None, None
+                    properties = tc_pr(tc)
+                    if properties is not None:
+                        for node in properties:
+                            if node.tag == _GRID_SPAN:
+                                span = int(node.get(_VAL))
+                            elif node.tag == _V_MERGE:
+                                state = node.get(_VAL, "continue")
+                            elif node.tag == _VALIGN:
+                                valign = node.get(_VAL)
                     if state == "continue" and col in open_merge:
                         open_merge[col][2] = row
+                        col += span
                         continue
-                    sheet.cells.append((row, col + 1, cell_text(tc), _style(tc, default_size) | {"border": True}))
+                    fmt = _format(child(tc, _P), valign, True, default_size)
+                    sheet.cells.append((row, col + 1, cell_text(tc), fmt))
                     region = [row, col + 1, row, col + span]
                     sheet.merges.append(region)  # type: ignore[arg-type]
                     for c in range(col, col + span):
                         open_merge.pop(c, None)
                     if state == "restart":
                         open_merge[col] = region
+                    col += span
     sheet.merges = [tuple(m) for m in sheet.merges if m[0] != m[2] or m[1] != m[3]]  # type: ignore[misc]
     sheet.row_count = row
     return sheet
@@ -107,9 +140,18 @@ def cell_text_of_paragraph(p: etree._Element) -> str:
     return "".join(t.text or "" for t in p.iter(f"{W}t"))
 
 
+_WIDTHS: dict[str, float] = {}
+
+
+def _char_width(ch: str) -> float:
+    width = _WIDTHS[ch] = 2 if unicodedata.east_asian_width(ch) in "WF" else 1.1
+    return width
+
+
 def text_width(text: str) -> float:
     """Width in Excel units ('0' digits): CJK and full-width characters count double."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+    widths = _WIDTHS
+    return sum(widths.get(ch) or _char_width(ch) for ch in text)
 
 
 def sheet_title(name: str, used: set[str]) -> str:
@@ -124,54 +166,68 @@ def sheet_title(name: str, used: set[str]) -> str:
     return title
 
 
-class ExcelWriter:
-    """Writes sheets from rendered documents, with the variant's `excel:` settings."""
+def template_sizes(template: Path) -> tuple[float, ...]:
+    """Every font size a Word template sets (w:sz, in points): the sizes its rendered tables can have."""
+    with zipfile.ZipFile(template) as archive:
+        document = archive.read("word/document.xml")
+    return tuple(sorted({int(match) / 2 for match in _SIZE.findall(document)}))
 
-    def __init__(self, settings: dict[str, Any]):
+
+class ExcelWriter:
+    """Writes sheets from rendered documents, with the variant's `excel:` settings.
+
+    Its stylesheet holds every format a table of the template can use (each font size the template
+    sets, bold or not, each alignment, with or without border), in a fixed order: a project's sheet
+    is then valid as it is in the project's workbook and in the 汇总 workbook."""
+
+    def __init__(self, settings: dict[str, Any], sizes: Iterable[float] = ()):
         self.font_name = settings.get("font", "宋体")
         self.font_size = float(settings.get("size", 10.5))
         self.line_height = float(settings.get("line_height", self.font_size * 1.35))
         self.min_row_height = float(settings.get("min_row_height", 20))
         self.margins = float(settings.get("margin", 0.5))
-        side = Side(style="thin", color="000000")
-        self.border = Border(left=side, right=side, top=side, bottom=side)
-        self._fonts: dict[tuple, Font] = {}
-        self._aligns: dict[tuple, Alignment] = {}
+        self.sizes = tuple(sorted({self.font_size, *(float(s) for s in sizes)}))
+        self.styles = Stylesheet(self.font_name, [
+            CellStyle(bold, size, horizontal, vertical, True, border)
+            for size in self.sizes for bold in (False, True) for border in (True, False)
+            for horizontal in HORIZONTAL for vertical in VERTICAL])
+        # a cell's Format → its style index (the cells are all wrapped)
+        self._index = {Format(s.horizontal, s.vertical, s.bold, s.size, s.border): i
+                       for i, s in enumerate(self.styles.styles) if s.wrap}
+        self._styles_entry: Entry | None = None
 
-    def _font(self, bold: bool, size: float) -> Font:
-        key = (bold, size)
-        if key not in self._fonts:
-            self._fonts[key] = Font(name=self.font_name, size=size, bold=bold)
-        return self._fonts[key]
+    @classmethod
+    def for_variant(cls, variant: Any) -> "ExcelWriter":
+        """The writer for a variant's tables: its `excel:` settings, its template's font sizes."""
+        return cls(variant.excel, template_sizes(variant.word_template))
 
-    def _align(self, horizontal: str, vertical: str) -> Alignment:
-        key = (horizontal, vertical)
-        if key not in self._aligns:
-            self._aligns[key] = Alignment(horizontal=horizontal, vertical=vertical, wrap_text=True)
-        return self._aligns[key]
+    @property
+    def styles_entry(self) -> Entry:
+        if self._styles_entry is None:
+            self._styles_entry = deflate("xl/styles.xml", self.styles.xml())
+        return self._styles_entry
 
-    def fill(self, ws: Worksheet, root: etree._Element) -> None:
+    def worksheet(self, root: etree._Element) -> Worksheet:
         sheet = read_document(root, self.font_size)
-        for i, width in enumerate(sheet.widths, 1):
-            ws.column_dimensions[get_column_letter(i)].width = round(width, 2)
+        ws = Worksheet(widths=[round(w, 2) for w in sheet.widths],
+                       page=Page(sheet.landscape, (self.margins,) * 4))
         spans = {(m[0], m[1]): m for m in sheet.merges}
         heights = [self.min_row_height] * (sheet.row_count + 1)
         tall: list[tuple[int, int, float]] = []
-        for row, col, text, style in sheet.cells:
-            cell = ws.cell(row=row, column=col)
-            cell.value = text if text else None
-            if text:
-                cell.data_type = "s"  # text, never a formula or an error value
-            cell.font = self._font(style["bold"], style["size"])
-            cell.alignment = self._align(style["horizontal"], style["vertical"])
+        index = self._index
+        for row, col, text, fmt in sheet.cells:
+            style = index.get(fmt)
+            if style is None:
+                raise ValueError(f"字号 {fmt.size} 不在 Word 模板设置的字号 {self.sizes} 中")
             region = spans.get((row, col), (row, col, row, col))
-            if style["border"]:
+            if fmt.border:  # every cell a merge covers gets the border, so the merged frame is whole
                 for r in range(region[0], region[2] + 1):
                     for c in range(region[1], region[3] + 1):
-                        ws.cell(row=r, column=c).border = self.border
+                        ws.set(r, c, None, style)
+            ws.set(row, col, text or None, style)
             width = sum(sheet.widths[c - 1] for c in range(region[1], region[3] + 1))
             lines = sum(max(1, math.ceil(text_width(part) / max(width - 1, 1))) for part in (text or "").split("\n"))
-            need = lines * max(self.line_height, style["size"] * 1.35) + 6
+            need = lines * max(self.line_height, fmt.size * 1.35) + 6
             if region[0] == region[2]:
                 heights[row] = max(heights[row], need)
             else:
@@ -180,34 +236,22 @@ class ExcelWriter:
             have = sum(heights[first:last + 1])
             if need > have:
                 heights[last] += need - have
-        for row in range(1, sheet.row_count + 1):
-            ws.row_dimensions[row].height = round(heights[row], 1)
-        for merge in sheet.merges:
-            ws.merge_cells(start_row=merge[0], start_column=merge[1], end_row=merge[2], end_column=merge[3])
-        self._page(ws, sheet.landscape)
+        ws.heights = {row: round(heights[row], 1) for row in range(1, sheet.row_count + 1)}
+        ws.merges = list(sheet.merges)
+        return ws
 
-    def _page(self, ws: Worksheet, landscape: bool) -> None:
-        """A4 in the Word template's orientation, fitted to the page width."""
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.orientation = "landscape" if landscape else "portrait"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_options.horizontalCentered = True
-        for side in ("left", "right", "top", "bottom"):
-            setattr(ws.page_margins, side, self.margins)
+    def sheet(self, root: etree._Element) -> Entry:
+        """The worksheet of a rendered document, deflated (as a workbook's first sheet)."""
+        return deflate(sheet_part(1), self.worksheet(root).xml())
 
-    def workbook(self, sheets: Iterable[tuple[str, etree._Element]],
-                 first: tuple[str, Callable[[Worksheet], None]] | None = None) -> bytes:
-        """One workbook with a sheet per (name, rendered document); `first` = (title, fill) puts a
-        sheet of the caller's own before them (the department overview)."""
-        book = Workbook()
-        book.remove(book.active)
+    def write(self, handle, titles: Sequence[str], sheets: Iterable[Entry | bytes]) -> None:
+        """A workbook of these sheets (from `sheet`), one per title, streamed to `handle`."""
         used: set[str] = set()
-        if first is not None:
-            first[1](book.create_sheet(sheet_title(first[0], used)))
-        for name, root in sheets:
-            self.fill(book.create_sheet(sheet_title(name, used)), root)
+        write_workbook(handle, [sheet_title(t, used) for t in titles], sheets, self.styles_entry)
+
+    def workbook(self, sheets: Iterable[tuple[str, etree._Element]]) -> bytes:
+        """One workbook with a sheet per (name, rendered document)."""
+        pairs = list(sheets)
         buffer = BytesIO()
-        book.save(buffer)
-        return normalize_zip(buffer.getvalue())
+        self.write(buffer, [name for name, _ in pairs], (self.sheet(root) for _, root in pairs))
+        return buffer.getvalue()

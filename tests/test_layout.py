@@ -1,0 +1,36 @@
+"""Where specs are found and what outputs are called (light enough for a build with nothing to do)."""
+from __future__ import annotations
+
+import shutil
+
+from generator.errors import Problems
+from generator.layout import count_spec_files, safe_filename, spec_files, spec_folders, targets
+
+from conftest import EXAMPLES, write
+
+
+def test_spec_folders_and_files_in_a_stable_order_without_hidden_ones(tmp_path):
+    root = tmp_path / ".parent" / "specs"
+    shutil.copytree(EXAMPLES / "2024", root / "2024")
+    shutil.copytree(EXAMPLES / "2022", root / "2024" / "单位")
+    shutil.copytree(EXAMPLES / "2022", root / ".trash" / "2022")
+    write(root / "2024" / ".draft.yaml", "x")
+    write(root / "2024" / "说明.txt", "x")
+    assert [p.relative_to(root).as_posix() for p in spec_folders(root)] == ["2024", "2024/单位"]
+    files = spec_files(root / "2024")
+    assert [p.name for p in files] == sorted(p.name for p in files) and "部门.yaml" not in [p.name for p in files]
+    assert count_spec_files(root / "2024") == len(files) == 7
+
+
+def test_outputs_mirror_the_spec_folders(tmp_path):
+    problems = Problems()
+    _, pairs = targets(EXAMPLES, tmp_path, None, problems)
+    assert not problems and [out.relative_to(tmp_path).as_posix() for _, out in pairs] == ["2022", "2024", "2024新虹街道"]
+    _, [(folder, out)] = targets(EXAMPLES / "2024", tmp_path, None, problems)
+    assert folder == EXAMPLES / "2024" and out == tmp_path / "2024"
+    targets(tmp_path / "nothing", tmp_path, None, problems)
+    assert "找不到项目说明" in problems.errors[0].message
+
+
+def test_safe_filenames():
+    assert safe_filename('a/b:c*?"<>|') == "a_b_c______" and safe_filename(" . ") == "未命名"
