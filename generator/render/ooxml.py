@@ -28,7 +28,7 @@ def cell_text(tc: etree._Element, separator: str = "\n") -> str:
     return separator.join(paragraphs)
 
 
-_TC_PR, _GRID_SPAN, _V_MERGE, _VAL = f"{W}tcPr", f"{W}gridSpan", f"{W}vMerge", f"{W}val"
+_TC_PR, _GRID_SPAN, _V_MERGE, _V_ALIGN, _VAL = f"{W}tcPr", f"{W}gridSpan", f"{W}vMerge", f"{W}vAlign", f"{W}val"
 
 
 # A table has a hundred cells and every pass reads their properties: walking the children is four
@@ -52,9 +52,9 @@ def tc_pr(tc: etree._Element) -> etree._Element | None:
     return None
 
 
-def span_and_merge(tc: etree._Element) -> tuple[int, str | None]:
-    """grid_span and v_merge of a cell, read in one pass over its properties."""
-    span, merge = 1, None
+def cell_properties(tc: etree._Element) -> tuple[int, str | None, str | None]:
+    """gridSpan, vMerge ('restart'/'continue'/None) and vAlign of a cell, in one pass."""
+    span, merge, valign = 1, None, None
     properties = tc_pr(tc)
     if properties is not None:
         for node in properties:
@@ -62,7 +62,14 @@ def span_and_merge(tc: etree._Element) -> tuple[int, str | None]:
                 span = int(node.get(_VAL))
             elif node.tag == _V_MERGE:
                 merge = node.get(_VAL, "continue")
-    return span, merge
+            elif node.tag == _V_ALIGN:
+                valign = node.get(_VAL)
+    return span, merge, valign
+
+
+def span_and_merge(tc: etree._Element) -> tuple[int, str | None]:
+    """grid_span and v_merge of a cell, read in one pass over its properties."""
+    return cell_properties(tc)[:2]
 
 
 def grid_span(tc: etree._Element) -> int:

@@ -19,7 +19,7 @@ from typing import Any, Iterable, NamedTuple, Sequence
 from lxml import etree
 
 from ..write import Entry, deflate
-from .ooxml import W, cell_text, child, tc_pr
+from .ooxml import W, cell_properties, cell_text, child
 from .sheetml import CellStyle, Page, Stylesheet, Worksheet, sheet_part, write_workbook
 
 _JC = {"center": "center", "left": "left", "start": "left", "right": "right", "end": "right", "both": "justify",
@@ -53,7 +53,7 @@ class Sheet:
 
 
 _P, _PPR, _R, _RPR, _JC_TAG, _SZ, _B, _VAL = (f"{W}{tag}" for tag in ("p", "pPr", "r", "rPr", "jc", "sz", "b", "val"))
-_TR, _TC, _GRID_SPAN, _V_MERGE, _VALIGN = (f"{W}{tag}" for tag in ("tr", "tc", "gridSpan", "vMerge", "vAlign"))
+_TR, _TC = f"{W}tr", f"{W}tc"
 _VERTICAL = {"top": "top", "bottom": "bottom"}
 
 
@@ -108,16 +108,7 @@ def read_document(root: etree._Element, default_size: float) -> Sheet:
                 row += 1
                 col = 0
                 for tc in tr.iterchildren(_TC):
-                    span, state, valign = 1, None, None
-                    properties = tc_pr(tc)
-                    if properties is not None:
-                        for node in properties:
-                            if node.tag == _GRID_SPAN:
-                                span = int(node.get(_VAL))
-                            elif node.tag == _V_MERGE:
-                                state = node.get(_VAL, "continue")
-                            elif node.tag == _VALIGN:
-                                valign = node.get(_VAL)
+                    span, state, valign = cell_properties(tc)
                     if state == "continue" and col in open_merge:
                         open_merge[col][2] = row
                         col += span
