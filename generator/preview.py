@@ -34,5 +34,5 @@ def preview(spec: Path, templates: Path | None = None, dpi: int = 110) -> tuple[
     project = next((p for p in item.projects if p.source == spec), None) if item else None
     if project is None:
         raise SpecErrors(problems.errors or [])
-    docx, _ = WordTemplate(item.variant.word_template).render(project_context(project, item.variant))
+    docx, _ = WordTemplate.for_variant(item.variant).render(project_context(project, item.variant))
     return project, first_page_png(to_pdf([(".docx", docx)], soffice)[0], dpi)

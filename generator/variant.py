@@ -199,6 +199,16 @@ class Variant:
         return list(self._get("explanations", []))
 
     @cached_property
+    def print_style(self):
+        """How the tables print (`print:`): fonts, column widths, cell padding, page numbers."""
+        from .render.docx_print import PrintStyle
+
+        try:
+            return PrintStyle.from_settings(self._get("print", {}))
+        except (TypeError, ValueError) as exc:
+            raise VariantError(f"{self.folder / SETTINGS}: print 设置有误：{exc}") from exc
+
+    @cached_property
     def excel(self) -> dict[str, Any]:
         return dict(self._get("excel", {}))
 
