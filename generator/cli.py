@@ -12,7 +12,7 @@ from . import __version__
 from .batch import Result as BuildResult
 from .batch import run as run_build
 from .errors import PerfgenError, SpecErrors
-from .layout import safe_filename, templates_root
+from .layout import REVIEW, preview_target, review_marks, spec_folders, templates_root
 from .write import Staging
 
 # Each command imports what only it needs (specs, rendering, diff, schema) when it runs: a build
@@ -137,7 +137,7 @@ def report_build(result: BuildResult, output: Path, pdf: bool) -> None:
 
 @app.command()
 def build(
-    spec_dir: Path = typer.Argument(Path("specs"), help="项目说明目录（含 部门.yaml 的目录，或其上级目录）"),
+    spec_dir: Path = typer.Argument(Path("specs"), help="项目说明目录（含 部门.yaml 的目录，或其上级目录），或其中一个说明文件"),
     output: Path = typer.Option(Path("output"), "-o", "--output", help="输出目录"),
     templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
     jobs: int = typer.Option(1, "-j", "--jobs", min=0, help="并行生成的进程数；0 = CPU 核数"),
@@ -154,6 +154,18 @@ def build(
         fail(exc)
         return
     report_build(result, output, pdf)
+    report_review_marks(spec_dir)
+
+
+def report_review_marks(spec_dir: Path) -> None:
+    """The `# 待核对` comments `perfgen new` left that are still in the specs: they are for a person."""
+    folders = [spec_dir.parent] if spec_dir.is_file() else spec_folders(spec_dir)
+    marks = review_marks(folders)
+    if marks:
+        out.print(f"还有 {len(marks)} 处「# {REVIEW}」待核对（perfgen new 留下的）；核对后删除这条注释：",
+                  style="yellow", markup=False)
+        for path, line, note in marks:
+            out.print(f"  {shown(path)}:{line} {note}", markup=False)
 
 
 @app.command()
@@ -170,7 +182,7 @@ def preview(
     except PerfgenError as exc:
         fail(exc)
         return
-    target = output or Path("output") / f"{safe_filename(project.name)}.png"
+    target = output or preview_target(spec, project.name)
     with Staging() as staging:
         staging.add(target, png)
         staging.commit()
@@ -299,14 +311,17 @@ def import_(
         out.print(f"提示 {line}", markup=False, style="dim")
     for line in result.skipped:
         err.print(f"跳过 {line}", markup=False)
+    if result.duplicates:
+        err.print(f"跳过 {result.duplicates} 张重复的表：同一项目的 Word、Excel 或汇总工作簿中的一页，每个项目只导入一次",
+                  markup=False)
     for line in result.notes:
         err.print(f"警告 {line}", markup=False, style="yellow")
     for line in result.failures:
         err.print(f"无法读取 {line}", markup=False, style="red")
     specs = sum(1 for w in result.written if w.item is not None)
-    summary = (f"共找到 {result.tables} 张表，导入 {specs} 个项目说明，跳过 {len(result.skipped)} 张，"
+    summary = (f"共找到 {result.tables} 张表，导入 {specs} 个项目说明，跳过 {len(result.skipped) + result.duplicates} 张，"
                f"{len(result.failures)} 处无法读取，{len(result.notes)} 条警告。")
-    if result.failures or not result.written and not result.skipped:
+    if result.failures or not result.written and not result.skipped and not result.duplicates:
         err.print(summary, style="bold red")
         raise typer.Exit(1)
     out.print(summary)
