@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from lxml import etree
 
+from ..settings import TWIPS_PER_CM, PrintStyle
 from ..write import Entry, deflate
 from . import pages
 from .ooxml import TCPR_ORDER, W, W_NS, cell_properties, cell_text, child, set_v_merge
@@ -32,7 +32,6 @@ from .ooxml import TCPR_ORDER, W, W_NS, cell_properties, cell_text, child, set_v
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 REL_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-TWIPS_PER_CM = 1440 / 2.54
 TWIPS_PER_PT = 20
 FOOTER_PART, FOOTER_ID = "word/footer_pages.xml", "rIdPerfgenFooter"
 _CT = "application/vnd.openxmlformats-officedocument.wordprocessingml"
@@ -46,33 +45,6 @@ _KEPT_TYPES = {f"{REL_TYPE}/styles", f"{REL_TYPE}/settings", f"{REL_TYPE}/number
 
 def q(tag: str) -> str:
     return f"{W}{tag}"
-
-
-@dataclass(frozen=True)
-class PrintStyle:
-    """A variant's `print:` settings (its settings.yaml documents each)."""
-
-    fonts: tuple[str, ...] = ("宋体", "SimSun")
-    latin_font: str = "Times New Roman"
-    language: str = "zh-CN"
-    columns: tuple[float, ...] = ()               # cm; empty: the template's own grid
-    padding: tuple[float, float] = (0.05, 0.19)   # cm: top/bottom, left/right cell margins
-    line_height: float = 1.3                      # × font size, exact
-    page_numbers: str = "第 {page} 页 共 {pages} 页"
-    properties: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def from_settings(cls, raw: dict[str, Any] | None) -> "PrintStyle":
-        raw = dict(raw or {})
-        for key in ("fonts", "columns", "padding"):
-            if key in raw:
-                value = raw[key]
-                raw[key] = tuple(value) if isinstance(value, (list, tuple)) else (value,) * (2 if key == "padding" else 1)
-        return cls(**raw)
-
-    @property
-    def padding_twips(self) -> tuple[int, int]:
-        return round(self.padding[0] * TWIPS_PER_CM), round(self.padding[1] * TWIPS_PER_CM)
 
 
 def _set(parent: etree._Element, tag: str, order: list[str] | None = None, **attrs: str) -> etree._Element:
