@@ -17,7 +17,7 @@ def seed_table(tablecheck, seed: str, name: str) -> list[str]:
 def rendered_table(tablecheck, path, name: str | None = None) -> list[str]:
     """The rendered table's cells as tablecheck reads them, from the table printed once (see
     helpers.as_printed_once: not its repeated header, nor labels printed again on a new page)."""
-    path = as_printed_once(path, path.parent.parent / "printed-once" / path.parent.name)
+    path = as_printed_once(path, path.parent.parent.parent / f"printed-once-{path.parent.parent.name}" / path.parent.name)
     reader = tablecheck.docx_tables if path.suffix == ".docx" else tablecheck.xlsx_tables
     return tablecheck.pick(reader(path), name, 0 if name is None else None, path.name)
 
