@@ -40,6 +40,7 @@ class ValueStyle:
     quantitative_without_unit: str = "{op}{number}{note}"
     qualitative: str = "{text}"
     decimals: int | None = 2
+    blank: bool = False     # the form allows an indicator without a value (an empty cell)
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,42 @@ class CheckboxStyle:
     separator: str = " "
 
 
+# Settings a style (`styles:`) may change for the projects that choose it: how things print, never
+# what a project is (its framework, categories, defaults and checks stay the variant's).
+STYLE_KEYS = ("amounts", "values", "funds", "dates", "labels", "checkbox")
+# The 项目资金 block of the project forms, row by row (left | right), when a variant does not say.
+FUNDS_ROWS = (("项目资金总额", "年度资金申请总额"), ("财政资金", "当年财政拨款"), (None, "上年结转资金"),
+              ("其他资金", "年度其他资金"))
+
+
+@dataclass(frozen=True)
+class Classification:
+    """A field of a project that takes one of a list of values (项目类别, 项目性质): its spec key
+    (also its label key), the values, and how the form prints it (`text`, or `checkbox`: every
+    value with a box, the chosen one ticked)."""
+
+    key: str
+    values: tuple[str, ...]
+    print: str = "text"
+
+
+@dataclass(frozen=True)
+class FundsLayout:
+    """The 项目资金 block: its rows (left key | right key, None for an empty side) and the amounts
+    whose cells stay empty (a form that fills the 年度 side only)."""
+
+    rows: tuple[tuple[str | None, str | None], ...] = FUNDS_ROWS
+    unprinted: frozenset[str] = frozenset()
+
+    @property
+    def keys(self) -> list[str]:
+        return [key for row in self.rows for key in row if key]
+
+
 class Variant:
     """One format of the table, read from templates/<name>/settings.yaml."""
+
+    style: str | None = None   # the name of the style this view applies (see `styled`)
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -72,6 +107,96 @@ class Variant:
             known = sorted(p.parent.name for p in root.glob(f"*/{SETTINGS}"))
             raise VariantError(f"格式「{name}」不存在；可用的格式：{'、'.join(known) or '（无）'}（在 {root}）")
         return cls(folder)
+
+    def styled(self, style: str | None) -> "Variant":
+        """This variant as the projects of style `style` print (its `styles:` entry over the
+        settings, one level deep); itself for None. The name stays: it is the same 格式."""
+        if not style:
+            return self
+        styles = self.styles
+        if style not in styles:
+            raise VariantError(f"格式「{self.name}」没有样式「{style}」；可用：{'、'.join(styles) or '（无）'}")
+        view = object.__new__(type(self))
+        view.folder, view.style = self.folder, style
+        settings = copy.deepcopy(self.settings)
+        for key, value in styles[style].items():
+            base = settings.get(key)
+            settings[key] = {**base, **value} if isinstance(base, dict) and isinstance(value, dict) else value
+        view.settings = settings
+        return view
+
+    @cached_property
+    def styles(self) -> dict[str, dict[str, Any]]:
+        """Named sets of presentation settings a project may choose with `样式:` (one department's
+        tables in two styles; alternative layouts of the 项目资金 block)."""
+        raw = self._get("styles", {})
+        where = f"{self.folder / SETTINGS}: styles"
+        if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
+            raise VariantError(f"{where} 应为「样式名: {{设置: 值}}」的映射")
+        for name, overrides in raw.items():
+            unknown = [key for key in overrides if key not in STYLE_KEYS]
+            if unknown:
+                raise VariantError(f"{where}.{name}: 样式不能改「{'、'.join(unknown)}」；可改：{'、'.join(STYLE_KEYS)}")
+        return {str(k): dict(v) for k, v in raw.items()}
+
+    @cached_property
+    def years(self) -> tuple[int, ...]:
+        """The budget years this form was printed for: tables of two forms with one title are told
+        apart by the year under the title (perfgen import)."""
+        return tuple(int(y) for y in self._get("years", []))
+
+    @cached_property
+    def classifications(self) -> tuple[Classification, ...]:
+        """The project's fields that take one of a list of values, in print order; a form that
+        does not list them has one, 项目类别 (its `categories`, printed as text)."""
+        raw = self._get("classifications")
+        if raw is None:
+            return (Classification("项目类别", tuple(self.categories)),) if self.categories else ()
+        where = f"{self.folder / SETTINGS}: classifications"
+        out = []
+        for key, item in dict(raw).items():
+            if not isinstance(item, dict) or not item.get("values"):
+                raise VariantError(f"{where}.{key} 应为「values: [可选的值], print: text 或 checkbox」")
+            printed = item.get("print", "text")
+            if printed not in ("text", "checkbox"):
+                raise VariantError(f"{where}.{key}.print 应为 text 或 checkbox，不是「{printed}」")
+            out.append(Classification(str(key), tuple(str(v) for v in item["values"]), printed))
+        return tuple(out)
+
+    @cached_property
+    def funds(self) -> FundsLayout:
+        raw = self._get("funds", {})
+        rows = raw.get("rows")
+        layout = FundsLayout(
+            rows=tuple((row[0], row[1]) for row in rows) if rows else FUNDS_ROWS,
+            unprinted=frozenset(raw.get("unprinted", [])))
+        known = {key for row in FUNDS_ROWS for key in row if key}
+        wrong = [key for key in [*layout.keys, *layout.unprinted] if key not in known]
+        if wrong or any(len(row) != 2 for row in (rows or [])):
+            raise VariantError(f"{self.folder / SETTINGS}: funds 的每行应为「[左边的金额, 右边的金额]」，金额为"
+                               f"{'、'.join(sorted(known))} 之一或 null" + (f"；不认识「{'、'.join(wrong)}」" if wrong else ""))
+        return layout
+
+    @cached_property
+    def every_level2(self) -> dict[str, Any] | None:
+        """Where the form prints 二级 a project has no indicator under: which 二级 (all of the
+        framework unless listed) and the row it prints there (三级 and 指标值, e.g. 无 | 无)."""
+        raw = self._get("every_level2")
+        if not raw:
+            return None
+        listed = raw.get("二级") or list(self.level1_of)
+        wrong = [name for name in listed if name not in self.level1_of]
+        if wrong:
+            raise VariantError(f"{self.folder / SETTINGS}: every_level2.二级 「{'、'.join(wrong)}」不是本格式的二级指标")
+        return {"二级": list(listed), "三级": str(raw.get("三级", "")), "指标值": str(raw.get("指标值", ""))}
+
+    @cached_property
+    def unique_names(self) -> str:
+        """Where a 三级 name must be unique: `table` (default) or `level2` (within its 二级 only)."""
+        value = self._get("unique_names", "table")
+        if value not in ("table", "level2"):
+            raise VariantError(f"{self.folder / SETTINGS}: unique_names 应为 table 或 level2，不是「{value}」")
+        return value
 
     def _get(self, key: str, default: Any = None) -> Any:
         value = self.settings.get(key, default)
@@ -104,6 +229,10 @@ class Variant:
 
     @cached_property
     def categories(self) -> list[str]:
+        """The values of 项目类别 (`categories`, or its entry under `classifications`)."""
+        raw = self._get("classifications") or {}
+        if isinstance(raw, dict) and isinstance(raw.get("项目类别"), dict):
+            return list(raw["项目类别"].get("values") or [])
         return list(self._get("categories", []))
 
     @cached_property
