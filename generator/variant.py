@@ -14,7 +14,7 @@ from .errors import SettingsErrors, VariantError
 # where the variants are is layout.py's: a build with nothing to do needs it, without pydantic
 from .layout import PACKAGE_TEMPLATES, SETTINGS, templates_root  # noqa: F401
 from .settings import (AmountStyle, CheckboxStyle, EveryLevel2, ExcelStyle, ExplanationRule,  # noqa: F401
-                       FixedIndicators, FundsLayout, ListStyle, ValueStyle, VariantSettings, read_settings)
+                       FixedIndicators, FundsLayout, ListStyle, PrintStyle, ValueStyle, VariantSettings, read_settings)
 
 CATEGORY = "项目类别"   # the spec's one required classification (spec.ProjectSpec)
 
@@ -197,6 +197,11 @@ class Variant:
     def explanations(self) -> list[ExplanationRule]:
         """Rules that write 指标解释 and 评(扣)分标准 by the indicator's kind (see explain.py)."""
         return self.settings.explanations
+
+    @property
+    def print_style(self) -> PrintStyle:
+        """How the tables print (`print:`): fonts, column widths, cell padding, page numbers."""
+        return self.settings.print
 
     @property
     def excel(self) -> ExcelStyle:
