@@ -377,6 +377,9 @@ def _keys(model: type[BaseModel]) -> list[str]:
     return names
 
 
+SCHEMA_KEY = "$schema"  # an editor's pointer to the file's JSON Schema: accepted, not read
+
+
 def validate(model: type[BaseModel], source: Source, problems: Problems,
              models: dict[str, type[BaseModel]] | None = None) -> Any | None:
     """The model instance, or None after adding each of pydantic's errors with its line.
@@ -387,7 +390,7 @@ def validate(model: type[BaseModel], source: Source, problems: Problems,
         problems.add(source.path, 1, "", what)
         return None
     try:
-        return model.model_validate(source.data)
+        return model.model_validate({k: v for k, v in source.data.items() if k != SCHEMA_KEY})
     except ValidationError as exc:
         seen = set()
         for error in exc.errors():
