@@ -284,7 +284,7 @@ def diff(
 @app.command()
 def schema(
     department: bool = typer.Option(False, "--department", help="输出 部门.yaml 的 JSON Schema（默认：项目说明的）"),
-    variant: str = typer.Option(None, "--format", help="这个格式（templates/ 下的目录名）的说明的 JSON Schema：项目表或单位整体表，补全项目类别和二级指标名"),
+    variant: str = typer.Option(None, "--format", help="这个格式（templates/ 下的目录名）的说明的 JSON Schema：按它的表格（每个项目一张，或整个单位一张）补全项目类别和二级指标名"),
     output: Path = typer.Option(None, "-o", "--output", help="写入这个文件（默认：打印出来）"),
     templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
 ) -> None:

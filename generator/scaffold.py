@@ -1,7 +1,7 @@
 """`perfgen init DIR`: a new department's spec folder that builds as it is.
 
 It holds a commented 部门.yaml and an example spec for the first form templates/years.yaml lists
-for its latest year, a subfolder with the same for each other form of that year (a 单位整体 table is
+for its latest year, a subfolder with the same for each other form of that year (a unit table is
 a folder of its own), the schemas of those forms with a modeline in every spec, and VS Code
 settings. The examples are data: each form's folder under templates/ holds its `example.yaml`.
 """

@@ -147,7 +147,7 @@ def project_schema(variant: Variant | None = None) -> dict[str, Any]:
 
 
 def unit_schema(variant: Variant | None = None) -> dict[str, Any]:
-    """The schema of a unit spec (单位整体): one table for the whole unit; with a variant, the 二级
+    """The schema of a unit spec: one table for the whole unit; with a variant, the 二级
     names under 分解目标 complete."""
     schema = _base(UnitSpec)
     budget = schema["$defs"]["UnitBudget"]
@@ -155,7 +155,7 @@ def unit_schema(variant: Variant | None = None) -> dict[str, Any]:
         budget["properties"][name] = copy.deepcopy(AMOUNT) if "default" not in prop else {
             "anyOf": [*AMOUNT["anyOf"], {"type": "null"}], "description": AMOUNT["description"]}
     budget["description"] = "预算，单位元：财政拨款 + 其他资金 = 基本支出 + 项目支出（总额由 perfgen 计算）"
-    schema["title"] = "perfgen 单位整体说明"
+    schema["title"] = "perfgen 单位说明（整体支出绩效目标）"
     schema["description"] = "一个单位的整体支出绩效目标（一张表对应整个单位）"
     if variant is not None:
         schema["title"] += f"（格式 {variant.name}）"
