@@ -16,8 +16,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
+from functools import lru_cache
+
 from pydantic import (AliasChoices, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, ValidationError,
-                      ValidationInfo, field_validator)
+                      ValidationInfo, create_model, field_validator)
 
 from .amounts import AmountError, parse_amount
 from .errors import Problems
@@ -65,6 +67,17 @@ def _date(value: Any) -> dt.date:
         return dt.date(*map(int, match.groups()))
     except ValueError:
         raise ValueError(f"「{value}」不是有效日期") from None
+
+
+def _year(value: Any) -> Any:
+    """`年度: 2024`; `2024年` or `２０２４` said back as the four digits to write."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if re.fullmatch(r"\d{4}", text):
+        return int(text)
+    digits = re.search(r"\d{4}", text)
+    raise ValueError(f"「{value}」不是年度：只写四位数字，如 {digits[0] if digits else 2024}")
 
 
 Amount = Annotated[Decimal, BeforeValidator(_amount)]
@@ -152,6 +165,8 @@ class ProjectSpec(BaseModel):
     年度总体目标: Text = Field(validation_alias=AliasChoices("年度总体目标", "年度总目标"))
     绩效指标: dict[Text, dict[Text, IndicatorValue]] = Field({}, validate_default=True)
     不适用: NameList = []  # inherited indicators (三级) or whole 二级 this project has none of
+    样式: Text | None = None           # one of the variant's `styles` (how this project's table prints)
+    标签: dict[Text, Text] = {}        # printed labels this project words its own way (key → text)
 
     @field_validator("绩效指标", mode="before")
     @classmethod
@@ -172,6 +187,30 @@ def _check_groups(value: Any) -> Any:
             if items is None or (isinstance(items, dict) and not items):
                 raise ValueError(f"「{group}」下没有指标")
     return value
+
+
+def _blank_text(value: Any) -> str:
+    return "" if value is None else _text(value)
+
+
+BlankableText = Annotated[str, BeforeValidator(_blank_text)]
+BlankableValue = Annotated[
+    Annotated[BlankableText, Tag(_VALUE)] | Annotated[dict[Text, BlankableText], Tag(_GROUP)],
+    Discriminator(_spec_shape)]
+
+
+@lru_cache(maxsize=None)
+def project_model(fields: tuple[str, ...] = (), blank_values: bool = False) -> type[ProjectSpec]:
+    """The project spec of a variant: ProjectSpec, plus the variant's classification fields beyond
+    项目类别 (each a required text, e.g. 项目性质), with 指标值 that may be left empty where the form
+    allows a blank value."""
+    if not fields and not blank_values:
+        return ProjectSpec
+    extra: dict[str, Any] = {name: (Text, ...) for name in fields}
+    if blank_values:
+        extra["绩效指标"] = (dict[Text, dict[Text, BlankableValue]], Field({}, validate_default=True))
+    model = create_model("ProjectSpec", __base__=ProjectSpec, **extra)
+    return model
 
 
 class CategorySpec(BaseModel):
@@ -196,7 +235,7 @@ class DepartmentSpec(BaseModel):
     model_config = Strict
     主管部门: Text
     实施单位: Text
-    年度: int = Field(ge=2000, le=2100)
+    年度: Annotated[int, BeforeValidator(_year)] = Field(ge=2000, le=2100)
     格式: Text
 
 
@@ -313,6 +352,8 @@ def _message(error: dict, model: type[BaseModel], path: tuple, models: dict[str,
         return f"未知的键「{key}」" + (f"，是否想写「{close[0]}」？" if close else "")
     if kind == "value_error":
         return str(error["ctx"]["error"])
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"「{error.get('input')}」不是整数：只写阿拉伯数字，如 120"
     if kind == "literal_error":
         return "只能是：" + "、".join(_QUOTED.findall(error["ctx"]["expected"]))
     return _MESSAGES.get(kind, error["msg"])
@@ -364,6 +405,9 @@ def _keys(model: type[BaseModel]) -> list[str]:
     return names
 
 
+SCHEMA_KEY = "$schema"  # an editor's pointer to the file's JSON Schema: accepted, not read
+
+
 def validate(model: type[BaseModel], source: Source, problems: Problems,
              models: dict[str, type[BaseModel]] | None = None) -> Any | None:
     """The model instance, or None after adding each of pydantic's errors with its line.
@@ -374,7 +418,7 @@ def validate(model: type[BaseModel], source: Source, problems: Problems,
         problems.add(source.path, 1, "", what)
         return None
     try:
-        return model.model_validate(source.data)
+        return model.model_validate({k: v for k, v in source.data.items() if k != SCHEMA_KEY})
     except ValidationError as exc:
         seen = set()
         for error in exc.errors():
