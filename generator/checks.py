@@ -75,7 +75,7 @@ def check_project(project: Project, expanded: Expanded, variant: Variant, proble
     for ind in project.indicators:
         _satisfaction(ind, settings, warn)
         _cost(ind, project, expanded, settings, warn)
-        _direction(ind, warn)
+        _direction(ind, project, warn)
         _years_in_value(ind, project, warn)
     _dates(project, warn)
 
@@ -131,14 +131,17 @@ def _cost(ind: Indicator, project: Project, expanded: Expanded, settings: Checks
                             "预算控制数通常就是本项目的预算（不写这一指标时 perfgen 按预算生成）")
 
 
-def _direction(ind: Indicator, warn: _Warn) -> None:
+def _direction(ind: Indicator, project: Project, warn: _Warn) -> None:
     value = ind.value
     if not isinstance(value, Quantity) or not value.explicit_op:
         return
-    if HIGHER_IS_BETTER.search(ind.name):
+    # what the indicator measures is its own words: 公众满意度调查成本预算控制数 is a cost cap, whatever
+    # the project's name says
+    subject = ind.name.replace(project.name, "")
+    if HIGHER_IS_BETTER.search(subject):
         if value.op in ("≤", "<"):
             warn.indicator(ind, f"「{ind.name}」越高越好，目标值却是 {_text(ind)}：运算符是否写反了（应为 ≥ 或 =）？")
-    elif LOWER_IS_BETTER.search(ind.name) and value.op in ("≥", ">"):
+    elif LOWER_IS_BETTER.search(subject) and value.op in ("≥", ">"):
         warn.indicator(ind, f"「{ind.name}」越少越好，目标值却是 {_text(ind)}：运算符是否写反了（应为 ≤、< 或 =）？")
 
 
