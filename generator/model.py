@@ -58,6 +58,12 @@ class Project:
     funds: Funds
     indicators: tuple[Indicator, ...]
     source: Path
+    # the spec's 分值 (a 一级 or 三级 → points, with its line): the 自评表's, printed in no 目标表
+    points: tuple[tuple[str, Decimal, int | None], ...] = ()
+
+    @property
+    def spec_points(self) -> dict[str, Decimal]:
+        return {name: value for name, value, _ in self.points}
 
 
 @dataclass(frozen=True)
@@ -161,6 +167,7 @@ def build(expanded: Expanded, variant: Variant, problems: Problems) -> Project |
         name=spec.项目名称, category=spec.项目类别, department=spec.主管部门, unit=spec.实施单位,
         year=expanded.year, start=start, end=end, total_goal=spec.项目总目标, annual_goal=spec.年度总体目标,
         funds=funds, indicators=indicators, source=source.path,
+        points=tuple((name, value, source.line(("分值", name))) for name, value in spec.分值.items()),
     )
 
 

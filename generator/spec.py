@@ -64,7 +64,15 @@ def _date(value: Any) -> dt.date:
         raise ValueError(f"「{value}」不是有效日期") from None
 
 
+def _points(value: Any) -> Decimal:
+    text = unicodedata.normalize("NFKC", str(value)).strip().removesuffix("分")
+    if not re.fullmatch(r"\d+(?:\.\d{1,2})?", text):
+        raise ValueError(f"「{value}」不是分值（写成 10 或 12.5，最多两位小数）")
+    return Decimal(text)
+
+
 Amount = Annotated[Decimal, BeforeValidator(_amount)]
+Points = Annotated[Decimal, BeforeValidator(_points)]
 Text = Annotated[str, BeforeValidator(_text)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
 IndicatorText = Annotated[str, BeforeValidator(_indicator_text)]
@@ -149,6 +157,9 @@ class ProjectSpec(BaseModel):
     年度总体目标: Text = Field(validation_alias=AliasChoices("年度总体目标", "年度总目标"))
     绩效指标: dict[Text, dict[Text, IndicatorValue]] = Field({}, validate_default=True)
     不适用: NameList = []  # inherited indicators (三级) or whole 二级 this project has none of
+    # points in the 自评表 (scoring.py): a 一级 → its points instead of the rule set's, a 三级 → its
+    # own points (the others of its 一级 share the rest evenly)
+    分值: dict[Text, Points] = {}
 
     @field_validator("绩效指标", mode="before")
     @classmethod
@@ -195,6 +206,9 @@ class DepartmentSpec(BaseModel):
     实施单位: Text
     年度: int = Field(ge=2000, le=2100)
     格式: Text
+    评分规则: Text | None = None  # 自评表的评分规则（rulesets/ 或 评分规则/ 下的文件名），默认见 scoring.DEFAULT
+    监控格式: Text | None = None  # 绩效运行监控表的格式，默认为 格式 的 stages.监控
+    自评格式: Text | None = None  # 项目支出绩效自评表的格式，默认为 格式 的 stages.自评
 
 
 class IndicatorDetail(BaseModel):
@@ -316,19 +330,23 @@ def _keys(model: type[BaseModel]) -> list[str]:
     return names
 
 
-def validate(model: type[BaseModel], source: Source, problems: Problems) -> Any | None:
-    """The model instance, or None after adding each of pydantic's errors with its line."""
-    if not isinstance(source.data, dict):
-        what = "空文件" if source.data is None else "应为「键: 值」的映射，不是列表或单个值"
-        problems.add(source.path, 1, "", what)
+def validate(model: type[BaseModel], source: Source, problems: Problems, *, at: tuple = (),
+             data: Any = None) -> Any | None:
+    """The model instance, or None after adding each of pydantic's errors with its line. `at` and
+    `data`: validate only the part of the file at that path of keys (errors still say the file's
+    line and the whole path), for files whose parts take their model from what they name."""
+    data = source.data if not at else data
+    if not isinstance(data, dict):
+        what = "空文件" if data is None and not at else "应为「键: 值」的映射，不是列表或单个值"
+        problems.add(source.path, source.line(at) if at else 1, ".".join(map(str, at)), what)
         return None
     try:
-        return model.model_validate(source.data)
+        return model.model_validate(data)
     except ValidationError as exc:
         seen = set()
         for error in exc.errors():
-            path = _field_path(error["loc"])
-            message = _message(error, model, path)
+            path = at + _field_path(error["loc"])
+            message = _message(error, model, path[len(at):])
             key = (path, message)
             if key in seen:
                 continue
@@ -336,6 +354,12 @@ def validate(model: type[BaseModel], source: Source, problems: Problems) -> Any 
             field = ".".join(str(p) for p in path)
             problems.add(source.path, source.line(path), field, message)
         return None
+
+
+def register_models(*models: type[BaseModel]) -> None:
+    """Models of other files (facts, rule sets) validated by `validate`: their names are dropped
+    from error locations and their fields offered as "是否想写…"."""
+    _MODELS.update({m.__name__: m for m in models})
 
 
 def load_file(path: Path, model: type[BaseModel], problems: Problems) -> Loaded | None:

@@ -199,6 +199,32 @@ class Variant:
         return list(self._get("explanations", []))
 
     @cached_property
+    def stages(self) -> dict[str, str]:
+        """The forms of the year's later stages (监控, 自评) filed on this form's indicators: stage →
+        variant; a department's 监控格式 / 自评格式 overrides."""
+        return {str(k): str(v) for k, v in self._get("stages", {}).items()}
+
+    @cached_property
+    def choices(self) -> dict[str, list[str]]:
+        """The words a fact may use where the form prints one of a list (监控: 偏差原因, 完成目标可能性)."""
+        return {str(k): [str(x) for x in v] for k, v in self._get("choices", {}).items()}
+
+    @cached_property
+    def blank(self) -> str:
+        """What a cell prints where the form has nothing to say (分值 and 得分 of the 其中 rows)."""
+        return str(self._get("blank", "—"))
+
+    @cached_property
+    def judged(self) -> str:
+        """How a qualitative 实际完成值 prints with the band claimed for it ({text}, {band})."""
+        return str(self._get("judged", "{text}（{band}）"))
+
+    @cached_property
+    def rate_format(self) -> str:
+        """How a rate prints: {rate} is the percentage, as rounded by the rule set."""
+        return str(self._get("rates", "{rate}%"))
+
+    @cached_property
     def excel(self) -> dict[str, Any]:
         return dict(self._get("excel", {}))
 
