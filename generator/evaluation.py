@@ -16,7 +16,7 @@ from .amounts import format_number
 from .errors import Problems
 from .facts import EvaluationFunds, Facts
 from .model import Funds, Indicator, Project, rows
-from .render.context import indicator_row, page
+from .render.context import INDICATOR_FIELDS, PAGE_FIELDS, indicator_row, page
 from .rules import RuleSet
 from .values import Phrase, Quantity, parse_value
 from .variant import Variant
@@ -227,6 +227,12 @@ def _target(ind: Indicator) -> str:
 
 
 # ---------------------------------------------------------------- the template's context
+
+FUND_FIELDS = frozenset(("名称", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"))
+PROVIDES: dict[str, frozenset[str] | None] = {
+    **dict.fromkeys(PAGE_FIELDS + ("项目名称", "主管部门", "实施单位", "预期目标", "实际完成情况", "分值合计", "总分", "等级",
+                                   "评分规则", "说明")),
+    "资金行": FUND_FIELDS, "指标行": INDICATOR_FIELDS | {"实际完成值", "分值", "得分", "偏差原因"}}
 
 def context(table: Evaluation, variant: Variant) -> dict[str, Any]:
     project = table.project

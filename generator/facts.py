@@ -18,7 +18,7 @@ from .errors import Problems
 from .layout import facts_files, facts_spec_stem, facts_stage
 from .model import Indicator, Project
 from .source import Source, SourceError, read
-from .spec import Amount, Points, Text, register_models, validate
+from .spec import Amount, Points, Text, validate
 
 Strict = ConfigDict(extra="forbid", frozen=True)
 _YES = {"是": True, "否": False, "true": True, "false": False, "yes": True, "no": False}
@@ -118,8 +118,10 @@ class MonitoringFacts(BaseModel):
     绩效指标: dict[Text, Any] = {}
 
 
-register_models(SpentRow, EvaluationFunds, EvaluationIndicator, EvaluationFacts, ProgressRow, MonitoringFunds,
-                MonitoringIndicator, MonitoringFacts)
+# model names, to drop them from error locations (see spec.validate)
+MODELS: dict[str, type[BaseModel]] = {m.__name__: m for m in (
+    SpentRow, EvaluationFunds, EvaluationIndicator, EvaluationFacts, ProgressRow, MonitoringFunds, MonitoringIndicator,
+    MonitoringFacts)}
 
 # stage → (file model, indicator model, the field a bare indicator value is, the form it fills)
 STAGES: dict[str, tuple[type[BaseModel], type[BaseModel], str, str]] = {
@@ -159,7 +161,7 @@ def _indicator_fact(raw: Any, path: tuple[str, ...], source: Source, model: type
     if raw is None:
         problems.add(source.path, source.line(path), ".".join(path), "没有写内容")
         return None
-    return validate(model, source, problems, at=path, data=data)
+    return validate(model, source, problems, MODELS, at=path, data=data)
 
 
 def resolve(raw: dict[str, Any], project: Project, source: Source, stage: str, problems: Problems) -> Facts:
@@ -219,7 +221,7 @@ def load(path: Path, project: Project, problems: Problems) -> Facts | None:
     except SourceError as exc:
         problems.add(path, exc.line, "", str(exc))
         return None
-    top = validate(STAGES[stage][0], source, problems)
+    top = validate(STAGES[stage][0], source, problems, MODELS)
     if top is None:
         return None
     resolved = resolve(top.绩效指标, project, source, stage, problems)

@@ -17,7 +17,7 @@ from .errors import Problems
 from .evaluation import FUND_ROWS, _target
 from .facts import Facts
 from .model import Indicator, Project, rows
-from .render.context import indicator_row, page, value_parts
+from .render.context import INDICATOR_FIELDS, PAGE_FIELDS, indicator_row, page, value_parts
 from .rules import RuleSet
 from .values import Quantity, parse_value
 from .variant import Variant
@@ -140,6 +140,12 @@ def build(project: Project, facts: Facts, rules: RuleSet, variant: Variant, prob
     if len(problems.errors) > before:
         return None
     return Monitoring(f"{project.name}.{facts.stage}", project, (total, *lines), top.执行情况, tuple(progress), path)
+
+
+PROVIDES: dict[str, frozenset[str] | None] = {
+    **dict.fromkeys(PAGE_FIELDS + ("项目名称", "主管部门", "实施单位", "预期目标", "执行情况")),
+    "资金行": frozenset(("名称", "年初预算数", "执行数", "执行率", "全年预计执行数")),
+    "指标行": INDICATOR_FIELDS | {"执行情况", "全年预计", "偏差原因", "完成目标可能性", "备注"}}
 
 
 def context(table: Monitoring, variant: Variant) -> dict[str, Any]:

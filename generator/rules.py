@@ -20,7 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from .errors import Problems
 from .layout import PACKAGE_RULESETS, RULESET_FOLDER, SPEC_SUFFIXES, ruleset_folders  # noqa: F401
 from .source import SourceError, read
-from .spec import register_models, validate
+from .spec import validate
 
 DEFAULT = "财预〔2020〕10号"  # the rule set of a department that names none
 Strict = ConfigDict(extra="forbid", frozen=True)
@@ -172,8 +172,9 @@ class RuleSet(BaseModel):
         return list(self.qualitative)
 
 
-register_models(RuleSet, Band, Weights, Execution, LowerIsBetter, Quantitative, QualitativeBand, Satisfaction,
-                Grade)
+# model names, to drop them from error locations (see spec.validate)
+_MODELS: dict[str, type[BaseModel]] = {m.__name__: m for m in (
+    RuleSet, Band, Weights, Execution, LowerIsBetter, Quantitative, QualitativeBand, Satisfaction, Grade)}
 
 
 def ruleset_files(spec_folder: Path) -> dict[str, Path]:
@@ -194,7 +195,7 @@ def _load(path: Path, stamp: tuple[int, int]) -> tuple[RuleSet | None, tuple]:
     except SourceError as exc:
         problems.add(path, exc.line, "", str(exc))
         return None, tuple(problems.items)
-    rules = validate(RuleSet, source, problems)
+    rules = validate(RuleSet, source, problems, _MODELS)
     if rules is not None and rules.name is None:
         rules = rules.model_copy(update={"name": path.name.rsplit(".", 1)[0]})
     return rules, tuple(problems.items)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from . import evaluation, facts as facts_module, monitoring, rules as rules_module
-from .errors import Problems, VariantError
+from .errors import Problems, SettingsErrors, VariantError
 from .layout import FACTS_STAGES
 from .model import Project
 from .spec import Loaded
@@ -40,6 +40,10 @@ def stage_variant(stage: str, department: Loaded, variant: Variant, templates: P
         return None
     try:
         found = Variant.load(name, templates)
+    except SettingsErrors as exc:  # the variant's own files, at their lines
+        for problem in exc.problems:
+            problems.add(problem.file, problem.line, problem.field, problem.message)
+        return None
     except VariantError as exc:
         problems.add(*where, str(exc))
         return None
@@ -47,7 +51,15 @@ def stage_variant(stage: str, department: Loaded, variant: Variant, templates: P
     if found.form != form:
         problems.add(*where, f"格式「{name}」是 {found.form} 表，不是{stage}表（form: {form}）")
         return None
-    return found
+    from .build import form as form_of  # build composes the stages: imported when they are planned
+    from .render.context import provides
+    from .render.placeholders import template_problems
+
+    unfilled = template_problems(found.word_template, found.form, provides(found, form_of(found).provides),
+                                 found.labels)
+    for problem in unfilled:
+        problems.add(problem.file, problem.line, problem.field, problem.message)
+    return None if unfilled else found
 
 
 def plan_stages(folder: Path, department: Loaded, variant: Variant, projects: list[Project], templates: Path,
