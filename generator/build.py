@@ -14,7 +14,8 @@ from . import checks, model
 from .category import Libraries
 from .errors import Problems, SpecErrors, VariantError
 from .expand import Expanded, expand
-from .layout import SUMMARY_WORKBOOK, safe_filename, spec_folders, targets  # noqa: F401  (also imported from here)
+from .layout import (SUMMARY_WORKBOOK, name_key, renamed_why, safe_filename, spec_folders,  # noqa: F401
+                     targets)  # (also imported from here)
 from .render.context import project_context, unit_context
 from .spec import ProjectSpec, UnitSpec, load_department, load_specs
 from .variant import Variant
@@ -85,7 +86,29 @@ def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems) ->
         names[project.name] = project.source
         projects.append(project)
     checks.check_folder(checked, variant, problems)
+    check_output_names(projects, problems)
     return Plan(folder, out, variant, projects)
+
+
+def check_output_names(projects: list[Any], problems: Problems) -> None:
+    """Each project's tables get a file name of their own, the same on every platform: two names
+    that give one file name (a/b and a_b), or names that differ only by case or width (ABC and
+    ａｂｃ are one file on Windows and macOS), or a project named like the 汇总 workbook are errors;
+    a name that had to be changed (a Windows device name, a name too long) is said."""
+    summary = Path(SUMMARY_WORKBOOK).stem
+    taken: dict[str, str] = {name_key(summary): f"汇总工作簿 {SUMMARY_WORKBOOK}"}
+    for project in projects:
+        stem = safe_filename(project.name)
+        key = name_key(stem)
+        if key in taken:
+            problems.add(project.source, None, "项目名称",
+                         f"「{project.name}」的输出文件名 {stem}.docx 与{taken[key]}是同一个文件（Windows 上文件名"
+                         "不分大小写和全角半角），请改一个项目名称")
+            continue
+        taken[key] = f"项目「{project.name}」的 {stem}.docx"
+        why = renamed_why(project.name, stem)
+        if why:
+            problems.add(project.source, None, "项目名称", f"输出文件名为 {stem}.docx：{why}", warning=True)
 
 
 def plan(root: Path, out: Path | None, templates: Path | None = None) -> tuple[list[Plan], Problems]:

@@ -58,7 +58,7 @@ def test_a_bad_spec_names_file_line_field_and_writes_nothing(spec_folder, tmp_pa
 
 def test_unknown_variant_lists_the_known_ones(spec_folder, tmp_path):
     (spec_folder / "部门.yaml").write_text("主管部门: A\n实施单位: B\n年度: 2024\n格式: 2030目标表\n", encoding="utf-8")
-    result = run("build", str(spec_folder), "-o", str(tmp_path))
+    result = run("build", str(spec_folder), "-o", str(tmp_path / "out"))
     assert result.exit_code == 1 and "2030目标表" in result.output and "2024目标表" in result.output
 
 
@@ -107,7 +107,7 @@ def test_warnings_are_printed_and_counted(spec_folder, tmp_path, monkeypatch):
         return original(folder, out, templates, problems)
 
     monkeypatch.setattr(build_module, "plan_folder", with_a_warning)
-    result = run("build", str(spec_folder), "-o", str(tmp_path))
+    result = run("build", str(spec_folder), "-o", str(tmp_path / "out"))
     assert result.exit_code == 0
     assert "法律顾问费.yaml:3 警告 项目资金: 示例警告" in result.output
     assert "2 条警告" in result.output  # and the seed's own: 房屋拆除 carries 法律顾问费's cost indicator

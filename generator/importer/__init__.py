@@ -25,7 +25,7 @@ from ..spec import DEPARTMENT_FILE, DepartmentSpec, spec_files
 from ..source import SourceError, read as read_yaml
 from ..errors import VariantError
 from ..variant import SETTINGS, Variant, templates_root
-from ..write import Staging
+from ..staging import Staging
 from . import project, unit
 from .common import Imported, TableError
 from .emit import Checker, department_data, dump
