@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from . import checks, model
 from .category import Libraries
-from .errors import Problems, SpecErrors, VariantError
+from .errors import Problems, SettingsErrors, SpecErrors, VariantError
 from .expand import Expanded, expand
 from .layout import (SUMMARY_WORKBOOK, name_key, renamed_why, safe_filename, spec_folders,  # noqa: F401
                      targets)  # (also imported from here)
-from .render.context import project_context, unit_context
+from .render.context import PROJECT_PROVIDES, UNIT_PROVIDES, project_context, unit_context
+from .render.placeholders import template_problems
 from .spec import ProjectSpec, UnitSpec, load_department, load_specs
 from .variant import Variant
 
@@ -28,11 +29,12 @@ class Form:
     spec: type
     build: Callable
     context: Callable
+    provides: Mapping[str, frozenset[str] | None]  # what the context offers a template
 
 
 FORMS = {
-    "project": Form(ProjectSpec, model.build, project_context),   # one table per project
-    "unit": Form(UnitSpec, model.build_unit, unit_context),         # one table per unit
+    "project": Form(ProjectSpec, model.build, project_context, PROJECT_PROVIDES),   # one table per project
+    "unit": Form(UnitSpec, model.build_unit, unit_context, UNIT_PROVIDES),         # one table per unit
 }
 
 
@@ -62,9 +64,18 @@ def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems) ->
     try:
         variant = Variant.load(department.格式, templates)
         shape = form(variant)
+    except SettingsErrors as exc:  # the variant's own files, at their lines
+        for problem in exc.problems:
+            problems.add(problem.file, problem.line, problem.field, problem.message)
+        return None
     except VariantError as exc:
         source = loaded_department.source
         problems.add(source.path, source.line(("格式",)), "格式", str(exc))
+        return None
+    unfilled = template_problems(variant.word_template, variant.form, shape.provides, variant.labels)
+    for problem in unfilled:
+        problems.add(problem.file, problem.line, problem.field, problem.message)
+    if unfilled:
         return None
     # category files shared by several spec folders are read again for each; Problems drops repeats
     library = Libraries().for_spec_folder(folder, problems)

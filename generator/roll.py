@@ -28,12 +28,12 @@ from pathlib import Path
 import yaml
 
 from .errors import PerfgenError, VariantError
+from .layout import REVIEW
 from .spec import DEPARTMENT_FILE, SPEC_SUFFIXES
 from .values import Quantity, parse_value
 from .variant import SETTINGS, Variant, templates_root
 
 YEARS_FILE = "years.yaml"
-REVIEW = "待核对（perfgen new）"
 _YEAR_NAME = re.compile(r"^\d{4}$")
 _NUMBER = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
 _PROPERTIES = re.compile(r"(?:[&!][^\s]*\s+)+")  # an anchor or tag before a scalar's text

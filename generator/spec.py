@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import types
+import typing
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,6 +24,7 @@ from .errors import Problems
 from .layout import DEPARTMENT_FILE, SPEC_SUFFIXES, spec_files  # noqa: F401  (also imported from here)
 from .source import Source, SourceError, read
 
+_QUOTED = re.compile(r"'([^']*)'")  # the choices in pydantic's "'元' or '万元'"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_TEXT = 5000  # characters in one field: the longest seed text is ~600; a cell this long is a paste gone wrong
 
@@ -271,41 +274,86 @@ _MESSAGES = {
     "less_than_equal": "数值太大",
     "string_too_short": "不能为空",
     "too_short": "不能为空",
+    "greater_than": "数值太小",
+    "less_than": "数值太大",
+    "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "decimal_parsing": "应为数字",
+    "decimal_type": "应为数字",
 }
 
 
-def _internal(step: object) -> bool:
+def _internal(step: object, models: dict[str, type[BaseModel]]) -> bool:
     """Steps pydantic adds to a loc for union branches and validators, not keys of the file."""
-    return isinstance(step, str) and (step.startswith("function-") or "[" in step or step in _MODELS
+    return isinstance(step, str) and (step.startswith("function-") or "[" in step or step in models
                                       or step in ("str", "int", "none", _VALUE, _GROUP, _NONE))
 
 
-def _field_path(loc: tuple) -> tuple:
-    return tuple(p for p in loc if not _internal(p))
+def _field_path(loc: tuple, models: dict[str, type[BaseModel]]) -> tuple:
+    return tuple(p for p in loc if not _internal(p, models))
 
 
-def _message(error: dict, model: type[BaseModel], path: tuple) -> str:
+class Located(ValueError):
+    """A problem a model validator finds across keys, said at the key it concerns."""
+
+    def __init__(self, path: tuple, message: str):
+        super().__init__(message)
+        self.path = path
+
+
+def _message(error: dict, model: type[BaseModel], path: tuple, models: dict[str, type[BaseModel]]) -> str:
     kind = error["type"]
     if kind == "extra_forbidden" and path:
         key = str(path[-1])
-        owner = _MODELS.get(next((p for p in reversed(error["loc"][:-1]) if p in _MODELS), ""), None)
+        owner = models.get(next((p for p in reversed(error["loc"][:-1]) if p in models), ""), None)
         siblings = _keys(owner or _owner(model, path[:-1]))
         close = difflib.get_close_matches(key, siblings, n=1, cutoff=0.4)
         return f"未知的键「{key}」" + (f"，是否想写「{close[0]}」？" if close else "")
     if kind == "value_error":
         return str(error["ctx"]["error"])
+    if kind == "literal_error":
+        return "只能是：" + "、".join(_QUOTED.findall(error["ctx"]["expected"]))
     return _MESSAGES.get(kind, error["msg"])
 
 
 def _owner(model: type[BaseModel], parent: tuple) -> type[BaseModel]:
-    """The model whose fields sit at `parent` (for "did you mean")."""
+    """The model whose fields sit at `parent` (for "did you mean"): the annotations are followed
+    through Annotated, unions, lists (an index) and dicts (a key)."""
+    current: Any = model
     for step in parent:
-        field = model.model_fields.get(str(step))
-        inner = getattr(field, "annotation", None)
-        if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
-            return _MODELS.get({"项目资金": "Funds", "预算": "UnitBudget"}.get(str(step), ""), model)
-        model = inner
-    return model
+        if _is_model(current):
+            field = current.model_fields.get(str(step))
+            if field is None:
+                return model
+            current = _unwrap(field.annotation)
+        elif typing.get_origin(current) in (list, tuple) and typing.get_args(current):
+            current = _unwrap(typing.get_args(current)[0])
+        elif typing.get_origin(current) is dict and typing.get_args(current):
+            current = _unwrap(typing.get_args(current)[1])
+        else:
+            return model
+    return current if _is_model(current) else model
+
+
+def _is_model(kind: Any) -> bool:
+    return isinstance(kind, type) and issubclass(kind, BaseModel)
+
+
+def _unwrap(kind: Any) -> Any:
+    """The type under Annotated; of a union, its model (or its first other member)."""
+    while True:
+        origin = typing.get_origin(kind)
+        if origin is Annotated:
+            kind = typing.get_args(kind)[0]
+        elif origin in (typing.Union, types.UnionType):
+            members = [m for m in typing.get_args(kind) if m is not type(None)]
+            kind = next((_unwrap(m) for m in members if _is_model(_unwrap(m))), members[0] if members else kind)
+            if not members:
+                return kind
+        else:
+            return kind
 
 
 def _keys(model: type[BaseModel]) -> list[str]:
@@ -316,8 +364,11 @@ def _keys(model: type[BaseModel]) -> list[str]:
     return names
 
 
-def validate(model: type[BaseModel], source: Source, problems: Problems) -> Any | None:
-    """The model instance, or None after adding each of pydantic's errors with its line."""
+def validate(model: type[BaseModel], source: Source, problems: Problems,
+             models: dict[str, type[BaseModel]] | None = None) -> Any | None:
+    """The model instance, or None after adding each of pydantic's errors with its line.
+    `models`: the models the schema is made of by name (they appear in pydantic's error locations)."""
+    models = _MODELS if models is None else models
     if not isinstance(source.data, dict):
         what = "空文件" if source.data is None else "应为「键: 值」的映射，不是列表或单个值"
         problems.add(source.path, 1, "", what)
@@ -327,8 +378,9 @@ def validate(model: type[BaseModel], source: Source, problems: Problems) -> Any 
     except ValidationError as exc:
         seen = set()
         for error in exc.errors():
-            path = _field_path(error["loc"])
-            message = _message(error, model, path)
+            located = error.get("ctx", {}).get("error")
+            path = located.path if isinstance(located, Located) else _field_path(error["loc"], models)
+            message = _message(error, model, path, models)
             key = (path, message)
             if key in seen:
                 continue

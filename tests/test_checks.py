@@ -127,3 +127,11 @@ def test_warnings_on_inherited_indicators_say_where_they_came_from(tmp_path):
     _, problems = check(write_category)
     [warning] = [p for p in problems if p.warning]
     assert warning.line == 5 and warning.message.endswith("（来自类别「低」）")
+
+
+def test_the_operator_check_reads_the_indicator_not_the_project_name(tmp_path):
+    """公众满意度调查's default cost cap is ≤ its budget: 满意度 there is the project's name, not the subject."""
+    assert warnings_of(tmp_path, project(name="公众满意度调查", body=FULL)) == []
+    body = FULL + "  生态效益指标: {公众满意度调查覆盖率: \"≤95%\"}\n"
+    found = [w for w in warnings_of(tmp_path, project(name="公众满意度调查", body=body)) if "运算符是否写反" in w]
+    assert len(found) == 1 and "公众满意度调查覆盖率" in found[0]

@@ -58,7 +58,7 @@ def test_fonts_and_alignment_are_the_word_templates():
     sheet = workbook(BASE + "项目资金: 1\n绩效指标: {数量指标: {a: =1人}}\n").active
     title, label = sheet["A1"], next(c for row in sheet.iter_rows() for c in row if c.value == "项目名称")
     assert title.font.b and title.font.sz == 16 and title.alignment.horizontal == "center"
-    assert label.font.name == VARIANT.excel.get("font", "宋体") and label.border.top.style == "thin"
+    assert label.font.name == VARIANT.excel.font and label.border.top.style == "thin"
     assert label.alignment.wrap_text and label.alignment.vertical == "center"
 
 

@@ -50,6 +50,7 @@ class Outcome:
     written: list[Written] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)    # files and tables that could not be read
     skipped: list[str] = field(default_factory=list)     # tables not written (a spec exists already)
+    duplicates: int = 0     # tables of a project already imported (its .docx, .xlsx and 汇总 sheet): counted, not listed
     notes: list[str] = field(default_factory=list)       # where a written spec may not match its table
     info: list[str] = field(default_factory=list)        # choices the reader made
     tables: int = 0                                      # tables found
@@ -251,8 +252,8 @@ def _stage_group(group: Group, staging: Staging, checker: Checker, outcome: Outc
         if item.name in existing:
             outcome.skipped.append(f"{item.where}: {existing[item.name]} 已有同名的项目说明，未覆盖")
             continue
-        if item.name in firsts:
-            outcome.skipped.append(f"{item.where}: 与 {firsts[item.name].where} 是同一项目，只导入一次")
+        if item.name in firsts:  # an output folder holds each project three times
+            outcome.duplicates += 1
             continue
         firsts[item.name] = item
         data = dict(item.data)

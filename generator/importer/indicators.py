@@ -47,8 +47,8 @@ class Levels:
         # ends so, under the 二级 column, is a department's own 二级 rather than a 三级
         names = [norm(name) for name in variant.level1_of]
         self.suffix = os.path.commonprefix([n[::-1] for n in names])[::-1] if names else ""
-        fixed = variant.fixed_indicators or {}
-        self.fixed = {norm(t) for t in [fixed.get("一级", ""), *fixed.get("二级", []), fixed.get("说明", "")] if t}
+        fixed = variant.fixed_indicators
+        self.fixed = {norm(t) for t in ([fixed.一级, *fixed.二级, fixed.说明] if fixed else []) if t}
 
     def one(self, text: str) -> str | None:
         return self.level1.get(norm(text))

@@ -16,6 +16,20 @@ from ..variant import ValueStyle, Variant
 
 CONTINUE = "\u2063"  # invisible separator: "merge me into the cell above"
 
+# What each context offers a template (placeholders.py checks a template against it; a test keeps
+# these the contexts' keys): a name, or a list of rows with these fields.
+PAGE_FIELDS = ("标题", "副标题", "标签", "续", "年度")
+VALUE_FIELDS = ("指标值", "指标性质", "方向", "数值", "计量单位")
+INDICATOR_FIELDS = frozenset(("一级", "二级", "三级", *VALUE_FIELDS))
+PROJECT_PROVIDES: dict[str, frozenset[str] | None] = {**dict.fromkeys(PAGE_FIELDS + (
+    "项目名称", "项目类别", "项目类别勾选", "主管部门", "实施单位", "计划开始日期", "计划完成日期", "开始年", "完成年",
+    "项目资金总额", "财政资金", "其他资金", "年度资金申请总额", "当年财政拨款", "上年结转资金", "年度其他资金",
+    "项目总目标", "年度总体目标")), "指标行": INDICATOR_FIELDS}
+UNIT_PROVIDES: dict[str, frozenset[str] | None] = {**dict.fromkeys(PAGE_FIELDS + (
+    "单位名称", "财政拨款方式", "单位职责", "年度履职目标", "任务名称", "主要内容", "预算总额", "财政拨款", "其他资金",
+    "基本支出", "项目支出", "年末在职人数", "内设机构数")), "固定指标行": frozenset(("一级", "二级", "说明")),
+    "指标行": INDICATOR_FIELDS | {"指标解释", "评分标准"}}
+
 
 def format_date(date: dt.date, pattern: str) -> str:
     return pattern.format(year=date.year, month=date.month, day=date.day)
@@ -96,9 +110,9 @@ def fixed_rows(variant: Variant) -> list[dict[str, str]]:
     block = variant.fixed_indicators
     if not block:
         return []
-    return [{"一级": block["一级"] if i == 0 else CONTINUE, "二级": level2,
-             "说明": block.get("说明", "") if i == 0 else CONTINUE}
-            for i, level2 in enumerate(block["二级"])]
+    return [{"一级": block.一级 if i == 0 else CONTINUE, "二级": level2,
+             "说明": block.说明 if i == 0 else CONTINUE}
+            for i, level2 in enumerate(block.二级)]
 
 
 def unit_context(unit: Unit, variant: Variant) -> dict[str, Any]:
@@ -117,10 +131,10 @@ def unit_context(unit: Unit, variant: Variant) -> dict[str, Any]:
         **page(variant, unit.year),
         "单位名称": unit.name,
         "财政拨款方式": unit.funding,
-        "单位职责": numbered(lists.get("单位职责", "{n}.{text}"), [{"text": t} for t in unit.duties]),
+        "单位职责": numbered(lists.单位职责, [{"text": t} for t in unit.duties]),
         "年度履职目标": unit.annual_goal,
-        "任务名称": numbered(lists.get("任务名称", "{n}.{name}"), tasks),
-        "主要内容": numbered(lists.get("主要内容", "{n}.{name}\n{content}"), tasks),
+        "任务名称": numbered(lists.任务名称, tasks),
+        "主要内容": numbered(lists.主要内容, tasks),
         "预算总额": money(budget.total),
         "财政拨款": money(budget.fiscal),
         "其他资金": money(budget.other),

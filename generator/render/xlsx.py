@@ -14,13 +14,16 @@ import zipfile
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, NamedTuple, Sequence
 
 from lxml import etree
 
 from ..write import Entry, deflate
 from .ooxml import W, cell_properties, cell_text, child
 from .sheetml import CellStyle, Page, Stylesheet, Worksheet, sheet_part, write_workbook
+
+if TYPE_CHECKING:
+    from ..settings import ExcelStyle
 
 _JC = {"center": "center", "left": "left", "start": "left", "right": "right", "end": "right", "both": "justify",
        "distribute": "distributed"}
@@ -171,12 +174,12 @@ class ExcelWriter:
     sets, bold or not, each alignment, with or without border), in a fixed order: a project's sheet
     is then valid as it is in the project's workbook and in the 汇总 workbook."""
 
-    def __init__(self, settings: dict[str, Any], sizes: Iterable[float] = ()):
-        self.font_name = settings.get("font", "宋体")
-        self.font_size = float(settings.get("size", 10.5))
-        self.line_height = float(settings.get("line_height", self.font_size * 1.35))
-        self.min_row_height = float(settings.get("min_row_height", 20))
-        self.margins = float(settings.get("margin", 0.5))
+    def __init__(self, settings: ExcelStyle, sizes: Iterable[float] = ()):
+        self.font_name = settings.font
+        self.font_size = settings.size
+        self.line_height = settings.line_height or self.font_size * 1.35
+        self.min_row_height = settings.min_row_height
+        self.margins = settings.margin
         self.sizes = tuple(sorted({self.font_size, *(float(s) for s in sizes)}))
         self.styles = Stylesheet(self.font_name, [
             CellStyle(bold, size, horizontal, vertical, True, border)
