@@ -19,10 +19,14 @@ class AmountError(ValueError):
     """The text is not an amount; the message is for the author."""
 
 
+# what an amount looks like, said with every amount that is not one
+HOW = "请用阿拉伯数字写，单位是元，如 85000、85,000、8.5万 或 8.5万元"
+
+
 def parse_amount(value: object) -> Decimal:
     """An amount in 元 from the author's text (or an int/Decimal); raises AmountError."""
     if isinstance(value, bool):
-        raise AmountError(f"「{value}」不是金额")
+        raise AmountError(f"「{value}」不是金额：{HOW}")
     if isinstance(value, (int, Decimal)):
         return Decimal(value)
     if isinstance(value, float):  # only reachable from Python callers, never from YAML specs
@@ -30,7 +34,7 @@ def parse_amount(value: object) -> Decimal:
     text = unicodedata.normalize("NFKC", str(value)).strip().replace("，", ",").replace(" ", "")
     match = _AMOUNT.match(text)
     if not match:
-        raise AmountError(f"「{value}」不是金额")
+        raise AmountError(f"「{value}」不是金额：{HOW}")
     try:
         amount = Decimal(match["num"].replace(",", ""))
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only valid numbers

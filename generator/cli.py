@@ -242,6 +242,29 @@ def new(
 
 
 @app.command()
+def init(
+    folder: Path = typer.Argument(Path("新部门"), metavar="目录", help="新的部门说明目录（不存在或为空）"),
+    templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
+) -> None:
+    """新建一个部门的说明目录：带注释的 部门.yaml、每种表格一份示例说明、编辑器设置；可以直接生成。"""
+    from .scaffold import init as run_init
+
+    try:
+        started = run_init(folder, templates)
+    except PerfgenError as exc:
+        fail(exc)
+        return
+    out.print(f"已创建 {shown(folder)}（{started.year} 年度，{len(started.written)} 个文件）：", markup=False)
+    for where, variant in started.forms:
+        out.print(f"  {shown(where)}：部门.yaml 与 示例.yaml，格式 {variant.name}", markup=False)
+    out.print(f"  {shown(folder / 'schema')}：编辑器用的 JSON Schema；{shown(folder / '.vscode')}：VS Code 设置", markup=False)
+    for variant in started.without_example:
+        out.print(f"格式 {variant.name} 没有示例说明，未写入", style="yellow", markup=False)
+    out.print(f"下一步：把 部门.yaml 和 示例.yaml 改成本部门的内容，然后运行 perfgen check {shown(folder)} 检查、"
+              f"perfgen build {shown(folder)} 生成表格。", markup=False)
+
+
+@app.command()
 def diff(
     old: str = typer.Argument(..., metavar="原年度", help="原年度，如 2024（或那个年度目录的路径）"),
     new: str = typer.Argument(..., metavar="新年度", help="新年度，如 2025（或那个年度目录的路径）"),
@@ -267,22 +290,23 @@ def diff(
 @app.command()
 def schema(
     department: bool = typer.Option(False, "--department", help="输出 部门.yaml 的 JSON Schema（默认：项目说明的）"),
-    variant: str = typer.Option(None, "--format", help="按这个格式（templates/ 下的目录名）补全项目类别和二级指标名"),
+    variant: str = typer.Option(None, "--format", help="这个格式（templates/ 下的目录名）的说明的 JSON Schema：按它的表格（每个项目一张，或整个单位一张）补全项目类别和二级指标名"),
     output: Path = typer.Option(None, "-o", "--output", help="写入这个文件（默认：打印出来）"),
     templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
 ) -> None:
     """输出说明格式的 JSON Schema，供 VS Code（yaml-language-server）等编辑器补全和检查。"""
-    from .schema import department_schema, project_schema
+    from .schema import department_schema, form_schema, project_schema
     from .schema import dumps as dump_schema
 
     try:
         if department:
             document = department_schema()
-        else:
+        elif variant:
             from .variant import Variant
 
-            chosen = Variant.load(variant, templates_root(templates, near=Path.cwd())) if variant else None
-            document = project_schema(chosen)
+            document = form_schema(Variant.load(variant, templates_root(templates, near=Path.cwd())))
+        else:
+            document = project_schema()
     except PerfgenError as exc:
         fail(exc)
         return

@@ -34,5 +34,5 @@ def preview(spec: Path, templates: Path | None = None, dpi: int = 110) -> tuple[
     if project is None:
         raise SpecErrors(problems.errors or [])
     # filled the way its form fills it: a unit table has no 项目资金
-    docx, _ = WordTemplate(item.variant.word_template).render(form(item.variant).context(project, item.variant))
+    docx, _ = WordTemplate.for_variant(item.variant).render(form(item.variant).context(project, item.variant))
     return project, first_page_png(to_pdf([(".docx", docx)], soffice)[0], dpi)

@@ -193,6 +193,34 @@ class ExcelStyle(BaseModel):
     margin: float = Field(0.5, ge=0, description="page margins, inches")
 
 
+class PrintStyle(BaseModel):
+    """`print:` — how the tables print (render/docx_print.py; the Excel table follows its grid)."""
+
+    model_config = Strict
+    fonts: Names = Field(["宋体", "SimSun"], min_length=1, description="the East Asian font chain: the first "
+                         "is written in the table, the others are its other names (Word and WPS try them "
+                         "when the first is missing; perfgen's LibreOffice runs map them to Noto Serif CJK SC)")
+    latin_font: str = Field("Times New Roman", description="font of Latin letters and digits")
+    language: str = Field("zh-CN", description="language of East Asian text (w:lang w:eastAsia)")
+    columns: list[Annotated[float, Field(gt=0)]] = Field(
+        [], description="cm: the width of each grid column of the Word table (empty: the template's own); "
+                        "the Excel table's columns follow")
+    padding: tuple[Annotated[float, Field(ge=0)], Annotated[float, Field(ge=0)]] = Field(
+        (0.05, 0.19), description="cm: cell margins, top/bottom and left/right (Excel: an indent)")
+    line_height: float = Field(1.3, gt=0.5, le=3, description="× font size: every line of the Word table has "
+                               "this exact height, so its rows are as tall in Word, WPS and LibreOffice")
+    page_numbers: Annotated[str, _pattern(page=1, pages=2)] = Field(
+        "第 {page} 页 共 {pages} 页", description="footer of a table over one page ({page}, {pages}: fields)")
+    properties: dict[Literal["title", "subject", "author"], str] = Field(
+        {}, description="document properties: patterns over the table's fields ({项目名称}, {单位名称}, "
+                        "{实施单位}, {标题}, {副标题}, {年度}); default title {标题}, author perfgen")
+
+    @property
+    def padding_twips(self) -> tuple[int, int]:
+        return round(self.padding[0] * TWIPS_PER_CM), round(self.padding[1] * TWIPS_PER_CM)
+
+
+TWIPS_PER_CM = 1440 / 2.54
 Defaults = dict[str, Annotated[dict[str, str], Field(min_length=1)]]
 
 
@@ -226,6 +254,7 @@ class VariantSettings(BaseModel):
     fixed_indicators: FixedIndicators | None = Field(None, description="a block of rows the form prescribes")
     explanations: list[ExplanationRule] = Field([], description="rules writing 指标解释 and 评(扣)分标准")
     excel: ExcelStyle = Field(ExcelStyle(), description="the Excel table")
+    print: PrintStyle = Field(PrintStyle(), description="how the tables print: fonts, widths, page numbers")
 
     @model_validator(mode="after")
     def _consistent(self) -> "VariantSettings":
@@ -279,4 +308,4 @@ def _read(path_text: str, raw: bytes) -> tuple[VariantSettings | None, list[Prob
 # model names, to drop them from error locations (see spec.validate)
 _MODELS: dict[str, type[BaseModel]] = {m.__name__: m for m in (
     VariantSettings, CheckboxStyle, AmountStyle, ValueStyle, ChecksSettings, FixedIndicators, Connector,
-    ExplanationRule, ListStyle, ExcelStyle)}
+    ExplanationRule, ListStyle, ExcelStyle, PrintStyle)}

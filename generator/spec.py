@@ -67,6 +67,17 @@ def _date(value: Any) -> dt.date:
         raise ValueError(f"「{value}」不是有效日期") from None
 
 
+def _year(value: Any) -> Any:
+    """`年度: 2024`; `2024年` or `２０２４` said back as the four digits to write."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if re.fullmatch(r"\d{4}", text):
+        return int(text)
+    digits = re.search(r"\d{4}", text)
+    raise ValueError(f"「{value}」不是年度：只写四位数字，如 {digits[0] if digits else 2024}")
+
+
 Amount = Annotated[Decimal, BeforeValidator(_amount)]
 Text = Annotated[str, BeforeValidator(_text)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
@@ -196,7 +207,7 @@ class DepartmentSpec(BaseModel):
     model_config = Strict
     主管部门: Text
     实施单位: Text
-    年度: int = Field(ge=2000, le=2100)
+    年度: Annotated[int, BeforeValidator(_year)] = Field(ge=2000, le=2100)
     格式: Text
 
 
@@ -313,6 +324,8 @@ def _message(error: dict, model: type[BaseModel], path: tuple, models: dict[str,
         return f"未知的键「{key}」" + (f"，是否想写「{close[0]}」？" if close else "")
     if kind == "value_error":
         return str(error["ctx"]["error"])
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"「{error.get('input')}」不是整数：只写阿拉伯数字，如 120"
     if kind == "literal_error":
         return "只能是：" + "、".join(_QUOTED.findall(error["ctx"]["expected"]))
     return _MESSAGES.get(kind, error["msg"])
@@ -364,6 +377,9 @@ def _keys(model: type[BaseModel]) -> list[str]:
     return names
 
 
+SCHEMA_KEY = "$schema"  # an editor's pointer to the file's JSON Schema: accepted, not read
+
+
 def validate(model: type[BaseModel], source: Source, problems: Problems,
              models: dict[str, type[BaseModel]] | None = None) -> Any | None:
     """The model instance, or None after adding each of pydantic's errors with its line.
@@ -374,7 +390,7 @@ def validate(model: type[BaseModel], source: Source, problems: Problems,
         problems.add(source.path, 1, "", what)
         return None
     try:
-        return model.model_validate(source.data)
+        return model.model_validate({k: v for k, v in source.data.items() if k != SCHEMA_KEY})
     except ValidationError as exc:
         seen = set()
         for error in exc.errors():

@@ -12,7 +12,7 @@ from typing import Any
 from .errors import SettingsErrors, VariantError
 # where the variants are is layout.py's: a build with nothing to do needs it, without pydantic
 from .layout import PACKAGE_TEMPLATES, SETTINGS, templates_root  # noqa: F401
-from .settings import (AmountStyle, CheckboxStyle, ExcelStyle, ExplanationRule, FixedIndicators,  # noqa: F401
+from .settings import (AmountStyle, CheckboxStyle, ExcelStyle, ExplanationRule, FixedIndicators, PrintStyle,  # noqa: F401
                        ListStyle, ValueStyle, VariantSettings, read_settings)
 
 
@@ -145,6 +145,11 @@ class Variant:
     def explanations(self) -> list[ExplanationRule]:
         """Rules that write 指标解释 and 评(扣)分标准 by the indicator's kind (see explain.py)."""
         return self.settings.explanations
+
+    @property
+    def print_style(self) -> PrintStyle:
+        """How the tables print (`print:`): fonts, column widths, cell padding, page numbers."""
+        return self.settings.print
 
     @property
     def excel(self) -> ExcelStyle:

@@ -109,6 +109,12 @@ class Grid:
     def vmerge(self, col: int, first: int, last: int) -> None:
         self.table.cell(first, col).merge(self.table.cell(last, col))
 
+    def repeat(self, row: int) -> None:
+        """Print this row on every page the table covers (Word's "repeat as header row"); perfgen
+        makes a row so marked the first of a table of its own, where Word can repeat it."""
+        tr_pr = self.table.rows[row]._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:tblHeader"))
+
 
 def grid(doc: Document, rows: int, widths_cm: list[float]) -> Grid:
     table = doc.add_table(rows=rows, cols=len(widths_cm))
@@ -205,6 +211,7 @@ def project_table(layout: ProjectLayout) -> Document:
     g.put(12, 1, "{%tr endfor %}")
     g.put(9, 0, L % "绩效指标")
     g.vmerge(0, 9, 12)
+    g.repeat(9)
     finish(g)
     return doc
 
@@ -235,10 +242,11 @@ def unit_table() -> Document:
         g.put(r, 3, "{{ %s }}" % key, span=6); r += 1
     g.put(r, 0, L % "年末在职人数", span=3); g.put(r, 3, L % "内设机构数", span=6); r += 1
     g.put(r, 0, "{{ 年末在职人数 }}", span=3); g.put(r, 3, "{{ 内设机构数 }}", span=6); r += 1
-    g.put(r, 0, L % "分解目标", span=9, bold=True); r += 1
+    g.put(r, 0, L % "分解目标", span=9, bold=True); g.repeat(r); r += 1
     for col, key in enumerate(("一级指标", "二级指标", "三级指标", "指标性质", "方向", "指标值", "计量单位",
                                "指标解释", "评分标准")):
         g.put(r, col, L % key)
+    g.repeat(r)
     r += 1
     g.put(r, 0, "{%tr for row in 固定指标行 %}"); r += 1
     g.put(r, 0, "{{ row.一级 }}"); g.put(r, 1, "{{ row.二级 }}"); g.put(r, 2, "{{ row.说明 }}", span=7); r += 1

@@ -56,3 +56,57 @@ def variant_copy(tmp_path: Path, change, name: str = "测试格式") -> Path:
     change(settings)
     (target / "settings.yaml").write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
     return target
+
+
+def as_printed_once(path: Path, scratch: Path) -> Path:
+    """A copy of a rendered table as one table with each merged cell once, as the seed tables
+    are: perfgen splits a Word table before its repeated header rows and prints a merged
+    一级/二级 label again where a page begins (marked w:lastRenderedPageBreak in Word; in Excel a
+    merge that starts right after a page break with the text of the merge above). Golden tests
+    compare this copy, cell for cell, with the seeds."""
+    import zipfile
+
+    from lxml import etree
+
+    from generator.render.ooxml import W, clear_text, set_v_merge
+
+    scratch.mkdir(parents=True, exist_ok=True)
+    target = scratch / path.name
+    if path.suffix == ".docx":
+        with zipfile.ZipFile(path) as archive:
+            parts = {info.filename: archive.read(info) for info in archive.infolist()}
+        root = etree.fromstring(parts["word/document.xml"])
+        for mark in list(root.iter(f"{W}lastRenderedPageBreak")):
+            tc = next(mark.iterancestors(f"{W}tc"))
+            clear_text(tc)
+            set_v_merge(tc, "continue")
+        body = root.find(f"{W}body")
+        tables = body.findall(f"{W}tbl")
+        for tbl in tables[1:]:
+            gap = tbl.getprevious()
+            if gap is not None and gap.tag == f"{W}p" and not "".join(gap.itertext()).strip():
+                body.remove(gap)
+            tables[0].extend(tbl.findall(f"{W}tr"))
+            body.remove(tbl)
+        parts["word/document.xml"] = etree.tostring(root)
+        with zipfile.ZipFile(target, "w") as out:
+            for name, data in parts.items():
+                out.writestr(name, data)
+        return target
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    for ws in book.worksheets:
+        starts = {brk.id + 1 for brk in ws.row_breaks.brk}
+        ends = {(r.max_row, r.min_col, r.max_col): r for r in ws.merged_cells.ranges}
+        for rng in list(ws.merged_cells.ranges):
+            above = ends.get((rng.min_row - 1, rng.min_col, rng.max_col))
+            if rng.min_row in starts and above is not None \
+                    and ws.cell(above.min_row, above.min_col).value == ws.cell(rng.min_row, rng.min_col).value:
+                first, last = (above.min_row, above.min_col), (rng.max_row, rng.max_col)
+                ws.unmerge_cells(str(above))
+                ws.unmerge_cells(str(rng))
+                ws.cell(rng.min_row, rng.min_col).value = None
+                ws.merge_cells(start_row=first[0], start_column=first[1], end_row=last[0], end_column=last[1])
+    book.save(target)
+    return target

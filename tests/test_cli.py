@@ -335,3 +335,14 @@ def test_import_of_an_output_folder_counts_the_repeated_tables(spec_folder, tmp_
     assert result.exit_code == 0, result.output
     assert "跳过 14 张重复的表" in result.output and "是同一项目" not in result.output
     assert "导入 7 个项目说明，跳过 14 张" in result.output
+
+
+def test_a_yaml_slip_is_said_at_its_own_line(spec_folder):
+    spec = spec_folder / "法律顾问费.yaml"
+    lines = spec.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines, 1) if line.startswith("项目资金: "))
+    lines[number - 1] = lines[number - 1].replace("项目资金: ", "项目资金：")
+    spec.write_text("".join(lines), encoding="utf-8")
+    result = run("check", str(spec_folder))
+    assert result.exit_code == 1
+    assert f"{spec}:{number} 「项目资金：」用了中文冒号「：」：键和值之间要用英文冒号加一个空格，写成 项目资金: 19200" in result.output

@@ -129,6 +129,7 @@ def _int(node: etree._Element | None, default: int) -> int:
 
 def _table_rows(tbl: etree._Element, source: int) -> list[Row]:
     rows = []
+    merged_above: dict[int, str] = {}  # grid column → text of the vertical merge going on there
     for number, tr in enumerate(_children(tbl, "tr"), 1):
         col = _int(tr.find(f"{W}trPr/{W}gridBefore"), 0)
         cells: list[Cell] = []
@@ -137,7 +138,15 @@ def _table_rows(tbl: etree._Element, source: int) -> list[Row]:
             v = tc.find(f"{W}tcPr/{W}vMerge")
             h = tc.find(f"{W}tcPr/{W}hMerge")
             continued = any(m is not None and m.get(f"{W}val", "continue") == "continue" for m in (v, h))
-            cells.append(Cell("" if continued else _cell_text(tc), col, span, continued))
+            text = "" if continued else _cell_text(tc)
+            if v is not None and not continued and merged_above.get(col) == text \
+                    and tc.find(f".//{W}lastRenderedPageBreak") is not None:
+                continued, text = True, ""  # the merge above, its label printed again where a page begins
+            if v is None:
+                merged_above.pop(col, None)
+            elif text:
+                merged_above[col] = text
+            cells.append(Cell(text, col, span, continued))
             col += span
         rows.append(Row(cells, source, number=number))
     return rows
@@ -215,6 +224,13 @@ def read_xlsx(path: Path) -> Document:
             continue
         spans: dict[tuple[int, int], int] = {}
         hidden: set[tuple[int, int]] = set()
+        ends = {(rng.max_row, rng.min_col, rng.max_col): rng for rng in ws.merged_cells.ranges}
+        page_starts = {brk.id + 1 for brk in ws.row_breaks.brk}
+        for rng in ws.merged_cells.ranges:
+            above = ends.get((rng.min_row - 1, rng.min_col, rng.max_col))
+            if rng.min_row in page_starts and above is not None \
+                    and ws.cell(above.min_row, above.min_col).value == ws.cell(rng.min_row, rng.min_col).value:
+                hidden.add((rng.min_row, rng.min_col))  # a merge printed again where a page begins
         for rng in ws.merged_cells.ranges:
             spans[(rng.min_row, rng.min_col)] = rng.max_col - rng.min_col + 1
             hidden.update((r, c) for r in range(rng.min_row, rng.max_row + 1)

@@ -97,7 +97,16 @@ def project_context(project: Project, variant: Variant) -> dict[str, Any]:
         "项目总目标": project.total_goal,
         "年度总体目标": project.annual_goal,
         "指标行": indicator_rows,
+        "金额": amounts(variant, {"项目资金总额": funds.total, "财政资金": funds.fiscal, "其他资金": funds.other,
+                                  "年度资金申请总额": funds.annual_total, "当年财政拨款": funds.current_year,
+                                  "上年结转资金": funds.carryover, "年度其他资金": funds.annual_other}),
     }
+
+
+def amounts(variant: Variant, values: dict[str, Any]) -> dict[str, Any]:
+    """The exact amounts in the variant's unit, by context key: the Excel table writes them as
+    numbers (the context's strings are how Word prints them)."""
+    return {key: variant.amounts.scaled(value) for key, value in values.items() if value is not None}
 
 
 def numbered(pattern: str, items: list[dict[str, str]]) -> str:
@@ -143,6 +152,8 @@ def unit_context(unit: Unit, variant: Variant) -> dict[str, Any]:
         "年末在职人数": str(unit.staff),
         "内设机构数": str(unit.departments),
         "固定指标行": fixed_rows(variant),
+        "金额": amounts(variant, {"预算总额": budget.total, "财政拨款": budget.fiscal, "其他资金": budget.other,
+                                  "基本支出": budget.basic, "项目支出": budget.projects}),
         "指标行": indicator_rows,
     }
 
