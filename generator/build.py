@@ -16,9 +16,9 @@ from .errors import Problems, SettingsErrors, SpecErrors, VariantError
 from .expand import Expanded, expand
 from .layout import (SUMMARY_WORKBOOK, name_key, renamed_why, safe_filename, spec_folders,  # noqa: F401
                      targets)  # (also imported from here)
-from .render.context import PROJECT_PROVIDES, UNIT_PROVIDES, project_context, unit_context
+from .render.context import PROJECT_PROVIDES, UNIT_PROVIDES, project_context, provides, unit_context
 from .render.placeholders import template_problems
-from .spec import ProjectSpec, UnitSpec, load_department, load_specs
+from .spec import ProjectSpec, UnitSpec, load_department, load_specs, project_model
 from .variant import Variant
 
 
@@ -54,6 +54,16 @@ def form(variant: Variant) -> Form:
     return FORMS[variant.form]
 
 
+def spec_model(variant: Variant) -> type:
+    """The spec model a variant's specs validate against: its form's, with the variant's own
+    classification fields (项目性质 …) and blank values where it allows them."""
+    shape = form(variant)
+    if shape.spec is not ProjectSpec:
+        return shape.spec
+    extra = tuple(c.key for c in variant.classifications if c.key not in ProjectSpec.model_fields)
+    return project_model(extra, variant.values.blank)
+
+
 def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems) -> Plan | None:
     """Read and check one spec folder against the variant its 部门.yaml names."""
     loaded_department = load_department(folder, problems)
@@ -72,7 +82,8 @@ def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems) ->
         source = loaded_department.source
         problems.add(source.path, source.line(("格式",)), "格式", str(exc))
         return None
-    unfilled = template_problems(variant.word_template, variant.form, shape.provides, variant.labels)
+    unfilled = template_problems(variant.word_template, variant.form, provides(variant, shape.provides),
+                                 variant.labels)
     for problem in unfilled:
         problems.add(problem.file, problem.line, problem.field, problem.message)
     if unfilled:
@@ -82,7 +93,7 @@ def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems) ->
     projects: list[Any] = []
     checked: list[tuple[model.Project, Expanded]] = []
     names: dict[str, Path] = {}
-    for item in load_specs(folder, shape.spec, problems):
+    for item in load_specs(folder, spec_model(variant), problems):
         before = len(problems.errors)
         expanded = expand(item, department, variant, library, problems)
         project = shape.build(expanded, variant, problems)

@@ -41,6 +41,8 @@ DESCRIPTIONS = {
             "有 类别 时可以不写",
     "类别": "一类项目的标准指标，如 信息系统运维、法律顾问（perfgen 自带的，或说明目录旁 类别/ 文件夹中的）；可写列表",
     "不适用": "去掉继承来的指标：三级指标名，或整个二级/一级指标，如 [服务对象满意度指标]",
+    "样式": "格式的另一种印法（settings.yaml 的 styles），如 三行；不写则按格式本身",
+    "标签": "本项目自己的标签文字，如 总目标年限: (2023.1年-2023.12年)",
     "年度": "预算年度，如 2024",
     "格式": "templates/ 下的一个格式目录名（该年度表格的式样）",
     "单位名称": "单位的全称，也是输出文件名",
@@ -125,7 +127,11 @@ def _amounts(schema: dict[str, Any]) -> None:
 
 def project_schema(variant: Variant | None = None) -> dict[str, Any]:
     """The schema of a project spec; with a variant, its categories and 二级 names complete."""
-    schema = _base(ProjectSpec)
+    if variant is not None:
+        from .build import spec_model   # the variant's own classification fields (项目性质 …)
+        schema = _base(spec_model(variant))
+    else:
+        schema = _base(ProjectSpec)
     _amounts(schema)
     # 绩效指标 may be left out when a 类别 gives the indicators (spec.ProjectSpec._some_indicators)
     schema.setdefault("allOf", []).append({"anyOf": [{"required": ["绩效指标"]}, {"required": ["类别"]}]})
@@ -133,8 +139,11 @@ def project_schema(variant: Variant | None = None) -> dict[str, Any]:
     schema["description"] = "一个预算项目的绩效目标（perfgen 生成绩效目标表）"
     if variant is not None:
         schema["title"] += f"（格式 {variant.name}）"
-        if variant.categories:
-            schema["properties"]["项目类别"]["enum"] = list(variant.categories)
+        for kind in variant.classifications:
+            schema["properties"][kind.key]["enum"] = list(kind.values)
+            schema["properties"][kind.key].setdefault("description", f"格式「{variant.name}」的{kind.key}之一")
+        if variant.styles:
+            schema["properties"]["样式"]["enum"] = list(variant.styles)
         groups = _level2_names(variant)
         if groups:
             indicators = schema["properties"]["绩效指标"]

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from .amounts import WAN, format_number
 from .errors import Problem, Problems
@@ -123,6 +123,8 @@ class ValueStyle(BaseModel):
     qualitative: Annotated[str, _pattern(text="")] = Field("{text}", description="a phrase: 及时")
     decimals: int | None = Field(2, ge=0, le=6, description="digits of {number}; null: as written. "
                                                              "A value written as the form prints it (≥40(公顷)) keeps its own")
+    blank: bool = Field(False, description="an indicator may have no value (`名称:` or `名称: ''`): its cell "
+                                           "stays empty; otherwise a missing value is an error")
 
 
 class ChecksSettings(BaseModel):
@@ -223,6 +225,62 @@ class PrintStyle(BaseModel):
 TWIPS_PER_CM = 1440 / 2.54
 Defaults = dict[str, Annotated[dict[str, str], Field(min_length=1)]]
 
+# the amounts of the 项目资金 block, by the keys of their labels
+FundKey = Literal["项目资金总额", "财政资金", "其他资金", "年度资金申请总额", "当年财政拨款", "上年结转资金", "年度其他资金"]
+FUNDS_ROWS = [("项目资金总额", "年度资金申请总额"), ("财政资金", "当年财政拨款"), (None, "上年结转资金"),
+              ("其他资金", "年度其他资金")]
+
+
+class Classification(BaseModel):
+    """One entry of `classifications:` (its key: a field of the project spec and the key of its
+    label, e.g. 项目性质) — a field that takes one of a list of values."""
+
+    model_config = Strict
+    values: Names = Field(min_length=1, description="the values an author may write")
+    print: Literal["text", "checkbox"] = Field(
+        "text", description="how {{ 键 }} prints: text (the value), or checkbox (every value with its box, "
+                            "the chosen one ticked, as `checkbox:` says); {{ 键勾选 }} is always the boxes")
+
+
+class FundsLayout(BaseModel):
+    """`funds:` — the 项目资金 block of a template that loops over 资金行 (row.左标签 row.左值
+    row.右标签 row.右值); the importer reads a table's block by it too."""
+
+    model_config = Strict
+    rows: list[tuple[FundKey | None, FundKey | None]] = Field(
+        FUNDS_ROWS, description="row by row, [left, right]: the amounts (each printed beside its label); "
+                                "null: that side of the row is empty")
+    unprinted: list[FundKey] = Field([], description="amounts whose cells stay empty, their labels printed (a form "
+                                                     "that fills the 年度 side only); the importer computes them "
+                                                     "from the others")
+
+    @property
+    def keys(self) -> list[str]:
+        return [key for row in self.rows for key in row if key]
+
+
+class EveryLevel2(BaseModel):
+    """`every_level2:` — 二级 the form prints whether or not a project has an indicator under them,
+    with a row of its own words there (authors write nothing for it; the importer leaves it out)."""
+
+    model_config = Strict
+    二级: Names = Field([], description="which 二级 (empty: every 二级 of framework)")
+    三级: str = Field("无", description="the 三级 cell of that row")
+    指标值: str = Field("无", description="its 指标值 cell")
+
+
+class StyleSettings(BaseModel):
+    """One entry of `styles:` — how the projects that choose it (`样式: 名` in their spec) print:
+    each key given here goes over the variant's own, a mapping one level deep (the rest stays)."""
+
+    model_config = Strict
+    amounts: dict[str, Any] | None = Field(None, description="over `amounts:`")
+    values: dict[str, Any] | None = Field(None, description="over `values:`")
+    funds: dict[str, Any] | None = Field(None, description="over `funds:` (another layout of the 项目资金 block)")
+    dates: str | None = Field(None, description="instead of `dates:`")
+    labels: dict[str, str] | None = Field(None, description="over `labels:`")
+    checkbox: dict[str, Any] | None = Field(None, description="over `checkbox:`")
+
 
 class VariantSettings(BaseModel):
     """settings.yaml — a variant's settings, top level."""
@@ -255,10 +313,40 @@ class VariantSettings(BaseModel):
     explanations: list[ExplanationRule] = Field([], description="rules writing 指标解释 and 评(扣)分标准")
     excel: ExcelStyle = Field(ExcelStyle(), description="the Excel table")
     print: PrintStyle = Field(PrintStyle(), description="how the tables print: fonts, widths, page numbers")
+    years: list[int] = Field([], description="the budget years the form was printed for: perfgen import tells "
+                                             "forms of one title apart by the year under the title")
+    classifications: dict[str, Classification] = Field(
+        {}, description="fields of the project spec that take one of a list of values (项目性质, 项目类别), in "
+                        "print order, each placed by {{ 键 }}; empty: one, 项目类别, from `categories`")
+    funds: FundsLayout = Field(FundsLayout(), description="the 项目资金 block, row by row")
+    every_level2: EveryLevel2 | None = Field(None, description="print these 二级 even where a project has none (无 | 无)")
+    unique_names: Literal["table", "level2"] = Field(
+        "table", description="where two indicators may not share a 三级 name: in the whole table, or only within "
+                             "one 二级 (a form that prints 无 under several 二级)")
+    styles: dict[str, StyleSettings] = Field({}, description="other ways this form prints, chosen per project by "
+                                                             "`样式:` (a department's tables in two styles, another "
+                                                             "layout of the 项目资金 block)")
+
+    def styled(self, name: str) -> "VariantSettings":
+        """These settings with the style `name` over them (no styles of their own)."""
+        data = self.model_dump(exclude={"styles"})
+        for key, value in self.styles[name].model_dump(exclude_none=True).items():
+            data[key] = {**data[key], **value} if isinstance(data.get(key), dict) and isinstance(value, dict) else value
+        return VariantSettings.model_validate(data)
 
     @model_validator(mode="after")
     def _consistent(self) -> "VariantSettings":
         level1_of = {l2: l1 for l1, l2s in self.framework.items() for l2 in l2s}
+        for index, level2 in enumerate(self.every_level2.二级 if self.every_level2 else []):
+            if level2 not in level1_of:
+                raise Located(("every_level2", "二级", index), f"「{level2}」不是 framework 中的二级指标")
+        for name in self.styles:
+            try:
+                self.styled(name)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(step) for step in first["loc"])
+                raise Located(("styles", name), f"样式「{name}」改过的设置有误：{where}: {first['msg']}") from None
         for alias, target in self.aliases.items():
             if target not in level1_of:
                 raise Located(("aliases", alias), f"「{target}」不是 framework 中的二级指标")
@@ -270,8 +358,10 @@ class VariantSettings(BaseModel):
                     problem = pattern_problem(text, dict.fromkeys(PLACEHOLDERS, ""))
                     if problem:
                         raise Located(("defaults", group, name), problem)
+        classified = [v for kind in self.classifications.values() for v in kind.values]
         for index, name in enumerate(self.one_off):
-            if self.categories and name not in self.categories:
+            allowed = self.categories + classified
+            if self.categories and name not in allowed:
                 raise Located(("one_off", index), f"「{name}」不在 categories 中")
         for key in ("output", "benefit", "satisfaction"):
             level = getattr(self.checks, key)
@@ -308,4 +398,4 @@ def _read(path_text: str, raw: bytes) -> tuple[VariantSettings | None, list[Prob
 # model names, to drop them from error locations (see spec.validate)
 _MODELS: dict[str, type[BaseModel]] = {m.__name__: m for m in (
     VariantSettings, CheckboxStyle, AmountStyle, ValueStyle, ChecksSettings, FixedIndicators, Connector,
-    ExplanationRule, ListStyle, ExcelStyle, PrintStyle)}
+    ExplanationRule, ListStyle, ExcelStyle, PrintStyle, Classification, FundsLayout, EveryLevel2, StyleSettings)}

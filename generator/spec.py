@@ -16,8 +16,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
+from functools import lru_cache
+
 from pydantic import (AliasChoices, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, ValidationError,
-                      ValidationInfo, field_validator)
+                      ValidationInfo, create_model, field_validator)
 
 from .amounts import AmountError, parse_amount
 from .errors import Problems
@@ -163,6 +165,8 @@ class ProjectSpec(BaseModel):
     年度总体目标: Text = Field(validation_alias=AliasChoices("年度总体目标", "年度总目标"))
     绩效指标: dict[Text, dict[Text, IndicatorValue]] = Field({}, validate_default=True)
     不适用: NameList = []  # inherited indicators (三级) or whole 二级 this project has none of
+    样式: Text | None = None           # one of the variant's `styles` (how this project's table prints)
+    标签: dict[Text, Text] = {}        # printed labels this project words its own way (key → text)
 
     @field_validator("绩效指标", mode="before")
     @classmethod
@@ -183,6 +187,30 @@ def _check_groups(value: Any) -> Any:
             if items is None or (isinstance(items, dict) and not items):
                 raise ValueError(f"「{group}」下没有指标")
     return value
+
+
+def _blank_text(value: Any) -> str:
+    return "" if value is None else _text(value)
+
+
+BlankableText = Annotated[str, BeforeValidator(_blank_text)]
+BlankableValue = Annotated[
+    Annotated[BlankableText, Tag(_VALUE)] | Annotated[dict[Text, BlankableText], Tag(_GROUP)],
+    Discriminator(_spec_shape)]
+
+
+@lru_cache(maxsize=None)
+def project_model(fields: tuple[str, ...] = (), blank_values: bool = False) -> type[ProjectSpec]:
+    """The project spec of a variant: ProjectSpec, plus the variant's classification fields beyond
+    项目类别 (each a required text, e.g. 项目性质), with 指标值 that may be left empty where the form
+    allows a blank value."""
+    if not fields and not blank_values:
+        return ProjectSpec
+    extra: dict[str, Any] = {name: (Text, ...) for name in fields}
+    if blank_values:
+        extra["绩效指标"] = (dict[Text, dict[Text, BlankableValue]], Field({}, validate_default=True))
+    model = create_model("ProjectSpec", __base__=ProjectSpec, **extra)
+    return model
 
 
 class CategorySpec(BaseModel):

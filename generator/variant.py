@@ -5,6 +5,7 @@ settings. Absent keys fall back to documented defaults (the copier `Template` id
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,19 @@ from typing import Any
 from .errors import SettingsErrors, VariantError
 # where the variants are is layout.py's: a build with nothing to do needs it, without pydantic
 from .layout import PACKAGE_TEMPLATES, SETTINGS, templates_root  # noqa: F401
-from .settings import (AmountStyle, CheckboxStyle, ExcelStyle, ExplanationRule, FixedIndicators, PrintStyle,  # noqa: F401
-                       ListStyle, ValueStyle, VariantSettings, read_settings)
+from .settings import (AmountStyle, CheckboxStyle, EveryLevel2, ExcelStyle, ExplanationRule,  # noqa: F401
+                       FixedIndicators, FundsLayout, ListStyle, PrintStyle, ValueStyle, VariantSettings, read_settings)
+
+CATEGORY = "项目类别"   # the spec's one required classification (spec.ProjectSpec)
+
+
+@dataclass(frozen=True)
+class Classification:
+    """A field of the project spec that takes one of a list of values, and how it prints."""
+
+    key: str
+    values: tuple[str, ...]
+    print: str = "text"
 
 
 def is_variant_name(name: object) -> bool:
@@ -25,6 +37,8 @@ def is_variant_name(name: object) -> bool:
 class Variant:
     """One format of the table, read from templates/<name>/settings.yaml (settings.py says what
     each key means); raises SettingsErrors, every problem at its line, if the settings are wrong."""
+
+    style: str | None = None   # the style of the projects this view prints (see `styled`)
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -74,9 +88,56 @@ class Variant:
     def word_template(self) -> Path:
         return self.folder / self.settings.word
 
+    def styled(self, style: str | None) -> "Variant":
+        """This variant as the projects of style `style` print (settings.yaml `styles:`); itself
+        for None. The name stays: it is the same 格式."""
+        if not style:
+            return self
+        if style not in self.settings.styles:
+            raise VariantError(f"格式「{self.name}」没有样式「{style}」；可用：{'、'.join(self.settings.styles) or '（无）'}")
+        view = object.__new__(type(self))
+        view.folder, view.style, view.settings = self.folder, style, self.settings.styled(style)
+        return view
+
+    @property
+    def styles(self) -> list[str]:
+        return list(self.settings.styles)
+
+    @property
+    def years(self) -> list[int]:
+        """The budget years the form was printed for (the importer tells same-title forms apart by them)."""
+        return self.settings.years
+
+    @cached_property
+    def classifications(self) -> tuple[Classification, ...]:
+        """The fields that take one of a list of values, in print order; without `classifications:`
+        one, 项目类别, of the `categories` (printed as text; 项目类别勾选 gives the boxes)."""
+        given = self.settings.classifications
+        if not given:
+            return (Classification(CATEGORY, tuple(self.settings.categories)),) if self.settings.categories else ()
+        return tuple(Classification(key, tuple(kind.values), kind.print) for key, kind in given.items())
+
     @property
     def categories(self) -> list[str]:
-        return self.settings.categories
+        """The values of 项目类别 (`categories`, or its entry of `classifications`)."""
+        given = self.settings.classifications.get(CATEGORY)
+        return list(given.values) if given else self.settings.categories
+
+    @property
+    def funds(self) -> FundsLayout:
+        return self.settings.funds
+
+    @property
+    def every_level2(self) -> dict[str, Any] | None:
+        """Where the form prints 二级 a project has no indicator under: which 二级, and the row there."""
+        every = self.settings.every_level2
+        if every is None:
+            return None
+        return {"二级": every.二级 or list(self.level1_of), "三级": every.三级, "指标值": every.指标值}
+
+    @property
+    def unique_names(self) -> str:
+        return self.settings.unique_names
 
     @property
     def one_off_categories(self) -> list[str]:

@@ -120,6 +120,7 @@ NOT_EXACT = {
     "000_8d232b3806b97b4f.txt": {4: "the 等保 seed lost a value: a spec must give one, the author fills it in",
                                  5: "the 运维 seed typed 6.90 and - twice beside 财政资金 and 其他资金"},
     "001_f4b4bf660a847d7d.txt": {4: "人大代表: 909,800 ≠ 874,800 + blank; 其他资金 imported as 35,000"},
+    "002_24ec7dd97fefd2fa.txt": {4: "城乡居民: the 二级 时效指标 printed again on the next page (one merged cell)"},
     "003_66265a79e30ddeca.txt": {0: "the seed merged 指标性质 over runs of rows and scrambled row order"},
 }
 
@@ -169,6 +170,8 @@ def test_seed_tables_import_and_rebuild_like_the_seed(tablecheck, tmp_path, seed
         assert result["missing"] == ["-", "6.90"] and result["extra"] == []
     elif seed.startswith("001"):
         assert result["missing"] == [] and result["extra"] == ["35,000"]
+    elif seed.startswith("002"):
+        assert result["missing"] == ["时效指标"] and result["extra"] == [] and result["f1"] >= 0.99
     else:
         assert result["missing"] == [] and sorted(set(result["extra"])) == ["定性指标", "定量指标"]
     assert any("重新生成的表与原表不同" in note for note in outcome.notes)  # the difference is reported

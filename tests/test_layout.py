@@ -25,7 +25,8 @@ def test_spec_folders_and_files_in_a_stable_order_without_hidden_ones(tmp_path):
 def test_outputs_mirror_the_spec_folders(tmp_path):
     problems = Problems()
     _, pairs = targets(EXAMPLES, tmp_path, None, problems)
-    assert not problems and [out.relative_to(tmp_path).as_posix() for _, out in pairs] == ["2022", "2024", "2024新虹街道"]
+    assert not problems and [out.relative_to(tmp_path).as_posix() for _, out in pairs] == [
+        "2022", "2023吴泾镇", "2023吴淞镇", "2024", "2024新虹街道", "2024社会保障服务中心"]
     _, [(folder, out)] = targets(EXAMPLES / "2024", tmp_path, None, problems)
     assert folder == EXAMPLES / "2024" and out == tmp_path / "2024"
     targets(tmp_path / "nothing", tmp_path, None, problems)

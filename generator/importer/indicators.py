@@ -98,6 +98,10 @@ def read(rows: list[Row], header: int, labels: Labels, variant: Variant,
                 elif levels.one(head):
                     found1 = head
             texts = [t for t in texts if norm(t) not in NATURES]
+            every = variant.every_level2
+            if every and every["三级"] == every["指标值"] and [norm(t) for t in texts] == [norm(every["三级"])] \
+                    and sum(norm(c.text) == norm(every["三级"]) for c in cells) > 1:
+                texts = [every["三级"], every["指标值"]]   # the form's 无 | 无, not one cell spelled twice
             lone = cells[-1] if len(texts) == 1 else None
             if pending is not None and lone is not None and not found1 and not found2 \
                     and columns.get(lone.col) not in (NAME, LEVEL1, LEVEL2):
