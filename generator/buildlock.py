@@ -17,15 +17,12 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import PerfgenError
+from .errors import LockError
 
 LOCK = ".perfgen.lock"
 _WAIT = 10.0     # seconds a second build waits for the first by default
 _POLL = 0.2
 
-
-class LockError(PerfgenError):
-    """Another build is writing into the same output folder."""
 
 
 def _try_lock(fd: int) -> bool:

@@ -28,7 +28,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator, NamedTuple
 
-from .errors import PerfgenError
+from .errors import CommitError, PerfgenError
 from .layout import TEMP_RESERVE
 
 _UMASK = os.umask(0o022)  # read the umask (only settable), then put it back
@@ -41,9 +41,6 @@ _LEFTOVER = re.compile(r"^\..+\.[a-z0-9_]{8}\.(?:tmp|old)$")
 _ROOM = 1 << 20  # free bytes the commit needs besides the staged files (the undo log, the manifests' folders)
 assert len(".") + len(".") + 8 + len(TEMP_SUFFIX) <= TEMP_RESERVE
 
-
-class CommitError(PerfgenError):
-    """The outputs could not be put in place; every output is as it was before the build."""
 
 
 def close_hint(path: Path | str) -> str:

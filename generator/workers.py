@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from . import cache
-from .errors import PerfgenError
+from .errors import WorkerError
 from .staging import Staged, remove_folders, stage_bytes
 from .write import Entry
 
@@ -29,9 +29,6 @@ CHUNK = 8  # projects per task sent to a worker: enough to amortise the round tr
 INLINE = 16  # projects rendered in this process before worker processes are started (with -j)
 RETRIES = 1  # new pools started after a worker died, per build
 
-
-class WorkerError(PerfgenError):
-    """A worker process died twice: the build stops, nothing is written."""
 
 
 @dataclass(frozen=True)
