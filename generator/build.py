@@ -6,18 +6,19 @@ Rendering, the 汇总 workbook and incremental builds are batch.py's.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from . import checks, model
+from . import checks, evaluation, model, monitoring, stages
 from .category import Libraries
 from .errors import Problems, SettingsErrors, SpecErrors, VariantError
 from .expand import Expanded, expand
-from .layout import (SUMMARY_WORKBOOK, name_key, renamed_why, safe_filename, spec_folders,  # noqa: F401
+from .layout import (FACTS_STAGES, SUMMARY_WORKBOOK, name_key, renamed_why, safe_filename, spec_folders,  # noqa: F401
                      targets)  # (also imported from here)
 from .render.context import PROJECT_PROVIDES, UNIT_PROVIDES, project_context, provides, unit_context
 from .render.placeholders import template_problems
+from .facts import EvaluationFacts, MonitoringFacts
 from .spec import ProjectSpec, UnitSpec, load_department, load_specs, project_model
 from .variant import Variant
 
@@ -35,6 +36,9 @@ class Form:
 FORMS = {
     "project": Form(ProjectSpec, model.build, project_context, PROJECT_PROVIDES),   # one table per project
     "unit": Form(UnitSpec, model.build_unit, unit_context, UNIT_PROVIDES),         # one table per unit
+    # the year's later stages, filled from a project and its facts file (stages.py)
+    "evaluation": Form(EvaluationFacts, evaluation.build, evaluation.context, evaluation.PROVIDES),  # 自评表
+    "monitoring": Form(MonitoringFacts, monitoring.build, monitoring.context, monitoring.PROVIDES),  # 监控表
 }
 
 
@@ -46,6 +50,20 @@ class Plan:
     out: Path
     variant: Variant
     projects: list[Any]  # model.Project or model.Unit, per the variant's form
+    stages: list[stages.StageTables] = field(default_factory=list)  # 监控表 and 自评表 where facts exist
+
+    def stage_workbooks(self, every: bool = False) -> list[str]:
+        """The file names of the stages' 汇总 workbooks this folder writes (`every`: of every stage)."""
+        from .stage_summary import workbook_name
+
+        if every:
+            return [workbook_name(stage) for stage in FACTS_STAGES]
+        return [workbook_name(stage.stage) for stage in self.stages if stage.tables]
+
+    def tables(self) -> list[tuple[Variant, Any]]:
+        """Every table of the folder with its variant: the projects', then each stage's."""
+        return [(self.variant, p) for p in self.projects] + [
+            (stage.variant, table) for stage in self.stages for table in stage.tables]
 
 
 def form(variant: Variant) -> Form:
@@ -64,8 +82,9 @@ def spec_model(variant: Variant) -> type:
     return project_model(extra, variant.values.blank)
 
 
-def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems) -> Plan | None:
-    """Read and check one spec folder against the variant its 部门.yaml names."""
+def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems, *, facts: bool = True) -> Plan | None:
+    """Read and check one spec folder against the variant its 部门.yaml names; with `facts`, also
+    its 监控表 and 自评表 from the facts files beside the specs (stages.py)."""
     loaded_department = load_department(folder, problems)
     if loaded_department is None:
         load_specs(folder, ProjectSpec, problems)  # still report what is wrong in the projects
@@ -108,29 +127,33 @@ def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems) ->
         names[project.name] = project.source
         projects.append(project)
     checks.check_folder(checked, variant, problems)
-    check_output_names(projects, problems)
-    return Plan(folder, out, variant, projects)
+    later = [p for p in projects if isinstance(p, model.Project)]
+    plan = Plan(folder, out, variant, projects,
+                stages.plan_stages(folder, loaded_department, variant, later, templates, problems)
+                if facts and later else [])
+    check_output_names(plan, problems)
+    return plan
 
 
-def check_output_names(projects: list[Any], problems: Problems) -> None:
-    """Each project's tables get a file name of their own, the same on every platform: two names
-    that give one file name (a/b and a_b), or names that differ only by case or width (ABC and
-    ａｂｃ are one file on Windows and macOS), or a project named like the 汇总 workbook are errors;
-    a name that had to be changed (a Windows device name, a name too long) is said."""
-    summary = Path(SUMMARY_WORKBOOK).stem
-    taken: dict[str, str] = {name_key(summary): f"汇总工作簿 {SUMMARY_WORKBOOK}"}
-    for project in projects:
-        stem = safe_filename(project.name)
+def check_output_names(plan: Plan, problems: Problems) -> None:
+    """Each table gets a file name of its own, the same on every platform: two names that give one
+    file name (a/b and a_b), names that differ only by case or width (ABC and ａｂｃ are one file on
+    Windows and macOS), or a table named like a 汇总 workbook are errors; a name that had to be
+    changed (a Windows device name, a name too long) is said."""
+    taken: dict[str, str] = {name_key(Path(workbook).stem): f"汇总工作簿 {workbook}"
+                             for workbook in [SUMMARY_WORKBOOK, *plan.stage_workbooks(every=True)]}
+    for _, table in plan.tables():
+        stem = safe_filename(table.name)
         key = name_key(stem)
         if key in taken:
-            problems.add(project.source, None, "项目名称",
-                         f"「{project.name}」的输出文件名 {stem}.docx 与{taken[key]}是同一个文件（Windows 上文件名"
+            problems.add(table.source, None, "项目名称",
+                         f"「{table.name}」的输出文件名 {stem}.docx 与{taken[key]}是同一个文件（Windows 上文件名"
                          "不分大小写和全角半角），请改一个项目名称")
             continue
-        taken[key] = f"项目「{project.name}」的 {stem}.docx"
-        why = renamed_why(project.name, stem)
+        taken[key] = f"项目「{table.name}」的 {stem}.docx"
+        why = renamed_why(table.name, stem)
         if why:
-            problems.add(project.source, None, "项目名称", f"输出文件名为 {stem}.docx：{why}", warning=True)
+            problems.add(table.source, None, "项目名称", f"输出文件名为 {stem}.docx：{why}", warning=True)
 
 
 def plan(root: Path, out: Path | None, templates: Path | None = None) -> tuple[list[Plan], Problems]:
