@@ -117,7 +117,7 @@ def child_openpyxl(args: argparse.Namespace) -> dict:
     words, templates, jobs = {}, {}, []
     for variant, project, context, _ in sample:
         if variant.folder not in words:
-            words[variant.folder] = WordTemplate(variant.word_template)
+            words[variant.folder] = WordTemplate.for_variant(variant)
         _, root = words[variant.folder].render(context(project, variant))
         if variant.folder not in templates:  # the template workbook: the variant's first rendered table
             path = out / f"template-{len(templates)}.xlsx"

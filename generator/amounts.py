@@ -1,4 +1,5 @@
-"""Money: exact Decimal in 元, parsed from what authors type, printed per a variant's settings.
+"""Money: exact Decimal in 元, parsed from what authors type, printed per a variant's settings
+(settings.AmountStyle).
 
 Authors type 19200, 19,200, １９２００, 1.92万 or 1.92万元; all mean 19200 元. Floats never enter:
 the YAML loader hands us the scalar's text, and Decimal parses that text exactly.
@@ -7,7 +8,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 _AMOUNT = re.compile(r"^(?P<num>-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?)\s*(?P<unit>万元|万|元)?$")
@@ -19,10 +19,14 @@ class AmountError(ValueError):
     """The text is not an amount; the message is for the author."""
 
 
+# what an amount looks like, said with every amount that is not one
+HOW = "请用阿拉伯数字写，单位是元，如 85000、85,000、8.5万 或 8.5万元"
+
+
 def parse_amount(value: object) -> Decimal:
     """An amount in 元 from the author's text (or an int/Decimal); raises AmountError."""
     if isinstance(value, bool):
-        raise AmountError(f"「{value}」不是金额")
+        raise AmountError(f"「{value}」不是金额：{HOW}")
     if isinstance(value, (int, Decimal)):
         return Decimal(value)
     if isinstance(value, float):  # only reachable from Python callers, never from YAML specs
@@ -30,7 +34,7 @@ def parse_amount(value: object) -> Decimal:
     text = unicodedata.normalize("NFKC", str(value)).strip().replace("，", ",").replace(" ", "")
     match = _AMOUNT.match(text)
     if not match:
-        raise AmountError(f"「{value}」不是金额")
+        raise AmountError(f"「{value}」不是金额：{HOW}")
     try:
         amount = Decimal(match["num"].replace(",", ""))
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only valid numbers
@@ -62,28 +66,3 @@ def format_number(value: Decimal, decimals: int | None, thousands: bool = False)
         whole = whole[:-3]
     groups.insert(0, whole)
     return sign + ",".join(groups) + dot + frac
-
-
-@dataclass(frozen=True)
-class AmountStyle:
-    """How a variant prints money: unit (元 or 万元), decimals, separators, what an absent amount shows."""
-
-    unit: str = "元"
-    decimals: int = 2
-    thousands: bool = True
-    absent: str = "-"
-
-    def scaled(self, amount: Decimal) -> Decimal:
-        """The exact amount in this style's unit (dividing by 10000 is exact in Decimal)."""
-        return amount / WAN if self.unit == "万元" else amount
-
-    def format(self, amount: Decimal | None) -> str:
-        if amount is None:
-            return self.absent
-        return format_number(self.scaled(amount), self.decimals, self.thousands)
-
-    @property
-    def number_format(self) -> str:
-        """The Excel number format that prints a scaled amount the way `format` does."""
-        whole = "#,##0" if self.thousands else "0"
-        return whole + ("." + "0" * self.decimals if self.decimals > 0 else "")

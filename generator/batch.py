@@ -90,7 +90,7 @@ def _loaded(chunk: Chunk) -> tuple[Variant, Any, Any]:
         from .variant import Variant
 
         variant = Variant(chunk.variant)
-        _LOADED[chunk.variant_key] = (variant, WordTemplate(variant.word_template),
+        _LOADED[chunk.variant_key] = (variant, WordTemplate.for_variant(variant),
                                       ExcelWriter.for_variant(variant))
     return _LOADED[chunk.variant_key]
 

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from . import checks, model
 from .category import Libraries
-from .errors import Problems, SpecErrors, VariantError
+from .errors import Problems, SettingsErrors, SpecErrors, VariantError
 from .expand import Expanded, expand
 from .layout import SUMMARY_WORKBOOK, safe_filename, spec_folders, targets  # noqa: F401  (also imported from here)
-from .render.context import project_context, unit_context
-from .spec import ProjectSpec, UnitSpec, load_department, load_specs
+from .render.context import PROJECT_PROVIDES, UNIT_PROVIDES, project_context, provides, unit_context
+from .render.placeholders import template_problems
+from .spec import ProjectSpec, UnitSpec, load_department, load_specs, project_model
 from .variant import Variant
 
 
@@ -27,11 +28,12 @@ class Form:
     spec: type
     build: Callable
     context: Callable
+    provides: Mapping[str, frozenset[str] | None]  # what the context offers a template
 
 
 FORMS = {
-    "project": Form(ProjectSpec, model.build, project_context),   # one table per project
-    "unit": Form(UnitSpec, model.build_unit, unit_context),         # one table per unit
+    "project": Form(ProjectSpec, model.build, project_context, PROJECT_PROVIDES),   # one table per project
+    "unit": Form(UnitSpec, model.build_unit, unit_context, UNIT_PROVIDES),         # one table per unit
 }
 
 
@@ -51,6 +53,16 @@ def form(variant: Variant) -> Form:
     return FORMS[variant.form]
 
 
+def spec_model(variant: Variant) -> type:
+    """The spec model a variant's specs validate against: its form's, with the variant's own
+    classification fields (项目性质 …) and blank values where it allows them."""
+    shape = form(variant)
+    if shape.spec is not ProjectSpec:
+        return shape.spec
+    extra = tuple(c.key for c in variant.classifications if c.key not in ProjectSpec.model_fields)
+    return project_model(extra, variant.values.blank)
+
+
 def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems) -> Plan | None:
     """Read and check one spec folder against the variant its 部门.yaml names."""
     loaded_department = load_department(folder, problems)
@@ -61,16 +73,26 @@ def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems) ->
     try:
         variant = Variant.load(department.格式, templates)
         shape = form(variant)
+    except SettingsErrors as exc:  # the variant's own files, at their lines
+        for problem in exc.problems:
+            problems.add(problem.file, problem.line, problem.field, problem.message)
+        return None
     except VariantError as exc:
         source = loaded_department.source
         problems.add(source.path, source.line(("格式",)), "格式", str(exc))
+        return None
+    unfilled = template_problems(variant.word_template, variant.form, provides(variant, shape.provides),
+                                 variant.labels)
+    for problem in unfilled:
+        problems.add(problem.file, problem.line, problem.field, problem.message)
+    if unfilled:
         return None
     # category files shared by several spec folders are read again for each; Problems drops repeats
     library = Libraries().for_spec_folder(folder, problems)
     projects: list[Any] = []
     checked: list[tuple[model.Project, Expanded]] = []
     names: dict[str, Path] = {}
-    for item in load_specs(folder, shape.spec, problems):
+    for item in load_specs(folder, spec_model(variant), problems):
         before = len(problems.errors)
         expanded = expand(item, department, variant, library, problems)
         project = shape.build(expanded, variant, problems)

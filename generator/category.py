@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,10 +17,10 @@ from typing import Any
 from .errors import Problem, Problems
 from .layout import CATEGORY_FOLDER as FOLDER  # a department's own categories, beside its specs
 from .layout import PACKAGE_CATEGORIES, category_folders  # noqa: F401  (in layout.py: the batch needs them light)
+from .settings import PLACEHOLDERS, pattern_problem
 from .source import Source
 from .spec import SPEC_SUFFIXES, CategorySpec, load_file
 
-PLACEHOLDERS = ("项目名称", "预算")  # what a category or a variant default may fill in
 
 
 @dataclass(frozen=True)
@@ -40,14 +39,7 @@ class Category:
 
 def placeholder_problem(text: str) -> str | None:
     """Why `text` cannot be filled in with PLACEHOLDERS, or None."""
-    try:
-        names = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
-    except ValueError:
-        return f"「{text}」的花括号不成对（字面的花括号写成 {{{{ 和 }}}}）"
-    unknown = [name for name in names if name not in PLACEHOLDERS]
-    if unknown:
-        return f"「{text}」中的 {{{unknown[0]}}} 无法填写；可用：{'、'.join('{' + p + '}' for p in PLACEHOLDERS)}"
-    return None
+    return pattern_problem(text, dict.fromkeys(PLACEHOLDERS, ""))
 
 
 def _check_placeholders(spec: CategorySpec, source: Source, problems: Problems) -> bool:

@@ -10,7 +10,6 @@ not run.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 
 from .amounts import WAN
@@ -18,6 +17,7 @@ from .errors import Problems
 from .expand import CATEGORY, DEFAULT, Expanded, plain_amount
 from .model import Indicator, Project
 from .values import Phrase, Quantity
+from .settings import ChecksSettings
 from .variant import Variant
 
 GUIDE = "财预〔2021〕101号"
@@ -29,24 +29,6 @@ HIGHER_IS_BETTER = re.compile(
 LOWER_IS_BETTER = re.compile(r"事故|故障|投诉|差错|失误|违规|违纪|超支|超编|结余率|返贫|安全事件|伤亡")
 YEAR = re.compile(r"(?<!\d)(20\d{2})\s*年")
 COST_CAP = re.compile(r"^(?P<what>.+?)成本预算控制数$")
-
-
-@dataclass(frozen=True)
-class Settings:
-    output: str | None
-    benefit: str | None
-    satisfaction: str | None
-    cost: tuple[str, ...]
-    quantitative_share: Decimal
-    satisfaction_min: Decimal
-
-    @classmethod
-    def of(cls, variant: Variant) -> "Settings":
-        raw = variant.checks
-        cost = raw.get("cost") or ()
-        return cls(raw.get("output"), raw.get("benefit"), raw.get("satisfaction"),
-                   tuple([cost] if isinstance(cost, str) else cost),
-                   Decimal(str(raw.get("quantitative_share", "0.30"))), Decimal(str(raw.get("satisfaction_min", 80))))
 
 
 class _Warn:
@@ -86,19 +68,19 @@ def _not_applicable(expanded: Expanded, variant: Variant, level1: str) -> bool:
 
 def check_project(project: Project, expanded: Expanded, variant: Variant, problems: Problems) -> None:
     """Every warning about one project."""
-    settings = Settings.of(variant)
+    settings = variant.settings.checks
     warn = _Warn(project, expanded, problems)
     _framework(project, expanded, variant, settings, warn)
     _share(project, settings, warn)
     for ind in project.indicators:
         _satisfaction(ind, settings, warn)
         _cost(ind, project, expanded, settings, warn)
-        _direction(ind, warn)
+        _direction(ind, project, warn)
         _years_in_value(ind, project, warn)
     _dates(project, warn)
 
 
-def _framework(project: Project, expanded: Expanded, variant: Variant, settings: Settings, warn: _Warn) -> None:
+def _framework(project: Project, expanded: Expanded, variant: Variant, settings: ChecksSettings, warn: _Warn) -> None:
     for level1, what in ((settings.output, "产出"), (settings.benefit, "效益")):
         if not level1 or level1 not in variant.framework:
             continue
@@ -114,7 +96,7 @@ def _framework(project: Project, expanded: Expanded, variant: Variant, settings:
                          f"写 `不适用: [{variant.framework[level1][0]}]` 说明")
 
 
-def _share(project: Project, settings: Settings, warn: _Warn) -> None:
+def _share(project: Project, settings: ChecksSettings, warn: _Warn) -> None:
     total = len(project.indicators)
     quantitative = sum(1 for ind in project.indicators if ind.value.quantitative)
     if total and Decimal(quantitative) / total < settings.quantitative_share:
@@ -123,7 +105,7 @@ def _share(project: Project, settings: Settings, warn: _Warn) -> None:
                          "能用数字衡量的请写成 运算符+数字+单位（如 ≥90%、=12次）")
 
 
-def _satisfaction(ind: Indicator, settings: Settings, warn: _Warn) -> None:
+def _satisfaction(ind: Indicator, settings: ChecksSettings, warn: _Warn) -> None:
     if ind.level1 != settings.satisfaction and "满意" not in ind.name:
         return
     value = ind.value
@@ -135,7 +117,7 @@ def _satisfaction(ind: Indicator, settings: Settings, warn: _Warn) -> None:
         warn.indicator(ind, f"满意度目标 {_text(ind)} 低于 {plain_amount(settings.satisfaction_min)}%：常见目标值为 ≥90%")
 
 
-def _cost(ind: Indicator, project: Project, expanded: Expanded, settings: Settings, warn: _Warn) -> None:
+def _cost(ind: Indicator, project: Project, expanded: Expanded, settings: ChecksSettings, warn: _Warn) -> None:
     value = ind.value
     if not settings.cost or not (ind.level1 in settings.cost or ind.level2 in settings.cost):
         return
@@ -149,14 +131,17 @@ def _cost(ind: Indicator, project: Project, expanded: Expanded, settings: Settin
                             "预算控制数通常就是本项目的预算（不写这一指标时 perfgen 按预算生成）")
 
 
-def _direction(ind: Indicator, warn: _Warn) -> None:
+def _direction(ind: Indicator, project: Project, warn: _Warn) -> None:
     value = ind.value
     if not isinstance(value, Quantity) or not value.explicit_op:
         return
-    if HIGHER_IS_BETTER.search(ind.name):
+    # what the indicator measures is its own words: 公众满意度调查成本预算控制数 is a cost cap, whatever
+    # the project's name says
+    subject = ind.name.replace(project.name, "")
+    if HIGHER_IS_BETTER.search(subject):
         if value.op in ("≤", "<"):
             warn.indicator(ind, f"「{ind.name}」越高越好，目标值却是 {_text(ind)}：运算符是否写反了（应为 ≥ 或 =）？")
-    elif LOWER_IS_BETTER.search(ind.name) and value.op in ("≥", ">"):
+    elif LOWER_IS_BETTER.search(subject) and value.op in ("≥", ">"):
         warn.indicator(ind, f"「{ind.name}」越少越好，目标值却是 {_text(ind)}：运算符是否写反了（应为 ≤、< 或 =）？")
 
 

@@ -11,14 +11,16 @@ from rich.console import Console
 from . import __version__
 from .batch import Result as BuildResult
 from .batch import run as run_build
+from .cli_chinese import Typer
 from .errors import PerfgenError, SpecErrors
-from .layout import safe_filename, templates_root
+from .layout import REVIEW, preview_target, review_marks, spec_folders, templates_root
 from .write import Staging
 
 # Each command imports what only it needs (specs, rendering, diff, schema) when it runs: a build
 # with nothing to do starts without pydantic or docxtpl.
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="perfgen：由 YAML 项目说明生成绩效目标表（Word / Excel）")
+# help, usage and usage errors in Chinese (cli_chinese.py); --install-completion for the shell
+app = Typer(add_completion=True, no_args_is_help=True, help="perfgen：由 YAML 项目说明生成绩效目标表（Word / Excel）")
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -137,14 +139,16 @@ def report_build(result: BuildResult, output: Path, pdf: bool) -> None:
 
 @app.command()
 def build(
-    spec_dir: Path = typer.Argument(Path("specs"), help="项目说明目录（含 部门.yaml 的目录，或其上级目录）"),
+    spec_dir: Path = typer.Argument(Path("specs"), metavar="说明目录", help="项目说明目录（含 部门.yaml 的目录，或其上级目录），或其中一个说明文件"),
     output: Path = typer.Option(Path("output"), "-o", "--output", help="输出目录"),
     templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
-    jobs: int = typer.Option(1, "-j", "--jobs", min=0, help="并行生成的进程数；0 = CPU 核数"),
+    jobs: int = typer.Option(1, "-j", "--jobs", help="并行生成的进程数；0 = CPU 核数"),
     force: bool = typer.Option(False, "--force", help="不论是否变化，全部重新生成"),
     pdf: bool = typer.Option(False, "--pdf", help="同时把每张表和汇总转换为 PDF（需要 LibreOffice）"),
 ) -> None:
     """生成每个项目的 Word 与 Excel 绩效目标表，以及每个目录的汇总工作簿；未变化的项目跳过。"""
+    if jobs < 0:
+        raise typer.BadParameter("进程数不能为负数（0 = CPU 核数）", param_hint="-j / --jobs")
     reporter = BarReporter(output) if out.is_terminal else LineReporter(output)
     try:
         with reporter:
@@ -154,11 +158,23 @@ def build(
         fail(exc)
         return
     report_build(result, output, pdf)
+    report_review_marks(spec_dir)
+
+
+def report_review_marks(spec_dir: Path) -> None:
+    """The `# 待核对` comments `perfgen new` left that are still in the specs: they are for a person."""
+    folders = [spec_dir.parent] if spec_dir.is_file() else spec_folders(spec_dir)
+    marks = review_marks(folders)
+    if marks:
+        out.print(f"还有 {len(marks)} 处「# {REVIEW}」待核对（perfgen new 留下的）；核对后删除这条注释：",
+                  style="yellow", markup=False)
+        for path, line, note in marks:
+            out.print(f"  {shown(path)}:{line} {note}", markup=False)
 
 
 @app.command()
 def preview(
-    spec: Path = typer.Argument(..., help="一个项目说明文件（.yaml）"),
+    spec: Path = typer.Argument(..., metavar="说明文件", help="一个项目说明文件（.yaml）"),
     output: Path = typer.Option(None, "-o", "--output", help="PNG 文件（默认：output/<项目名称>.png）"),
     templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
 ) -> None:
@@ -170,7 +186,7 @@ def preview(
     except PerfgenError as exc:
         fail(exc)
         return
-    target = output or Path("output") / f"{safe_filename(project.name)}.png"
+    target = output or preview_target(spec, project.name)
     with Staging() as staging:
         staging.add(target, png)
         staging.commit()
@@ -179,7 +195,7 @@ def preview(
 
 @app.command()
 def new(
-    year: int = typer.Argument(..., help="新的预算年度，如 2025"),
+    year: int = typer.Argument(..., metavar="年度", help="新的预算年度，如 2025"),
     source: str = typer.Option(..., "--from", help="从哪个年度复制，如 2024（或那个年度目录的路径）"),
     specs: Path = typer.Option(Path("specs"), "--specs", help="说明的根目录，年度目录在它下面"),
     templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
@@ -220,9 +236,32 @@ def new(
 
 
 @app.command()
+def init(
+    folder: Path = typer.Argument(Path("新部门"), metavar="目录", help="新的部门说明目录（不存在或为空）"),
+    templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
+) -> None:
+    """新建一个部门的说明目录：带注释的 部门.yaml、每种表格一份示例说明、编辑器设置；可以直接生成。"""
+    from .scaffold import init as run_init
+
+    try:
+        started = run_init(folder, templates)
+    except PerfgenError as exc:
+        fail(exc)
+        return
+    out.print(f"已创建 {shown(folder)}（{started.year} 年度，{len(started.written)} 个文件）：", markup=False)
+    for where, variant in started.forms:
+        out.print(f"  {shown(where)}：部门.yaml 与 示例.yaml，格式 {variant.name}", markup=False)
+    out.print(f"  {shown(folder / 'schema')}：编辑器用的 JSON Schema；{shown(folder / '.vscode')}：VS Code 设置", markup=False)
+    for variant in started.without_example:
+        out.print(f"格式 {variant.name} 没有示例说明，未写入", style="yellow", markup=False)
+    out.print(f"下一步：把 部门.yaml 和 示例.yaml 改成本部门的内容，然后运行 perfgen check {shown(folder)} 检查、"
+              f"perfgen build {shown(folder)} 生成表格。", markup=False)
+
+
+@app.command()
 def diff(
-    old: str = typer.Argument(..., help="原年度，如 2024（或那个年度目录的路径）"),
-    new: str = typer.Argument(..., help="新年度，如 2025（或那个年度目录的路径）"),
+    old: str = typer.Argument(..., metavar="原年度", help="原年度，如 2024（或那个年度目录的路径）"),
+    new: str = typer.Argument(..., metavar="新年度", help="新年度，如 2025（或那个年度目录的路径）"),
     specs: Path = typer.Option(Path("specs"), "--specs", help="说明的根目录，年度目录在它下面"),
     templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
 ) -> None:
@@ -244,23 +283,24 @@ def diff(
 
 @app.command()
 def schema(
-    department: bool = typer.Option(False, "--department", help="输出 部门.yaml 的 schema（默认：项目说明的）"),
-    variant: str = typer.Option(None, "--format", help="按这个格式（templates/ 下的目录名）补全项目类别和二级指标名"),
+    department: bool = typer.Option(False, "--department", help="输出 部门.yaml 的 JSON Schema（默认：项目说明的）"),
+    variant: str = typer.Option(None, "--format", help="这个格式（templates/ 下的目录名）的说明的 JSON Schema：按它的表格（每个项目一张，或整个单位一张）补全项目类别和二级指标名"),
     output: Path = typer.Option(None, "-o", "--output", help="写入这个文件（默认：打印出来）"),
     templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
 ) -> None:
     """输出说明格式的 JSON Schema，供 VS Code（yaml-language-server）等编辑器补全和检查。"""
-    from .schema import department_schema, project_schema
+    from .schema import department_schema, form_schema, project_schema
     from .schema import dumps as dump_schema
 
     try:
         if department:
             document = department_schema()
-        else:
+        elif variant:
             from .variant import Variant
 
-            chosen = Variant.load(variant, templates_root(templates, near=Path.cwd())) if variant else None
-            document = project_schema(chosen)
+            document = form_schema(Variant.load(variant, templates_root(templates, near=Path.cwd())))
+        else:
+            document = project_schema()
     except PerfgenError as exc:
         fail(exc)
         return
@@ -276,7 +316,7 @@ def schema(
 
 @app.command("import")
 def import_(
-    files: list[Path] = typer.Argument(..., help="去年的绩效目标表：.docx / .xlsx 文件，或含有它们的目录"),
+    files: list[Path] = typer.Argument(..., metavar="表格", help="去年的绩效目标表：.docx / .xlsx 文件，或含有它们的目录"),
     output: Path = typer.Option(Path("specs"), "-o", "--output", help="写入项目说明的目录"),
     templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
     no_categories: bool = typer.Option(False, "--no-categories",
@@ -299,14 +339,17 @@ def import_(
         out.print(f"提示 {line}", markup=False, style="dim")
     for line in result.skipped:
         err.print(f"跳过 {line}", markup=False)
+    if result.duplicates:
+        err.print(f"跳过 {result.duplicates} 张重复的表：同一项目的 Word、Excel 或汇总工作簿中的一页，每个项目只导入一次",
+                  markup=False)
     for line in result.notes:
         err.print(f"警告 {line}", markup=False, style="yellow")
     for line in result.failures:
         err.print(f"无法读取 {line}", markup=False, style="red")
     specs = sum(1 for w in result.written if w.item is not None)
-    summary = (f"共找到 {result.tables} 张表，导入 {specs} 个项目说明，跳过 {len(result.skipped)} 张，"
+    summary = (f"共找到 {result.tables} 张表，导入 {specs} 个项目说明，跳过 {len(result.skipped) + result.duplicates} 张，"
                f"{len(result.failures)} 处无法读取，{len(result.notes)} 条警告。")
-    if result.failures or not result.written and not result.skipped:
+    if result.failures or not result.written and not result.skipped and not result.duplicates:
         err.print(summary, style="bold red")
         raise typer.Exit(1)
     out.print(summary)
@@ -314,7 +357,7 @@ def import_(
 
 @app.command()
 def check(
-    spec_dir: Path = typer.Argument(Path("specs"), help="项目说明目录（含 部门.yaml 的目录，或其上级目录）"),
+    spec_dir: Path = typer.Argument(Path("specs"), metavar="说明目录", help="项目说明目录（含 部门.yaml 的目录，或其上级目录），或其中一个说明文件"),
     strict: bool = typer.Option(False, "--strict", help="把警告也当作错误（退出码 1）"),
     templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
 ) -> None:
@@ -356,7 +399,7 @@ def check(
 
 @app.command()
 def show(
-    spec: Path = typer.Argument(..., help="一个项目说明文件（或目录：显示其中每个项目）"),
+    spec: Path = typer.Argument(..., metavar="说明文件", help="一个项目说明文件（或目录：显示其中每个项目）"),
     templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
 ) -> None:
     """显示展开后的项目说明（YAML）：类别与默认指标都写出来，并注明每项的来源。"""

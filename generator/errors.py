@@ -65,3 +65,7 @@ class SpecErrors(PerfgenError):
 
 class VariantError(PerfgenError):
     """A variant folder is missing or its settings are broken."""
+
+
+class SettingsErrors(SpecErrors, VariantError):
+    """A variant's settings.yaml (or its template) is wrong: said like a spec's problems, at their lines."""

@@ -9,8 +9,7 @@ for one indicator; nothing here knows a particular form.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
+from .settings import ExplanationRule
 from .values import Phrase, Value
 
 
@@ -21,27 +20,20 @@ class Written:
     kind: str  # the rule that wrote them, "" if none fitted
 
 
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else list(value)
-
-
-def _fits(rule: dict[str, Any], level1: str, level2: str, name: str, nature: str) -> str | None:
+def _fits(rule: ExplanationRule, level1: str, level2: str, name: str, nature: str) -> str | None:
     """The matched suffix ("" when the rule has none) if the rule fits, else None."""
-    if rule.get("一级") and level1 not in _as_list(rule["一级"]):
+    if rule.一级 and level1 not in rule.一级:
         return None
-    if rule.get("二级") and level2 not in _as_list(rule["二级"]):
+    if rule.二级 and level2 not in rule.二级:
         return None
-    if rule.get("性质") and rule["性质"] != nature:
+    if rule.性质 and rule.性质 != nature:
         return None
-    suffixes = _as_list(rule.get("suffix"))
-    if not suffixes:
+    if not rule.suffix:
         return ""
-    return next((s for s in sorted(suffixes, key=len, reverse=True) if name.endswith(s)), None)
+    return next((s for s in sorted(rule.suffix, key=len, reverse=True) if name.endswith(s)), None)
 
 
-def write(rules: list[dict[str, Any]], level1: str, level2: str, name: str, value: Value,
+def write(rules: list[ExplanationRule], level1: str, level2: str, name: str, value: Value,
           parts: dict[str, str], subject: str | None = None) -> Written:
     """Both texts for one indicator; `parts` are its printed 方向/数值/计量单位/指标性质."""
     nature = parts["指标性质"]
@@ -52,16 +44,14 @@ def write(rules: list[dict[str, Any]], level1: str, level2: str, name: str, valu
         target = parts["数值"]
         derived = name[: len(name) - len(suffix)] if suffix else name
         if isinstance(value, Phrase) and len(target) >= 2:
-            if rule.get("strip_value_prefix") and derived.startswith(target) and len(derived) > len(target):
+            if rule.strip_value_prefix and derived.startswith(target) and len(derived) > len(target):
                 derived = derived[len(target):]            # 改善营商环境 / 改善 → 营商环境
             tail = target[-2:] + "情况"                     # …问题改善情况 / 逐步改善 → …问题
-            if rule.get("strip_value_prefix") and derived.endswith(tail) and len(derived) > len(tail):
+            if rule.strip_value_prefix and derived.endswith(tail) and len(derived) > len(tail):
                 derived = derived[: -len(tail)]
-        connector = rule.get("得到") or {}
-        joined = "" if any(target.startswith(p) for p in _as_list(connector.get("except_before"))) \
-            else connector.get("text", "")
+        connector = rule.得到
+        joined = "" if any(target.startswith(p) for p in connector.except_before) else connector.text
         fields = {"三级": name, "对象": subject or derived, "指标值": target, "计量单位": parts["计量单位"],
                   "方向": parts["方向"], "得到": joined}
-        return Written(rule.get("指标解释", "").format(**fields), rule.get("评分标准", "").format(**fields),
-                       rule.get("kind", ""))
+        return Written(rule.指标解释.format(**fields), rule.评分标准.format(**fields), rule.kind)
     return Written("", "", "")

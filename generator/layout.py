@@ -12,12 +12,16 @@ from pathlib import Path
 from .errors import Problems
 
 SETTINGS = "settings.yaml"  # what makes a folder under templates/ a variant
-PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+_PACKAGE = Path(__file__).resolve().parent
+# the forms shipped with perfgen: inside an installed package (the wheel maps templates/ to
+# generator/_templates), else the checkout's templates/ beside the package (an editable install)
+PACKAGE_TEMPLATES = _PACKAGE / "_templates" if (_PACKAGE / "_templates").is_dir() else _PACKAGE.parent / "templates"
 DEPARTMENT_FILE = "部门.yaml"
 CATEGORY_FOLDER = "类别"  # a department's own categories, in its spec folder or any folder above it
-PACKAGE_CATEGORIES = Path(__file__).resolve().parent / "categories"
+PACKAGE_CATEGORIES = _PACKAGE / "categories"
 SPEC_SUFFIXES = (".yaml", ".yml")
 SUMMARY_WORKBOOK = "汇总.xlsx"
+REVIEW = "待核对（perfgen new）"  # the comment `perfgen new` leaves where the author must look
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
@@ -39,6 +43,17 @@ def safe_filename(name: str) -> str:
     return _UNSAFE.sub("_", name).strip(" .") or "未命名"
 
 
+def preview_target(spec: Path, name: str, out: Path = Path("output"), specs: Path = Path("specs")) -> Path:
+    """Where `perfgen preview` puts a spec's PNG: in `out`, at the place `perfgen build` would put
+    its tables (the spec's folder below `specs/`, or below the current folder), so that two
+    projects of one name in two folders get two previews."""
+    folder = spec.resolve().parent
+    for base in (specs.resolve(), Path.cwd().resolve()):
+        if folder.is_relative_to(base):
+            return out / folder.relative_to(base) / f"{safe_filename(name)}.png"
+    return out / folder.name / f"{safe_filename(name)}.png"
+
+
 def spec_files(folder: Path) -> list[Path]:
     """The project spec files of a folder, in a stable order."""
     return sorted(p for p in folder.iterdir() if is_spec_file(p.name))
@@ -52,6 +67,24 @@ def count_spec_files(folder: Path) -> int:
     """len(spec_files(folder)), without making a Path of each (a district has thousands)."""
     with os.scandir(folder) as entries:
         return sum(1 for entry in entries if is_spec_file(entry.name))
+
+
+def review_marks(folders: list[Path]) -> list[tuple[Path, int, str]]:
+    """(file, line, note) of every `# 待核对（perfgen new）：…` comment still in the specs of `folders`."""
+    mark = f"# {REVIEW}".encode()
+    found = []
+    for folder in folders:
+        for path in [folder / DEPARTMENT_FILE, *spec_files(folder)]:
+            try:
+                raw = path.read_bytes()
+            except OSError:
+                continue
+            if mark not in raw:  # bytes first: most files have none, and a district has thousands
+                continue
+            for number, line in enumerate(raw.decode("utf-8", "replace").splitlines(), 1):
+                if f"# {REVIEW}" in line:
+                    found.append((path, number, line.split(f"# {REVIEW}", 1)[1].lstrip("：: ").strip()))
+    return found
 
 
 def category_folders(spec_folder: Path) -> list[Path]:
@@ -72,14 +105,33 @@ def spec_folders(root: Path) -> list[Path]:
     return sorted(found)
 
 
+def _not_a_spec_folder(file: Path) -> str | None:
+    """Why a file given as the specs cannot be built, or None: a spec whose folder has a 部门.yaml."""
+    if file.suffix.lower() in (".docx", ".xlsx"):
+        return f"这是一张已有的表，不是项目说明：要把它变成说明，请运行 perfgen import {file.name}"
+    if file.suffix not in SPEC_SUFFIXES:
+        return f"不是项目说明文件（说明文件以 .yaml 结尾）"
+    if not (file.parent / DEPARTMENT_FILE).is_file():
+        return (f"它所在的目录 {file.parent} 里没有 {DEPARTMENT_FILE}（写明主管部门、实施单位、年度、格式）："
+                f"请把它放进一个部门的说明目录（perfgen init 可以新建一个）")
+    return None
+
+
 def targets(root: Path, out: Path | None, templates: Path | None,
             problems: Problems) -> tuple[Path, list[tuple[Path, Path]]]:
     """The templates folder, and each spec folder under `root` with its output folder (`out`
     None: only checking; nothing will be written)."""
     root = root.resolve() if not root.is_absolute() else root
+    if root.is_file():  # one spec file: its folder is built (the names of the others matter)
+        why = _not_a_spec_folder(root)
+        if why:
+            problems.add(root, None, "", why)
+            return templates_root(templates, near=root.parent), []
+        root = root.parent
     folders = spec_folders(root)
     if not folders:
-        problems.add(root, None, "", f"找不到项目说明：{root} 及其子目录中没有 {DEPARTMENT_FILE}")
+        why = "不存在" if not root.exists() else f"及其子目录中没有 {DEPARTMENT_FILE}"
+        problems.add(root, None, "", f"找不到项目说明：{root} {why}（perfgen init 目录名 可以新建一个部门的说明目录）")
     # outputs mirror the specs below `root`; a spec folder given itself keeps its own name (2024/)
     base = root.parent if (root / DEPARTMENT_FILE).is_file() else root
     pairs = []

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .errors import Problems
+from .errors import Problems, VariantError
 from .expand import Expanded
 from .values import Value, parse_value, value_problem
 from .variant import Variant
@@ -58,6 +58,10 @@ class Project:
     funds: Funds
     indicators: tuple[Indicator, ...]
     source: Path
+    # the variant's classifications (key → value, 项目类别 included), its style, its own labels
+    classifications: tuple[tuple[str, str], ...] = ()
+    style: str | None = None
+    labels: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,11 +73,32 @@ class Row:
     new_level2: bool
 
 
-def rows(project: Project) -> list[Row]:
-    """The indicator rows in print order with the starts of the vertical merges."""
+PLACEHOLDER = "placeholder"   # the origin of a row the form prints where a 二级 has no indicator
+
+
+def printed_indicators(project: "Project | Unit", variant: Variant) -> tuple[Indicator, ...]:
+    """The indicators as the table prints them: with the variant's placeholder row (无 | 无) under
+    each 二级 it prints whether or not the project has an indicator there (`every_level2`)."""
+    every = variant.every_level2
+    if not every:
+        return project.indicators
+    have = {ind.level2 for ind in project.indicators}
+    placed = [(variant.order_key(ind.level1, ind.level2), i, ind) for i, ind in enumerate(project.indicators)]
+    for level2 in every["二级"]:
+        if level2 not in have:
+            level1 = variant.level1_of[level2]
+            filler = Indicator(level1, level2, every["三级"], parse_value(every["指标值"]), PLACEHOLDER)
+            placed.append((variant.order_key(level1, level2), -1, filler))
+    placed.sort(key=lambda item: (item[0], item[1]))
+    return tuple(ind for _, _, ind in placed)
+
+
+def rows(project: Project, variant: Variant | None = None) -> list[Row]:
+    """The indicator rows in print order with the starts of the vertical merges (with the
+    variant's placeholder rows, when it is given)."""
     out: list[Row] = []
     previous: Indicator | None = None
-    for ind in project.indicators:
+    for ind in (printed_indicators(project, variant) if variant is not None else project.indicators):
         new1 = previous is None or ind.level1 != previous.level1
         new2 = new1 or ind.level2 != previous.level2
         out.append(Row(ind, new1, new2))
@@ -111,7 +136,8 @@ def _funds(expanded: Expanded, problems: Problems) -> Funds | None:
 
 def _indicators(expanded: Expanded, variant: Variant, problems: Problems, key: str = "绩效指标") -> tuple[Indicator, ...]:
     placed: list[tuple[tuple[int, int], int, Indicator]] = []
-    seen: dict[str, str] = {}
+    seen: dict[str | tuple[str, str], str] = {}
+    per_level2 = variant.unique_names == "level2"   # the form repeats a 三级 name under two 二级
     for entry in expanded.indicators:  # the spec's own, its categories' and the variant's defaults (expand.py)
         field = f"{key}.{entry.group}.{entry.name}"
         levels = variant.resolve_level2(entry.group)
@@ -124,13 +150,14 @@ def _indicators(expanded: Expanded, variant: Variant, problems: Problems, key: s
                     (f"是否想写「{close[0]}」？" if close else f"可用：{'、'.join(variant.level1_of)}"))
             problems.add(entry.file, entry.group_line or entry.line, f"{key}.{group}", hint)
             continue
-        if entry.name in seen:
-            problems.add(entry.file, entry.line, field, f"指标「{entry.name}」重复（已在「{seen[entry.name]}」下出现）")
+        unique = (levels[1], entry.name) if per_level2 else entry.name
+        if unique in seen:
+            problems.add(entry.file, entry.line, field, f"指标「{entry.name}」重复（已在「{seen[unique]}」下出现）")
             continue
-        seen[entry.name] = levels[1]
+        seen[unique] = levels[1]
         raw = entry.value
         text = raw if isinstance(raw, str) else raw.指标值
-        problem = value_problem(text)
+        problem = None if variant.values.blank and not text else value_problem(text)
         if problem:
             problems.add(entry.file, entry.line, field, problem)
             continue
@@ -146,9 +173,22 @@ def build(expanded: Expanded, variant: Variant, problems: Problems) -> Project |
     """The typed project, or None after adding what is wrong to `problems`."""
     spec, source = expanded.spec, expanded.source
     before = len(problems.errors)
-    if variant.categories and spec.项目类别 not in variant.categories:
-        problems.add(source.path, source.line(("项目类别",)), "项目类别",
-                     f"「{spec.项目类别}」不是格式「{variant.name}」的项目类别；可选：{'、'.join(variant.categories)}")
+    classifications = []
+    for kind in variant.classifications:
+        value = getattr(spec, kind.key, None)
+        if value not in kind.values:
+            problems.add(source.path, source.line((kind.key,)), kind.key,
+                         f"「{value}」不是格式「{variant.name}」的{kind.key}；可选：{'、'.join(kind.values)}")
+        classifications.append((kind.key, value))
+    try:
+        styled = variant.styled(spec.样式)
+    except VariantError as exc:
+        problems.add(source.path, source.line(("样式",)), "样式", str(exc))
+        styled = variant
+    unknown = [key for key in spec.标签 if key not in styled.labels]
+    if unknown:
+        problems.add(source.path, source.line(("标签", unknown[0])), f"标签.{unknown[0]}",
+                     f"格式「{variant.name}」没有标签「{unknown[0]}」；可写：{'、'.join(styled.labels)}")
     start = spec.计划开始日期 or dt.date(expanded.year, 1, 1)
     end = spec.计划完成日期 or dt.date(expanded.year, 12, 31)
     if start > end:
@@ -160,7 +200,8 @@ def build(expanded: Expanded, variant: Variant, problems: Problems) -> Project |
     return Project(
         name=spec.项目名称, category=spec.项目类别, department=spec.主管部门, unit=spec.实施单位,
         year=expanded.year, start=start, end=end, total_goal=spec.项目总目标, annual_goal=spec.年度总体目标,
-        funds=funds, indicators=indicators, source=source.path,
+        funds=funds, indicators=indicators, source=source.path, classifications=tuple(classifications),
+        style=spec.样式, labels=tuple(spec.标签.items()),
     )
 
 

@@ -7,18 +7,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .build import plan_folder
+from .build import form, plan_folder
 from .errors import PerfgenError, Problems, SpecErrors
-from .model import Project
+from .model import Project, Unit
 from .pdf import find_pdftoppm, find_soffice, first_page_png, to_pdf
-from .render.context import project_context
 from .render.docx import WordTemplate
 from .spec import DEPARTMENT_FILE, SPEC_SUFFIXES
 from .variant import templates_root
 
 
-def preview(spec: Path, templates: Path | None = None, dpi: int = 110) -> tuple[Project, bytes]:
-    """The project of `spec` and a PNG of its table's first page."""
+def preview(spec: Path, templates: Path | None = None, dpi: int = 110) -> tuple[Project | Unit, bytes]:
+    """The project (or unit) of `spec` and a PNG of its table's first page."""
     spec = spec.resolve()
     if spec.is_dir() or spec.name == DEPARTMENT_FILE or spec.suffix not in SPEC_SUFFIXES:
         raise PerfgenError(f"{spec}：请给出一个项目说明文件（.yaml，不是目录或 {DEPARTMENT_FILE}）")
@@ -34,5 +33,6 @@ def preview(spec: Path, templates: Path | None = None, dpi: int = 110) -> tuple[
     project = next((p for p in item.projects if p.source == spec), None) if item else None
     if project is None:
         raise SpecErrors(problems.errors or [])
-    docx, _ = WordTemplate(item.variant.word_template).render(project_context(project, item.variant))
+    # filled the way its form fills it: a unit table has no 项目资金
+    docx, _ = WordTemplate.for_variant(item.variant).render(form(item.variant).context(project, item.variant))
     return project, first_page_png(to_pdf([(".docx", docx)], soffice)[0], dpi)

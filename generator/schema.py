@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import AliasChoices, BaseModel
 from pydantic.json_schema import GenerateJsonSchema
 
-from .spec import DepartmentSpec, ProjectSpec
+from .spec import SCHEMA_KEY, DepartmentSpec, ProjectSpec, UnitSpec
 from .variant import Variant
 
 # draft-07: what yaml-language-server (VS Code) reads; "$defs" works there as a plain JSON pointer
@@ -41,8 +41,25 @@ DESCRIPTIONS = {
             "有 类别 时可以不写",
     "类别": "一类项目的标准指标，如 信息系统运维、法律顾问（perfgen 自带的，或说明目录旁 类别/ 文件夹中的）；可写列表",
     "不适用": "去掉继承来的指标：三级指标名，或整个二级/一级指标，如 [服务对象满意度指标]",
+    "样式": "格式的另一种印法（settings.yaml 的 styles），如 三行；不写则按格式本身",
+    "标签": "本项目自己的标签文字，如 总目标年限: (2023.1年-2023.12年)",
     "年度": "预算年度，如 2024",
     "格式": "templates/ 下的一个格式目录名（该年度表格的式样）",
+    "单位名称": "单位的全称，也是输出文件名",
+    "财政拨款方式": "如 全额、差额",
+    "单位职责": "每条一项，表中印作 1. 2. 3. ……",
+    "年度履职目标": "本年度的履职目标",
+    "年度重点任务": "每项写 任务名称 和 主要内容",
+    "预算": "财政拨款、其他资金、基本支出、项目支出，单位元",
+    "年末在职人数": "整数，如 52",
+    "内设机构数": "整数，如 9",
+    "分解目标": "按二级指标分组，每行「三级指标: 指标值」，或写成映射以改写指标解释、评分标准",
+}
+# hover help of the nested shapes (their docstrings are for developers, in English)
+DEFINITIONS = {
+    "IndicatorDetail": "一个指标写成映射：指标值，以及只为这个指标改写的 对象、指标解释、评分标准",
+    "Task": "一项重点任务：任务名称、主要内容",
+    "Funds": "项目资金的各项，单位元；总额由 perfgen 计算",
 }
 
 
@@ -65,10 +82,20 @@ def _base(model: type[BaseModel]) -> dict[str, Any]:
         prop.pop("title", None)
         if name in DESCRIPTIONS:
             prop["description"] = DESCRIPTIONS[name]
-    for definition in schema.get("$defs", {}).values():
+    for name, definition in schema.get("$defs", {}).items():
+        definition.pop("description", None)
+        if name in DEFINITIONS:
+            definition["description"] = DEFINITIONS[name]
         for prop in definition.get("properties", {}).values():
             prop.pop("title", None)
+    # a spec may name its schema itself (spec.validate leaves the key out)
+    schema["properties"] = {SCHEMA_KEY: {"type": "string", "description": "本文件的 JSON Schema（供编辑器使用；perfgen 不读）"},
+                            **schema["properties"]}
     return {"$schema": DRAFT, **schema}
+
+
+def _level2_names(variant: Variant) -> list[str]:
+    return list(variant.level1_of) + [a for a in variant.aliases if a not in variant.level1_of]
 
 
 def _aliases(model: type[BaseModel], schema: dict[str, Any]) -> None:
@@ -93,7 +120,6 @@ def _amounts(schema: dict[str, Any]) -> None:
         optional = "default" in prop
         funds["properties"][name] = copy.deepcopy(AMOUNT) if not optional else {
             "anyOf": [*AMOUNT["anyOf"], {"type": "null"}], "description": AMOUNT["description"]}
-    funds.pop("description", None)
     prop = schema["properties"]["项目资金"]
     schema["properties"]["项目资金"] = {"anyOf": [copy.deepcopy(AMOUNT), {"$ref": "#/$defs/Funds"}],
                                      "description": prop.get("description", "")}
@@ -101,7 +127,11 @@ def _amounts(schema: dict[str, Any]) -> None:
 
 def project_schema(variant: Variant | None = None) -> dict[str, Any]:
     """The schema of a project spec; with a variant, its categories and 二级 names complete."""
-    schema = _base(ProjectSpec)
+    if variant is not None:
+        from .build import spec_model   # the variant's own classification fields (项目性质 …)
+        schema = _base(spec_model(variant))
+    else:
+        schema = _base(ProjectSpec)
     _amounts(schema)
     # 绩效指标 may be left out when a 类别 gives the indicators (spec.ProjectSpec._some_indicators)
     schema.setdefault("allOf", []).append({"anyOf": [{"required": ["绩效指标"]}, {"required": ["类别"]}]})
@@ -109,9 +139,12 @@ def project_schema(variant: Variant | None = None) -> dict[str, Any]:
     schema["description"] = "一个预算项目的绩效目标（perfgen 生成绩效目标表）"
     if variant is not None:
         schema["title"] += f"（格式 {variant.name}）"
-        if variant.categories:
-            schema["properties"]["项目类别"]["enum"] = list(variant.categories)
-        groups = list(variant.level1_of) + [a for a in variant.aliases if a not in variant.level1_of]
+        for kind in variant.classifications:
+            schema["properties"][kind.key]["enum"] = list(kind.values)
+            schema["properties"][kind.key].setdefault("description", f"格式「{variant.name}」的{kind.key}之一")
+        if variant.styles:
+            schema["properties"]["样式"]["enum"] = list(variant.styles)
+        groups = _level2_names(variant)
         if groups:
             indicators = schema["properties"]["绩效指标"]
             # a 一级 may hold its 二级 (the table's layout); one that is also a 二级 alias may hold either
@@ -120,6 +153,36 @@ def project_schema(variant: Variant | None = None) -> dict[str, Any]:
             indicators["properties"] = {l1: {"type": "object", "additionalProperties": {"type": "object"}}
                                         for l1 in level1s}
     return schema
+
+
+def unit_schema(variant: Variant | None = None) -> dict[str, Any]:
+    """The schema of a unit spec: one table for the whole unit; with a variant, the 二级
+    names under 分解目标 complete."""
+    schema = _base(UnitSpec)
+    budget = schema["$defs"]["UnitBudget"]
+    for name, prop in budget["properties"].items():
+        budget["properties"][name] = copy.deepcopy(AMOUNT) if "default" not in prop else {
+            "anyOf": [*AMOUNT["anyOf"], {"type": "null"}], "description": AMOUNT["description"]}
+    budget["description"] = "预算，单位元：财政拨款 + 其他资金 = 基本支出 + 项目支出（总额由 perfgen 计算）"
+    schema["title"] = "perfgen 单位说明（整体支出绩效目标）"
+    schema["description"] = "一个单位的整体支出绩效目标（一张表对应整个单位）"
+    if variant is not None:
+        schema["title"] += f"（格式 {variant.name}）"
+        groups = _level2_names(variant)
+        if groups:
+            schema["properties"]["分解目标"]["propertyNames"] = {"enum": groups}
+    return schema
+
+
+# the schema of each spec shape (a variant's `form:` setting)
+SCHEMAS = {ProjectSpec: project_schema, UnitSpec: unit_schema}
+
+
+def form_schema(variant: Variant) -> dict[str, Any]:
+    """The schema of the specs `variant` is filled from: a project's, or a unit's, …"""
+    from .build import form  # the spec shape of each form
+
+    return SCHEMAS[form(variant).spec](variant)
 
 
 def department_schema() -> dict[str, Any]:

@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from . import slips
+
 Path_ = tuple[str | int, ...]
 _NULLS = {"", "~", "null", "Null", "NULL"}
 # libyaml's parser builds the same nodes ten times faster (a district's specs are thousands of files)
@@ -69,22 +71,51 @@ def parse(text: str, path: Path) -> Source:
     for number, line_text in enumerate(text.splitlines(), 1):
         indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
         if "\t" in indent:
-            raise SourceError("缩进里有制表符（Tab），YAML 只能用空格缩进", number)
+            raise SourceError("缩进里有制表符（Tab），YAML 只能用空格缩进：请把这一行开头的 Tab 换成空格"
+                              "（每一层 2 个空格；编辑器里可设置「按 Tab 键插入空格」）", number)
     try:
         node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
+        problem = str(exc.problem or exc.context or "")
         hint = _reserved_start_hint(text, line)
-        raise SourceError(hint or f"YAML 格式错误：{exc.problem or exc.context}", line) from exc
+        if hint:
+            raise SourceError(hint, line) from exc
+        slip = slips.explain(text, line, problem)
+        if slip:
+            raise SourceError(slip[1], slip[0]) from exc
+        raise SourceError(f"YAML 格式错误：{_problem(problem)}", line) from exc
     except yaml.reader.ReaderError as exc:  # control characters in the raw text
         line = text[: exc.position].count("\n") + 1
         raise SourceError(f"含有不可见的控制字符 #x{exc.character:04x}，请删除", line) from exc
     except yaml.YAMLError as exc:
         raise SourceError(f"YAML 无法读取：{exc}") from exc
+    if isinstance(node, yaml.ScalarNode) and not node.style:  # no `key: value` line: all read as one text
+        slip = slips.not_a_mapping(text)
+        if slip:
+            raise SourceError(slip[1], slip[0])
     source = Source(path, None)
     source.data = _convert(node, (), source) if node is not None else None
     return source
+
+
+# what the parser's own words mean, for a slip no finder in slips.py recognised
+_PROBLEMS = [
+    ("could not find expected ':'", "找不到键后面的冒号：每一行写成「键: 值」（英文冒号加一个空格）"),
+    ("mapping values are not allowed", "这里不能写「键: 值」：检查缩进，文字里有「: 」时整段加引号"),
+    ("expected <block end>", "缩进没有对齐：同一层的键要左对齐，每下一层多缩进 2 个空格"),
+    ("found unexpected end of stream", "引号没有配对：开头的引号在这一行或后面没有结束"),
+    ("expected ',' or ']'", "方括号 [ ] 没有配对，或列表项之间缺少逗号"),
+    ("expected ',' or '}'", "花括号 { } 没有配对，或各项之间缺少逗号"),
+    ("found undefined alias", "「*」开头的值是 YAML 的别名：作为文字请加引号"),
+    ("cannot start any token", "这一行有 YAML 不允许出现在开头的字符：整段文字请加引号"),
+]
+
+
+def _problem(problem: str) -> str:
+    return next((said for words, said in _PROBLEMS if words in problem),
+                "这一行或上一行的写法不对：每一行写成「键: 值」，同一层左对齐，文字里有冒号或特殊符号时加引号")
 
 
 def _compose(text: str) -> yaml.Node | None:

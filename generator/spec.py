@@ -8,20 +8,25 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import types
+import typing
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
+from functools import lru_cache
+
 from pydantic import (AliasChoices, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, ValidationError,
-                      ValidationInfo, field_validator)
+                      ValidationInfo, create_model, field_validator)
 
 from .amounts import AmountError, parse_amount
 from .errors import Problems
 from .layout import DEPARTMENT_FILE, SPEC_SUFFIXES, spec_files  # noqa: F401  (also imported from here)
 from .source import Source, SourceError, read
 
+_QUOTED = re.compile(r"'([^']*)'")  # the choices in pydantic's "'元' or '万元'"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_TEXT = 5000  # characters in one field: the longest seed text is ~600; a cell this long is a paste gone wrong
 
@@ -62,6 +67,17 @@ def _date(value: Any) -> dt.date:
         return dt.date(*map(int, match.groups()))
     except ValueError:
         raise ValueError(f"「{value}」不是有效日期") from None
+
+
+def _year(value: Any) -> Any:
+    """`年度: 2024`; `2024年` or `２０２４` said back as the four digits to write."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if re.fullmatch(r"\d{4}", text):
+        return int(text)
+    digits = re.search(r"\d{4}", text)
+    raise ValueError(f"「{value}」不是年度：只写四位数字，如 {digits[0] if digits else 2024}")
 
 
 Amount = Annotated[Decimal, BeforeValidator(_amount)]
@@ -149,6 +165,8 @@ class ProjectSpec(BaseModel):
     年度总体目标: Text = Field(validation_alias=AliasChoices("年度总体目标", "年度总目标"))
     绩效指标: dict[Text, dict[Text, IndicatorValue]] = Field({}, validate_default=True)
     不适用: NameList = []  # inherited indicators (三级) or whole 二级 this project has none of
+    样式: Text | None = None           # one of the variant's `styles` (how this project's table prints)
+    标签: dict[Text, Text] = {}        # printed labels this project words its own way (key → text)
 
     @field_validator("绩效指标", mode="before")
     @classmethod
@@ -169,6 +187,30 @@ def _check_groups(value: Any) -> Any:
             if items is None or (isinstance(items, dict) and not items):
                 raise ValueError(f"「{group}」下没有指标")
     return value
+
+
+def _blank_text(value: Any) -> str:
+    return "" if value is None else _text(value)
+
+
+BlankableText = Annotated[str, BeforeValidator(_blank_text)]
+BlankableValue = Annotated[
+    Annotated[BlankableText, Tag(_VALUE)] | Annotated[dict[Text, BlankableText], Tag(_GROUP)],
+    Discriminator(_spec_shape)]
+
+
+@lru_cache(maxsize=None)
+def project_model(fields: tuple[str, ...] = (), blank_values: bool = False) -> type[ProjectSpec]:
+    """The project spec of a variant: ProjectSpec, plus the variant's classification fields beyond
+    项目类别 (each a required text, e.g. 项目性质), with 指标值 that may be left empty where the form
+    allows a blank value."""
+    if not fields and not blank_values:
+        return ProjectSpec
+    extra: dict[str, Any] = {name: (Text, ...) for name in fields}
+    if blank_values:
+        extra["绩效指标"] = (dict[Text, dict[Text, BlankableValue]], Field({}, validate_default=True))
+    model = create_model("ProjectSpec", __base__=ProjectSpec, **extra)
+    return model
 
 
 class CategorySpec(BaseModel):
@@ -193,7 +235,7 @@ class DepartmentSpec(BaseModel):
     model_config = Strict
     主管部门: Text
     实施单位: Text
-    年度: int = Field(ge=2000, le=2100)
+    年度: Annotated[int, BeforeValidator(_year)] = Field(ge=2000, le=2100)
     格式: Text
 
 
@@ -271,41 +313,88 @@ _MESSAGES = {
     "less_than_equal": "数值太大",
     "string_too_short": "不能为空",
     "too_short": "不能为空",
+    "greater_than": "数值太小",
+    "less_than": "数值太大",
+    "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "decimal_parsing": "应为数字",
+    "decimal_type": "应为数字",
 }
 
 
-def _internal(step: object) -> bool:
+def _internal(step: object, models: dict[str, type[BaseModel]]) -> bool:
     """Steps pydantic adds to a loc for union branches and validators, not keys of the file."""
-    return isinstance(step, str) and (step.startswith("function-") or "[" in step or step in _MODELS
+    return isinstance(step, str) and (step.startswith("function-") or "[" in step or step in models
                                       or step in ("str", "int", "none", _VALUE, _GROUP, _NONE))
 
 
-def _field_path(loc: tuple) -> tuple:
-    return tuple(p for p in loc if not _internal(p))
+def _field_path(loc: tuple, models: dict[str, type[BaseModel]]) -> tuple:
+    return tuple(p for p in loc if not _internal(p, models))
 
 
-def _message(error: dict, model: type[BaseModel], path: tuple) -> str:
+class Located(ValueError):
+    """A problem a model validator finds across keys, said at the key it concerns."""
+
+    def __init__(self, path: tuple, message: str):
+        super().__init__(message)
+        self.path = path
+
+
+def _message(error: dict, model: type[BaseModel], path: tuple, models: dict[str, type[BaseModel]]) -> str:
     kind = error["type"]
     if kind == "extra_forbidden" and path:
         key = str(path[-1])
-        owner = _MODELS.get(next((p for p in reversed(error["loc"][:-1]) if p in _MODELS), ""), None)
+        owner = models.get(next((p for p in reversed(error["loc"][:-1]) if p in models), ""), None)
         siblings = _keys(owner or _owner(model, path[:-1]))
         close = difflib.get_close_matches(key, siblings, n=1, cutoff=0.4)
         return f"未知的键「{key}」" + (f"，是否想写「{close[0]}」？" if close else "")
     if kind == "value_error":
         return str(error["ctx"]["error"])
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"「{error.get('input')}」不是整数：只写阿拉伯数字，如 120"
+    if kind == "literal_error":
+        return "只能是：" + "、".join(_QUOTED.findall(error["ctx"]["expected"]))
     return _MESSAGES.get(kind, error["msg"])
 
 
 def _owner(model: type[BaseModel], parent: tuple) -> type[BaseModel]:
-    """The model whose fields sit at `parent` (for "did you mean")."""
+    """The model whose fields sit at `parent` (for "did you mean"): the annotations are followed
+    through Annotated, unions, lists (an index) and dicts (a key)."""
+    current: Any = model
     for step in parent:
-        field = model.model_fields.get(str(step))
-        inner = getattr(field, "annotation", None)
-        if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
-            return _MODELS.get({"项目资金": "Funds", "预算": "UnitBudget"}.get(str(step), ""), model)
-        model = inner
-    return model
+        if _is_model(current):
+            field = current.model_fields.get(str(step))
+            if field is None:
+                return model
+            current = _unwrap(field.annotation)
+        elif typing.get_origin(current) in (list, tuple) and typing.get_args(current):
+            current = _unwrap(typing.get_args(current)[0])
+        elif typing.get_origin(current) is dict and typing.get_args(current):
+            current = _unwrap(typing.get_args(current)[1])
+        else:
+            return model
+    return current if _is_model(current) else model
+
+
+def _is_model(kind: Any) -> bool:
+    return isinstance(kind, type) and issubclass(kind, BaseModel)
+
+
+def _unwrap(kind: Any) -> Any:
+    """The type under Annotated; of a union, its model (or its first other member)."""
+    while True:
+        origin = typing.get_origin(kind)
+        if origin is Annotated:
+            kind = typing.get_args(kind)[0]
+        elif origin in (typing.Union, types.UnionType):
+            members = [m for m in typing.get_args(kind) if m is not type(None)]
+            kind = next((_unwrap(m) for m in members if _is_model(_unwrap(m))), members[0] if members else kind)
+            if not members:
+                return kind
+        else:
+            return kind
 
 
 def _keys(model: type[BaseModel]) -> list[str]:
@@ -316,19 +405,26 @@ def _keys(model: type[BaseModel]) -> list[str]:
     return names
 
 
-def validate(model: type[BaseModel], source: Source, problems: Problems) -> Any | None:
-    """The model instance, or None after adding each of pydantic's errors with its line."""
+SCHEMA_KEY = "$schema"  # an editor's pointer to the file's JSON Schema: accepted, not read
+
+
+def validate(model: type[BaseModel], source: Source, problems: Problems,
+             models: dict[str, type[BaseModel]] | None = None) -> Any | None:
+    """The model instance, or None after adding each of pydantic's errors with its line.
+    `models`: the models the schema is made of by name (they appear in pydantic's error locations)."""
+    models = _MODELS if models is None else models
     if not isinstance(source.data, dict):
         what = "空文件" if source.data is None else "应为「键: 值」的映射，不是列表或单个值"
         problems.add(source.path, 1, "", what)
         return None
     try:
-        return model.model_validate(source.data)
+        return model.model_validate({k: v for k, v in source.data.items() if k != SCHEMA_KEY})
     except ValidationError as exc:
         seen = set()
         for error in exc.errors():
-            path = _field_path(error["loc"])
-            message = _message(error, model, path)
+            located = error.get("ctx", {}).get("error")
+            path = located.path if isinstance(located, Located) else _field_path(error["loc"], models)
+            message = _message(error, model, path, models)
             key = (path, message)
             if key in seen:
                 continue

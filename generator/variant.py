@@ -5,65 +5,46 @@ settings. Absent keys fall back to documented defaults (the copier `Template` id
 """
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .amounts import AmountStyle
-from .category import placeholder_problem
-from .errors import VariantError
+from .errors import SettingsErrors, VariantError
 # where the variants are is layout.py's: a build with nothing to do needs it, without pydantic
 from .layout import PACKAGE_TEMPLATES, SETTINGS, templates_root  # noqa: F401
+from .settings import (AmountStyle, CheckboxStyle, EveryLevel2, ExcelStyle, ExplanationRule,  # noqa: F401
+                       FixedIndicators, FundsLayout, ListStyle, PrintStyle, ValueStyle, VariantSettings, read_settings)
 
-
-@lru_cache(maxsize=32)
-def _parsed(raw: bytes) -> Any:
-    import yaml  # not needed to find the templates folder (a build with nothing to do)
-
-    # settings are written by whoever designs the form, typed YAML is what they expect
-    return yaml.safe_load(raw.decode("utf-8"))
-
-
-def _settings(raw: bytes) -> dict[str, Any]:
-    """The settings of a settings.yaml, parsed once per content (a district's hundred folders
-    share two or three variants); each Variant gets its own copy."""
-    return copy.deepcopy(_parsed(raw)) or {}
+CATEGORY = "项目类别"   # the spec's one required classification (spec.ProjectSpec)
 
 
 @dataclass(frozen=True)
-class ValueStyle:
-    """How indicator values print: patterns over {op} {number} {unit} {note} {written} {text}."""
+class Classification:
+    """A field of the project spec that takes one of a list of values, and how it prints."""
 
-    quantitative: str = "{op}{number}({unit}){note}"
-    quantitative_without_unit: str = "{op}{number}{note}"
-    qualitative: str = "{text}"
-    decimals: int | None = 2
-
-
-@dataclass(frozen=True)
-class CheckboxStyle:
-    checked: str = "☑"
-    unchecked: str = "☐"
-    item: str = "{name} {box}"
-    separator: str = " "
+    key: str
+    values: tuple[str, ...]
+    print: str = "text"
 
 
 class Variant:
-    """One format of the table, read from templates/<name>/settings.yaml."""
+    """One format of the table, read from templates/<name>/settings.yaml (settings.py says what
+    each key means); raises SettingsErrors, every problem at its line, if the settings are wrong."""
+
+    style: str | None = None   # the style of the projects this view prints (see `styled`)
 
     def __init__(self, folder: Path):
         self.folder = folder
         settings_path = folder / SETTINGS
-        if not settings_path.is_file():
-            raise VariantError(f"格式「{folder.name}」不存在：找不到 {settings_path}")
-        import yaml
-
         try:
-            self.settings: dict[str, Any] = _settings(settings_path.read_bytes())
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise VariantError(f"{settings_path}: 无法读取格式设置：{exc}") from exc
+            raw = settings_path.read_bytes()
+        except OSError as exc:
+            raise VariantError(f"格式「{folder.name}」不存在：找不到 {settings_path}") from exc
+        settings, problems = read_settings(settings_path, raw)
+        if settings is None:
+            raise SettingsErrors(problems)
+        self.settings: VariantSettings = settings
 
     @classmethod
     def load(cls, name: str, root: Path) -> "Variant":
@@ -73,69 +54,112 @@ class Variant:
             raise VariantError(f"格式「{name}」不存在；可用的格式：{'、'.join(known) or '（无）'}（在 {root}）")
         return cls(folder)
 
-    def _get(self, key: str, default: Any = None) -> Any:
-        value = self.settings.get(key, default)
-        return default if value is None else value
-
     @property
     def name(self) -> str:
         return self.folder.name
 
-    @cached_property
+    @property
     def form(self) -> str:
         """Which spec shape this table is filled from: `project` (one per 项目) or `unit`."""
-        return self._get("form", "project")
+        return self.settings.form
 
-    @cached_property
+    @property
     def title(self) -> str:
-        return self._get("title", "")
+        return self.settings.title
 
-    @cached_property
+    @property
     def subtitle(self) -> str:
-        return self._get("subtitle", "")
+        return self.settings.subtitle
 
-    @cached_property
+    @property
     def labels(self) -> dict[str, str]:
-        return dict(self._get("labels", {}))
+        return self.settings.labels
 
-    @cached_property
+    @property
     def word_template(self) -> Path:
-        return self.folder / self._get("word", "table.docx")
+        return self.folder / self.settings.word
+
+    def styled(self, style: str | None) -> "Variant":
+        """This variant as the projects of style `style` print (settings.yaml `styles:`); itself
+        for None. The name stays: it is the same 格式."""
+        if not style:
+            return self
+        if style not in self.settings.styles:
+            raise VariantError(f"格式「{self.name}」没有样式「{style}」；可用：{'、'.join(self.settings.styles) or '（无）'}")
+        view = object.__new__(type(self))
+        view.folder, view.style, view.settings = self.folder, style, self.settings.styled(style)
+        return view
+
+    @property
+    def styles(self) -> list[str]:
+        return list(self.settings.styles)
+
+    @property
+    def years(self) -> list[int]:
+        """The budget years the form was printed for (the importer tells same-title forms apart by them)."""
+        return self.settings.years
 
     @cached_property
+    def classifications(self) -> tuple[Classification, ...]:
+        """The fields that take one of a list of values, in print order; without `classifications:`
+        one, 项目类别, of the `categories` (printed as text; 项目类别勾选 gives the boxes)."""
+        given = self.settings.classifications
+        if not given:
+            return (Classification(CATEGORY, tuple(self.settings.categories)),) if self.settings.categories else ()
+        return tuple(Classification(key, tuple(kind.values), kind.print) for key, kind in given.items())
+
+    @property
     def categories(self) -> list[str]:
-        return list(self._get("categories", []))
+        """The values of 项目类别 (`categories`, or its entry of `classifications`)."""
+        given = self.settings.classifications.get(CATEGORY)
+        return list(given.values) if given else self.settings.categories
 
-    @cached_property
+    @property
+    def funds(self) -> FundsLayout:
+        return self.settings.funds
+
+    @property
+    def every_level2(self) -> dict[str, Any] | None:
+        """Where the form prints 二级 a project has no indicator under: which 二级, and the row there."""
+        every = self.settings.every_level2
+        if every is None:
+            return None
+        return {"二级": every.二级 or list(self.level1_of), "三级": every.三级, "指标值": every.指标值}
+
+    @property
+    def unique_names(self) -> str:
+        return self.settings.unique_names
+
+    @property
     def one_off_categories(self) -> list[str]:
         """Categories of projects that end with their year: `perfgen new` flags them for review."""
-        return list(self._get("one_off", []))
+        return self.settings.one_off
 
-    @cached_property
+    @property
     def checkbox(self) -> CheckboxStyle:
-        return CheckboxStyle(**self._get("checkbox", {}))
+        return self.settings.checkbox
 
-    @cached_property
+    @property
     def date_format(self) -> str:
-        return self._get("dates", "{year}-{month:02d}-{day:02d}")
+        return self.settings.dates
 
-    @cached_property
+    @property
     def amounts(self) -> AmountStyle:
-        return AmountStyle(**self._get("amounts", {}))
+        return self.settings.amounts
 
-    @cached_property
+    @property
     def values(self) -> ValueStyle:
-        return ValueStyle(**self._get("values", {}))
+        return self.settings.values
 
-    @cached_property
+    @property
     def framework(self) -> dict[str, list[str]]:
         """一级 → its 二级, in the order the table prints them."""
-        return {str(k): list(v) for k, v in self._get("framework", {}).items()}
+        return self.settings.framework
 
-    @cached_property
+    @property
     def aliases(self) -> dict[str, str]:
         """Other names for a 二级 (another year's framework, older wording) → this variant's 二级."""
-        return dict(self._get("aliases", {}))
+        return self.settings.aliases
 
     @cached_property
     def level1_of(self) -> dict[str, str]:
@@ -152,55 +176,36 @@ class Variant:
         l1s = list(self.framework)
         return l1s.index(level1), self.framework[level1].index(level2)
 
-    @cached_property
+    @property
     def defaults(self) -> dict[str, dict[str, str]]:
         """Indicators every project gets (二级 as written → 三级 → value, in spec terms), each only where
         the project has no indicator of its own under that 二级. Names and values may hold
         {项目名称} and {预算} (年度资金申请总额 in 元)."""
-        raw = self._get("defaults", {})
-        where = f"{self.folder / SETTINGS}: defaults"
-        if not isinstance(raw, dict):
-            raise VariantError(f"{where} 应为「二级指标: {{三级指标: 指标值}}」的映射")
-        out: dict[str, dict[str, str]] = {}
-        for group, items in raw.items():
-            if self.resolve_level2(str(group)) is None:
-                raise VariantError(f"{where}: 「{group}」不是本格式的二级指标")
-            if not isinstance(items, dict) or not items:
-                raise VariantError(f"{where}.{group} 应为「三级指标: 指标值」的映射")
-            out[str(group)] = {str(k): str(v) for k, v in items.items()}
-            for text in (t for pair in out[str(group)].items() for t in pair):
-                problem = placeholder_problem(text)
-                if problem:
-                    raise VariantError(f"{where}.{group}: {problem}")
-        return out
+        return self.settings.defaults
 
-    @cached_property
-    def checks(self) -> dict[str, Any]:
-        """The validator's view of this form: which 一级 hold 产出/效益/满意度, which 二级 hold cost
-        caps, thresholds. A check whose level is not named here does not run."""
-        raw = self._get("checks", {})
-        if not isinstance(raw, dict):
-            raise VariantError(f"{self.folder / SETTINGS}: checks 应为映射")
-        return dict(raw)
-
-    @cached_property
-    def lists(self) -> dict[str, str]:
+    @property
+    def lists(self) -> ListStyle:
         """Patterns for numbered lists printed inside one cell (e.g. 单位职责 → "{n}.{text}")."""
-        return dict(self._get("lists", {}))
+        return self.settings.lists
 
-    @cached_property
-    def fixed_indicators(self) -> dict[str, Any] | None:
+    @property
+    def fixed_indicators(self) -> FixedIndicators | None:
         """A block of indicator rows the form itself prescribes (一级, its 二级, one merged note)."""
-        return self._get("fixed_indicators")
+        return self.settings.fixed_indicators
 
-    @cached_property
-    def explanations(self) -> list[dict[str, Any]]:
+    @property
+    def explanations(self) -> list[ExplanationRule]:
         """Rules that write 指标解释 and 评(扣)分标准 by the indicator's kind (see explain.py)."""
-        return list(self._get("explanations", []))
+        return self.settings.explanations
 
-    @cached_property
-    def excel(self) -> dict[str, Any]:
-        return dict(self._get("excel", {}))
+    @property
+    def print_style(self) -> PrintStyle:
+        """How the tables print (`print:`): fonts, column widths, cell padding, page numbers."""
+        return self.settings.print
+
+    @property
+    def excel(self) -> ExcelStyle:
+        return self.settings.excel
 
     def __repr__(self) -> str:
         return f"Variant({self.name!r})"

@@ -109,6 +109,12 @@ class Grid:
     def vmerge(self, col: int, first: int, last: int) -> None:
         self.table.cell(first, col).merge(self.table.cell(last, col))
 
+    def repeat(self, row: int) -> None:
+        """Print this row on every page the table covers (Word's "repeat as header row"); perfgen
+        makes a row so marked the first of a table of its own, where Word can repeat it."""
+        tr_pr = self.table.rows[row]._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:tblHeader"))
+
 
 def grid(doc: Document, rows: int, widths_cm: list[float]) -> Grid:
     table = doc.add_table(rows=rows, cols=len(widths_cm))
@@ -146,6 +152,17 @@ class ProjectLayout:
                                  # on the right only when part of the money is carried over
     goal_years_row: bool         # 2022: a separate "(年 - 年)" line under 项目总目标
     goal_years_inline: bool      # 2024: "项目总目标 (2024年-2024年)" in the label
+    # the forms added later say more of their grid by settings (see settings.yaml of each):
+    classifications: tuple[str, ...] = ()   # two classifications on the first row: 项目名称 | name | A | a | B | b
+    goal_years_label: bool = False          # "项目总目标 {{ 标签.总目标年限 }}": a label a project may word its own way
+    funds_loop: bool = False                # the 项目资金 block as the settings' `funds.rows`, one row each
+    indicator_label_on_rows: bool = False   # 绩效指标 starts on the first indicator row, not on the header
+    widths: tuple[float, ...] = (1.9, 2.5, 2.6, 2.6, 3.2, 4.2)
+
+
+def first_label(key: str) -> str:
+    """A label cell in a loop's row: the label on the first row, merged into it on the others."""
+    return "{%% if loop.first %%}{{ 标签.%s }}{%% else %%}{{ 续 }}{%% endif %%}" % key
 
 
 def project_table(layout: ProjectLayout) -> Document:
@@ -153,8 +170,9 @@ def project_table(layout: ProjectLayout) -> Document:
     doc = new_document()
     heading(doc, "{{ 标题 }}", 16, True)
     heading(doc, "{{ 副标题 }}", 12, False)
-    widths = [1.9, 2.5, 2.6, 2.6, 3.2, 4.2]
-    body_rows = 3 + 4 + 2 + 1 + 3  # header, funds, goals, indicator header, loop (for, row, endfor)
+    widths = list(layout.widths)
+    funds_rows = 3 if layout.funds_loop else 4
+    body_rows = 3 + funds_rows + 2 + 1 + 3  # header, funds, goals, indicator header, loop (for, row, endfor)
     g = grid(doc, body_rows, widths)
     L = "{{ 标签.%s }}"
     # header: name | category; department | unit; dates
@@ -162,9 +180,17 @@ def project_table(layout: ProjectLayout) -> Document:
                                       ("主管部门", "{{ 主管部门 }}", "实施单位", "{{ 实施单位 }}"),
                                       ("计划开始日期", "{{ 计划开始日期 }}", "计划完成日期", "{{ 计划完成日期 }}")]):
         g.put(r, 0, L % a)
+        if r == 0 and layout.classifications:
+            g.put(r, 1, b, align=LEFT)
+            for col, key in zip((2, 4), layout.classifications):
+                g.put(r, col, L % key)
+                g.put(r, col + 1, "{{ %s }}" % key)
+            continue
         g.put(r, 1, b, span=2, align=LEFT if r < 2 else CENTER)
         g.put(r, 3, L % c)
         g.put(r, 4, d, span=2, align=LEFT if r < 2 else CENTER)
+    if layout.funds_loop:
+        return _loop_funds_and_rest(doc, g, layout)
     # funds: four rows under one label
     right = [("年度资金申请总额", "年度资金申请总额"), ("当年财政拨款", "当年财政拨款"),
              ("上年结转资金", "上年结转资金"), ("年度其他资金", "年度其他资金")]
@@ -194,17 +220,50 @@ def project_table(layout: ProjectLayout) -> Document:
     g.put(8, 4, "{{ 年度总体目标 }}", span=2, align=LEFT, top=True)
     g.put(7, 0, L % "项目绩效目标")
     g.vmerge(0, 7, 8)
-    # indicators: header, then one row per indicator between the docxtpl row-loop markers
+    indicator_block(g, 9, layout)
+    finish(g)
+    return doc
+
+
+def indicator_block(g: Grid, top: int, layout: ProjectLayout) -> None:
+    """The indicators: a header row at `top`, then one row per indicator between the docxtpl
+    row-loop markers; 绩效指标 down the side from the header, or from the first indicator row."""
+    L = "{{ 标签.%s }}"
     for col, key, span in [(1, "一级指标", 1), (2, "二级指标", 1), (3, "三级指标", 2), (5, "指标值", 1)]:
-        g.put(9, col, L % key, span=span)
-    g.put(10, 1, "{%tr for row in 指标行 %}")
-    g.put(11, 1, "{{ row.一级 }}")
-    g.put(11, 2, "{{ row.二级 }}")
-    g.put(11, 3, "{{ row.三级 }}", span=2, align=LEFT)
-    g.put(11, 5, "{{ row.指标值 }}")
-    g.put(12, 1, "{%tr endfor %}")
-    g.put(9, 0, L % "绩效指标")
-    g.vmerge(0, 9, 12)
+        g.put(top, col, L % key, span=span)
+    g.put(top + 1, 1, "{%tr for row in 指标行 %}")
+    g.put(top + 2, 1, "{{ row.一级 }}")
+    g.put(top + 2, 2, "{{ row.二级 }}")
+    g.put(top + 2, 3, "{{ row.三级 }}", span=2, align=LEFT)
+    g.put(top + 2, 5, "{{ row.指标值 }}")
+    g.put(top + 3, 1, "{%tr endfor %}")
+    if layout.indicator_label_on_rows:       # the header row's first cell stays empty
+        g.put(top + 2, 0, first_label("绩效指标"))
+    else:
+        g.put(top, 0, L % "绩效指标")
+        g.vmerge(0, top, top + 3)
+    g.repeat(top)
+
+
+def _loop_funds_and_rest(doc: Document, g: Grid, layout: ProjectLayout) -> Document:
+    """The grid below the header of a form whose 项目资金 block is a loop over the settings' rows."""
+    L = "{{ 标签.%s }}"
+    g.put(3, 1, "{%tr for row in 资金行 %}")
+    g.put(4, 0, first_label("项目资金"))
+    g.put(4, 1, "{{ row.左标签 }}")
+    g.put(4, 2, "{{ row.左值 }}")
+    g.put(4, 3, "{{ row.右标签 }}", span=2)
+    g.put(4, 5, "{{ row.右值 }}")
+    g.put(5, 1, "{%tr endfor %}")
+    # goals: two rows under one label
+    total = L % "项目总目标" + (" {{ 标签.总目标年限 }}" if layout.goal_years_label else "")
+    g.put(6, 1, total, span=3)
+    g.put(6, 4, L % "年度总体目标", span=2)
+    g.put(7, 1, "{{ 项目总目标 }}", span=3, align=LEFT, top=True)
+    g.put(7, 4, "{{ 年度总体目标 }}", span=2, align=LEFT, top=True)
+    g.put(6, 0, L % "项目绩效目标")
+    g.vmerge(0, 6, 7)
+    indicator_block(g, 8, layout)
     finish(g)
     return doc
 
@@ -235,10 +294,11 @@ def unit_table() -> Document:
         g.put(r, 3, "{{ %s }}" % key, span=6); r += 1
     g.put(r, 0, L % "年末在职人数", span=3); g.put(r, 3, L % "内设机构数", span=6); r += 1
     g.put(r, 0, "{{ 年末在职人数 }}", span=3); g.put(r, 3, "{{ 内设机构数 }}", span=6); r += 1
-    g.put(r, 0, L % "分解目标", span=9, bold=True); r += 1
+    g.put(r, 0, L % "分解目标", span=9, bold=True); g.repeat(r); r += 1
     for col, key in enumerate(("一级指标", "二级指标", "三级指标", "指标性质", "方向", "指标值", "计量单位",
                                "指标解释", "评分标准")):
         g.put(r, col, L % key)
+    g.repeat(r)
     r += 1
     g.put(r, 0, "{%tr for row in 固定指标行 %}"); r += 1
     g.put(r, 0, "{{ row.一级 }}"); g.put(r, 1, "{{ row.二级 }}"); g.put(r, 2, "{{ row.说明 }}", span=7); r += 1
@@ -285,6 +345,13 @@ VARIANTS = {
     "2024单位整体": unit_table,
     "2022申报表": lambda: project_table(ProjectLayout("项目类别", annual_breakdown="with_carryover",
                                                     goal_years_row=True, goal_years_inline=False)),
+    "2024申报表": lambda: project_table(ProjectLayout("项目类别", annual_breakdown="always", goal_years_row=False,
+                                                    goal_years_inline=False, classifications=("项目性质", "项目类别"),
+                                                    funds_loop=True, indicator_label_on_rows=True,
+                                                    widths=(1.6, 2.9, 2.5, 3.6, 2.2, 3.6))),
+    "2023目标表": lambda: project_table(ProjectLayout("项目类别", annual_breakdown="always", goal_years_row=False,
+                                                    goal_years_inline=False, goal_years_label=True,
+                                                    funds_loop=True)),
 }
 
 

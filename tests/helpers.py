@@ -56,3 +56,52 @@ def variant_copy(tmp_path: Path, change, name: str = "测试格式") -> Path:
     change(settings)
     (target / "settings.yaml").write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
     return target
+
+
+def as_printed_once(path: Path, scratch: Path) -> Path:
+    """A copy of a rendered table as one table with each merged cell once, as the seed tables
+    are: perfgen splits a Word table before its repeated header rows and prints a merged
+    一级/二级 label again where a page begins (marked w:lastRenderedPageBreak in Word, in the
+    cell style 续页标签 in Excel). Golden tests
+    compare this copy, cell for cell, with the seeds."""
+    import zipfile
+
+    from lxml import etree
+
+    from generator.render.ooxml import W, clear_text, set_v_merge
+
+    scratch.mkdir(parents=True, exist_ok=True)
+    target = scratch / path.name
+    if path.suffix == ".docx":
+        with zipfile.ZipFile(path) as archive:
+            parts = {info.filename: archive.read(info) for info in archive.infolist()}
+        root = etree.fromstring(parts["word/document.xml"])
+        for mark in list(root.iter(f"{W}lastRenderedPageBreak")):
+            tc = next(mark.iterancestors(f"{W}tc"))
+            clear_text(tc)
+            set_v_merge(tc, "continue")
+        body = root.find(f"{W}body")
+        tables = body.findall(f"{W}tbl")
+        for tbl in tables[1:]:
+            gap = tbl.getprevious()
+            if gap is not None and gap.tag == f"{W}p" and not "".join(gap.itertext()).strip():
+                body.remove(gap)
+            tables[0].extend(tbl.findall(f"{W}tr"))
+            body.remove(tbl)
+        parts["word/document.xml"] = etree.tostring(root)
+        with zipfile.ZipFile(target, "w") as out:
+            for name, data in parts.items():
+                out.writestr(name, data)
+        return target
+    import openpyxl
+
+    from generator.render.sheetml import CONTINUED
+
+    book = openpyxl.load_workbook(path)
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.style == CONTINUED:
+                    cell.value = None
+    book.save(target)
+    return target

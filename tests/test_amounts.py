@@ -3,7 +3,8 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, strategies as st
 
-from generator.amounts import AmountError, AmountStyle, format_number, parse_amount
+from generator.amounts import AmountError, format_number, parse_amount
+from generator.settings import AmountStyle
 
 
 @pytest.mark.parametrize("text, expected", [

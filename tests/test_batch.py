@@ -133,7 +133,8 @@ def test_a_render_failure_in_a_worker_writes_nothing(spec_folder, tmp_path):
     with zipfile.ZipFile(docx, "w") as archive:
         for info, data in parts:
             if info.filename == "word/document.xml":
-                data = data.replace("项目名称 }}".encode(), "没有这个键 }}".encode(), 1)
+                # an attribute of a text: no check can tell, the render fails
+                data = data.replace("项目名称 }}".encode(), "项目名称.甲.乙 }}".encode(), 1)
             archive.writestr(info, data)
     out = tmp_path / "out"
     with pytest.raises(VariantError, match="渲染失败"):
@@ -293,3 +294,20 @@ def test_a_broken_category_file_above_several_folders_is_reported_once(tmp_path)
         run(root, tmp_path / "out", TEMPLATES)
     assert [p.file for p in caught.value.problems if not p.warning] == [str(root / "类别" / "坏.yaml")]
     assert not (tmp_path / "out").exists()
+
+
+def test_a_build_with_nothing_to_do_reads_no_settings(spec_folder, tmp_path):
+    """The settings model (pydantic) and the spec readers are for folders that changed."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    env = {**os.environ, "PERFGEN_CACHE": str(tmp_path / "cache")}
+    script = ("import sys\nfrom pathlib import Path\nfrom generator.batch import run\n"
+              f"run(Path({str(spec_folder)!r}), Path({str(out)!r}), Path({str(TEMPLATES)!r}))\n"
+              "print(sorted(m for m in sys.modules if m in ('generator.settings', 'generator.spec', 'generator.variant')))")
+    first = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    assert "generator.settings" in first.stdout
+    again = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    assert again.stdout.strip() == "[]"

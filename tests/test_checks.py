@@ -17,13 +17,19 @@ def warnings_of(tmp_path, *texts: str) -> list[str]:
     return [w.split(" 警告 ", 1)[1] for w in messages(problems, warnings=True)]
 
 
-def test_the_seed_examples_carry_exactly_the_one_deserved_warning():
-    """Ordinary tables must pass quietly; the seed's 房屋拆除 table carries 法律顾问费's cost indicator."""
+def test_the_seed_examples_carry_exactly_the_deserved_warnings():
+    """Ordinary tables must pass quietly; the seed's 房屋拆除 table carries 法律顾问费's cost indicator,
+    and four 2023 tables of 吴泾镇 give their 满意度 targets in words (达到80%以上, 较上一年提升)."""
     plans, problems = check(EXAMPLES)
     assert messages(problems, warnings=False) == []
     assert [(p.file.rsplit("/", 1)[1], p.line, p.field) for p in problems if p.warning] == [
+        ("巡查员工作经费.yaml", 23, "绩效指标.服务对象满意度指标.投诉满意率"),
+        ("应急救援.yaml", 18, "绩效指标.服务对象满意度指标.辖区内受众人群满意度"),
+        ("标准网格化创建.yaml", 22, "绩效指标.服务对象满意度指标.受众满意度"),
+        ("联管大队整治经费.yaml", 18, "绩效指标.服务对象满意度指标.群众满意度"),
         ("房屋拆除安全技术服务.yaml", 8, "绩效指标.经济成本指标.法律顾问费成本预算控制数")]
-    assert "同一目录中另一个项目「法律顾问费」" in messages(problems, warnings=True)[0]
+    assert "无法衡量" in messages(problems, warnings=True)[0]
+    assert "同一目录中另一个项目「法律顾问费」" in messages(problems, warnings=True)[-1]
 
 
 def test_a_complete_project_has_no_warnings(tmp_path):
@@ -127,3 +133,11 @@ def test_warnings_on_inherited_indicators_say_where_they_came_from(tmp_path):
     _, problems = check(write_category)
     [warning] = [p for p in problems if p.warning]
     assert warning.line == 5 and warning.message.endswith("（来自类别「低」）")
+
+
+def test_the_operator_check_reads_the_indicator_not_the_project_name(tmp_path):
+    """公众满意度调查's default cost cap is ≤ its budget: 满意度 there is the project's name, not the subject."""
+    assert warnings_of(tmp_path, project(name="公众满意度调查", body=FULL)) == []
+    body = FULL + "  生态效益指标: {公众满意度调查覆盖率: \"≤95%\"}\n"
+    found = [w for w in warnings_of(tmp_path, project(name="公众满意度调查", body=body)) if "运算符是否写反" in w]
+    assert len(found) == 1 and "公众满意度调查覆盖率" in found[0]

@@ -7,7 +7,7 @@ from generator.errors import PerfgenError, SpecErrors
 from generator.pdf import ToolMissing
 from generator.preview import preview
 
-from conftest import TEMPLATES, write
+from conftest import EXAMPLES, TEMPLATES, write
 from test_pdf import needs_pdftoppm, needs_soffice, no_tools  # noqa: F401 (no_tools is a fixture)
 
 
@@ -35,6 +35,15 @@ def test_preview_reports_problems_in_its_own_file(spec_folder):
     with pytest.raises(SpecErrors) as caught:
         preview(spec, TEMPLATES)
     assert [p.field for p in caught.value.problems] == ["项目资金.财政资金"]
+
+
+@needs_soffice
+@needs_pdftoppm
+@pytest.mark.slow
+def test_preview_of_the_unit_table(tmp_path):
+    """A unit table is filled as a unit, not as a project (it has no 项目资金)."""
+    unit, png = preview(EXAMPLES / "2024新虹街道" / "新虹街道.yaml", TEMPLATES, dpi=30)
+    assert unit.name.startswith("上海市闵行区人民政府新虹街道办事处") and png.startswith(b"\x89PNG")
 
 
 def test_preview_wants_a_project_file(spec_folder):

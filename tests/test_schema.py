@@ -8,12 +8,13 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
-from generator.schema import department_schema, dumps, project_schema
+from generator.schema import department_schema, dumps, form_schema, project_schema, unit_schema
 from generator.variant import Variant
 
 from conftest import EXAMPLES, REPO, TEMPLATES
 
 VARIANT = Variant.load("2024目标表", TEMPLATES)
+UNIT = Variant.load("2024单位整体", TEMPLATES)
 
 
 class Yaml12(yaml.SafeLoader):
@@ -95,9 +96,41 @@ def test_department_year_bounds():
     assert errors(department_schema(), ok.replace("年度: 2024", "年度: 1999")) != []
 
 
-@pytest.mark.parametrize("name, schema", [("project", project_schema), ("department", department_schema)])
+@pytest.mark.parametrize("name, schema", [("project", project_schema), ("department", department_schema),
+                                          ("unit", lambda: form_schema(UNIT))])
 def test_the_shipped_schema_is_current(name, schema):
     shipped = REPO / "schema" / f"{name}.schema.json"
-    assert shipped.read_text(encoding="utf-8") == dumps(schema()), \
-        f"run: perfgen schema{' --department' if name == 'department' else ''} -o schema/{name}.schema.json"
+    how = {"department": " --department", "unit": " --format 2024单位整体"}.get(name, "")
+    assert shipped.read_text(encoding="utf-8") == dumps(schema()), f"run: perfgen schema{how} -o schema/{name}.schema.json"
     assert json.loads(shipped.read_text(encoding="utf-8"))["$schema"] == "http://json-schema.org/draft-07/schema#"
+
+
+def test_each_form_has_its_own_schema_and_the_unit_example_is_valid():
+    """The unit form is no project: its schema is its own, and the shipped unit example passes it."""
+    schema = form_schema(UNIT)
+    Draft7Validator.check_schema(schema)
+    assert schema == unit_schema(UNIT) and "单位名称" in schema["required"] and "项目名称" not in schema["properties"]
+    assert form_schema(VARIANT) == project_schema(VARIANT)
+    example = EXAMPLES / "2024新虹街道" / "新虹街道.yaml"
+    assert errors(schema, example.read_text(encoding="utf-8")) == []
+    assert errors(project_schema(VARIANT), example.read_text(encoding="utf-8")) != []
+    assert errors(schema, example.read_text(encoding="utf-8").replace("分解目标:\n  数量指标:", "分解目标:\n  数量:")) != []
+
+
+def test_a_schema_key_is_accepted_by_perfgen_and_by_the_schema(tmp_path):
+    from generator.errors import Problems
+    from generator.source import parse
+    from generator.spec import ProjectSpec, validate
+
+    text = "$schema: schema/2024目标表.schema.json\n" + BASE + "项目资金: 1\n"
+    problems = Problems()
+    assert validate(ProjectSpec, parse(text, tmp_path / "x.yaml"), problems) is not None and not problems
+    assert errors(project_schema(VARIANT), text) == []
+
+
+def test_no_english_in_the_editor_hover_help():
+    import re
+
+    for schema in (project_schema(VARIANT), form_schema(UNIT), department_schema()):
+        texts = re.findall(r'"(?:description|title)": "([^"]*)"', dumps(schema))
+        assert texts and not [t for t in texts if re.search(r"\b(?:the|a|an|of|to|is)\b", t)], texts

@@ -31,7 +31,8 @@ def test_a_good_spec_validates():
 
 def test_amount_error_names_file_line_and_field():
     _, problems = check(GOOD.replace("项目资金: 19200", "项目资金: 19,2OO"))
-    assert problems == ["specs/2024/法律顾问费.yaml:3 项目资金.财政资金: 「19,2OO」不是金额"]
+    assert problems == ["specs/2024/法律顾问费.yaml:3 项目资金.财政资金: 「19,2OO」不是金额："
+                        "请用阿拉伯数字写，单位是元，如 85000、85,000、8.5万 或 8.5万元"]
 
 
 def test_unknown_key_suggests_the_close_one():

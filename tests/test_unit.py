@@ -38,8 +38,7 @@ def test_unknown_key_in_an_indicator_mapping_suggests_the_right_one(tmp_path):
 def test_unit_table_prints_split_values_fixed_block_and_numbered_lists(built_examples):
     import docx
     path = built_examples / UNIT / "上海市闵行区人民政府新虹街道办事处（汇总）.docx"
-    table = docx.Document(str(path)).tables[0]
-    rows = [[c.text for c in row.cells] for row in table.rows]
+    rows = [[c.text for c in row.cells] for table in docx.Document(str(path)).tables for row in table.rows]
     assert any(r[2:7] == ["2024年度政府实事项目完成率", "定量指标", "=", "100", "%"] for r in rows)
     assert any(r[2:7] == ["重大项目推进完成及时性", "定性指标", "", "及时", ""] for r in rows)
     fixed = [r for r in rows if r[0] == "投入管理指标"]

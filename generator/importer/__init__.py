@@ -24,6 +24,7 @@ from ..build import safe_filename, spec_folders
 from ..spec import DEPARTMENT_FILE, DepartmentSpec, spec_files
 from ..source import SourceError, read as read_yaml
 from ..errors import VariantError
+from ..editors import schemas, spec_modeline
 from ..variant import SETTINGS, Variant, templates_root
 from ..write import Staging
 from . import project, unit
@@ -50,6 +51,7 @@ class Outcome:
     written: list[Written] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)    # files and tables that could not be read
     skipped: list[str] = field(default_factory=list)     # tables not written (a spec exists already)
+    duplicates: int = 0     # tables of a project already imported (its .docx, .xlsx and 汇总 sheet): counted, not listed
     notes: list[str] = field(default_factory=list)       # where a written spec may not match its table
     info: list[str] = field(default_factory=list)        # choices the reader made
     tables: int = 0                                      # tables found
@@ -231,13 +233,18 @@ def import_files(paths: list[Path], out: Path, templates: Path | None = None, ca
     checker = Checker()
     with Staging() as staging:
         for group in place(list(groups.values()), out, outcome):
-            _stage_group(group, staging, checker, outcome, categories)
+            _stage_group(group, staging, checker, outcome, categories, out)
+        # the schemas the modelines of the written specs point at, where there are none yet
+        used = {w.item.variant.name: w.item.variant for w in outcome.written if w.item is not None}
+        for path, data in (schemas(out, list(used.values())) if used else {}).items():
+            staging.add(path, data)
         committed = {path: True for path in staging.commit()}
     outcome.written = [w for w in outcome.written if w.path in committed]
     return outcome
 
 
-def _stage_group(group: Group, staging: Staging, checker: Checker, outcome: Outcome, categories: bool) -> None:
+def _stage_group(group: Group, staging: Staging, checker: Checker, outcome: Outcome, categories: bool,
+                 root: Path) -> None:
     folder, variant = group.folder, group.variant
     department = DepartmentSpec(主管部门=group.department[0], 实施单位=group.department[1], 年度=group.year,
                                 格式=variant.name)
@@ -251,8 +258,8 @@ def _stage_group(group: Group, staging: Staging, checker: Checker, outcome: Outc
         if item.name in existing:
             outcome.skipped.append(f"{item.where}: {existing[item.name]} 已有同名的项目说明，未覆盖")
             continue
-        if item.name in firsts:
-            outcome.skipped.append(f"{item.where}: 与 {firsts[item.name].where} 是同一项目，只导入一次")
+        if item.name in firsts:  # an output folder holds each project three times
+            outcome.duplicates += 1
             continue
         firsts[item.name] = item
         data = dict(item.data)
@@ -261,7 +268,7 @@ def _stage_group(group: Group, staging: Staging, checker: Checker, outcome: Outc
         path = _target(folder, item.name, taken)
         taken.add(path)
         spec = shorten(item, data, path, department, checker, categories)
-        text = dump(spec.data, f"{GENERATED}：{item.file.name} 第 {item.number} 张表")
+        text = spec_modeline(path, root, variant.name) + dump(spec.data, f"{GENERATED}：{item.file.name} 第 {item.number} 张表")
         outcome.notes.extend(f"{item.where}: {note}" for note in item.notes)
         outcome.notes.extend(f"{item.where}: {note}" for note in checker.differences(item, spec.rebuilt))
         outcome.info.extend(f"{item.where}: {note}" for note in item.info + spec.info)
@@ -269,7 +276,9 @@ def _stage_group(group: Group, staging: Staging, checker: Checker, outcome: Outc
         written.append(Written(path, item))
     if written and group.new_department:
         path = folder / DEPARTMENT_FILE
-        staging.add(path, dump(department_data(group.department, group.year, variant.name), GENERATED).encode("utf-8"))
+        text = spec_modeline(path, root, variant.name) + dump(department_data(group.department, group.year, variant.name),
+                                                               GENERATED)
+        staging.add(path, text.encode("utf-8"))
         written.insert(0, Written(path))
     outcome.written.extend(written)
 

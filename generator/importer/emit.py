@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from ..build import form as form_of
+from ..build import form as form_of, spec_model
 from ..category import Libraries, Library
 from ..errors import Problems
 from ..expand import Expanded, expand
@@ -95,7 +95,7 @@ class Checker:
         except SourceError as exc:  # pragma: no cover - dump writes valid YAML
             problems.add(path, exc.line, "", f"生成的说明无法读取：{exc}")
             return None, problems
-        spec = validate(form_of(item.variant).spec, source, problems)
+        spec = validate(spec_model(item.variant), source, problems)
         if spec is None:
             return None, problems
         library, _ = self.library(path.parent)

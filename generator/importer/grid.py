@@ -7,6 +7,7 @@ the hidden cells of a merged range in Excel) are `merged` and empty. Nothing her
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..render.ooxml import W
+from ..render.sheetml import CONTINUED
 
 DOCX = ".docx"
 XLSX = ".xlsx"
@@ -129,6 +131,7 @@ def _int(node: etree._Element | None, default: int) -> int:
 
 def _table_rows(tbl: etree._Element, source: int) -> list[Row]:
     rows = []
+    merged_above: dict[int, str] = {}  # grid column → text of the vertical merge going on there
     for number, tr in enumerate(_children(tbl, "tr"), 1):
         col = _int(tr.find(f"{W}trPr/{W}gridBefore"), 0)
         cells: list[Cell] = []
@@ -137,7 +140,15 @@ def _table_rows(tbl: etree._Element, source: int) -> list[Row]:
             v = tc.find(f"{W}tcPr/{W}vMerge")
             h = tc.find(f"{W}tcPr/{W}hMerge")
             continued = any(m is not None and m.get(f"{W}val", "continue") == "continue" for m in (v, h))
-            cells.append(Cell("" if continued else _cell_text(tc), col, span, continued))
+            text = "" if continued else _cell_text(tc)
+            if v is not None and not continued and merged_above.get(col) == text \
+                    and tc.find(f".//{W}lastRenderedPageBreak") is not None:
+                continued, text = True, ""  # the merge above, its label printed again where a page begins
+            if v is None:
+                merged_above.pop(col, None)
+            elif text:
+                merged_above[col] = text
+            cells.append(Cell(text, col, span, continued))
             col += span
         rows.append(Row(cells, source, number=number))
     return rows
@@ -195,6 +206,11 @@ def _excel_text(cell) -> str:
         if "%" in fmt:
             decimals = len(fmt.split(".")[1].rstrip("%")) if "." in fmt else 0
             return f"{value * 100:.{decimals}f}%"
+        if "0" in fmt and fmt != "General":  # 0.00, #,##0: as Excel shows it (rounded half up)
+            from ..amounts import format_number
+
+            decimals = sum(1 for ch in fmt.split(".")[1] if ch in "0#") if "." in fmt else 0
+            return format_number(Decimal(repr(value)), decimals, "," in fmt)
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
         return repr(value) if isinstance(value, float) else str(value)  # repr: the shortest exact digits
@@ -215,6 +231,9 @@ def read_xlsx(path: Path) -> Document:
             continue
         spans: dict[tuple[int, int], int] = {}
         hidden: set[tuple[int, int]] = set()
+        page_starts = {brk.id + 1 for brk in ws.row_breaks.brk}
+        for r in page_starts:  # a merged label perfgen printed again where a page begins: the merge above
+            hidden.update((r, cell.column) for cell in ws[r] if cell.style == CONTINUED) if r <= ws.max_row else None
         for rng in ws.merged_cells.ranges:
             spans[(rng.min_row, rng.min_col)] = rng.max_col - rng.min_col + 1
             hidden.update((r, c) for r in range(rng.min_row, rng.max_row + 1)

@@ -47,8 +47,8 @@ class Levels:
         # ends so, under the 二级 column, is a department's own 二级 rather than a 三级
         names = [norm(name) for name in variant.level1_of]
         self.suffix = os.path.commonprefix([n[::-1] for n in names])[::-1] if names else ""
-        fixed = variant.fixed_indicators or {}
-        self.fixed = {norm(t) for t in [fixed.get("一级", ""), *fixed.get("二级", []), fixed.get("说明", "")] if t}
+        fixed = variant.fixed_indicators
+        self.fixed = {norm(t) for t in ([fixed.一级, *fixed.二级, fixed.说明] if fixed else []) if t}
 
     def one(self, text: str) -> str | None:
         return self.level1.get(norm(text))
@@ -98,6 +98,10 @@ def read(rows: list[Row], header: int, labels: Labels, variant: Variant,
                 elif levels.one(head):
                     found1 = head
             texts = [t for t in texts if norm(t) not in NATURES]
+            every = variant.every_level2
+            if every and every["三级"] == every["指标值"] and [norm(t) for t in texts] == [norm(every["三级"])] \
+                    and sum(norm(c.text) == norm(every["三级"]) for c in cells) > 1:
+                texts = [every["三级"], every["指标值"]]   # the form's 无 | 无, not one cell spelled twice
             lone = cells[-1] if len(texts) == 1 else None
             if pending is not None and lone is not None and not found1 and not found2 \
                     and columns.get(lone.col) not in (NAME, LEVEL1, LEVEL2):

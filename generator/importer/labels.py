@@ -143,16 +143,24 @@ def split_forms(document: Document, variants: list[Variant], identities: set[str
 
 
 def recognize(form: Form, variants: list[Variant]) -> Variant | None:
-    """The variant whose title the table carries and most of whose labels it holds; the unit in
-    the amounts' label breaks a tie. None if no variant's identity label is in the table."""
+    """The variant whose title the table carries, for the year under the title (its `years`), and
+    most of whose labels it holds; the unit in the amounts' label breaks a tie. None if no variant's identity label is in the table."""
     texts = {norm(t) for row in form.rows for t in row.texts}
     bases = {split_qualifier(t)[0] for t in texts}
     units = {split_qualifier(t)[1] for t in texts} - {None}
     candidates = [v for v in variants if form.title and norm(v.title) == form.title] or variants
 
-    def score(variant: Variant) -> tuple[int, int]:
+    def score(variant: Variant) -> tuple[int, int, int, int, int]:
+        # a form fits if the table has the labels of the classifications only it has (项目性质 …); forms of one
+        # title that fit (two years' 目标表) are told apart by the year under the title, then by
+        # their labels; a table without a year is taken for the latest of equals
+        own = [c.key for c in variant.classifications
+               if not any(c.key in other.labels for other in candidates if other is not variant)]
+        fits = all(split_qualifier(norm(variant.labels.get(key, key)))[0] in bases for key in own)
+        year = 0 if form.year is None else 2 if form.year in variant.years else 0 if variant.years else 1
         labels = {norm(t) for t in variant.labels.values()}
-        return len(labels & texts), int(variant.amounts.unit in units)
+        return (fits, year, len(labels & texts), int(variant.amounts.unit in units),
+                max(variant.years, default=0))
 
     best = max(candidates, key=score, default=None)  # max keeps the first of equals: name order
     if best is None or not any(split_qualifier(norm(t))[0] in bases for t in best.labels.values()):

@@ -54,14 +54,16 @@ def amount_unit(fields: Fields, section: str, variant: Variant) -> str:
     return said[0] if said else variant.amounts.unit
 
 
-def category(text: str, variant: Variant) -> str | None:
-    """The 项目类别 from its cell: a category's name, or the row of checkboxes with one ticked."""
+def category(text: str, variant: Variant, values=None) -> str | None:
+    """A classification (项目类别 unless `values` say another) from its cell: one of its values,
+    or the row of checkboxes with one ticked."""
+    values = variant.categories if values is None else list(values)
     cell = cell_norm(text)
-    for name in variant.categories:
-        if cell_norm(name) == cell or cell_norm(checkboxes(name, variant)) == cell:
+    for name in values:
+        if cell_norm(name) == cell or cell_norm(checkboxes(name, variant, values)) == cell:
             return name
     ticked = _TICKED | {cell_norm(variant.checkbox.checked)}
-    places = sorted((cell.find(cell_norm(n)), n) for n in variant.categories if cell_norm(n) in cell)
+    places = sorted((cell.find(cell_norm(n)), n) for n in values if cell_norm(n) in cell)
     boxes = ticked | {"☐", "□", cell_norm(variant.checkbox.unchecked)}
     if cell[:1] in boxes or cell[-1:] in boxes:     # the cell shows which side its boxes are on
         box_first = cell[:1] in boxes
@@ -106,10 +108,59 @@ def _split(texts: list[str]) -> dict[str, str]:
     return out
 
 
+def style_of(form: Form, header: int, fields: Fields, variant: Variant) -> Variant:
+    """The variant as the table prints, of its own style or one of its `styles`: the one whose
+    项目资金 block has the table's rows and prints most of its amounts and values the same again."""
+    unit = amount_unit(fields, AMOUNTS_SECTION, variant)
+    found = sorted((f.row, f.cell, f.key) for f in fields.found.values() if f.key in FUNDS)
+    order = [key for _, _, key in found]
+    printed_amounts = [cells[0] for key in order if (cells := fields.cells(key))]
+    values = [row.texts[-1] for row in form.rows[header + 1:] if len(row.texts) > 1]
+
+    def fit(view: Variant) -> tuple[int, int]:
+        layout = [key for key in view.funds.keys]
+        same = 0
+        for text in printed_amounts:
+            try:
+                same += cell_norm(view.amounts.format(amount(text, unit))) == cell_norm(text)
+            except ValueError_:
+                pass
+        same += sum(value_text(text, view)[1] for text in values)
+        return int(layout == order), same
+
+    views = [variant, *(variant.styled(name) for name in variant.styles)]
+    return max(views, key=fit)   # the variant's own style where styles fit as well
+
+
+def _placeholder(level2: str, name: str, value: str, variant: Variant) -> bool:
+    """A row the form prints where a 二级 has no indicator (无 | 无): not the author's."""
+    every = variant.every_level2
+    return bool(every) and level2 in every["二级"] and cell_norm(name) == cell_norm(every["三级"]) \
+        and cell_norm(value) == cell_norm(every["指标值"])
+
+
+def own_labels(fields: Fields, variant: Variant, values: dict[str, str]) -> dict[str, str]:
+    """Labels this table words its own way where the variant's label is a pattern filled from the
+    project (`({开始年}年-{完成年}年)` printed as `(2023.1年-2023.12年)` after 项目总目标)."""
+    out = {}
+    for key, text in variant.labels.items():
+        if "{" not in text:
+            continue
+        shape = re.escape(norm(text))
+        shape = re.sub(r"\\\{[^{}]*\\\}", ".+?", shape)
+        expected = norm(text.format_map(values))
+        for found in fields.found.values():
+            said = f"({found.qualifier})" if found.qualifier else None
+            if said and re.fullmatch(shape, said) and said != expected:
+                out[key] = said
+    return out
+
+
 def parse(form: Form, variant: Variant, labels: Labels) -> Imported:
     header = header_row(form, labels, variant)
-    fields = Fields(form.rows[:header], labels, VALUES, frozenset({YEARS}))
-    require(fields, labels, REQUIRED)
+    kinds = variant.classifications
+    fields = Fields(form.rows[:header], labels, VALUES | {k.key for k in kinds}, frozenset({YEARS}))
+    require(fields, labels, tuple(dict.fromkeys((*REQUIRED, *(k.key for k in kinds)))))
     if not (fields.has("项目资金总额") or fields.has("财政资金")):
         raise TableError(f"找不到「{labels.spelled('项目资金总额')}」或「{labels.spelled('财政资金')}」")
     notes: list[str] = []
@@ -135,26 +186,32 @@ def parse(form: Form, variant: Variant, labels: Labels) -> Imported:
     if year is None:
         raise TableError(f"找不到年度（标题下的「{variant.subtitle.format(年度='2024')}」或计划开始日期）")
 
+    base = variant
+    variant = style_of(form, header, fields, variant)
     read = indicators.read(form.rows, header, labels, variant, _split, (VALUE,), SECTIONS)
     notes.extend(read.notes)
     groups: dict[str, dict[str, str]] = {}
     names = Counter()
     candidates: list[tuple[Decimal, str]] = []
+    per_level2 = variant.unique_names == "level2"
     for ind in read.indicators:
         label = ind.cells[indicators.NAME]
         if ind.cells.get(indicators.EXTRA):
             notes.append(f"第 {ind.line} 行「{label}」有多余的单元格「{ind.cells[indicators.EXTRA]}」，已忽略")
         printed = ind.cells.get(VALUE, "")
-        if not printed:
+        if _placeholder(ind.level2, label, printed, variant):
+            continue    # the form prints it by itself
+        if not printed and not variant.values.blank:
             notes.append(f"指标「{label}」没有指标值（原表此格为空），导入为空值，请补上")
-        written, exact = value_text(printed, variant)
+        written, exact = value_text(printed, variant) if printed else ("", True)
         value = parse_value(written)
         if isinstance(value, Quantity) and value.unit in AMOUNT_UNITS:
             candidates.append((value.number * AMOUNT_UNITS[value.unit], label))
-        names[label] += 1
-        if names[label] > 1:
-            notes.append(f"指标「{label}」重复出现，第 {names[label]} 个导入为「{label}（{names[label]}）」")
-            label = f"{label}（{names[label]}）"
+        unique = (ind.level2, label) if per_level2 else label
+        names[unique] += 1
+        if names[unique] > 1:
+            notes.append(f"指标「{label}」重复出现，第 {names[unique]} 个导入为「{label}（{names[unique]}）」")
+            label = f"{label}（{names[unique]}）"
         groups.setdefault(ind.level2, {})[label] = written
     if not groups:
         raise TableError("绩效指标下没有读到任何指标")
@@ -162,12 +219,16 @@ def parse(form: Form, variant: Variant, labels: Labels) -> Imported:
     unit = amount_unit(fields, AMOUNTS_SECTION, variant)
     funds: dict[str, Decimal | None] = {}
     rounded: dict[str, str] = {}     # printed amount → what was made of it
+    # a zero where nothing given prints the same (0.00) is nothing given: the spec stays short
+    zero_is_absent = variant.amounts.format(Decimal(0)) == variant.amounts.format(None)
     for key in FUNDS:
         printed = text(key)
         try:
             funds[key] = amount(printed, unit)
         except ValueError_ as exc:
             raise TableError(f"「{labels.spelled(key)}」：{exc}") from None
+        if zero_is_absent and funds[key] == 0:
+            funds[key] = None
         step = printed_step(printed, unit) if funds[key] is not None else Decimal(0)
         if step <= Decimal("0.01") or any(value == funds[key] for value, _ in candidates):
             continue   # exact as printed, or confirmed by a cost indicator
@@ -180,30 +241,51 @@ def parse(form: Form, variant: Variant, labels: Labels) -> Imported:
                                 f"如需精确到元，请改「项目资金」）")
     info.extend(rounded.values())
     data: dict = {"项目名称": name}
-    chosen = category(text("项目类别"), variant)
-    if chosen is None:
-        notes.append(f"项目类别「{text('项目类别')}」无法识别（可选：{'、'.join(variant.categories)}），请改正")
-    data["项目类别"] = chosen or text("项目类别")
+    for kind in kinds:
+        chosen = category(text(kind.key), variant, kind.values)
+        if chosen is None:
+            notes.append(f"{kind.key}「{text(kind.key)}」无法识别（可选：{'、'.join(kind.values)}），请改正")
+        data[kind.key] = chosen or text(kind.key)
+    if variant is not base:
+        data["样式"] = variant.style
     if start and start.timetuple()[:3] != (year, 1, 1):
         data["计划开始日期"] = start
     if end and end.timetuple()[:3] != (year, 12, 31):
         data["计划完成日期"] = end
-    data["项目资金"] = _funds(funds, labels, notes)
+    data["项目资金"] = _funds(funds, labels, notes, variant.funds.unprinted)
+    worded = own_labels(fields, variant, {"开始年": str((start or _jan1(year)).year),
+                                          "完成年": str((end or _jan1(year)).year), "年度": str(year)})
+    if worded:
+        data["标签"] = worded
     total_goal = strip_years(text("项目总目标"), labels)
     if total_goal:
         data["项目总目标"] = total_goal
     data[annual_goal_key(variant)] = text("年度总体目标").strip()
     data["绩效指标"] = groups
     department = (text("主管部门"), text("实施单位"))
-    return Imported("project", variant, name, year, department, data, form.rows, notes=notes, info=info)
+    return Imported("project", base, name, year, department, data, form.rows, notes=notes, info=info)
 
 
-def _funds(funds: dict[str, Decimal | None], labels: Labels, notes: list[str]):
+def _jan1(year: int):
+    import datetime as dt
+    return dt.date(year, 1, 1)
+
+
+def _funds(funds: dict[str, Decimal | None], labels: Labels, notes: list[str], unprinted=frozenset()):
     """项目资金 as a person writes it: one number when it is all 财政资金, else the parts that the
-    totals cannot be computed from (perfgen computes the totals)."""
+    totals cannot be computed from (perfgen computes the totals). Amounts the form does not print
+    (`funds.unprinted`: the project side of a form that fills the 年度 side only) come from the
+    others: 财政资金 = 当年财政拨款 + 上年结转资金, 其他资金 = the year's 其他资金."""
     zero = Decimal(0)
     total, fiscal, other = funds["项目资金总额"], funds["财政资金"], funds["其他资金"]
     carry, current, annual = funds["上年结转资金"], funds["当年财政拨款"], funds["年度资金申请总额"]
+    if fiscal is None and total is None and "财政资金" in unprinted:
+        if other is None and "其他资金" in unprinted:
+            other = funds["年度其他资金"]
+        if current is not None:
+            fiscal = current + (carry or zero)
+        elif annual is not None:
+            fiscal = annual - (other or zero)
     if fiscal is None:
         fiscal = (total or zero) - (other or zero)
     out: dict[str, Decimal] = {"财政资金": fiscal}

@@ -26,7 +26,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from ..build import form as form_of
+from ..build import spec_model
 from ..category import Category
 from ..errors import Problems
 from ..expand import CATEGORY, SPEC, Expanded, fill_placeholders, flatten, plain_amount  # read categories as expand does
@@ -53,7 +53,7 @@ class Shortened:
 def shorten(item: Imported, data: dict[str, Any], path: Path, department: DepartmentSpec, checker: Checker,
             categories: bool = True) -> Shortened:
     """The spec data to write for `item` (its explicit `data` as read), and the table it rebuilds."""
-    fields = form_of(item.variant).spec.model_fields
+    fields = spec_model(item.variant).model_fields
     if NOT_APPLICABLE not in fields or INDICATORS not in data:   # a unit: no defaults, no categories
         return Shortened(data, checker.rebuild(item, dump(data), path, department))
     writer = _Writer(item, data, path, department, checker)
@@ -93,6 +93,7 @@ class _Writer:
                  checker: Checker):
         self.item, self.base, self.path, self.department, self.checker = item, data, path, department, checker
         self.variant = item.variant
+        self.values = item.variant.styled(data.get("样式")).values   # how this project's values print
         self.own = [Row(group, self.key(group), name, value)
                     for group, items in data[INDICATORS].items() for name, value in items.items()]
         self.names = {row.name for row in self.own}
@@ -110,7 +111,7 @@ class _Writer:
             return True
         if not isinstance(a, str) or not isinstance(b, str):
             return False
-        style = self.variant.values
+        style = self.values
         return value_parts(parse_value(a), style) == value_parts(parse_value(b), style)
 
     # ------------------------------------------------------------ specs and what they expand to
@@ -140,7 +141,7 @@ class _Writer:
         built, _ = self.checker.build(self.item, dump(data), self.path, self.department)
         if built is None:
             return None
-        style = self.variant.values
+        style = self.values
         return [(i.level1, i.level2, i.name, tuple(value_parts(i.value, style).items()), i.subject,
                  i.explanation, i.scoring) for i in built.indicators]
 

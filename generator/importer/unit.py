@@ -108,9 +108,9 @@ def parse(form: Form, variant: Variant, labels: Labels) -> Imported:
     if not name:
         raise TableError(f"「{labels.spelled('单位名称')}」是空的")
     lists = variant.lists
-    duties = numbered(text("单位职责"), lists.get("单位职责", "{n}.{text}"))
-    task_names = numbered(text("任务名称"), lists.get("任务名称", "{n}.{name}"))
-    contents = numbered(text("主要内容"), lists.get("主要内容", "{n}.{name}\n{content}"))
+    duties = numbered(text("单位职责"), lists.单位职责)
+    task_names = numbered(text("任务名称"), lists.任务名称)
+    contents = numbered(text("主要内容"), lists.主要内容)
     tasks = []
     for i, item in enumerate(contents):
         task = task_names[i] if i < len(task_names) else item.split("\n", 1)[0].strip()

@@ -16,6 +16,26 @@ from ..variant import ValueStyle, Variant
 
 CONTINUE = "\u2063"  # invisible separator: "merge me into the cell above"
 
+# What each context offers a template (placeholders.py checks a template against it; a test keeps
+# these the contexts' keys): a name, or a list of rows with these fields.
+PAGE_FIELDS = ("标题", "副标题", "标签", "续", "年度")
+VALUE_FIELDS = ("指标值", "指标性质", "方向", "数值", "计量单位")
+INDICATOR_FIELDS = frozenset(("一级", "二级", "三级", *VALUE_FIELDS))
+PROJECT_PROVIDES: dict[str, frozenset[str] | None] = {**dict.fromkeys(PAGE_FIELDS + (
+    "项目名称", "项目类别", "项目类别勾选", "主管部门", "实施单位", "计划开始日期", "计划完成日期", "开始年", "完成年",
+    "项目资金总额", "财政资金", "其他资金", "年度资金申请总额", "当年财政拨款", "上年结转资金", "年度其他资金",
+    "项目总目标", "年度总体目标")), "指标行": INDICATOR_FIELDS, "资金行": frozenset(("左标签", "左值", "右标签", "右值"))}
+UNIT_PROVIDES: dict[str, frozenset[str] | None] = {**dict.fromkeys(PAGE_FIELDS + (
+    "单位名称", "财政拨款方式", "单位职责", "年度履职目标", "任务名称", "主要内容", "预算总额", "财政拨款", "其他资金",
+    "基本支出", "项目支出", "年末在职人数", "内设机构数")), "固定指标行": frozenset(("一级", "二级", "说明")),
+    "指标行": INDICATOR_FIELDS | {"指标解释", "评分标准"}}
+
+
+def provides(variant: Variant, offered: "dict[str, frozenset[str] | None]") -> dict[str, frozenset[str] | None]:
+    """What the context offers a variant's template: its form's fields, and each of the variant's
+    classifications (`X` and `X勾选`)."""
+    return {**offered, **{key: None for kind in variant.classifications for key in (kind.key, kind.key + "勾选")}}
+
 
 def format_date(date: dt.date, pattern: str) -> str:
     return pattern.format(year=date.year, month=date.month, day=date.day)
@@ -34,11 +54,51 @@ def value_parts(value: Value, style: ValueStyle) -> dict[str, str]:
             "数值": number, "计量单位": value.unit}
 
 
-def checkboxes(selected: str, variant: Variant) -> str:
+def checkboxes(selected: str, variant: Variant, values=None) -> str:
+    """Every value (the variant's categories unless given) with its box, the selected one ticked."""
     box = variant.checkbox
     return box.separator.join(
         box.item.format(name=name, box=box.checked if name == selected else box.unchecked)
-        for name in variant.categories)
+        for name in (variant.categories if values is None else values))
+
+
+def classification_fields(chosen: dict[str, str], variant: Variant) -> dict[str, str]:
+    """Each classification as the form prints it (`X`: text or boxes, per its `print`), and always
+    as boxes too (`X勾选`)."""
+    out = {}
+    for kind in variant.classifications:
+        value = chosen.get(kind.key, "")
+        boxes = checkboxes(value, variant, kind.values)
+        out[kind.key] = boxes if kind.print == "checkbox" else value
+        out[kind.key + "勾选"] = boxes
+    return out
+
+
+def labels(variant: Variant, own: dict[str, str], fields: dict[str, str]) -> dict[str, str]:
+    """The printed labels: the variant's, with a project's own words over them; `{开始年}` and
+    the like are filled from the project (a label printing the years of the goal)."""
+    out = {}
+    for key, text in {**variant.labels, **own}.items():
+        out[key] = text.format_map(fields) if "{" in text else text
+    return out
+
+
+def funds_rows(funds, variant: Variant) -> list[dict[str, str]]:
+    """The 项目资金 block row by row, as the variant lays it out: label and amount on each side
+    (an amount the form does not print stays empty)."""
+    money = variant.amounts.format
+    amounts = {"项目资金总额": funds.total, "财政资金": funds.fiscal, "其他资金": funds.other,
+               "年度资金申请总额": funds.annual_total, "当年财政拨款": funds.current_year,
+               "上年结转资金": funds.carryover, "年度其他资金": funds.annual_other}
+    layout = variant.funds
+    out = []
+    for left, right in layout.rows:
+        row = {}
+        for side, key in (("左", left), ("右", right)):
+            row[side + "标签"] = variant.labels.get(key, key) if key else ""
+            row[side + "值"] = money(amounts[key]) if key and key not in layout.unprinted else ""
+        out.append(row)
+    return out
 
 
 def indicator_row(row: Row, variant: Variant) -> dict[str, str]:
@@ -59,14 +119,18 @@ def page(variant: Variant, year: int) -> dict[str, Any]:
 
 
 def project_context(project: Project, variant: Variant) -> dict[str, Any]:
+    variant = variant.styled(project.style)
     money = variant.amounts.format
     funds = project.funds
-    indicator_rows = [indicator_row(row, variant) for row in rows(project)]
+    indicator_rows = [indicator_row(row, variant) for row in rows(project, variant)]
+    years = {"开始年": str(project.start.year), "完成年": str(project.end.year), "年度": str(project.year)}
     return {
         **page(variant, project.year),
+        "标签": labels(variant, dict(project.labels), years),
         "项目名称": project.name,
         "项目类别": project.category,
         "项目类别勾选": checkboxes(project.category, variant),
+        **classification_fields(dict(project.classifications), variant),
         "主管部门": project.department,
         "实施单位": project.unit,
         "计划开始日期": format_date(project.start, variant.date_format),
@@ -80,10 +144,20 @@ def project_context(project: Project, variant: Variant) -> dict[str, Any]:
         "当年财政拨款": money(funds.current_year),
         "上年结转资金": money(funds.carryover),
         "年度其他资金": money(funds.annual_other),
+        "资金行": funds_rows(funds, variant),
         "项目总目标": project.total_goal,
         "年度总体目标": project.annual_goal,
         "指标行": indicator_rows,
+        "金额": amounts(variant, {"项目资金总额": funds.total, "财政资金": funds.fiscal, "其他资金": funds.other,
+                                  "年度资金申请总额": funds.annual_total, "当年财政拨款": funds.current_year,
+                                  "上年结转资金": funds.carryover, "年度其他资金": funds.annual_other}),
     }
+
+
+def amounts(variant: Variant, values: dict[str, Any]) -> dict[str, Any]:
+    """The exact amounts in the variant's unit, by context key: the Excel table writes them as
+    numbers (the context's strings are how Word prints them)."""
+    return {key: variant.amounts.scaled(value) for key, value in values.items() if value is not None}
 
 
 def numbered(pattern: str, items: list[dict[str, str]]) -> str:
@@ -96,9 +170,9 @@ def fixed_rows(variant: Variant) -> list[dict[str, str]]:
     block = variant.fixed_indicators
     if not block:
         return []
-    return [{"一级": block["一级"] if i == 0 else CONTINUE, "二级": level2,
-             "说明": block.get("说明", "") if i == 0 else CONTINUE}
-            for i, level2 in enumerate(block["二级"])]
+    return [{"一级": block.一级 if i == 0 else CONTINUE, "二级": level2,
+             "说明": block.说明 if i == 0 else CONTINUE}
+            for i, level2 in enumerate(block.二级)]
 
 
 def unit_context(unit: Unit, variant: Variant) -> dict[str, Any]:
@@ -117,10 +191,10 @@ def unit_context(unit: Unit, variant: Variant) -> dict[str, Any]:
         **page(variant, unit.year),
         "单位名称": unit.name,
         "财政拨款方式": unit.funding,
-        "单位职责": numbered(lists.get("单位职责", "{n}.{text}"), [{"text": t} for t in unit.duties]),
+        "单位职责": numbered(lists.单位职责, [{"text": t} for t in unit.duties]),
         "年度履职目标": unit.annual_goal,
-        "任务名称": numbered(lists.get("任务名称", "{n}.{name}"), tasks),
-        "主要内容": numbered(lists.get("主要内容", "{n}.{name}\n{content}"), tasks),
+        "任务名称": numbered(lists.任务名称, tasks),
+        "主要内容": numbered(lists.主要内容, tasks),
         "预算总额": money(budget.total),
         "财政拨款": money(budget.fiscal),
         "其他资金": money(budget.other),
@@ -129,6 +203,8 @@ def unit_context(unit: Unit, variant: Variant) -> dict[str, Any]:
         "年末在职人数": str(unit.staff),
         "内设机构数": str(unit.departments),
         "固定指标行": fixed_rows(variant),
+        "金额": amounts(variant, {"预算总额": budget.total, "财政拨款": budget.fiscal, "其他资金": budget.other,
+                                  "基本支出": budget.basic, "项目支出": budget.projects}),
         "指标行": indicator_rows,
     }
 

@@ -20,6 +20,7 @@ from lxml import etree
 
 from ..errors import VariantError
 from ..write import Entry, deflate, zip_bytes
+from .docx_print import PrintStyle, PrintTemplate, deflated
 from .merge import apply_vertical_merges
 
 DOCUMENT = "word/document.xml"
@@ -33,15 +34,19 @@ _SPECIAL_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
 class WordTemplate:
     """A variant's .docx template, ready to render many times."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, style: PrintStyle | None = None):
         if not path.is_file():
             raise VariantError(f"找不到 Word 模板 {path}")
         self.path = path
         with zipfile.ZipFile(path) as archive:
-            parts = [(info.filename, archive.read(info)) for info in archive.infolist()]
-        source = dict(parts)[DOCUMENT].decode("utf-8")
-        # every part but the document is the template's own: deflated here, once
-        self.parts: list[Entry | None] = [None if name == DOCUMENT else deflate(name, data) for name, data in parts]
+            parts = {info.filename: archive.read(info) for info in archive.infolist()}
+        document = etree.fromstring(parts[DOCUMENT])
+        # made print-ready once (docx_print.py); every part but the document and its properties
+        # is then the same in every table: deflated here, once
+        self.printing = PrintTemplate(parts, document, style or PrintStyle())
+        source = etree.tostring(document, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
+        self.names = [name for name, _ in self.printing.parts]
+        self.parts: list[Entry | None] = deflated(self.printing.parts)
         self._docxtpl = DocxTemplate(str(path))
         # docxtpl marks paragraphs with a newline before jinja sees them, then removes the marks
         patched = _P_OPEN.sub(r"\n<w:p\1", self._docxtpl.patch_xml(source))
@@ -66,8 +71,16 @@ class WordTemplate:
         apply_vertical_merges(root)
         return root
 
+    @classmethod
+    def for_variant(cls, variant: Any) -> "WordTemplate":
+        """The template of a variant, printed with its `print:` settings."""
+        return cls(variant.word_template, variant.print_style)
+
     def render(self, context: dict[str, Any]) -> tuple[bytes, etree._Element]:
-        """The .docx bytes and the rendered document tree (the Excel writer reads its table)."""
+        """The .docx bytes and the rendered document tree (the Excel writer reads its table; its
+        amount cells carry their exact value, see docx_print.NUMBER_ATTR)."""
         root = self.render_xml(context)
-        document = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-        return zip_bytes(part or deflate(DOCUMENT, document) for part in self.parts), root
+        document, core, _ = self.printing.finish(root, context)
+        self.printing.mark_numbers(root, context.get("金额") or {})
+        fresh = {DOCUMENT: document, "docProps/core.xml": core}
+        return zip_bytes(part or deflate(name, fresh[name]) for name, part in zip(self.names, self.parts)), root

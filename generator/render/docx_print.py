@@ -1,0 +1,577 @@
+"""Print-ready Word tables: what the template gets once, and what each rendered table gets.
+
+Once per template (`PrintTemplate`): the package is rebuilt from the parts the document uses —
+no theme, thumbnail, custom XML or the 300 KB of styles Word ships, only the styles the table
+refers to, with the variant's font chain and East Asian text tagged zh-CN; every table gets a fixed
+layout with an explicit grid and cell widths (the variant's `print.columns`), the cell margins of
+`print.padding`, rows that never split across pages, and paragraphs of exact line height (so a
+row is as tall in Word, WPS and LibreOffice whichever CJK font they find); a table whose header
+rows (Word's "repeat as header row", w:tblHeader) are not its first rows is split before them, so
+that they repeat on every page — Word, WPS and LibreOffice repeat only a table's first rows.
+
+Per table (`PrintTemplate.finish`): perfgen lays the pages out itself (pages.py) and, where a page
+will begin inside a merged 一级/二级 (or any vertical merge), restarts the merge there with its
+label, so every page says which 一级/二级 its rows belong to: none of Word, WPS and LibreOffice
+repeats a merged cell's text on the next page, and LibreOffice ignores a page break before a row,
+so the break cannot be forced. A table over one page gets "第 X 页 共 Y 页" in its footer (PAGE
+and NUMPAGES fields); the document properties name the project and the department.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any, Iterator
+
+from lxml import etree
+
+from ..settings import TWIPS_PER_CM, PrintStyle
+from ..write import Entry, deflate
+from . import pages
+from .ooxml import TCPR_ORDER, W, W_NS, cell_properties, cell_text, child, set_v_merge
+
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+REL_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+TWIPS_PER_PT = 20
+FOOTER_PART, FOOTER_ID = "word/footer_pages.xml", "rIdPerfgenFooter"
+_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml"
+_PLACEHOLDER = re.compile(r"^(?:\{%[^%]*%\})?\{\{\s*([^\s{}]+)\s*\}\}(?:\{%[^%]*%\})?$")
+NUMBER_ATTR = "{urn:perfgen}number"  # on a rendered cell: its exact amount, for the Excel writer
+
+# the package parts a table keeps, by relationship type: what Word needs to show it
+_KEPT_TYPES = {f"{REL_TYPE}/styles", f"{REL_TYPE}/settings", f"{REL_TYPE}/numbering", f"{REL_TYPE}/footer",
+               f"{REL_TYPE}/header", f"{REL_TYPE}/image", f"{REL_TYPE}/hyperlink"}
+
+
+def q(tag: str) -> str:
+    return f"{W}{tag}"
+
+
+def _set(parent: etree._Element, tag: str, order: list[str] | None = None, **attrs: str) -> etree._Element:
+    """The child `tag` of parent (made if missing, in schema order when `order` is given), with attrs."""
+    node = child(parent, q(tag))
+    if node is None:
+        node = etree.Element(q(tag))
+        if order is not None:
+            rank = order.index(tag)
+            position = sum(1 for c in parent if etree.QName(c).localname in order[:rank])
+            parent.insert(position, node)
+        else:
+            parent.append(node)
+    for key, value in attrs.items():
+        node.set(q(key), value)
+    return node
+
+
+def _first(parent: etree._Element, tag: str) -> etree._Element:
+    """The properties child (pPr, rPr, tcPr, trPr, tblPr) that must come first in its parent."""
+    node = child(parent, q(tag))
+    if node is None:
+        node = etree.Element(q(tag))
+        parent.insert(0, node)
+    return node
+
+
+TBLPR_ORDER = ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
+               "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook"]
+TRPR_ORDER = ["cnfStyle", "divId", "gridBefore", "gridAfter", "wBefore", "wAfter", "cantSplit", "trHeight",
+              "tblHeader", "tblCellSpacing", "jc", "hidden"]
+PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+             "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+             "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid",
+             "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
+             "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange"]
+RPR_ORDER = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline",
+             "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w",
+             "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign",
+             "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath"]
+_THEME_FONTS = ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme")
+
+
+def _fonts(rfonts: etree._Element, style: PrintStyle) -> None:
+    for attr in _THEME_FONTS:
+        rfonts.attrib.pop(q(attr), None)
+    rfonts.set(q("ascii"), style.latin_font)
+    rfonts.set(q("hAnsi"), style.latin_font)
+    rfonts.set(q("eastAsia"), style.fonts[0])
+    rfonts.set(q("cs"), style.latin_font)
+
+
+def _size(p: etree._Element, default: float) -> float:
+    """The font size (points) a paragraph prints in: its first run's, else its mark's, else the default."""
+    for rpr in (*(child(r, q("rPr")) for r in p.iter(q("r"))), child(child(p, q("pPr")), q("rPr"))):
+        sz = child(rpr, q("sz"))
+        if sz is not None:
+            return int(sz.get(q("val"))) / 2
+    return default
+
+
+# ---------------------------------------------------------------- once per template
+
+class PrintTemplate:
+    """A template's document made print-ready, and the package around it."""
+
+    def __init__(self, parts: dict[str, bytes], document: etree._Element, style: PrintStyle):
+        self.style = style
+        styles = etree.fromstring(parts["word/styles.xml"]) if "word/styles.xml" in parts else None
+        self.default_size = self._default_size(styles)
+        body = document.find(q("body"))
+        self.sect = body.find(q("sectPr"))
+        for tbl in list(body.iter(q("tbl"))):
+            self._table(tbl)
+        for tbl in list(body.iterchildren(q("tbl"))):
+            self._split_at_header(body, tbl)
+        for p in body.iter(q("p")):
+            self._exact_lines(p)
+        for rfonts in body.iter(q("rFonts")):
+            for attr in _THEME_FONTS:
+                rfonts.attrib.pop(q(attr), None)
+        self.amount_cells = self._amount_cells(body)
+        self.page_height, self.page_width = self._page()
+        self.own_footer = self.sect is not None and self.sect.find(q("footerReference")) is None
+        self.parts = self._package(parts, document, styles)
+
+    # -- the document
+
+    def _default_size(self, styles: etree._Element | None) -> float:
+        if styles is None:
+            return 10.5
+        for path in (f"{W}style[@{W}styleId='Normal']/{W}rPr/{W}sz", f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}sz"):
+            sz = styles.find(path)
+            if sz is not None:
+                return int(sz.get(q("val"))) / 2
+        return 10.5
+
+    def _table(self, tbl: etree._Element) -> None:
+        style = self.style
+        tbl_pr = _first(tbl, "tblPr")
+        grid = tbl.find(q("tblGrid"))
+        cols = grid.findall(q("gridCol")) if grid is not None else []
+        if style.columns and len(style.columns) == len(cols):
+            for col, width in zip(cols, style.columns):
+                col.set(q("w"), str(round(width * TWIPS_PER_CM)))
+        widths = [int(c.get(q("w"), "0")) for c in cols]
+        _set(tbl_pr, "tblW", TBLPR_ORDER, w=str(sum(widths)), type="dxa")
+        _set(tbl_pr, "tblLayout", TBLPR_ORDER, type="fixed")
+        margins = _set(tbl_pr, "tblCellMar", TBLPR_ORDER)
+        vertical, horizontal = style.padding_twips
+        for edge, value in (("top", vertical), ("left", horizontal), ("bottom", vertical), ("right", horizontal)):
+            _set(margins, edge, w=str(value), type="dxa")
+        for tr in tbl.iterchildren(q("tr")):
+            tr_pr = child(tr, q("trPr"))
+            if tr_pr is None:
+                tr_pr = etree.Element(q("trPr"))
+                tr.insert(sum(1 for c in tr if c.tag in (q("tblPrEx"),)), tr_pr)
+            _set(tr_pr, "cantSplit", TRPR_ORDER)
+            col = 0
+            for tc in tr.iterchildren(q("tc")):
+                span = cell_properties(tc)[0]
+                _set(_first(tc, "tcPr"), "tcW", TCPR_ORDER, w=str(sum(widths[col:col + span])), type="dxa")
+                col += span
+
+    def _split_at_header(self, body: etree._Element, tbl: etree._Element) -> None:
+        """Rows marked to repeat (w:tblHeader) begin a table of their own, so that they repeat."""
+        rows = list(tbl.iterchildren(q("tr")))
+        marked = [i for i, tr in enumerate(rows) if child(child(tr, q("trPr")), q("tblHeader")) is not None]
+        if not marked or marked[0] == 0:
+            return
+        first = marked[0]
+        rest = copy.deepcopy(tbl)
+        for tr in list(rest.iterchildren(q("tr")))[:first]:
+            rest.remove(tr)
+        for tr in rows[first:]:
+            tbl.remove(tr)
+        for tc in list(rest.iterchildren(q("tr")))[0].iterchildren(q("tc")):
+            if cell_properties(tc)[1] == "continue":  # a merge across the split begins again
+                set_v_merge(tc, "restart")
+        # two tables must be apart or Word joins them: a paragraph one point high
+        gap = etree.Element(q("p"))
+        ppr = etree.SubElement(gap, q("pPr"))
+        etree.SubElement(ppr, q("spacing"), {q("before"): "0", q("after"): "0", q("line"): "20",
+                                            q("lineRule"): "exact"})
+        rpr = etree.SubElement(ppr, q("rPr"))
+        etree.SubElement(rpr, q("sz"), {q("val"): "2"})
+        tbl.addnext(gap)
+        gap.addnext(rest)
+        self._split_at_header(body, rest)
+
+    def _exact_lines(self, p: etree._Element) -> None:
+        ppr = _first(p, "pPr")
+        spacing = _set(ppr, "spacing", PPR_ORDER)
+        if spacing.get(q("lineRule")) == "exact":
+            return
+        size = _size(p, self.default_size)
+        spacing.set(q("line"), str(round(size * self.style.line_height * TWIPS_PER_PT)))
+        spacing.set(q("lineRule"), "exact")
+        spacing.set(q("before"), spacing.get(q("before"), "0"))
+        spacing.set(q("after"), spacing.get(q("after"), "0"))
+
+    def _amount_cells(self, body: etree._Element) -> list[tuple[int, int, int, str]]:
+        """(table, row, grid column, placeholder) of each cell that is one placeholder, in the rows
+        before a table's first row loop (those rows are where they are in every rendered table)."""
+        found = []
+        for t, tbl in enumerate(body.iterchildren(q("tbl"))):
+            for r, tr in enumerate(tbl.iterchildren(q("tr"))):
+                text = "".join(x.text or "" for x in tr.iter(q("t")))
+                if "{%tr" in text or "{%" in text and " for " in text:
+                    break
+                col = 0
+                for tc in tr.iterchildren(q("tc")):
+                    match = _PLACEHOLDER.match(cell_text(tc, "").strip())
+                    if match:
+                        found.append((t, r, col, match[1]))
+                    col += cell_properties(tc)[0]
+        return found
+
+    def _page(self) -> tuple[float, float]:
+        """The printable height and width of a page, in points."""
+        size = self.sect.find(q("pgSz")) if self.sect is not None else None
+        margin = self.sect.find(q("pgMar")) if self.sect is not None else None
+        get = (lambda node, key, default: int(node.get(q(key), default)) if node is not None else int(default))
+        height = get(size, "h", "16838") - get(margin, "top", "1440") - get(margin, "bottom", "1440")
+        width = get(size, "w", "11906") - get(margin, "left", "1440") - get(margin, "right", "1440")
+        return height / TWIPS_PER_PT, width / TWIPS_PER_PT
+
+    # -- the package
+
+    def _package(self, parts: dict[str, bytes], document: etree._Element,
+                 styles: etree._Element | None) -> list[tuple[str, bytes]]:
+        rels = etree.fromstring(parts.get("word/_rels/document.xml.rels", b"<Relationships/>"))
+        used_ids = set(re.findall(r'r:(?:id|embed)="([^"]+)"', etree.tostring(document).decode()))
+        kept_rels, kept = [], []
+        uses_numbering = document.find(f".//{W}numPr") is not None
+        for rel in rels:
+            kind, target = rel.get("Type"), rel.get("Target")
+            needed = kind in (f"{REL_TYPE}/styles", f"{REL_TYPE}/settings") or rel.get("Id") in used_ids \
+                or (kind == f"{REL_TYPE}/numbering" and uses_numbering)
+            if kind in _KEPT_TYPES and needed:
+                kept_rels.append(rel)
+                if rel.get("TargetMode") != "External":
+                    kept.append("word/" + target.lstrip("/").removeprefix("word/"))
+        out: list[tuple[str, bytes]] = []
+        for name in kept:
+            if name == "word/styles.xml" and styles is not None:
+                out.append((name, self._styles(styles, document)))
+            elif name == "word/settings.xml":
+                out.append((name, SETTINGS))
+            elif name in parts:
+                out.append((name, parts[name]))
+        rel_xml = [etree.tostring(rel).decode() for rel in kept_rels]
+        rel_xml.append(f'<Relationship Id="rIdPerfgenFonts" Type="{REL_TYPE}/fontTable" Target="fontTable.xml"/>')
+        out.append(("word/fontTable.xml", self._font_table()))
+        if self.own_footer:
+            rel_xml.append(f'<Relationship Id="{FOOTER_ID}" Type="{REL_TYPE}/footer" '
+                           f'Target="{FOOTER_PART.removeprefix("word/")}"/>')
+            out.append((FOOTER_PART, self._footer()))
+        out.append(("word/_rels/document.xml.rels",
+                    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{PKG_REL}">'
+                    f'{"".join(rel_xml)}</Relationships>'.encode()))
+        names = ["word/document.xml", *(name for name, _ in out), "docProps/core.xml", "docProps/app.xml"]
+        out.append(("[Content_Types].xml", _content_types(names, parts.get("[Content_Types].xml"))))
+        out.append(("_rels/.rels", ROOT_RELS))
+        out.append(("docProps/app.xml", APP))
+        out += [("word/document.xml", b""), ("docProps/core.xml", b"")]  # per table
+        order = {"[Content_Types].xml": 0, "_rels/.rels": 1, "docProps/core.xml": 2, "docProps/app.xml": 3}
+        return sorted(out, key=lambda part: (order.get(part[0], 9), part[0]))
+
+    def _styles(self, styles: etree._Element, document: etree._Element) -> bytes:
+        """The styles the document uses (and what they are based on), the defaults with the font chain."""
+        by_id = {s.get(q("styleId")): s for s in styles.iterchildren(q("style"))}
+        wanted = {node.get(q("val")) for node in document.iter(q("pStyle"), q("rStyle"), q("tblStyle"))}
+        wanted |= {sid for sid, s in by_id.items() if s.get(q("default")) in ("1", "true")}
+        wanted.add("Footer")
+        todo = list(wanted)
+        while todo:
+            based = child(by_id.get(todo.pop()), q("basedOn"))
+            if based is not None and based.get(q("val")) not in wanted:
+                wanted.add(based.get(q("val")))
+                todo.append(based.get(q("val")))
+        out = etree.Element(q("styles"), nsmap={"w": W_NS})
+        defaults = copy.deepcopy(styles.find(q("docDefaults")))
+        if defaults is None:
+            defaults = etree.fromstring(f'<w:docDefaults xmlns:w="{W_NS}"><w:rPrDefault><w:rPr/></w:rPrDefault>'
+                                        '</w:docDefaults>')
+        out.append(defaults)
+        for node in styles.iterchildren(q("style")):
+            if node.get(q("styleId")) in wanted:
+                kept = copy.deepcopy(node)
+                for rsid in kept.findall(q("rsid")):
+                    kept.remove(rsid)
+                out.append(kept)
+        for rpr in [*out.iter(q("rPr"))]:
+            if rpr.getparent().tag in (q("rPrDefault"),) or rpr.getparent().get(q("styleId")) == "Normal":
+                _fonts(_set(rpr, "rFonts", RPR_ORDER), self.style)
+                _set(rpr, "lang", RPR_ORDER, val="en-US", eastAsia=self.style.language, bidi="ar-SA")
+            for rfonts in rpr.iterchildren(q("rFonts")):
+                for attr in _THEME_FONTS:
+                    rfonts.attrib.pop(q(attr), None)
+        return etree.tostring(out, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+    def _font_table(self) -> bytes:
+        """The fonts the table asks for; the East Asian one names the rest of the chain as its
+        other names (w:altName), which Word and WPS try when the first is not installed."""
+        first, *others = self.style.fonts
+        alt = f'<w:altName w:val="{_attr(",".join(others))}"/>' if others else ""
+        return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:fonts xmlns:w="{W_NS}">'
+                f'<w:font w:name="{_attr(first)}">{alt}<w:charset w:val="86"/><w:family w:val="roman"/>'
+                '<w:pitch w:val="variable"/></w:font>'
+                f'<w:font w:name="{_attr(self.style.latin_font)}"><w:charset w:val="00"/><w:family w:val="roman"/>'
+                '<w:pitch w:val="variable"/></w:font></w:fonts>').encode("utf-8")
+
+    def _footer(self) -> bytes:
+        """「第 X 页 共 Y 页」 with PAGE and NUMPAGES fields, centred, in 9 pt."""
+        def run(text: str) -> str:
+            return f'<w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:t xml:space="preserve">{_attr(text)}</w:t></w:r>'
+
+        def fld(code: str) -> str:
+            return ('<w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:fldChar w:fldCharType="begin"/></w:r>'
+                    f'<w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:instrText xml:space="preserve"> {code} </w:instrText></w:r>'
+                    '<w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:fldChar w:fldCharType="separate"/></w:r>'
+                    f'{run("1")}<w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:fldChar w:fldCharType="end"/></w:r>')
+        body = []
+        for piece in re.split(r"(\{page\}|\{pages\})", self.style.page_numbers):
+            if piece == "{page}":
+                body.append(fld("PAGE"))
+            elif piece == "{pages}":
+                body.append(fld("NUMPAGES"))
+            elif piece:
+                body.append(run(piece))
+        return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:ftr xmlns:w="{W_NS}"><w:p><w:pPr>'
+                f'<w:jc w:val="center"/></w:pPr>{"".join(body)}</w:p></w:ftr>').encode("utf-8")
+
+    # ---------------------------------------------------------------- per table
+
+    def finish(self, root: etree._Element, context: dict[str, Any]) -> tuple[bytes, bytes, list]:
+        """Lay out the rendered document's pages: restart the merges where a page begins, page
+        numbers when there is more than one. Returns the document XML, the core properties and
+        the changes to undo (`undo`), so the tree stays as rendered for the Excel writer."""
+        body = root.find(q("body"))
+        breaks, count = self.layout(body)
+        undo = [self._restart(tc) for tc in breaks]
+        footer = None
+        if count > 1 and self.own_footer:
+            footer = etree.Element(q("footerReference"), {q("type"): "default", f"{{{R_NS}}}id": FOOTER_ID})
+            sect = body.find(q("sectPr"))
+            if sect is not None:
+                sect.insert(0, footer)
+        document = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        if footer is not None:
+            footer.getparent().remove(footer)
+        for action in reversed(undo):
+            action()
+        return document, self.core(context), undo
+
+    def layout(self, body: etree._Element) -> tuple[list[etree._Element], int]:
+        """The continued cells that begin a page (to restart), and the number of pages."""
+        style = self.style
+        vertical, horizontal = (v / TWIPS_PER_PT * 2 for v in style.padding_twips)
+        heights: list[float] = []
+        repeat: list[float] = []
+        firsts: list[list[etree._Element]] = []  # per layout row: its continued cells
+        for block in body:
+            if block.tag == q("p"):
+                size = _size(block, self.default_size)
+                line = _exact(block) or round(size * style.line_height, 1)
+                spacing = child(child(block, q("pPr")), q("spacing"))
+                extra = sum(int(spacing.get(q(k), "0")) for k in ("before", "after")) / TWIPS_PER_PT \
+                    if spacing is not None else 0
+                text = "".join(t.text or "" for t in block.iter(q("t")))
+                heights.append(pages.line_count(text, self.page_width / size) * line + extra)
+                repeat.append(0.0)
+                firsts.append([])
+            elif block.tag == q("tbl"):
+                grid, continued, header = self._grid(block)
+                table_heights = pages.row_heights(grid, style.line_height, (vertical, horizontal))
+                header_height = sum(table_heights[:header])
+                for i, h in enumerate(table_heights):
+                    heights.append(h)
+                    repeat.append(header_height if i >= header else 0.0)
+                    firsts.append(continued[i])
+        breaks = pages.page_breaks(heights, self.page_height, repeat)
+        return [tc for b in breaks for tc in firsts[b]], len(breaks) + 1
+
+    def _grid(self, tbl: etree._Element) -> tuple[pages.Grid, list[list[etree._Element]], int]:
+        widths = [int(c.get(q("w"), "0")) / TWIPS_PER_PT for c in tbl.iterfind(f"{W}tblGrid/{W}gridCol")]
+        grid = pages.Grid(widths)
+        continued: list[list[etree._Element]] = []
+        top: dict[int, pages.Cell] = {}
+        header = 0
+        for r, tr in enumerate(tbl.iterchildren(q("tr"))):
+            tr_pr = child(tr, q("trPr"))
+            height = child(tr_pr, q("trHeight"))
+            grid.min_heights.append(int(height.get(q("val"), "0")) / TWIPS_PER_PT if height is not None else 0.0)
+            if child(tr_pr, q("tblHeader")) is not None and header == r:
+                header = r + 1
+            col, mine = 0, []
+            for tc in tr.iterchildren(q("tc")):
+                span, merge, _ = cell_properties(tc)
+                if merge == "continue" and col in top:
+                    top[col].rows += 1
+                    mine.append(tc)
+                else:
+                    p = child(tc, q("p"))
+                    cell = pages.Cell(r, col, span, 1, cell_text(tc),
+                                      _size(p, self.default_size) if p is not None else self.default_size)
+                    grid.cells.append(cell)
+                    top[col] = cell
+                col += span
+            continued.append(mine)
+        return grid, continued, header
+
+    @staticmethod
+    def _restart(tc: etree._Element):
+        """Make a continued cell begin its merge again, with the label of the cell it continued."""
+        above = _merge_top(tc)
+        if above is None:
+            return lambda: None
+        old = [node for node in tc if node.tag != q("tcPr")]
+        for node in old:
+            tc.remove(node)
+        for node in above:
+            if node.tag != q("tcPr"):
+                tc.append(copy.deepcopy(node))
+        p = child(tc, q("p"))
+        if p is not None:  # says where a page began, as Word does: readers (perfgen import) read one merge
+            mark = etree.Element(q("r"))
+            etree.SubElement(mark, q("lastRenderedPageBreak"))
+            ppr = child(p, q("pPr"))
+            p.insert(1 if ppr is not None else 0, mark)
+        set_v_merge(tc, "restart")
+
+        def undo() -> None:
+            for node in [n for n in tc if n.tag != q("tcPr")]:
+                tc.remove(node)
+            tc.extend(old)
+            set_v_merge(tc, "continue")
+        return undo
+
+    def core(self, context: dict[str, Any]) -> bytes:
+        """docProps/core.xml: title, subject and author from the variant's `print.properties`
+        patterns over the table's context (its name, the form's title, the department)."""
+        values = {k: v for k, v in context.items() if isinstance(v, str)}
+        patterns = {"title": "{标题}", "subject": "{标题}{副标题}", "author": "perfgen", **self.style.properties}
+        fields = {}
+        for key, pattern in patterns.items():
+            try:
+                fields[key] = pattern.format(**values)
+            except (KeyError, IndexError, ValueError):
+                fields[key] = pattern
+        return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<cp:coreProperties '
+                'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+                'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+                'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+                f'<dc:title>{_attr(fields["title"])}</dc:title><dc:subject>{_attr(fields["subject"])}</dc:subject>'
+                f'<dc:creator>{_attr(fields["author"])}</dc:creator><cp:lastModifiedBy>perfgen</cp:lastModifiedBy>'
+                '<dcterms:created xsi:type="dcterms:W3CDTF">2000-01-01T00:00:00Z</dcterms:created>'
+                '<dcterms:modified xsi:type="dcterms:W3CDTF">2000-01-01T00:00:00Z</dcterms:modified>'
+                '</cp:coreProperties>').encode("utf-8")
+
+    def mark_numbers(self, root: etree._Element, numbers: dict[str, Any]) -> None:
+        """Put the exact amount on each amount cell of the rendered tree (NUMBER_ATTR), for the
+        Excel writer; only where the cell printed something (an absent amount stays text)."""
+        if not numbers or not self.amount_cells:
+            return
+        tables = list(root.find(q("body")).iterchildren(q("tbl")))
+        for t, r, col, name in self.amount_cells:
+            value = numbers.get(name)
+            if value is None or t >= len(tables):
+                continue
+            rows = list(tables[t].iterchildren(q("tr")))
+            if r >= len(rows):
+                continue
+            at = 0
+            for tc in rows[r].iterchildren(q("tc")):
+                if at == col:
+                    if cell_text(tc, "").strip():
+                        tc.set(NUMBER_ATTR, format(value, "f"))
+                    break
+                at += cell_properties(tc)[0]
+
+
+def _exact(p: etree._Element) -> float | None:
+    spacing = child(child(p, q("pPr")), q("spacing"))
+    if spacing is not None and spacing.get(q("lineRule")) == "exact":
+        return int(spacing.get(q("line"))) / TWIPS_PER_PT
+    return None
+
+
+def _merge_top(tc: etree._Element) -> etree._Element | None:
+    """The cell a continued cell's merge began in: the restart above it in the same grid column."""
+    tr = tc.getparent()
+    col = 0
+    for cell in tr.iterchildren(q("tc")):
+        if cell is tc:
+            break
+        col += cell_properties(cell)[0]
+    for above in _rows_above(tr):
+        at = 0
+        for cell in above.iterchildren(q("tc")):
+            if at == col:
+                if cell_properties(cell)[1] != "continue":
+                    return cell
+                break
+            at += cell_properties(cell)[0]
+    return None
+
+
+def _rows_above(tr: etree._Element) -> Iterator[etree._Element]:
+    node = tr.getprevious()
+    while node is not None:
+        if node.tag == q("tr"):
+            yield node
+        node = node.getprevious()
+
+
+def _attr(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _content_types(names: list[str], original: bytes | None) -> bytes:
+    kinds = {"word/document.xml": f"{_CT}.document.main+xml", "word/styles.xml": f"{_CT}.styles+xml",
+             "word/settings.xml": f"{_CT}.settings+xml", "word/fontTable.xml": f"{_CT}.fontTable+xml",
+             "word/numbering.xml": f"{_CT}.numbering+xml", FOOTER_PART: f"{_CT}.footer+xml",
+             "docProps/core.xml": "application/vnd.openxmlformats-package.core-properties+xml",
+             "docProps/app.xml": "application/vnd.openxmlformats-officedocument.extended-properties+xml"}
+    defaults = {"rels": "application/vnd.openxmlformats-package.relationships+xml", "xml": "application/xml"}
+    overrides = {}
+    if original:
+        tree = etree.fromstring(original)
+        for node in tree:
+            if node.get("Extension"):
+                defaults.setdefault(node.get("Extension").lower(), node.get("ContentType"))
+            elif node.get("PartName"):
+                overrides[node.get("PartName").lstrip("/")] = node.get("ContentType")
+    parts = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+             '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">']
+    parts += [f'<Default Extension="{ext}" ContentType="{kind}"/>' for ext, kind in defaults.items()]
+    for name in names:
+        kind = kinds.get(name) or overrides.get(name)
+        if kind and not name.endswith(".rels"):
+            parts.append(f'<Override PartName="/{name}" ContentType="{kind}"/>')
+    parts.append("</Types>")
+    return "".join(parts).encode("utf-8")
+
+
+SETTINGS = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:settings xmlns:w="{W_NS}">'
+            '<w:zoom w:percent="100"/><w:defaultTabStop w:val="420"/>'
+            '<w:characterSpacingControl w:val="doNotCompress"/><w:compat><w:useFELayout/>'
+            '<w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="14"/>'
+            '</w:compat><w:themeFontLang w:val="en-US" w:eastAsia="zh-CN"/><w:decimalSymbol w:val="."/>'
+            '<w:listSeparator w:val=","/></w:settings>').encode("utf-8")
+ROOT_RELS = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{PKG_REL}">'
+             f'<Relationship Id="rId1" Type="{REL_TYPE}/officeDocument" Target="word/document.xml"/>'
+             f'<Relationship Id="rId2" Type="{PKG_REL}/metadata/core-properties" Target="docProps/core.xml"/>'
+             f'<Relationship Id="rId3" Type="{REL_TYPE}/extended-properties" Target="docProps/app.xml"/>'
+             "</Relationships>").encode("utf-8")
+APP = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties '
+       'xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+       "<Application>perfgen</Application></Properties>").encode("utf-8")
+
+
+def deflated(parts: list[tuple[str, bytes]]) -> list[Entry | None]:
+    """The package's fixed parts deflated once; None where the per-table parts go."""
+    return [None if name in ("word/document.xml", "docProps/core.xml") else deflate(name, data)
+            for name, data in parts]
+
+
+__all__ = ["PrintStyle", "PrintTemplate", "NUMBER_ATTR", "deflated"]

@@ -1,0 +1,143 @@
+"""Where a printed table's pages break: lines per cell, row heights, rows per page.
+
+Word and Excel outputs both need it: Excel to place its page breaks between rows and restart the
+merged 一级/二级 labels there, Word to restart the same merges where its pages will break and to
+know whether a table has more than one page (page numbers in the footer). Word tables print with
+exact line heights (see docx_print.py), so a row's height depends only on how many lines its text
+takes, which is the same in Word, WPS and LibreOffice up to the width of Latin letters.
+
+Widths and heights are in points; a character's width is in ems of its font size.
+"""
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Sequence
+
+LATIN_EM = 0.55  # average Latin letter or digit of SimSun (0.5 em) and Noto Serif CJK (≈0.55 em)
+
+
+@lru_cache(maxsize=4096)
+def char_em(ch: str) -> float:
+    """A character's advance in ems: CJK and full-width forms are square, the rest about half."""
+    if unicodedata.east_asian_width(ch) in "WF":
+        return 1.0
+    return 0.3 if ch == " " else LATIN_EM
+
+
+def text_em(text: str) -> float:
+    return sum(char_em(ch) for ch in text)
+
+
+def _tokens(line: str) -> list[str]:
+    """Pieces a line may break between: each CJK character alone, runs of other characters
+    (a number with its unit, a Latin word) kept together, as Word and LibreOffice break them."""
+    out: list[str] = []
+    for ch in line:
+        if char_em(ch) == 1.0 or ch == " " or not out or char_em(out[-1][-1]) == 1.0 or out[-1] == " ":
+            out.append(ch)
+        else:
+            out[-1] += ch
+    return out
+
+
+@lru_cache(maxsize=8192)
+def wrapped(text: str, width_em: float) -> tuple[str, ...]:
+    """The text as printed in a column `width_em` ems wide: one string per line (greedy, like
+    Word: a line takes what fits; a piece longer than a line is cut anywhere)."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line, used = "", 0.0
+        for token in _tokens(paragraph):
+            width = text_em(token)
+            if used + width <= width_em + 1e-6 or not line:
+                if width > width_em + 1e-6 and not line:  # too long for any line: cut it
+                    for ch in token:
+                        if used + char_em(ch) > width_em + 1e-6 and line:
+                            lines.append(line)
+                            line, used = "", 0.0
+                        line += ch
+                        used += char_em(ch)
+                    continue
+                line += token
+                used += width
+            elif token == " ":  # a space at the end of a line hangs in the margin
+                line += token
+            else:
+                lines.append(line)
+                line, used = token.lstrip(" "), text_em(token.lstrip(" "))
+        lines.append(line)
+    return tuple(lines)
+
+
+def line_count(text: str, width_em: float) -> int:
+    return max(1, len(wrapped(text, width_em))) if text else 1
+
+
+def lone_last_character(text: str, width_em: float) -> bool:
+    """Whether the text wraps leaving a single character on its last line (`经济成本指|标`)."""
+    lines = wrapped(text, width_em)
+    return len(lines) > 1 and len(lines[-1].strip()) == 1
+
+
+@dataclass
+class Cell:
+    """A cell as the page layout sees it: where it is, how far it reaches, what it prints."""
+
+    row: int
+    col: int
+    span: int = 1
+    rows: int = 1              # rows a vertical merge covers
+    text: str = ""
+    size: float = 10.5         # font size, points
+
+
+@dataclass
+class Grid:
+    """A table to lay out: column widths (points), the cells, and each row's least height."""
+
+    widths: Sequence[float]
+    cells: list[Cell] = field(default_factory=list)
+    min_heights: list[float] = field(default_factory=list)
+
+
+def row_heights(grid: Grid, line_height: float, padding: tuple[float, float]) -> list[float]:
+    """Each row's printed height. `line_height` is a factor of the font size; `padding` is the
+    cell margins (top + bottom, left + right) in points. A vertically merged cell that needs more
+    than its rows have grows its last row, as Word and Excel grow it."""
+    heights = list(grid.min_heights)
+    tall: list[tuple[int, int, float]] = []
+    vertical, horizontal = padding
+    for cell in grid.cells:
+        width = sum(grid.widths[cell.col:cell.col + cell.span]) - horizontal
+        need = line_count(cell.text, max(width, cell.size) / cell.size) * round(cell.size * line_height, 1) + vertical
+        if cell.rows == 1:
+            heights[cell.row] = max(heights[cell.row], need)
+        else:
+            tall.append((cell.row, cell.row + cell.rows - 1, need))
+    for first, last, need in tall:
+        have = sum(heights[first:last + 1])
+        if need > have:
+            heights[last] += need - have
+    return heights
+
+
+def page_breaks(heights: Sequence[float], page: float, repeat: Sequence[float] | None = None) -> list[int]:
+    """The rows that begin a new page, for pages `page` points tall. A page that begins at row i
+    begins with `repeat[i]` points of repeated header rows (0: none). A row that does not fit goes
+    to the next page whole; a row taller than a page is left where it falls."""
+    breaks: list[int] = []
+    used, floor = 0.0, 0.0
+    for i, height in enumerate(heights):
+        if used + height > page + 1e-6 and used > floor + 1e-6:
+            breaks.append(i)
+            floor = repeat[i] if repeat else 0.0
+            used = floor
+        used += height
+    return breaks
+
+
+__all__ = ["Cell", "Grid", "char_em", "text_em", "wrapped", "line_count", "lone_last_character", "row_heights",
+           "page_breaks"]

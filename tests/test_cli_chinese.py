@@ -1,0 +1,71 @@
+"""Every word of help and of usage errors is Chinese: typer's and click's own words included."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from generator.cli import app
+from generator.cli_chinese import chinese  # noqa: F401  (the module under test)
+
+runner = CliRunner(env={"COLUMNS": "240"})  # wide: no help line cut short
+COMMANDS = sorted(get_command(app).commands)  # every command, also those added later
+# what may stay in Latin letters: names the user types or sees elsewhere as they are (commands,
+# options, files and folders, products, shells), not words of the help
+NAMES = {"perfgen", "YAML", "Word", "Excel", "PDF", "PNG", "JSON", "Schema", "VS", "Code", "LibreOffice",
+         "CPU", "bash", "zsh", "fish", "PowerShell", "Tab", "specs", "output", "templates", "yaml",
+         "language", "server", "docx", "xlsx", "png", "vscode", *COMMANDS}
+_NAMED = re.compile(r"--?[a-z][a-z-]*|[\w.-]*\.(?:yaml|docx|xlsx|png|json)\b|\S+/")
+
+
+def english_words(text: str) -> list[str]:
+    text = _NAMED.sub(" ", text)
+    return [w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in NAMES]
+
+
+@pytest.mark.parametrize("args", [[], ["--help"], ["-h"], *([c, "--help"] for c in COMMANDS),
+                                  *([c, "-h"] for c in COMMANDS)])
+def test_help_is_chinese(args):
+    result = runner.invoke(app, args, prog_name="perfgen")
+    assert result.exit_code == 0 or args == [], result.output
+    assert "用法：perfgen" in result.output and "显示本帮助并退出" in result.output
+    assert english_words(result.output) == [], result.output
+
+
+def test_defaults_are_written_one_way():
+    result = runner.invoke(app, ["build", "-h"], prog_name="perfgen")
+    assert "（默认：output）" in result.output and "（默认：specs）" in result.output
+    assert "default" not in result.output and "[x>=0]" not in result.output
+
+
+@pytest.mark.parametrize("args, said", [
+    (["bulid"], "没有命令「bulid」，是否想写 build？"),
+    (["frobnicate"], "没有命令「frobnicate」；命令有：build、"),
+    (["preview"], "缺少参数 说明文件"),
+    (["new", "2025"], "缺少选项 --from"),
+    (["new", "二〇二五", "--from", "2024"], "参数 年度：「二〇二五」不是整数"),
+    (["build", "-j", "abc"], "选项 -j / --jobs：「abc」不是整数"),
+    (["build", "-j", "-1"], "选项 -j / --jobs：进程数不能为负数"),
+    (["build", "--forc"], "没有选项 --forc，是否想写 --force？"),
+    (["build", "一", "二"], "多余的参数：二"),
+    (["build", "-o"], "选项 -o 后面要写一个值"),
+    (["build", "--force=3"], "选项 --force 是开关，不带值"),
+    (["import"], "缺少参数 表格"),
+])
+def test_usage_errors_are_chinese(args, said):
+    result = runner.invoke(app, args, prog_name="perfgen")
+    assert result.exit_code == 2, result.output
+    assert said in result.output
+    assert "用法：perfgen" in result.output and "查看用法" in result.output
+    assert english_words(result.output.replace(args[-1], " ")) == [], result.output  # the user's own word aside
+
+
+def test_completion_can_be_installed_in_chinese(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    result = runner.invoke(app, ["--install-completion", "bash"], prog_name="perfgen")
+    assert result.exit_code == 0, result.output
+    assert "已为 bash 安装命令补全" in result.output and (tmp_path / ".bash_completions").is_dir()
+    shown = runner.invoke(app, ["--show-completion", "bash"], prog_name="perfgen")
+    assert shown.exit_code == 0 and "_PERFGEN_COMPLETE" in shown.output
