@@ -149,78 +149,113 @@ def child_openpyxl(args: argparse.Namespace) -> dict:
 # ---------------------------------------------------------------- the fair baseline
 
 class FairBaseline:
-    """What a careful docxtpl + openpyxl user writes: docxtpl renders the context, perfgen's merge
-    pass merges the cells, and openpyxl (write_only, one Font/Alignment/Border object per format,
-    shared by every cell and workbook) writes perfgen's sheet layout of the rendered table. Only the
-    writers differ from perfgen's: docxtpl for its compiled template, openpyxl for sheetml.py."""
+    """What a careful docxtpl + openpyxl user writes, producing perfgen's tables: docxtpl renders
+    the context in the template made print-ready (once per variant, before the clock, as a user
+    would ship it), perfgen's merge pass merges the cells, perfgen's page pass restarts the merges
+    where a page begins, docxtpl saves; then openpyxl (write_only, one Font/Alignment/Border object
+    per format, made once and shared by every cell and workbook) writes perfgen's sheet layout of
+    the rendered table. Only the writers differ from perfgen's: docxtpl for perfgen's compiled
+    template and zip writer, openpyxl for sheetml.py."""
 
-    def __init__(self):
-        self.writers: dict[Path, tuple] = {}
+    def __init__(self, folder: Path):
+        self.folder = folder  # where the print-ready templates go
+        self.variants: dict[Path, tuple] = {}
         self.word_cpu_s = self.excel_cpu_s = 0.0  # the loop's CPU, split: context + Word, Excel
 
-    def _writer(self, variant):
-        """perfgen's Excel layout for the variant and the openpyxl styles of its formats, made once."""
-        if variant.folder not in self.writers:
+    def prepare(self, variant) -> tuple:
+        """The variant's print-ready template file, its page pass, perfgen's Excel layout and the
+        openpyxl styles of its formats: made once."""
+        if variant.folder not in self.variants:
+            from lxml import etree
             from openpyxl.styles import Alignment, Border, Font, Side
 
+            from generator.render.docx_print import PrintTemplate
             from generator.render.xlsx import ExcelWriter
+            from generator.write import zip_bytes
+
+            with zipfile.ZipFile(variant.word_template) as archive:
+                parts = {info.filename: archive.read(info) for info in archive.infolist()}
+            document = etree.fromstring(parts["word/document.xml"])
+            printing = PrintTemplate(parts, document, variant.print_style)
+            fresh = {"word/document.xml": etree.tostring(document, xml_declaration=True, encoding="UTF-8",
+                                                         standalone=True), "docProps/core.xml": printing.core({})}
+            path = self.folder / f"template-{len(self.variants)}.docx"
+            path.write_bytes(zip_bytes((name, fresh.get(name, data)) for name, data in printing.parts))
 
             writer = ExcelWriter.for_variant(variant)
             thin = Side(style="thin", color="FF000000")
             frame = Border(left=thin, right=thin, top=thin, bottom=thin)
             styles = [None] + [(Font(name=writer.font_name, size=s.size, bold=s.bold),
-                                Alignment(horizontal=s.horizontal, vertical=s.vertical, wrap_text=s.wrap),
-                                frame if s.border else None) for s in writer.styles.styles[1:]]
-            self.writers[variant.folder] = (writer, styles)
-        return self.writers[variant.folder]
+                                Alignment(horizontal=s.horizontal, vertical=s.vertical, wrap_text=s.wrap,
+                                          indent=s.indent),
+                                frame if s.border else None, s.number_format) for s in writer.styles.styles[1:]]
+            self.variants[variant.folder] = (path, printing, writer, styles)
+        return self.variants[variant.folder]
 
     def table(self, variant, project, context, docx: Path, xlsx: Path) -> None:
         from docxtpl import DocxTemplate
         from openpyxl import Workbook
         from openpyxl.cell import WriteOnlyCell
         from openpyxl.utils import get_column_letter
+        from openpyxl.worksheet.pagebreak import Break
 
         from generator.render.merge import apply_vertical_merges
         from generator.render.xlsx import sheet_title
 
-        writer, styles = self._writer(variant)
+        path, printing, writer, styles = self.prepare(variant)
         start = time.process_time()
-        template = DocxTemplate(str(variant.word_template))
-        template.render(context(project, variant), autoescape=True)  # autoescape: `<2次` must not break the XML
+        values = context(project, variant)
+        template = DocxTemplate(str(path))
+        template.render(values, autoescape=True)  # autoescape: `<2次` must not break the XML
         root = template.docx.element
         apply_vertical_merges(root)
+        back = printing.paginate(root)
         template.save(str(docx))
+        back()  # the tree as rendered, for the Excel layout (as perfgen does)
+        printing.mark_numbers(root, values.get("金额") or {})
         middle = time.process_time()
 
-        layout = writer.worksheet(root)  # perfgen's cells, styles, widths, heights, merges and page
+        layout = writer.worksheet(root)  # perfgen's cells, styles, widths, heights, merges and pages
         book = Workbook(write_only=True)
         sheet = book.create_sheet(sheet_title(project.name, set()))
         for col, width in enumerate(layout.widths, 1):
             sheet.column_dimensions[get_column_letter(col)].width = width
         for row, height in layout.heights.items():
             sheet.row_dimensions[row].height = height
+        page = layout.page
         sheet.page_setup.paperSize = 9
-        sheet.page_setup.orientation = "landscape" if layout.page.landscape else "portrait"
-        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        sheet.print_options.horizontalCentered = layout.page.centered
-        left, right, top, bottom = layout.page.margins
+        sheet.page_setup.orientation = "landscape" if page.landscape else "portrait"
+        if page.scale:
+            sheet.page_setup.scale = page.scale
+        else:
+            sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+            sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.print_options.horizontalCentered = page.centered
+        left, right, top, bottom = page.margins
         sheet.page_margins.left, sheet.page_margins.right = left, right
         sheet.page_margins.top, sheet.page_margins.bottom = top, bottom
+        for row in page.breaks:
+            sheet.row_breaks.append(Break(id=row))
+        if page.title_rows:
+            sheet.print_title_rows = f"{page.title_rows[0]}:{page.title_rows[1]}"
+        if page.footer:
+            sheet.HeaderFooter.oddFooter.center.text = page.footer
         for first, first_col, last, last_col in layout.merges:
             sheet.merged_cells.add(f"{get_column_letter(first_col)}{first}:{get_column_letter(last_col)}{last}")
         for row in range(1, max(layout.cells, default=0) + 1):
             cells = layout.cells.get(row, {})
-            values = []
+            line = []
             for col in range(1, max(cells, default=0) + 1):
                 value, style = cells.get(col, (None, 0))
                 cell = WriteOnlyCell(sheet, value if value != "" else None)
                 if styles[style]:
-                    cell.font, cell.alignment, border = styles[style]
+                    cell.font, cell.alignment, border, number_format = styles[style]
                     if border is not None:
                         cell.border = border
-                values.append(cell)
-            sheet.append(values)
+                    if number_format:
+                        cell.number_format = number_format
+                line.append(cell)
+            sheet.append(line)
         book.save(str(xlsx))
         self.word_cpu_s += middle - start
         self.excel_cpu_s += time.process_time() - middle
@@ -231,7 +266,7 @@ def _fair_part(part: list[tuple[int, Path, object]], out: str) -> int:
     from generator.build import form
     from generator.variant import Variant
 
-    baseline, variants = FairBaseline(), {}
+    baseline, variants = FairBaseline(Path(out)), {}
     for i, folder, project in part:
         variant = variants.setdefault(folder, Variant(folder))
         baseline.table(variant, project, form(variant).context, Path(out) / f"{i}.docx", Path(out) / f"{i}.xlsx")
@@ -250,7 +285,9 @@ def child_fair(args: argparse.Namespace) -> dict:
     sample = _sample(args)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    baseline = FairBaseline()
+    baseline = FairBaseline(out)
+    for variant, _, _, _ in sample:
+        baseline.prepare(variant)
     wall, cpu = time.perf_counter(), time.process_time()
     for i, (variant, project, context, _) in enumerate(sample):
         baseline.table(variant, project, context, out / f"{i}.docx", out / f"{i}.xlsx")
