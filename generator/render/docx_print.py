@@ -501,7 +501,7 @@ class PrintTemplate:
 
 
 # document properties when the variant's print.properties does not say, or names a field the table lacks
-_PROPERTIES = {"title": ["{项目名称}", "{单位名称}", "{标题}"], "subject": ["{标题}{副标题}", "{标题}"],
+_PROPERTIES = {"title": ["{项目名称}", "{单位名称}", "{标题}", ""], "subject": ["{标题}{副标题}", "{标题}", ""],
                "author": ["{实施单位}", "{单位名称}", "perfgen"]}
 
 
