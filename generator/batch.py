@@ -97,10 +97,10 @@ def _loaded(chunk: Chunk) -> tuple[Variant, Any, Any]:
 
 def render_chunk(chunk: Chunk) -> list[Rendered]:
     """Render and stage each project of the chunk; on any failure no temporary file is left."""
-    from .build import form
+    from .forms import form_of
 
     variant, word, excel = _loaded(chunk)
-    context = form(variant).context
+    context = form_of(variant).context
     rendered: list[Rendered] = []
     try:
         for stem, project in chunk.projects:
@@ -312,8 +312,6 @@ class _Batch:
 
         problems = Problems()
         item = build.plan_folder(spec_folder, out, self.templates, problems)
-        if item is not None:
-            _check_file_names(item, problems)
         for problem in problems.items:  # a broken 类别 file above several folders is said once
             if problem not in self.said:
                 self.said.add(problem)
@@ -405,13 +403,15 @@ class _Batch:
 
     def _summary(self, folder: _Folder) -> None:
         from . import summary
+        from .forms import form_of
 
         item = folder.plan
         if not item.projects:
             return
-        lines = summary.lines(item.projects, item.variant, folder.warnings)
-        key = cache.key(cache.toolchain_key(), folder.variant_key, *folder.keys, cache.fingerprint(lines),
-                        summary.title(item.projects))
+        overview = form_of(item.variant).overview  # None: the 汇总 holds the tables only
+        lines = overview.lines(item.projects, item.variant, folder.warnings) if overview else None
+        title = overview.title(item.projects) if overview else ""
+        key = cache.key(cache.toolchain_key(), folder.variant_key, *folder.keys, cache.fingerprint(lines), title)
         if not self.force and folder.old.fresh(SUMMARY_GROUP, key):
             folder.new.groups[SUMMARY_GROUP] = folder.old.groups[SUMMARY_GROUP]
             return
@@ -422,10 +422,8 @@ class _Batch:
             for stem in stems:  # this build's sheet, or the one in the unchanged workbook on disk
                 yield folder.sheets.get(stem) or read_entry(folder.out / f"{stem}.xlsx", sheet_part(1))
 
-        items = lines if summary.has_overview(item.projects) else None
         done = self.staging.write(folder.out / SUMMARY_WORKBOOK, lambda handle: summary.write(
-            handle, summary.title(item.projects), items, [p.name for p in item.projects], sheets(), item.variant,
-            writer))
+            handle, title, lines, [p.name for p in item.projects], sheets(), item.variant, writer, overview))
         folder.new.record_digests(SUMMARY_GROUP, key, {SUMMARY_WORKBOOK: done.digest})
         folder.known.remember(folder.out / SUMMARY_WORKBOOK, done.digest, cache.stat_key(done.tmp))
 
@@ -504,20 +502,6 @@ def run(root: Path, out: Path, templates: Path | None = None, *, jobs: int = 1, 
     result.written = [path for path in written if path.name != cache.MANIFEST]
     result.removed = _remove_stale(folders)
     return result
-
-
-def _check_file_names(item: Plan, problems: Problems) -> None:
-    """Two projects whose names give one file name (a/b and a_b), or a project named like the
-    汇总 workbook, would overwrite each other's tables."""
-    summary_stem = Path(SUMMARY_WORKBOOK).stem
-    taken: dict[str, str] = {summary_stem: f"汇总工作簿 {SUMMARY_WORKBOOK}"}
-    for project in item.projects:
-        stem = safe_filename(project.name)
-        if stem in taken:
-            problems.add(project.source, None, "项目名称",
-                         f"「{project.name}」的输出文件名 {stem}.docx 与{taken[stem]}相同，请改一个项目名称")
-        else:
-            taken[stem] = f"项目「{project.name}」"
 
 
 def _read(path: Path) -> bytes | None:
