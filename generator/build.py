@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import stages
 from .category import Libraries, Library
 from .errors import Problems, SettingsErrors, SpecErrors, VariantError
 from .expand import Expanded, expand
 from .forms import form_of
-from .layout import SUMMARY_WORKBOOK, safe_filename, spec_folders, targets  # noqa: F401  (also imported from here)
+from .layout import (FACTS_STAGES, SUMMARY_WORKBOOK, name_key, renamed_why, safe_filename, spec_folders,  # noqa: F401
+                     targets)  # (also imported from here)
 from .render.context import provides
 from .render.placeholders import template_problems
 from .spec import DepartmentSpec, Loaded, ProjectSpec, load_department, load_specs
@@ -33,7 +35,21 @@ class Plan:
     out: Path
     variant: Variant
     projects: list[Any]  # the tables of the variant's form (model.Project, model.Unit, …)
-    expanded: list[Expanded] = field(default_factory=list)  # the spec each table was built from
+    stages: list[stages.StageTables] = field(default_factory=list)  # 监控表 and 自评表 where facts exist
+    expanded: list[Expanded] = field(default_factory=list)  # the spec each of `projects` was built from
+
+    def stage_workbooks(self, every: bool = False) -> list[str]:
+        """The file names of the stages' 汇总 workbooks this folder writes (`every`: of every stage)."""
+        from .stage_summary import workbook_name
+
+        if every:
+            return [workbook_name(stage) for stage in FACTS_STAGES]
+        return [workbook_name(stage.stage) for stage in self.stages if stage.tables]
+
+    def tables(self) -> list[tuple[Variant, Any]]:
+        """Every table of the folder with its variant: the projects', then each stage's."""
+        return [(self.variant, p) for p in self.projects] + [
+            (stage.variant, table) for stage in self.stages for table in stage.tables]
 
 
 form = form_of  # the form of a variant (forms/); also imported from here
@@ -57,9 +73,9 @@ def plan_spec(loaded: Loaded, department: DepartmentSpec, variant: Variant, libr
     return table, expanded
 
 
-def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems) -> Plan | None:
-    """Read and check one spec folder against the variant its 部门.yaml names: every error a build
-    would meet, so that `perfgen check` finds them all."""
+def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems, *, facts: bool = True) -> Plan | None:
+    """Read and check one spec folder against the variant its 部门.yaml names; with `facts`, also
+    its 监控表 and 自评表 from the facts files beside the specs (stages.py)."""
     loaded_department = load_department(folder, problems)
     if loaded_department is None:
         load_specs(folder, ProjectSpec, problems)  # still report what is wrong in the projects
@@ -84,7 +100,7 @@ def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems) ->
         return None
     # category files shared by several spec folders are read again for each; Problems drops repeats
     library = Libraries().for_spec_folder(folder, problems)
-    tables: list[Any] = []
+    projects: list[Any] = []
     built: list[Expanded] = []
     checked: list[tuple[Any, Expanded]] = []
     names: dict[str, Path] = {}
@@ -92,32 +108,43 @@ def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems) ->
         planned = plan_spec(item, department, variant, library, problems)
         if planned is None:
             continue
-        table, expanded = planned
+        project, expanded = planned
         checked.append(planned)
-        if table.name in names:
-            problems.add(table.source, item.source.line(("项目名称",)), "名称",
-                         f"「{table.name}」与 {names[table.name].name} 的名称相同")
+        if project.name in names:
+            problems.add(project.source, item.source.line(("项目名称",)), "名称",
+                         f"「{project.name}」与 {names[project.name].name} 的名称相同")
             continue
-        names[table.name] = table.source
-        tables.append(table)
+        names[project.name] = project.source
+        projects.append(project)
         built.append(expanded)
-    _check_file_names(tables, problems)
     shape.check(checked, variant, problems)
-    return Plan(folder, out, variant, tables, built)
+    later = projects if shape.stages else []  # the year's 监控表 and 自评表 follow these tables
+    plan = Plan(folder, out, variant, projects,
+                stages.plan_stages(folder, loaded_department, variant, later, templates, problems)
+                if facts and later else [], built)
+    check_output_names(plan, problems)
+    return plan
 
 
-def _check_file_names(tables: list[Any], problems: Problems) -> None:
-    """Two tables whose names give one file name (a/b and a_b), or a table named like the 汇总
-    workbook, would overwrite each other's files."""
-    summary_stem = Path(SUMMARY_WORKBOOK).stem
-    taken: dict[str, str] = {summary_stem: f"汇总工作簿 {SUMMARY_WORKBOOK}"}
-    for table in tables:
+def check_output_names(plan: Plan, problems: Problems) -> None:
+    """Each table gets a file name of its own, the same on every platform: two names that give one
+    file name (a/b and a_b), names that differ only by case or width (ABC and ａｂｃ are one file on
+    Windows and macOS), or a table named like a 汇总 workbook are errors; a name that had to be
+    changed (a Windows device name, a name too long) is said."""
+    taken: dict[str, str] = {name_key(Path(workbook).stem): f"汇总工作簿 {workbook}"
+                             for workbook in [SUMMARY_WORKBOOK, *plan.stage_workbooks(every=True)]}
+    for _, table in plan.tables():
         stem = safe_filename(table.name)
-        if stem in taken:
+        key = name_key(stem)
+        if key in taken:
             problems.add(table.source, None, "项目名称",
-                         f"「{table.name}」的输出文件名 {stem}.docx 与{taken[stem]}相同，请改一个项目名称")
-        else:
-            taken[stem] = f"项目「{table.name}」"
+                         f"「{table.name}」的输出文件名 {stem}.docx 与{taken[key]}是同一个文件（Windows 上文件名"
+                         "不分大小写和全角半角），请改一个项目名称")
+            continue
+        taken[key] = f"项目「{table.name}」的 {stem}.docx"
+        why = renamed_why(table.name, stem)
+        if why:
+            problems.add(table.source, None, "项目名称", f"输出文件名为 {stem}.docx：{why}", warning=True)
 
 
 def plan(root: Path, out: Path | None, templates: Path | None = None) -> tuple[list[Plan], Problems]:

@@ -13,7 +13,7 @@ from generator import cache
 from generator.batch import run
 from generator.errors import SpecErrors, VariantError
 
-from conftest import EXAMPLES, REPO, TEMPLATES, write
+from conftest import EXAMPLES, REPO, TEMPLATES, copy_specs, write
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -67,10 +67,10 @@ def test_incremental_parallel_and_forced_builds_give_the_same_bytes(spec_folder,
 
 
 def test_worker_processes_give_the_bytes_of_one_process(spec_folder, tmp_path, monkeypatch):
-    from generator import batch
+    from generator import batch, workers
 
     run(spec_folder, tmp_path / "serial", TEMPLATES)
-    monkeypatch.setattr(batch, "INLINE", 0)  # no table rendered in this process: all in the pool
+    monkeypatch.setattr(workers, "INLINE", 0)  # no table rendered in this process: all in the pool
     monkeypatch.setattr(batch, "CHUNK", 2)   # several chunks per folder, coming back in order
     parallel = run(spec_folder, tmp_path / "parallel", TEMPLATES, jobs=2)
     assert names(parallel.built) == names(run(spec_folder, tmp_path / "again", TEMPLATES, force=True).built)
@@ -83,14 +83,18 @@ def test_force_rebuilds_everything(spec_folder, tmp_path):
     assert len(result.built) == 7 and result.skipped == []
 
 
-def test_an_output_edited_or_deleted_by_hand_is_rebuilt(spec_folder, tmp_path):
+def test_an_output_deleted_by_hand_is_rebuilt_one_edited_by_hand_only_when_taken_over(spec_folder, tmp_path):
     out = tmp_path / "out"
     run(spec_folder, out, TEMPLATES)
     table = out / "specs" / "法律顾问费.xlsx"
     good = table.read_bytes()
     table.write_bytes(b"edited")
     (out / "specs" / "党组工作经费.docx").unlink()
-    result = run(spec_folder, out, TEMPLATES)
+    with pytest.raises(SpecErrors) as refused:  # the hand edit is never overwritten silently
+        run(spec_folder, out, TEMPLATES)
+    assert [(p.file, "被改动过" in p.message) for p in refused.value.problems if not p.warning] == [(str(table), True)]
+    assert table.read_bytes() == b"edited" and not (out / "specs" / "党组工作经费.docx").exists()
+    result = run(spec_folder, out, TEMPLATES, overwrite=True)
     assert names(result.built) == ["党组工作经费", "法律顾问费"]
     assert table.read_bytes() == good
 
@@ -144,7 +148,7 @@ def test_a_render_failure_in_a_worker_writes_nothing(spec_folder, tmp_path):
 
 def test_a_year_folder_with_units_builds_each_unit(tmp_path):
     year = tmp_path / "specs" / "2024"
-    shutil.copytree(EXAMPLES / "2024", year)
+    copy_specs(EXAMPLES / "2024", year)
     unit = year / "某下属单位"
     unit.mkdir()
     shutil.copy(year / "部门.yaml", unit / "部门.yaml")
@@ -159,8 +163,8 @@ def test_a_year_folder_with_units_builds_each_unit(tmp_path):
 
 def test_hidden_folders_are_skipped_but_not_a_hidden_parent(tmp_path):
     root = tmp_path / ".work" / "specs"
-    shutil.copytree(EXAMPLES / "2024", root / "2024")
-    shutil.copytree(EXAMPLES / "2024", root / ".trash" / "2024")
+    copy_specs(EXAMPLES / "2024", root / "2024")
+    copy_specs(EXAMPLES / "2024", root / ".trash" / "2024")
     result = run(root, tmp_path / "out", TEMPLATES)
     assert [p.name for p in result.folders] == ["2024"] and len(result.built) == 7
 
@@ -245,13 +249,13 @@ def test_a_changed_file_in_a_folder_has_it_read_but_rebuilds_only_what_changed(s
 
 @pytest.mark.parametrize("inline", [16, 0])
 def test_an_error_in_a_later_folder_writes_nothing_though_earlier_ones_were_rendered(tmp_path, monkeypatch, inline):
-    from generator import batch
+    from generator import batch, workers
 
-    monkeypatch.setattr(batch, "INLINE", inline)  # 0: the earlier folders render in worker processes
+    monkeypatch.setattr(workers, "INLINE", inline)  # 0: the earlier folders render in worker processes
     monkeypatch.setattr(batch, "CHUNK", 1)        # many chunks in flight, in the same folders
     root = tmp_path / "specs"
     for name in ("a", "b", "c"):
-        shutil.copytree(EXAMPLES / "2024", root / name)
+        copy_specs(EXAMPLES / "2024", root / name)
     edit(root / "c" / "法律顾问费.yaml", "项目资金: 19200", "项目资金: 19,2OO")
     out, recorder = tmp_path / "out", Recorder()
     with pytest.raises(SpecErrors) as caught:
@@ -288,7 +292,7 @@ def test_a_changed_category_above_the_folder_rebuilds_its_projects(spec_folder, 
 def test_a_broken_category_file_above_several_folders_is_reported_once(tmp_path):
     root = tmp_path / "specs"
     for name in ("a", "b"):
-        shutil.copytree(EXAMPLES / "2024", root / name)
+        copy_specs(EXAMPLES / "2024", root / name)
     write(root / "类别" / "坏.yaml", "绩效指标: {数量指标: {'{人数}人次': =1人}}\n")  # an unknown placeholder
     with pytest.raises(SpecErrors) as caught:
         run(root, tmp_path / "out", TEMPLATES)

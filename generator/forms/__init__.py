@@ -24,6 +24,8 @@ defines `FORM = Form(...)`, plus its name in `_BUILTIN` below; then variant fold
     overview     the first sheet of 汇总.xlsx (an Overview), or None: the 汇总 holds the tables only
     roll         what `perfgen new` flags in a spec of this form (a Roll)
     show         the expanded spec as `perfgen show` prints it, or None: show is not for this form
+    stages       whether the year's later stages (监控表, 自评表: facts files, stages.py) follow
+                 this form's tables
 
 Everything but name, spec_model, build, context and provides has a default that does nothing.
 The words a form prints on its own (the 汇总's columns and title, the fields `perfgen new` looks
@@ -40,7 +42,7 @@ from ..errors import VariantError
 if TYPE_CHECKING:
     from ..variant import Variant
 
-_BUILTIN = ("project", "unit")  # packages of this folder, each defining FORM
+_BUILTIN = ("project", "unit", "monitoring", "evaluation")  # packages of this folder, each defining FORM
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class Form:
     overview: Overview | None = None
     roll: Roll = field(default_factory=Roll)
     show: Callable[[Any], str] | None = None
+    stages: bool = False
 
 
 _FORMS: dict[str, Form] = {}

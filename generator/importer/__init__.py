@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..build import safe_filename, spec_folders
+from ..layout import stage_of
 from ..spec import DEPARTMENT_FILE, DepartmentSpec, spec_files
 from ..source import SourceError, read as read_yaml
 from ..errors import VariantError
@@ -27,7 +28,7 @@ from ..forms import form_of
 from ..forms import forms as all_forms
 from ..editors import schemas, spec_modeline
 from ..variant import SETTINGS, Variant, templates_root
-from ..write import Staging
+from ..staging import Staging
 from . import project
 from .common import Imported, TableError
 from .emit import Checker, department_data, dump
@@ -60,8 +61,9 @@ def expand_paths(paths: list[Path]) -> tuple[list[Path], list[str]]:
     files, failures = [], []
     for path in paths:
         if path.is_dir():
+            # a folder of outputs also holds the 监控表 and 自评表 made from facts: not 目标表s to import
             found = sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file()
-                           and not p.name.startswith(("~$", ".")))
+                           and not p.name.startswith(("~$", ".")) and stage_of(p.name) is None)
             if not found:
                 failures.append(f"{path}: 目录中没有 .docx 或 .xlsx 文件")
             files.extend(found)

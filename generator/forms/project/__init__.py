@@ -44,4 +44,5 @@ FORM = Form(
     roll=Roll(carry_over=(("项目资金", "上年结转资金"),), amounts=("项目资金",), category=("项目类别",),
               indicators=("绩效指标",)),
     show=lazy("generator.show", "render"),
+    stages=True,
 )
