@@ -62,7 +62,6 @@ class Problems:
 # │   ├── SourceError           pydantic validator may raise it (source.py: not YAML, too big, …)
 # │   ├── AmountError           (amounts.py: not an amount)
 # │   ├── Located               (spec.py: a problem across keys, at the key it concerns)
-# │   ├── PointsError           (scoring.py: the points of a 自评表 cannot be shared out)
 # │   └── UnreadableValue       (importer: a printed value that cannot be read back)
 # ├── ImportFailure             a document or one table of it cannot be imported
 # │   ├── ReadError             (the file is not a .docx/.xlsx perfgen can read)
@@ -121,8 +120,8 @@ class Located(InputError):
 
 
 class PointsError(InputError):
-    """The points of an evaluation cannot be shared out (scoring.py); `key` is the spec's 分值 key at
-    fault (None: the rule set)."""
+    """A project's points (分值) cannot be shared out under its rule set; `key` is the spec's 分值
+    key at fault (None: the rule set's own)."""
 
     def __init__(self, message: str, key: str | None = None):
         super().__init__(message)

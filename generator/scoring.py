@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Sequence
 
-from .errors import PointsError  # noqa: F401  (also imported from here)
+from .errors import PointsError
 from .model import Indicator
 from .rules import Band, RuleSet
 from .values import Phrase, Quantity
