@@ -14,6 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..errors import ReadError  # noqa: F401  (also imported from here)
 from ..render.ooxml import W
 from ..render.sheetml import CONTINUED
 
@@ -24,10 +25,6 @@ SUFFIXES = (DOCX, XLSX)
 _SYMBOLS = {"F0FE": "☑", "F078": "☒", "F0FD": "☒", "F0A8": "☐", "F06F": "☐", "F0A3": "☐", "2611": "☑",
             "2612": "☒", "2610": "☐"}
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-
-
-class ReadError(Exception):
-    """The file cannot be read as a table document; the message is for the user."""
 
 
 @dataclass(frozen=True)
