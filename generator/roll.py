@@ -197,16 +197,19 @@ class _Roller:
         self.source_year, self.target_year = source_year, target_year
         self.pattern = year_pattern(source_year)
         self.templates, self.result = templates, result
-        self.one_off: dict[str, list[str]] = {}
+        self.one_off: dict[str, tuple[list[str], set[str]]] = {}
 
-    def one_off_categories(self, variant: str | None) -> list[str]:
+    def one_off_categories(self, variant: str | None) -> tuple[list[str], set[str]]:
+        """The variant's one-off values, and the spec keys they are values of (its classifications:
+        项目类别, or 项目性质 in a form that has both)."""
         if variant is None:
-            return []
+            return [], set()
         if variant not in self.one_off:
             try:
-                self.one_off[variant] = Variant.load(variant, self.templates).one_off_categories
+                loaded = Variant.load(variant, self.templates)
+                self.one_off[variant] = (loaded.one_off_categories, {kind.key for kind in loaded.classifications})
             except VariantError:
-                self.one_off[variant] = []
+                self.one_off[variant] = ([], set())
         return self.one_off[variant]
 
     def roll_file(self, text: str, target: Path, department: bool, variant: str | None) -> str:
@@ -244,7 +247,8 @@ class _Roller:
                 note = f"这是 {self.source_year} 年的上年结转资金，请按 {self.target_year} 年的实际填写"
                 self.flag(edits, node, target, field_name, note)
             return  # amounts are not years
-        if not is_key and path[:1] == ("项目类别",) and node.value.strip() in self.one_off_categories(variant):
+        one_off, keys = self.one_off_categories(variant)
+        if not is_key and len(path) == 1 and path[0] in keys and node.value.strip() in one_off:
             note = f"{node.value.strip()}，{self.target_year} 年还要做吗？不再需要就删除本文件"
             self.flag(edits, node, target, field_name, note)
         if not is_key and _NUMBER.match(node.value) and not any("年" in str(p) for p in path[-1:]):

@@ -18,7 +18,7 @@ from seed_docx import seed_tables, write_seed_docx, write_seed_xlsx
 
 from conftest import EXAMPLES, SHARED, TEMPLATES, write
 
-FOLDERS = ["2024", "2022", "2024新虹街道"]
+FOLDERS = ["2024", "2022", "2024新虹街道", "2024社会保障服务中心", "2023吴泾镇", "2023吴淞镇"]
 SEEDS = SHARED / "seeds"
 runner = CliRunner()
 
