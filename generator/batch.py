@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Protocol
 
 from . import cache
 from .errors import Problem, Problems, SpecErrors
-from .layout import SUMMARY_WORKBOOK, category_folders, count_spec_files, safe_filename, targets
+from .layout import COMBINED_DOCUMENT, SUMMARY_WORKBOOK, category_folders, count_spec_files, safe_filename, targets
 from .pdf import find_soffice, to_pdf
 from .render.sheetml import sheet_part
 from .write import Entry, Staged, Staging, read_entry, remove_folders, stage_bytes
@@ -275,6 +275,7 @@ class _Batch:
         self.variant_keys: dict[Path, str] = {}
         self.category_keys: dict[Path, str] = {}
         self.writers: dict[str, Any] = {}
+        self.words: dict[str, Any] = {}
         self.order: deque[_Folder] = deque()  # folders not finished yet
         self.saving: cache.Digests | None = None  # the digests of the last folder closed
         # what the fast path compares: perfgen itself and every template
@@ -426,8 +427,28 @@ class _Batch:
         done = self.staging.write(folder.out / SUMMARY_WORKBOOK, lambda handle: summary.write(
             handle, summary.title(item.projects), items, [p.name for p in item.projects], sheets(), item.variant,
             writer))
-        folder.new.record_digests(SUMMARY_GROUP, key, {SUMMARY_WORKBOOK: done.digest})
+        digests = {SUMMARY_WORKBOOK: done.digest}
         folder.known.remember(folder.out / SUMMARY_WORKBOOK, done.digest, cache.stat_key(done.tmp))
+        combined = item.variant.settings.combined
+        if combined is not None and len(item.projects) > 1:   # the folder's tables in one Word file too
+            from .build import form
+            from .render.combined import combined_docx, heading_text
+
+            word = self._word(item.variant, folder.variant_key)
+            context = form(item.variant).context
+            heading = heading_text(combined.heading, item.projects, item.projects[0].year)
+            data = combined_docx(word, [context(project, item.variant) for project in item.projects], heading)
+            staged = self.staging.add(folder.out / COMBINED_DOCUMENT, data)
+            digests[COMBINED_DOCUMENT] = staged.digest
+            folder.known.remember(folder.out / COMBINED_DOCUMENT, staged.digest, cache.stat_key(staged.tmp))
+        folder.new.record_digests(SUMMARY_GROUP, key, digests)
+
+    def _word(self, variant: Variant, variant_key: str):
+        if variant_key not in self.words:
+            from .render.docx import WordTemplate
+
+            self.words[variant_key] = WordTemplate.for_variant(variant)
+        return self.words[variant_key]
 
     def _writer(self, variant: Variant, variant_key: str):
         if variant_key not in self.writers:

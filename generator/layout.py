@@ -21,6 +21,7 @@ CATEGORY_FOLDER = "类别"  # a department's own categories, in its spec folder 
 PACKAGE_CATEGORIES = _PACKAGE / "categories"
 SPEC_SUFFIXES = (".yaml", ".yml")
 SUMMARY_WORKBOOK = "汇总.xlsx"
+COMBINED_DOCUMENT = "汇总.docx"   # a form's `combined:` file: the folder's tables in one Word file
 REVIEW = "待核对（perfgen new）"  # the comment `perfgen new` leaves where the author must look
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
