@@ -10,13 +10,11 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from .errors import AmountError  # noqa: F401  (also imported from here)
+
 _AMOUNT = re.compile(r"^(?P<num>-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?)\s*(?P<unit>万元|万|元)?$")
 WAN = Decimal(10000)
 MAX_AMOUNT = Decimal(10) ** 15  # a quadrillion 元: far above any budget, well inside Decimal's precision
-
-
-class AmountError(ValueError):
-    """The text is not an amount; the message is for the author."""
 
 
 # what an amount looks like, said with every amount that is not one

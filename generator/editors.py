@@ -29,6 +29,8 @@ def modeline(spec: Path, schema: Path) -> str:
 
 def with_modeline(text: str, line: str) -> str:
     """`text` starting with `line`: a modeline already there is replaced, else `line` goes on top."""
+    if "\r\n" in text:  # the file's own line ending
+        line = line.replace("\n", "\r\n")
     if text.startswith(MODELINE):
         return line + text.split("\n", 1)[1] if "\n" in text else line
     return line + text
@@ -63,3 +65,15 @@ def vscode_settings(root: Path, forms: dict[str, list[str]]) -> dict[Path, bytes
     extensions = {"recommendations": ["redhat.vscode-yaml"]}
     dump = lambda data: (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")  # noqa: E731
     return {root / ".vscode" / "settings.json": dump(settings), root / ".vscode" / "extensions.json": dump(extensions)}
+
+
+def rolled(text: str, spec: Path, root: Path, old: str | None, new: str | None) -> tuple[str, Path | None]:
+    """A spec moved to a new year (`perfgen new`) with its modeline: kept while its form stays
+    `old`, else pointing at `root`/schema/ for `new`; and the schema file that line needs."""
+    department = spec.name == DEPARTMENT_FILE
+    if text.startswith(MODELINE) and (department or old == new):
+        return text, None
+    if new is None and not department:
+        return text, None
+    wanted = schema_file(root, None if department else new)
+    return with_modeline(text, modeline(spec, wanted)), wanted

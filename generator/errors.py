@@ -51,6 +51,26 @@ class Problems:
         return bool(self.items)
 
 
+# ---------------------------------------------------------------- the exceptions, one hierarchy
+#
+# PerfgenError                  the CLI prints its message (never a traceback) and exits 1
+# ├── SpecErrors                problems of specs, each at its file and line: nothing is written
+# │   └── SettingsErrors        … of a variant's own files (settings.yaml, its template)
+# ├── VariantError              a variant folder is missing, or its template cannot render
+# │   └── SettingsErrors
+# ├── InputError                one value or file cannot be read; a ValueError too, so that a
+# │   ├── SourceError           pydantic validator may raise it (source.py: not YAML, too big, …)
+# │   ├── AmountError           (amounts.py: not an amount)
+# │   ├── Located               (spec.py: a problem across keys, at the key it concerns)
+# │   └── UnreadableValue       (importer: a printed value that cannot be read back)
+# ├── ImportFailure             a document or one table of it cannot be imported
+# │   ├── ReadError             (the file is not a .docx/.xlsx perfgen can read)
+# │   └── TableError            (a table lacks a label, or a value is unreadable)
+# └── ToolError                 an external program (LibreOffice, pdftoppm)
+#     ├── ToolMissing           … is not installed
+#     └── ConversionFailed      … ran but did not produce what was asked
+
+
 class PerfgenError(Exception):
     """Base of the errors the CLI prints as a message instead of a traceback."""
 
@@ -69,3 +89,55 @@ class VariantError(PerfgenError):
 
 class SettingsErrors(SpecErrors, VariantError):
     """A variant's settings.yaml (or its template) is wrong: said like a spec's problems, at their lines."""
+
+
+class InputError(PerfgenError, ValueError):
+    """A value or a file that cannot be read; the message is for the author."""
+
+
+class SourceError(InputError):
+    """The file cannot be read as YAML; `line` points at the problem when known."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
+
+
+class AmountError(InputError):
+    """The text is not an amount; the message is for the author."""
+
+
+class Located(InputError):
+    """A problem a model validator finds across keys, said at the key it concerns."""
+
+    def __init__(self, path: tuple, message: str):
+        super().__init__(message)
+        self.path = path
+
+
+class UnreadableValue(InputError):
+    """A printed value that cannot be read back (importer); the message is for the user."""
+
+
+class ImportFailure(PerfgenError):
+    """A document, or one table of it, cannot be imported."""
+
+
+class ReadError(ImportFailure):
+    """The file cannot be read as a table document; the message is for the user."""
+
+
+class TableError(ImportFailure):
+    """A table that cannot be imported (a required label is missing, a value unreadable)."""
+
+
+class ToolError(PerfgenError):
+    """An external program perfgen needs."""
+
+
+class ToolMissing(ToolError):
+    """An external program perfgen needs for this command is not installed."""
+
+
+class ConversionFailed(ToolError):
+    """The external program ran but did not produce what was asked."""

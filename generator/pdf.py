@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
-from .errors import PerfgenError
+from .errors import ConversionFailed, PerfgenError, ToolMissing  # noqa: F401  (also imported from here)
 
 SOFFICE_ENV = "PERFGEN_SOFFICE"
 _SOFFICE_NAMES = ("soffice", "libreoffice")
@@ -25,14 +25,6 @@ _SOFFICE_PLACES = (  # where installers put it when it is not on PATH
 )
 INSTALL_HINT = ("安装方法：Debian/Ubuntu 运行 sudo apt-get install libreoffice-writer-nogui libreoffice-calc-nogui "
                 "fonts-noto-cjk；Windows/macOS 从 https://zh-cn.libreoffice.org 下载安装")
-
-
-class ToolMissing(PerfgenError):
-    """An external program perfgen needs for this command is not installed."""
-
-
-class ConversionFailed(PerfgenError):
-    """The external program ran but did not produce what was asked."""
 
 
 def find_soffice() -> str:

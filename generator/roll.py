@@ -28,6 +28,7 @@ from pathlib import Path
 import yaml
 
 from .errors import PerfgenError, VariantError
+from . import editors
 from .layout import REVIEW
 from .spec import DEPARTMENT_FILE, SPEC_SUFFIXES
 from .values import Quantity, parse_value
@@ -304,7 +305,8 @@ def roll(source: Path, target_year: int, templates: Path | None = None) -> Rolle
     templates = templates_root(templates, near=source)
     result = Rolled(source, target)
     roller = _Roller(source_year, target_year, templates, result)
-    staged: list[tuple[Path, Path, bytes | None]] = []  # (relative, source file, new bytes or None = copy)
+    staged: list[tuple[Path, Path | None, bytes | None]] = []  # (relative, source file or None, new bytes or None = copy)
+    schemas: dict[Path, str | None] = {}  # schema files the modelines point at → their variant (None: 部门.yaml)
     for path in sorted(p for p in source.rglob("*") if p.is_file()):
         relative = path.relative_to(source)
         if path.suffix not in SPEC_SUFFIXES or any(part.startswith(".") for part in relative.parts):
@@ -315,15 +317,29 @@ def roll(source: Path, target_year: int, templates: Path | None = None) -> Rolle
         try:
             text = raw.decode("utf-8-sig")
             department = path.name == DEPARTMENT_FILE
-            new = roller.roll_file(text, target / relative, department, _department_variant(path.parent, source))
+            old_variant = _department_variant(path.parent, source)
+            new_variant = variant_for(target_year, old_variant, templates)[0] if old_variant else None
+            # the modeline first, so that the lines of the notes below are the new file's
+            text, schema = editors.rolled(text, target / relative, target, old_variant, new_variant)
+            new = roller.roll_file(text, target / relative, department, old_variant)
         except (UnicodeDecodeError, yaml.YAMLError) as exc:
             staged.append((relative, path, None))
             why = "不是 UTF-8 文本" if isinstance(exc, UnicodeDecodeError) else "YAML 无法读取"
             result.copied.append((target / relative, why))
             continue
+        if schema is not None:
+            schemas[schema] = new_variant if path.name != DEPARTMENT_FILE else None
         bom = codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b""
         staged.append((relative, path, bom + new.encode("utf-8")))
         result.files.append(target / relative)
+    # the schemas the new modelines point at, unless the folder brought them along
+    copied = {relative for relative, _, _ in staged}
+    for schema, variant_name in schemas.items():
+        if schema.relative_to(target) not in copied:
+            from .schema import department_schema, dumps, form_schema
+
+            document = department_schema() if variant_name is None else form_schema(Variant.load(variant_name, templates))
+            staged.append((schema.relative_to(target), None, dumps(document).encode("utf-8")))
     _write(source, target, staged)
     return result
 
@@ -341,7 +357,8 @@ def _write(source: Path, target: Path, staged: list[tuple[Path, Path, bytes | No
                 shutil.copy2(path, out)
             else:
                 out.write_bytes(data)
-                shutil.copymode(path, out)
+                if path is not None:
+                    shutil.copymode(path, out)
         os.chmod(scratch, source.stat().st_mode & 0o7777)  # mkdtemp makes 0700; keep the source's mode
         if target.exists():
             raise PerfgenError(f"{target} 已存在：perfgen new 不覆盖任何文件")

@@ -22,9 +22,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from .amounts import WAN, format_number
-from .errors import Problem, Problems
+from .errors import Located, Problem, Problems
 from .source import SourceError, decode, parse
-from .spec import Located, validate
+from .spec import validate
 
 Strict = ConfigDict(extra="forbid", frozen=True)
 PLACEHOLDERS = ("项目名称", "预算")  # what a variant default or a category may fill in

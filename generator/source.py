@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from . import slips
+from .errors import SourceError  # noqa: F401  (also imported from here)
 
 Path_ = tuple[str | int, ...]
 _NULLS = {"", "~", "null", "Null", "NULL"}
@@ -23,14 +24,6 @@ MAX_BYTES = 1_000_000  # a spec is a few KB; a megabyte is a pasted document, no
 # Characters YAML reserves at the start of a plain value: `>` and `|` start a block scalar,
 # `*` an alias, `&` an anchor, `!` a tag; `@`, `` ` `` and `%` are reserved.
 _RESERVED_START = re.compile(r"^\s*(?:-\s+)?(?:[^\s#'\"][^#]*?:\s+|-\s+)(?P<value>[>|*&!@`%].*)$")
-
-
-class SourceError(ValueError):
-    """The file cannot be read as YAML; `line` points at the problem when known."""
-
-    def __init__(self, message: str, line: int | None = None):
-        super().__init__(message)
-        self.line = line
 
 
 @dataclass

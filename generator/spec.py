@@ -22,7 +22,7 @@ from pydantic import (AliasChoices, BaseModel, BeforeValidator, ConfigDict, Disc
                       ValidationInfo, create_model, field_validator)
 
 from .amounts import AmountError, parse_amount
-from .errors import Problems
+from .errors import Located, Problems
 from .layout import DEPARTMENT_FILE, SPEC_SUFFIXES, spec_files  # noqa: F401  (also imported from here)
 from .source import Source, SourceError, read
 
@@ -332,14 +332,6 @@ def _internal(step: object, models: dict[str, type[BaseModel]]) -> bool:
 
 def _field_path(loc: tuple, models: dict[str, type[BaseModel]]) -> tuple:
     return tuple(p for p in loc if not _internal(p, models))
-
-
-class Located(ValueError):
-    """A problem a model validator finds across keys, said at the key it concerns."""
-
-    def __init__(self, path: tuple, message: str):
-        super().__init__(message)
-        self.path = path
 
 
 def _message(error: dict, model: type[BaseModel], path: tuple, models: dict[str, type[BaseModel]]) -> str:

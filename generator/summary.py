@@ -189,7 +189,7 @@ def write(handle: BinaryIO, title_text: str, items: Sequence[Line] | None, names
     used: set[str] = set()
     titles = [sheet_title(OVERVIEW, used), *(sheet_title(name, used) for name in names)]
     write_workbook(handle, titles, itertools.chain([first], sheets), deflate("xl/styles.xml", styles.xml()),
-                   print_titles={0: (2, 3)})
+                   print_titles={**writer.print_titles(range(1, len(titles))), 0: (2, 3)})
 
 
 def workbook(projects: Sequence[Project], roots: Sequence[etree._Element], variant: Variant, writer: ExcelWriter,

@@ -61,8 +61,8 @@ def variant_copy(tmp_path: Path, change, name: str = "测试格式") -> Path:
 def as_printed_once(path: Path, scratch: Path) -> Path:
     """A copy of a rendered table as one table with each merged cell once, as the seed tables
     are: perfgen splits a Word table before its repeated header rows and prints a merged
-    一级/二级 label again where a page begins (marked w:lastRenderedPageBreak in Word; in Excel a
-    merge that starts right after a page break with the text of the merge above). Golden tests
+    一级/二级 label again where a page begins (marked w:lastRenderedPageBreak in Word, in the
+    cell style 续页标签 in Excel). Golden tests
     compare this copy, cell for cell, with the seeds."""
     import zipfile
 
@@ -95,18 +95,13 @@ def as_printed_once(path: Path, scratch: Path) -> Path:
         return target
     import openpyxl
 
+    from generator.render.sheetml import CONTINUED
+
     book = openpyxl.load_workbook(path)
     for ws in book.worksheets:
-        starts = {brk.id + 1 for brk in ws.row_breaks.brk}
-        ends = {(r.max_row, r.min_col, r.max_col): r for r in ws.merged_cells.ranges}
-        for rng in list(ws.merged_cells.ranges):
-            above = ends.get((rng.min_row - 1, rng.min_col, rng.max_col))
-            if rng.min_row in starts and above is not None \
-                    and ws.cell(above.min_row, above.min_col).value == ws.cell(rng.min_row, rng.min_col).value:
-                first, last = (above.min_row, above.min_col), (rng.max_row, rng.max_col)
-                ws.unmerge_cells(str(above))
-                ws.unmerge_cells(str(rng))
-                ws.cell(rng.min_row, rng.min_col).value = None
-                ws.merge_cells(start_row=first[0], start_column=first[1], end_row=last[0], end_column=last[1])
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.style == CONTINUED:
+                    cell.value = None
     book.save(target)
     return target

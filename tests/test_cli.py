@@ -189,13 +189,13 @@ def test_new_rolls_a_year_and_lists_what_to_review(tmp_path):
     result = run("new", "2025", "--from", "2024", "--specs", str(specs))
     assert result.exit_code == 0, result.output
     assert f"已创建 {specs / 'examples' / '2025'}" in result.output and "改动 2 处" in result.output
-    assert "等保项目.yaml:2 项目类别: 一次性项目，2025 年还要做吗？" in result.output
+    assert "等保项目.yaml:3 项目类别: 一次性项目，2025 年还要做吗？" in result.output  # line 1: the modeline
     assert "还有以下问题" not in result.output
     built = run("build", str(specs), "-o", str(tmp_path / "out"))
     assert built.exit_code == 0 and "生成 14 个" in built.output
     # the markers `new` left are for a person: every build says where they still are
     assert "还有 1 处「# 待核对（perfgen new）」待核对" in built.output
-    assert f"{specs / 'examples' / '2025' / '等保项目.yaml'}:2 一次性项目，2025 年还要做吗？" in built.output
+    assert f"{specs / 'examples' / '2025' / '等保项目.yaml'}:3 一次性项目，2025 年还要做吗？" in built.output
 
 
 def test_new_says_when_the_rolled_specs_need_work(tmp_path):
@@ -203,7 +203,7 @@ def test_new_says_when_the_rolled_specs_need_work(tmp_path):
     shutil.copytree(EXAMPLES / "2024", specs / "2024")
     write(specs / "2024" / "半成品.yaml", "项目名称: 半成品\n")
     result = run("new", "2025", "--from", "2024", "--specs", str(specs))
-    assert result.exit_code == 0 and "还有以下问题" in result.output and "半成品.yaml:1 项目类别: 缺少必填项" in result.output
+    assert result.exit_code == 0 and "还有以下问题" in result.output and "半成品.yaml:2 项目类别: 缺少必填项" in result.output
 
 
 def test_new_refuses_an_existing_target(tmp_path):

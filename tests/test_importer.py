@@ -306,9 +306,16 @@ def test_tables_of_several_formats_go_to_a_folder_each_and_build(built_examples,
              *tables(built_examples / "2024新虹街道", ".docx")]
     outcome = import_files(files, tmp_path / "specs", TEMPLATES)
     assert outcome.failures == [] and outcome.notes == []
-    assert sorted(p.name for p in (tmp_path / "specs").iterdir()) == ["2022", "2024单位整体", "2024目标表"]
+    assert sorted(p.name for p in (tmp_path / "specs").iterdir()) == ["2022", "2024单位整体", "2024目标表", "schema"]
     result = build(tmp_path / "specs", tmp_path / "out", TEMPLATES)
     assert result.projects == 3
+    # every written spec names the schema of its own form, written beside them
+    for written in outcome.written:
+        first = written.path.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema=../schema/")
+        assert (written.path.parent / first.split("=", 1)[1]).is_file()
+    assert sorted(p.name for p in (tmp_path / "specs" / "schema").iterdir()) == [
+        "2022申报表.schema.json", "2024单位整体.schema.json", "2024目标表.schema.json", "部门.schema.json"]
 
 
 def test_spec_folders_below_the_target_get_a_sibling(built_examples, tmp_path):

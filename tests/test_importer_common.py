@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, strategies as st
 
-from generator.importer.common import ValueError_, amount, date, numbered, parts_text, printed_step, recover, \
+from generator.importer.common import UnreadableValue, amount, date, numbered, parts_text, printed_step, recover, \
     value_text
 from generator.render.context import numbered as print_numbered, value_parts
 from generator.values import parse_value
@@ -62,7 +62,7 @@ def test_amounts_in_the_labels_unit():
     assert amount("1.92万元", "元") == Decimal(19200)          # the cell's own unit wins
     assert amount("１２３", "元") == Decimal(123)
     assert [amount(t, "万元") for t in ("", "-", "－", "—", None)] == [None] * 5
-    with pytest.raises(ValueError_, match="不是金额"):
+    with pytest.raises(UnreadableValue, match="不是金额"):
         amount("19,2OO", "元")
 
 
@@ -85,9 +85,9 @@ def test_recovery_needs_one_fitting_candidate():
 def test_dates():
     assert date("2024/1/1") == date("2024-01-01") == date("2024年1月1日") == dt.date(2024, 1, 1)
     assert date("") is None
-    with pytest.raises(ValueError_):
+    with pytest.raises(UnreadableValue):
         date("明年")
-    with pytest.raises(ValueError_):
+    with pytest.raises(UnreadableValue):
         date("2024-02-30")
 
 

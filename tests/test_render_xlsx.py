@@ -11,9 +11,13 @@ from test_render_docx import BASE, VARIANT, render
 WRITER = ExcelWriter.for_variant(VARIANT)
 
 
-def workbook(spec: str):
+def workbook_bytes(spec: str) -> bytes:
     _, root = render(spec)
-    return openpyxl.load_workbook(io.BytesIO(WRITER.workbook([("项目", root)])))
+    return WRITER.workbook([("项目", root)])
+
+
+def workbook(spec: str):
+    return openpyxl.load_workbook(io.BytesIO(workbook_bytes(spec)))
 
 
 def test_values_are_text_never_formulas():
@@ -22,8 +26,23 @@ def test_values_are_text_never_formulas():
     assert "=1.00(人)" in values and "=SUM(A1)" in values and "#N/A" in values
     for row in book.active.iter_rows():
         for cell in row:
-            if cell.value is not None:
-                assert cell.data_type == "s"
+            if cell.value is not None:  # text, but for the amounts
+                assert cell.data_type == ("n" if cell.number_format == "#,##0.00" else "s"), cell
+
+
+def test_amounts_are_numbers_with_the_variants_format_and_their_exact_value():
+    """项目资金 19203 元 prints 1.92 in 万元; the cell holds the exact 1.9203 and sums as a number;
+    an absent amount stays the variant's "-"; indicator values stay text."""
+    data = workbook_bytes(BASE + "项目资金: 19203\n绩效指标: {数量指标: {a: =1人}}\n")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<v>1.9203</v>" in sheet
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    cells = {c.coordinate: c for row in book.active.iter_rows() for c in row}
+    total = next(c for c in cells.values() if c.value == "项目资金总额")
+    amount = book.active.cell(total.row, total.column + 1)
+    assert amount.data_type == "n" and amount.number_format == "#,##0.00"
+    assert "-" in [c.value for c in cells.values()] and "=1.00(人)" in [c.value for c in cells.values()]
 
 
 def test_merges_borders_wrap_and_print_setup():

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from generator.build import plan
 from generator.errors import PerfgenError, VariantError
+from generator.editors import MODELINE
 from generator.roll import REVIEW, find_year, known_years, roll, year_pattern
 
 from conftest import EXAMPLES, TEMPLATES, write
@@ -29,7 +30,9 @@ def specs(tmp_path) -> Path:
 def changed_lines(old: Path, new: Path) -> list[tuple[str, str]]:
     a = old.read_text(encoding="utf-8").splitlines()
     b = new.read_text(encoding="utf-8").splitlines()
-    assert len(a) == len(b), "a roll never adds or removes lines"
+    if b and b[0].startswith(MODELINE) and not (a and a[0].startswith(MODELINE)):
+        b = b[1:]  # the editor's modeline, on top of a spec that had none
+    assert len(a) == len(b), "a roll adds or removes no other line"
     return [(x, y) for x, y in zip(a, b) if x != y]
 
 
@@ -76,6 +79,7 @@ def test_years_in_texts_dates_and_names_move_and_nothing_else(specs):
     result = roll(specs / "2024", 2025, TEMPLATES)
     text = (specs / "2025" / project.name).read_text(encoding="utf-8")
     assert text == """\
+# yaml-language-server: $schema=schema/2024目标表.schema.json
 # 2024 年的注释不动
 项目名称: "2025年度政府实事项目"
 项目类别: 经常性项目
@@ -99,7 +103,7 @@ def test_other_years_are_reported_not_changed(specs):
     assert (specs / "2025" / "跨年.yaml").read_text(encoding="utf-8").endswith("2023年起步，2026年完成，2025年中期\n")
     notes = [str(n) for n in result.review if n.path.name == "跨年.yaml"]
     assert len(notes) == 2 and "提到 2023 年" in notes[0] and "提到 2026 年" in notes[1]
-    assert notes[0].startswith(f"{specs / '2025' / '跨年.yaml'}:2 项目总目标: ")
+    assert notes[0].startswith(f"{specs / '2025' / '跨年.yaml'}:3 项目总目标: ")  # below the modeline
 
 
 def test_carryover_is_flagged_in_the_file(specs):
@@ -107,8 +111,10 @@ def test_carryover_is_flagged_in_the_file(specs):
     write(specs / "2024" / "零结转.yaml", "项目名称: 零结转\n项目资金:\n  财政资金: 100\n  上年结转资金: 0\n")
     result = roll(specs / "2024", 2025, TEMPLATES)
     lines = (specs / "2025" / "结转.yaml").read_text(encoding="utf-8").splitlines()
-    assert lines[3] == f"  上年结转资金: 30  # 去年剩的  # {REVIEW}：这是 2024 年的上年结转资金，请按 2025 年的实际填写"
-    assert (specs / "2025" / "零结转.yaml").read_bytes() == (specs / "2024" / "零结转.yaml").read_bytes()
+    assert lines[4] == f"  上年结转资金: 30  # 去年剩的  # {REVIEW}：这是 2024 年的上年结转资金，请按 2025 年的实际填写"
+    assert (specs / "2025" / "零结转.yaml").read_bytes() == \
+        b"# yaml-language-server: $schema=schema/2024\xe7\x9b\xae\xe6\xa0\x87\xe8\xa1\xa8.schema.json\n" + \
+        (specs / "2024" / "零结转.yaml").read_bytes()  # the modeline, and nothing else
     assert [n.field for n in result.review if n.path.name == "结转.yaml"] == ["项目资金.上年结转资金"]
 
 
@@ -171,7 +177,8 @@ def test_units_below_a_year_roll_too_and_bom_and_crlf_stay(specs):
     (unit / "部门.yaml").write_bytes(b"\xef\xbb\xbf" + DEPARTMENT.replace("\n", "\r\n").encode("utf-8"))
     roll(specs / "2024", 2025, TEMPLATES)
     rolled = (specs / "2025" / "下属单位" / "部门.yaml").read_bytes()
-    assert rolled == b"\xef\xbb\xbf" + DEPARTMENT.replace("2024\n", "2025\n").replace("\n", "\r\n").encode("utf-8")
+    modeline = "# yaml-language-server: $schema=../schema/部门.schema.json\n"
+    assert rolled == b"\xef\xbb\xbf" + (modeline + DEPARTMENT.replace("2024\n", "2025\n")).replace("\n", "\r\n").encode("utf-8")
     assert yaml.safe_load(rolled.decode("utf-8-sig"))["年度"] == 2025
 
 
@@ -205,6 +212,23 @@ def test_rolling_forward_and_back_is_the_identity(text, source, target):
     rolled = forward.sub(str(target), text)
     assert back.sub(str(source), rolled) == text
     assert len(rolled) == len(text) and [c.isdigit() for c in rolled] == [c.isdigit() for c in text]
+
+
+def test_rolled_specs_name_the_schema_of_their_form(specs):
+    """Each rolled spec starts with a modeline to a schema that is there; one that has it keeps it."""
+    (specs / "2024" / "法律顾问费.yaml").write_text(
+        "# yaml-language-server: $schema=../schema/2024目标表.schema.json\n"
+        + (specs / "2024" / "法律顾问费.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    roll(specs / "2024", 2025, TEMPLATES)
+    target = specs / "2025"
+    for path in sorted(target.glob("*.yaml")):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith(MODELINE), path
+        if path.name == "法律顾问费.yaml":
+            assert first == "# yaml-language-server: $schema=../schema/2024目标表.schema.json"
+        else:
+            assert (path.parent / first.removeprefix(MODELINE)).is_file(), first
+    assert sorted(p.name for p in (target / "schema").iterdir()) == ["2024目标表.schema.json", "部门.schema.json"]
 
 
 def test_a_one_off_value_of_any_classification_is_flagged(tmp_path):

@@ -24,6 +24,7 @@ from ..build import safe_filename, spec_folders
 from ..spec import DEPARTMENT_FILE, DepartmentSpec, spec_files
 from ..source import SourceError, read as read_yaml
 from ..errors import VariantError
+from ..editors import schemas, spec_modeline
 from ..variant import SETTINGS, Variant, templates_root
 from ..write import Staging
 from . import project, unit
@@ -232,13 +233,18 @@ def import_files(paths: list[Path], out: Path, templates: Path | None = None, ca
     checker = Checker()
     with Staging() as staging:
         for group in place(list(groups.values()), out, outcome):
-            _stage_group(group, staging, checker, outcome, categories)
+            _stage_group(group, staging, checker, outcome, categories, out)
+        # the schemas the modelines of the written specs point at, where there are none yet
+        used = {w.item.variant.name: w.item.variant for w in outcome.written if w.item is not None}
+        for path, data in (schemas(out, list(used.values())) if used else {}).items():
+            staging.add(path, data)
         committed = {path: True for path in staging.commit()}
     outcome.written = [w for w in outcome.written if w.path in committed]
     return outcome
 
 
-def _stage_group(group: Group, staging: Staging, checker: Checker, outcome: Outcome, categories: bool) -> None:
+def _stage_group(group: Group, staging: Staging, checker: Checker, outcome: Outcome, categories: bool,
+                 root: Path) -> None:
     folder, variant = group.folder, group.variant
     department = DepartmentSpec(主管部门=group.department[0], 实施单位=group.department[1], 年度=group.year,
                                 格式=variant.name)
@@ -262,7 +268,7 @@ def _stage_group(group: Group, staging: Staging, checker: Checker, outcome: Outc
         path = _target(folder, item.name, taken)
         taken.add(path)
         spec = shorten(item, data, path, department, checker, categories)
-        text = dump(spec.data, f"{GENERATED}：{item.file.name} 第 {item.number} 张表")
+        text = spec_modeline(path, root, variant.name) + dump(spec.data, f"{GENERATED}：{item.file.name} 第 {item.number} 张表")
         outcome.notes.extend(f"{item.where}: {note}" for note in item.notes)
         outcome.notes.extend(f"{item.where}: {note}" for note in checker.differences(item, spec.rebuilt))
         outcome.info.extend(f"{item.where}: {note}" for note in item.info + spec.info)
@@ -270,7 +276,9 @@ def _stage_group(group: Group, staging: Staging, checker: Checker, outcome: Outc
         written.append(Written(path, item))
     if written and group.new_department:
         path = folder / DEPARTMENT_FILE
-        staging.add(path, dump(department_data(group.department, group.year, variant.name), GENERATED).encode("utf-8"))
+        text = spec_modeline(path, root, variant.name) + dump(department_data(group.department, group.year, variant.name),
+                                                               GENERATED)
+        staging.add(path, text.encode("utf-8"))
         written.insert(0, Written(path))
     outcome.written.extend(written)
 

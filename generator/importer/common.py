@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..amounts import WAN, AmountError, parse_amount
+from ..errors import TableError, UnreadableValue  # noqa: F401  (also imported from here)
 from ..render.context import value_parts
 from ..values import OPERATOR_SPELLINGS, Phrase, Quantity, parse_value
 from ..variant import ValueStyle, Variant
@@ -24,10 +25,6 @@ _OWN_UNIT = re.compile(r"(万元|万|元)\s*$")
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[T\s].*)?")
 _SPACE = re.compile(r"[\s\u00a0\u3000]+")
 _BOXES = {"□": "☐", "☒": "☑", "■": "☑", "√": "☑", "✓": "☑", "✔": "☑"}
-
-
-class ValueError_(ValueError):
-    """A printed value that cannot be read back; the message is for the user."""
 
 
 def cell_norm(text: str) -> str:
@@ -62,7 +59,7 @@ def amount(text: str | None, unit: str) -> Decimal | None:
     try:
         return parse_amount(cleaned)
     except AmountError as exc:
-        raise ValueError_(f"「{text}」不是金额（{exc}）") from None
+        raise UnreadableValue(f"「{text}」不是金额（{exc}）") from None
 
 
 def printed_step(text: str, unit: str) -> Decimal:
@@ -93,11 +90,11 @@ def date(text: str | None) -> dt.date | None:
         return None
     match = _DATE.fullmatch(unicodedata.normalize("NFKC", text).strip())
     if not match:
-        raise ValueError_(f"「{text}」不是日期")
+        raise UnreadableValue(f"「{text}」不是日期")
     try:
         return dt.date(*map(int, match.groups()))
     except ValueError:
-        raise ValueError_(f"「{text}」不是有效日期") from None
+        raise UnreadableValue(f"「{text}」不是有效日期") from None
 
 
 # ---------------------------------------------------------------- indicator values
@@ -187,10 +184,6 @@ def numbered(text: str, pattern: str) -> list[str]:
 
 
 # ---------------------------------------------------------------- what a table reads into
-
-class TableError(Exception):
-    """A table that cannot be imported (a required label is missing, a value unreadable)."""
-
 
 @dataclass
 class Imported:

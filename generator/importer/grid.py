@@ -7,13 +7,16 @@ the hidden cells of a merged range in Excel) are `merged` and empty. Nothing her
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
 
+from ..errors import ReadError  # noqa: F401  (also imported from here)
 from ..render.ooxml import W
+from ..render.sheetml import CONTINUED
 
 DOCX = ".docx"
 XLSX = ".xlsx"
@@ -22,10 +25,6 @@ SUFFIXES = (DOCX, XLSX)
 _SYMBOLS = {"F0FE": "☑", "F078": "☒", "F0FD": "☒", "F0A8": "☐", "F06F": "☐", "F0A3": "☐", "2611": "☑",
             "2612": "☒", "2610": "☐"}
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-
-
-class ReadError(Exception):
-    """The file cannot be read as a table document; the message is for the user."""
 
 
 @dataclass(frozen=True)
@@ -204,6 +203,11 @@ def _excel_text(cell) -> str:
         if "%" in fmt:
             decimals = len(fmt.split(".")[1].rstrip("%")) if "." in fmt else 0
             return f"{value * 100:.{decimals}f}%"
+        if "0" in fmt and fmt != "General":  # 0.00, #,##0: as Excel shows it (rounded half up)
+            from ..amounts import format_number
+
+            decimals = sum(1 for ch in fmt.split(".")[1] if ch in "0#") if "." in fmt else 0
+            return format_number(Decimal(repr(value)), decimals, "," in fmt)
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
         return repr(value) if isinstance(value, float) else str(value)  # repr: the shortest exact digits
@@ -224,13 +228,9 @@ def read_xlsx(path: Path) -> Document:
             continue
         spans: dict[tuple[int, int], int] = {}
         hidden: set[tuple[int, int]] = set()
-        ends = {(rng.max_row, rng.min_col, rng.max_col): rng for rng in ws.merged_cells.ranges}
         page_starts = {brk.id + 1 for brk in ws.row_breaks.brk}
-        for rng in ws.merged_cells.ranges:
-            above = ends.get((rng.min_row - 1, rng.min_col, rng.max_col))
-            if rng.min_row in page_starts and above is not None \
-                    and ws.cell(above.min_row, above.min_col).value == ws.cell(rng.min_row, rng.min_col).value:
-                hidden.add((rng.min_row, rng.min_col))  # a merge printed again where a page begins
+        for r in page_starts:  # a merged label perfgen printed again where a page begins: the merge above
+            hidden.update((r, cell.column) for cell in ws[r] if cell.style == CONTINUED) if r <= ws.max_row else None
         for rng in ws.merged_cells.ranges:
             spans[(rng.min_row, rng.min_col)] = rng.max_col - rng.min_col + 1
             hidden.update((r, c) for r in range(rng.min_row, rng.max_row + 1)

@@ -10,7 +10,7 @@ from ..spec import ProjectSpec
 from ..values import Quantity, parse_value
 from ..variant import Variant
 from . import indicators
-from .common import AMOUNT_UNITS, Imported, TableError, ValueError_, amount, cell_norm, date, plain, \
+from .common import AMOUNT_UNITS, Imported, TableError, UnreadableValue, amount, cell_norm, date, plain, \
     printed_step, recover, value_text
 from .labels import Fields, Form, Labels, norm
 
@@ -123,7 +123,7 @@ def style_of(form: Form, header: int, fields: Fields, variant: Variant) -> Varia
         for text in printed_amounts:
             try:
                 same += cell_norm(view.amounts.format(amount(text, unit))) == cell_norm(text)
-            except ValueError_:
+            except UnreadableValue:
                 pass
         same += sum(value_text(text, view)[1] for text in values)
         return int(layout == order), same
@@ -177,7 +177,7 @@ def parse(form: Form, variant: Variant, labels: Labels) -> Imported:
         raise TableError(f"「{labels.spelled('项目名称')}」是空的")
     try:
         start, end = date(text("计划开始日期")), date(text("计划完成日期"))
-    except ValueError_ as exc:
+    except UnreadableValue as exc:
         raise TableError(f"计划日期：{exc}") from None
     year = form.year or (start.year if start else None)
     if year is None:
@@ -225,7 +225,7 @@ def parse(form: Form, variant: Variant, labels: Labels) -> Imported:
         printed = text(key)
         try:
             funds[key] = amount(printed, unit)
-        except ValueError_ as exc:
+        except UnreadableValue as exc:
             raise TableError(f"「{labels.spelled(key)}」：{exc}") from None
         if zero_is_absent and funds[key] == 0:
             funds[key] = None

@@ -15,7 +15,7 @@ from ..render.context import value_parts
 from ..values import Quantity, parse_value
 from ..variant import Variant
 from . import indicators
-from .common import Imported, TableError, ValueError_, amount, cell_norm, is_operator, numbered, parts_text, plain
+from .common import Imported, TableError, UnreadableValue, amount, cell_norm, is_operator, numbered, parts_text, plain
 from .labels import Fields, Form, Labels
 from .project import amount_unit, header_row, require
 
@@ -124,7 +124,7 @@ def parse(form: Form, variant: Variant, labels: Labels) -> Imported:
     for key in BUDGET:
         try:
             budget[key] = amount(text(key), unit)
-        except ValueError_ as exc:
+        except UnreadableValue as exc:
             raise TableError(f"「{labels.spelled(key)}」：{exc}") from None
     for key in ("财政拨款", "基本支出", "项目支出"):
         if budget[key] is None:

@@ -66,9 +66,14 @@ class CellStyle:
     wrap: bool = False
     border: bool = False          # a thin black line on all four sides
     number_format: str | None = None
+    indent: int = 0               # text this many indents in from the border (left-aligned text)
+    continued: bool = False       # a merged label printed again where a page begins (CONTINUED style)
 
 
 DEFAULT = CellStyle()  # stands for format 0, written as Excel's Normal
+# the named cell style of a label printed again at the top of a page, so that readers (perfgen
+# import, the golden tests) read the merge it continues once
+CONTINUED = "续页标签"
 
 
 class Stylesheet:
@@ -110,7 +115,8 @@ class Stylesheet:
                      '<border><left/><right/><top/><bottom/><diagonal/></border>'
                      f'<border><left style="thin">{thin}</left><right style="thin">{thin}</right>'
                      f'<top style="thin">{thin}</top><bottom style="thin">{thin}</bottom><diagonal/></border>'
-                     '</borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+                     '</borders><cellStyleXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+                     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
                      f'</cellStyleXfs><cellXfs count="{len(self.styles)}">')
         font_ids = {font: i for i, font in enumerate(fonts, 1)}
         format_ids = {code: _CUSTOM_FORMATS + i for i, code in enumerate(formats)}
@@ -118,13 +124,14 @@ class Stylesheet:
         for s in self.styles[1:]:
             fmt = format_ids.get(s.number_format, 0) if s.number_format else 0
             head = (f'<xf numFmtId="{fmt}" fontId="{font_ids[(s.bold, s.size)]}" fillId="0" '
-                    f'borderId="{int(s.border)}" xfId="0" applyFont="1"'
+                    f'borderId="{int(s.border)}" xfId="{int(s.continued)}" applyFont="1"'
                     + (' applyNumberFormat="1"' if fmt else "") + (' applyBorder="1"' if s.border else ""))
             align = "".join((f' horizontal="{s.horizontal}"' if s.horizontal else "",
-                             f' vertical="{s.vertical}"' if s.vertical else "", ' wrapText="1"' if s.wrap else ""))
+                             f' vertical="{s.vertical}"' if s.vertical else "", ' wrapText="1"' if s.wrap else "",
+                             f' indent="{s.indent}"' if s.indent else ""))
             parts.append(f'{head} applyAlignment="1"><alignment{align}/></xf>' if align else f"{head}/>")
-        parts.append('</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-                     "</styleSheet>")
+        parts.append(f'</cellXfs><cellStyles count="2"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
+                     f'<cellStyle name="{CONTINUED}" xfId="1"/></cellStyles></styleSheet>')
         return "".join(parts).encode("utf-8")
 
 
@@ -132,11 +139,15 @@ class Stylesheet:
 
 @dataclass
 class Page:
-    """Print setup: A4, fitted to the page width."""
+    """Print setup: A4, at a scale or fitted to the page width, with page breaks and a footer."""
 
     landscape: bool = False
     margins: tuple[float, float, float, float] = (0.75, 0.75, 1.0, 1.0)  # left, right, top, bottom (inches)
     centered: bool = True
+    scale: int | None = None                 # percent; None: fitted to the page width
+    breaks: list[int] = field(default_factory=list)  # rows a page ends after
+    title_rows: tuple[int, int] | None = None  # rows printed on every page (the workbook names them)
+    footer: str | None = None                # e.g. "第 &P 页 共 &N 页", centred
 
 
 @dataclass
@@ -161,8 +172,10 @@ class Worksheet:
         rows = sorted(set(self.cells) | set(self.heights))
         last_col = max([len(self.widths), *(max(cols) for cols in self.cells.values() if cols)], default=1)
         last_row = rows[-1] if rows else 1
-        out = [f'<worksheet xmlns="{MAIN}" xmlns:r="{REL}"><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
-               f'<dimension ref="A1:{ref(last_row, last_col)}"/><sheetViews><sheetView workbookViewId="0">']
+        fit = self.page.scale is None
+        out = [f'<worksheet xmlns="{MAIN}" xmlns:r="{REL}">'
+               + ('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if fit else "")
+               + f'<dimension ref="A1:{ref(last_row, last_col)}"/><sheetViews><sheetView workbookViewId="0">']
         if self.freeze:
             row, col = self.freeze
             corner = ref(row, col)
@@ -201,10 +214,19 @@ class Worksheet:
         left, right, top, bottom = self.page.margins
         if self.page.centered:
             out.append('<printOptions horizontalCentered="1"/>')
-        out.append(f'<pageMargins left="{number(left)}" right="{number(right)}" '
-                   f'top="{number(top)}" bottom="{number(bottom)}" header="0.5" footer="0.5"/>'
-                   f'<pageSetup paperSize="9" orientation="{"landscape" if self.page.landscape else "portrait"}" '
-                   'fitToWidth="1" fitToHeight="0"/></worksheet>')
+        orientation = "landscape" if self.page.landscape else "portrait"
+        out.append(f'<pageMargins left="{number(left)}" right="{number(right)}" top="{number(top)}" '
+                   f'bottom="{number(bottom)}" header="{number(min(0.3, top / 2))}" '
+                   f'footer="{number(min(0.3, bottom / 2))}"/>'
+                   + (f'<pageSetup paperSize="9" orientation="{orientation}" fitToWidth="1" fitToHeight="0"/>' if fit
+                      else f'<pageSetup paperSize="9" scale="{self.page.scale}" orientation="{orientation}"/>'))
+        if self.page.footer:
+            out.append(f"<headerFooter><oddFooter>&amp;C{escape(self.page.footer)}</oddFooter></headerFooter>")
+        if self.page.breaks:
+            out.append(f'<rowBreaks count="{len(self.page.breaks)}" manualBreakCount="{len(self.page.breaks)}">')
+            out += [f'<brk id="{row}" max="16383" man="1"/>' for row in self.page.breaks]
+            out.append("</rowBreaks>")
+        out.append("</worksheet>")
         return "".join(out).encode("utf-8")
 
 

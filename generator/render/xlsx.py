@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 import unicodedata
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, NamedTuple, Sequence
@@ -19,8 +20,10 @@ from typing import TYPE_CHECKING, Any, Iterable, NamedTuple, Sequence
 from lxml import etree
 
 from ..write import Entry, deflate
+from . import pages
+from .docx_print import NUMBER_ATTR
 from .ooxml import W, cell_properties, cell_text, child
-from .sheetml import CellStyle, Page, Stylesheet, Worksheet, sheet_part, write_workbook
+from .sheetml import DEFAULT, CellStyle, Page, Stylesheet, Worksheet, sheet_part, write_workbook
 
 if TYPE_CHECKING:
     from ..settings import ExcelStyle
@@ -30,6 +33,12 @@ _JC = {"center": "center", "left": "left", "start": "left", "right": "right", "e
 _INVALID_SHEET = set('[]:*?/\\')
 TWIPS_PER_CHAR = 105  # one Excel width unit ≈ 7 px ≈ 105 twips
 HORIZONTAL = ("left", "center", "right", "justify", "distributed")
+INDENTED = ("left", "justify")
+# Excel's column width unit is the width of a digit of the Normal font (Calibri 11: 7 pixels) and a
+# column is 5 pixels wider than its digits; a pixel is 0.75 point. A cell's text keeps 2 pixels
+# from each border, and an indent is about 9 pixels.
+PT_PER_UNIT, COLUMN_EXTRA_PT, CELL_PADDING_PT, INDENT_PT = 5.25, 3.75, 3.0, 6.75
+PAGE_PT = {False: (595.3, 841.9), True: (841.9, 595.3)}  # A4 (width, height): portrait, landscape
 VERTICAL = ("top", "center", "bottom")
 _SIZE = re.compile(rb'<w:sz w:val="(\d+)"')
 
@@ -49,14 +58,15 @@ class Sheet:
     """What a worksheet needs: rows of cells (text, format) and the merged ranges, 1-based."""
 
     widths: list[float]
-    cells: list[tuple[int, int, str, Format]] = field(default_factory=list)
+    cells: list[tuple[int, int, str | Decimal, Format]] = field(default_factory=list)  # Decimal: an amount
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     row_count: int = 0
     landscape: bool = False
+    title_rows: tuple[int, int] | None = None  # rows printed at the top of every page
 
 
 _P, _PPR, _R, _RPR, _JC_TAG, _SZ, _B, _VAL = (f"{W}{tag}" for tag in ("p", "pPr", "r", "rPr", "jc", "sz", "b", "val"))
-_TR, _TC = f"{W}tr", f"{W}tc"
+_TR, _TC, _TR_PR, _TBL_HEADER = f"{W}tr", f"{W}tc", f"{W}trPr", f"{W}tblHeader"
 _VERTICAL = {"top": "top", "bottom": "bottom"}
 
 
@@ -107,8 +117,14 @@ def read_document(root: etree._Element, default_size: float) -> Sheet:
                     sheet.merges.append((row, 1, row, ncols))
         elif block.tag == f"{W}tbl":
             open_merge: dict[int, list[int]] = {}  # column → [row, col, end_row, end_col]
+            heading = True  # the table's first rows marked to repeat (w:tblHeader): Excel's print titles
             for tr in block.iterchildren(_TR):
                 row += 1
+                heading = heading and child(child(tr, _TR_PR), _TBL_HEADER) is not None
+                if heading and sheet.title_rows is None:
+                    sheet.title_rows = (row, row)
+                elif heading and sheet.title_rows is not None and sheet.title_rows[1] == row - 1:
+                    sheet.title_rows = (sheet.title_rows[0], row)
                 col = 0
                 for tc in tr.iterchildren(_TC):
                     span, state, valign = cell_properties(tc)
@@ -117,7 +133,8 @@ def read_document(root: etree._Element, default_size: float) -> Sheet:
                         col += span
                         continue
                     fmt = _format(child(tc, _P), valign, True, default_size)
-                    sheet.cells.append((row, col + 1, cell_text(tc), fmt))
+                    number = tc.get(NUMBER_ATTR)
+                    sheet.cells.append((row, col + 1, Decimal(number) if number else cell_text(tc), fmt))
                     region = [row, col + 1, row, col + span]
                     sheet.merges.append(region)  # type: ignore[arg-type]
                     for c in range(col, col + span):
@@ -167,6 +184,32 @@ def template_sizes(template: Path) -> tuple[float, ...]:
     return tuple(sorted({int(match) / 2 for match in _SIZE.findall(document)}))
 
 
+def template_title_rows(template: Path) -> tuple[int, int] | None:
+    """The sheet rows of the template's repeated header rows (w:tblHeader), which are the same in
+    every table of the template when only fixed rows come before them (None otherwise): the
+    汇总 workbook names them as print titles of sheets it copies from disk."""
+    with zipfile.ZipFile(template) as archive:
+        body = etree.fromstring(archive.read("word/document.xml")).find(f"{W}body")
+    row = 0
+    for block in body:
+        if block.tag == _P and cell_text_of_paragraph(block).strip():
+            row += 1
+        elif block.tag == f"{W}tbl":
+            marked = []
+            for tr in block.iterchildren(_TR):
+                header = child(child(tr, _TR_PR), _TBL_HEADER) is not None
+                if not header and marked:
+                    break
+                if not header and "{%tr" in "".join(t.text or "" for t in tr.iter(f"{W}t")):
+                    return None  # rows made by a loop: where the header lands depends on the data
+                row += 1
+                if header:
+                    marked.append(row)
+            if marked:
+                return marked[0], marked[-1]
+    return None
+
+
 class ExcelWriter:
     """Writes sheets from rendered documents, with the variant's `excel:` settings.
 
@@ -174,26 +217,38 @@ class ExcelWriter:
     sets, bold or not, each alignment, with or without border), in a fixed order: a project's sheet
     is then valid as it is in the project's workbook and in the 汇总 workbook."""
 
-    def __init__(self, settings: ExcelStyle, sizes: Iterable[float] = ()):
+    def __init__(self, settings: ExcelStyle, sizes: Iterable[float] = (), number_format: str = "#,##0.00",
+                 title_rows: tuple[int, int] | None = None, page_numbers: str = "第 {page} 页 共 {pages} 页"):
         self.font_name = settings.font
         self.font_size = settings.size
         self.line_height = settings.line_height or self.font_size * 1.35
         self.min_row_height = settings.min_row_height
         self.margins = settings.margin
+        self.number_format = number_format
+        self.title_rows = title_rows
+        self.footer = page_numbers.replace("&", "&&").replace("{page}", "&P").replace("{pages}", "&N")
         self.sizes = tuple(sorted({self.font_size, *(float(s) for s in sizes)}))
+        # text not touching the cell's edges: left (and justified) text one indent in from the border
         self.styles = Stylesheet(self.font_name, [
-            CellStyle(bold, size, horizontal, vertical, True, border)
+            CellStyle(bold, size, horizontal, vertical, True, border, fmt, int(horizontal in INDENTED))
             for size in self.sizes for bold in (False, True) for border in (True, False)
-            for horizontal in HORIZONTAL for vertical in VERTICAL])
-        # a cell's Format → its style index (the cells are all wrapped)
-        self._index = {Format(s.horizontal, s.vertical, s.bold, s.size, s.border): i
-                       for i, s in enumerate(self.styles.styles) if s.wrap}
+            for horizontal in HORIZONTAL for vertical in VERTICAL for fmt in (None, number_format)])
+        self.styles = Stylesheet(self.font_name, [*self.styles.styles[1:], *(
+            replace(s, continued=True) for s in self.styles.styles[1:] if s.border and not s.number_format)])
+        # a cell's Format and whether it holds a number → its style index (the cells are all wrapped)
+        self._index = {(Format(s.horizontal, s.vertical, s.bold, s.size, s.border), s.number_format is not None): i
+                       for i, s in enumerate(self.styles.styles) if s.wrap and not s.continued}
+        self._continued = {self.styles.index[replace(s, continued=True)]: i for s, i in self.styles.index.items()
+                           if s.border and not s.number_format and not s.continued and s != DEFAULT}
+        self._continued = {i: c for c, i in self._continued.items()}  # style → its 续页标签 twin
         self._styles_entry: Entry | None = None
 
     @classmethod
     def for_variant(cls, variant: Any) -> "ExcelWriter":
-        """The writer for a variant's tables: its `excel:` settings, its template's font sizes."""
-        return cls(variant.excel, template_sizes(variant.word_template))
+        """The writer for a variant's tables: its `excel:` settings, its template's font sizes, the
+        number format of its amounts, the rows its tables repeat on every page."""
+        return cls(variant.excel, template_sizes(variant.word_template), variant.amounts.number_format,
+                   template_title_rows(variant.word_template), variant.print_style.page_numbers)
 
     @property
     def styles_entry(self) -> Entry:
@@ -204,13 +259,14 @@ class ExcelWriter:
     def worksheet(self, root: etree._Element) -> Worksheet:
         sheet = read_document(root, self.font_size)
         ws = Worksheet(widths=[round(w, 2) for w in sheet.widths],
-                       page=Page(sheet.landscape, (self.margins,) * 4))
+                       page=Page(sheet.landscape, (self.margins, self.margins, self.margins, self.margins + 0.25)))
         spans = {(m[0], m[1]): m for m in sheet.merges}
         heights = [self.min_row_height] * (sheet.row_count + 1)
         tall: list[tuple[int, int, float]] = []
         index = self._index
-        for row, col, text, fmt in sheet.cells:
-            style = index.get(fmt)
+        for row, col, value, fmt in sheet.cells:
+            number = isinstance(value, Decimal)
+            style = index.get((fmt, number))
             if style is None:
                 raise ValueError(f"字号 {fmt.size} 不在 Word 模板设置的字号 {self.sizes} 中")
             region = spans.get((row, col), (row, col, row, col))
@@ -218,10 +274,8 @@ class ExcelWriter:
                 for r in range(region[0], region[2] + 1):
                     for c in range(region[1], region[3] + 1):
                         ws.set(r, c, None, style)
-            ws.set(row, col, text or None, style)
-            width = sum(sheet.widths[c - 1] for c in range(region[1], region[3] + 1))
-            lines = sum(max(1, math.ceil(text_width(part) / max(width - 1, 1))) for part in (text or "").split("\n"))
-            need = lines * max(self.line_height, fmt.size * 1.35) + 6
+            ws.set(row, col, value if number else (value or None), style)
+            need = self.text_height(format(value, "f") if number else value or "", region, sheet.widths, fmt)
             if region[0] == region[2]:
                 heights[row] = max(heights[row], need)
             else:
@@ -232,7 +286,48 @@ class ExcelWriter:
                 heights[last] += need - have
         ws.heights = {row: round(heights[row], 1) for row in range(1, sheet.row_count + 1)}
         ws.merges = list(sheet.merges)
+        self.paginate(ws, sheet.title_rows)
         return ws
+
+    def text_height(self, text: str, region: tuple[int, int, int, int], widths: Sequence[float], fmt: Format) -> float:
+        """The points a cell's text needs in its (merged) width, wrapped as Excel wraps it."""
+        width = sum(widths[c - 1] for c in range(region[1], region[3] + 1)) * PT_PER_UNIT + COLUMN_EXTRA_PT
+        room = width - 2 * CELL_PADDING_PT - (INDENT_PT if fmt.horizontal in INDENTED else 0)
+        lines = pages.line_count(text, max(room, fmt.size) / fmt.size)
+        return lines * max(self.line_height, fmt.size * 1.35) + 6
+
+    def paginate(self, ws: Worksheet, title_rows: tuple[int, int] | None) -> None:
+        """Excel's pages, placed by perfgen: page breaks between rows where a page is full (the print
+        titles repeated on each), and every vertical merge that a break cuts restarted below it with
+        its label, so each page says which 一级/二级 its rows belong to; 第 X 页 共 Y 页 in the
+        footer of a sheet over one page. The sheet is fitted to the page width by Excel or
+        LibreOffice (whose column widths depend on the fonts they have); the pages are laid out
+        for the least width the sheet can have, so a page the application scales down more only
+        has room to spare, and no page breaks where perfgen did not."""
+        page = ws.page
+        paper_width, paper_height = PAGE_PT[page.landscape]
+        left, right, top, bottom = (72 * m for m in page.margins)
+        width = sum(w * PT_PER_UNIT + COLUMN_EXTRA_PT for w in ws.widths)
+        scale = min(1.0, (paper_width - left - right) / width)
+        room = (paper_height - top - bottom) / scale
+        rows = sorted(ws.heights)
+        heights = [ws.heights[r] for r in rows]
+        titles = sum(ws.heights.get(r, 0) for r in range(title_rows[0], title_rows[1] + 1)) if title_rows else 0
+        repeat = [titles if title_rows and r > title_rows[1] else 0.0 for r in rows]
+        starts = [rows[i] for i in pages.page_breaks(heights, room, repeat)]
+        page.breaks = [r - 1 for r in starts]
+        page.title_rows = title_rows
+        page.footer = self.footer if starts else None
+        for start in starts:
+            kept = []
+            for first_row, first_col, last_row, last_col in ws.merges:
+                if first_row < start <= last_row:  # cut by the page break: two merges, the label in both
+                    value, style = ws.cells[first_row][first_col]
+                    ws.set(start, first_col, value, self._continued.get(style, style))
+                    kept += [(first_row, first_col, start - 1, last_col), (start, first_col, last_row, last_col)]
+                else:
+                    kept.append((first_row, first_col, last_row, last_col))
+            ws.merges = [m for m in kept if m[0] != m[2] or m[1] != m[3]]
 
     def sheet(self, root: etree._Element) -> Entry:
         """The worksheet of a rendered document, deflated (as a workbook's first sheet)."""
@@ -241,7 +336,12 @@ class ExcelWriter:
     def write(self, handle, titles: Sequence[str], sheets: Iterable[Entry | bytes]) -> None:
         """A workbook of these sheets (from `sheet`), one per title, streamed to `handle`."""
         used: set[str] = set()
-        write_workbook(handle, [sheet_title(t, used) for t in titles], sheets, self.styles_entry)
+        write_workbook(handle, [sheet_title(t, used) for t in titles], sheets, self.styles_entry,
+                       print_titles=self.print_titles(range(len(titles))))
+
+    def print_titles(self, sheets: Iterable[int]) -> dict[int, tuple[int, int]]:
+        """The print titles of these sheets (0-based), each a table of this writer's template."""
+        return {i: self.title_rows for i in sheets} if self.title_rows else {}
 
     def workbook(self, sheets: Iterable[tuple[str, etree._Element]]) -> bytes:
         """One workbook with a sheet per (name, rendered document)."""
