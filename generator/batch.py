@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Protocol
 
 from . import cache
 from .errors import Problem, Problems, SpecErrors
-from .layout import COMBINED_DOCUMENT, SUMMARY_WORKBOOK, category_folders, count_spec_files, safe_filename, targets
+from .layout import COMBINED_DOCUMENT, SUMMARY_WORKBOOK, category_folders, count_tables, ruleset_folders, safe_filename, targets
 from .pdf import find_soffice, to_pdf
 from .render.sheetml import sheet_part
 from .write import Entry, Staged, Staging, read_entry, remove_folders, stage_bytes
@@ -301,11 +301,12 @@ class _Batch:
         folder = _Folder(out, old, cache.Manifest(out), [], known=known)
         self.order.append(folder)
         # a folder's projects also inherit from the 类别/ folders at and above it
-        categories = [self.category_key(path) for path in category_folders(spec_folder)]
+        categories = [self.category_key(path) for path in category_folders(spec_folder) + ruleset_folders(spec_folder)]
         inputs = cache.inputs_key(spec_folder, *self.inputs, *categories, digests=known)
         last = None if self.force else _last_build(old, spec_folder)
+        summaries = [g for g in old.groups if g.startswith(f"{SUMMARY_GROUP}/")]  # 汇总.自评.xlsx, …
         if last is not None and old.unchanged(inputs, [project_group(name) for name in last[0]]
-                                              + ([SUMMARY_GROUP] if last[0] else [])):
+                                              + ([SUMMARY_GROUP] if last[0] else []) + summaries):
             folder.replayed, (folder.names, folder.warnings) = True, last
             folder.new.groups, folder.new.inputs = dict(old.groups), old.inputs
             return folder
@@ -322,24 +323,27 @@ class _Batch:
         if item is None or self.problems.errors:
             self.renderer.cancel()  # the build will fail: render no more
             return folder
-        folder.plan, folder.names, folder.warnings = item, [p.name for p in item.projects], problems.warnings
+        tables = item.tables()  # the 目标表s, then the 监控表 and 自评表 where facts exist
+        folder.plan, folder.names, folder.warnings = item, [t.name for _, t in tables], problems.warnings
         folder.variant_key = self.variant_key(item.variant)
         folder.new.inputs = {"key": inputs, "tables": folder.names,
                              "warnings": [_stored(w, spec_folder) for w in problems.warnings]}
-        stale = []
-        for project in item.projects:
-            key = _project_key(project, folder.variant_key)
-            fresh = not self.force and old.fresh(project_group(project.name), key)
+        stale: dict[Path, list[tuple[str, Any]]] = {}  # variant folder → its tables to render
+        for variant, table in tables:
+            key = _project_key(table, self.variant_key(variant))
+            fresh = not self.force and old.fresh(project_group(table.name), key)
             folder.keys.append(key)
             folder.fresh.append(fresh)
             if not fresh:
-                stale.append((safe_filename(project.name), project))
+                stale.setdefault(variant.folder, []).append((safe_filename(table.name), table))
         if stale:
             self.staging.expect(out)  # a dropped build removes the folders its workers made
-        for start in range(0, len(stale), CHUNK):
-            folder.pending += 1
-            self.renderer.submit(folder, Chunk(item.variant.folder, folder.variant_key, out,
-                                               tuple(stale[start:start + CHUNK])))
+        variants = {variant.folder: variant for variant, _ in tables}
+        for variant_folder, todo in stale.items():
+            for start in range(0, len(todo), CHUNK):
+                folder.pending += 1
+                self.renderer.submit(folder, Chunk(variant_folder, self.variant_key(variants[variant_folder]), out,
+                                                   tuple(todo[start:start + CHUNK])))
         return folder
 
     def take(self, folder: _Folder, rendered: list[Rendered]) -> None:
@@ -373,7 +377,7 @@ class _Batch:
                 self.close(folder)
             return
         assert item is not None
-        for project, key, fresh in zip(item.projects, folder.keys, folder.fresh):
+        for (_, project), key, fresh in zip(item.tables(), folder.keys, folder.fresh):
             group = project_group(project.name)
             if fresh:
                 folder.new.groups[group] = folder.old.groups[group]
@@ -383,6 +387,8 @@ class _Batch:
                 self.result.built.append((folder.out, project.name))
             self.reporter.project(folder.out, project.name, not fresh)
         self._summary(folder)
+        for stage in item.stages:
+            self._stage_summary(folder, stage)
         folder.plan, folder.sheets, folder.keys, folder.fresh = None, {}, [], []
         if not self.pdf:  # with --pdf the manifests wait for the PDFs, at the end
             self.close(folder)
@@ -411,7 +417,8 @@ class _Batch:
         if not item.projects:
             return
         lines = summary.lines(item.projects, item.variant, folder.warnings)
-        key = cache.key(cache.toolchain_key(), folder.variant_key, *folder.keys, cache.fingerprint(lines),
+        key = cache.key(cache.toolchain_key(), folder.variant_key, *folder.keys[:len(item.projects)],
+                        cache.fingerprint(lines),
                         summary.title(item.projects))
         if not self.force and folder.old.fresh(SUMMARY_GROUP, key):
             folder.new.groups[SUMMARY_GROUP] = folder.old.groups[SUMMARY_GROUP]
@@ -449,6 +456,30 @@ class _Batch:
 
             self.words[variant_key] = WordTemplate.for_variant(variant)
         return self.words[variant_key]
+
+    def _stage_summary(self, folder: _Folder, stage: Any) -> None:
+        """汇总.<stage>.xlsx: each project's 执行率 (and 得分, 等级) on one sheet, then its tables."""
+        from . import stage_summary
+
+        if not stage.tables:
+            return
+        name, group = stage_summary.workbook_name(stage.stage), f"{SUMMARY_GROUP}/{stage.stage}"
+        variant_key = self.variant_key(stage.variant)
+        key = cache.key(cache.toolchain_key(), variant_key, cache.fingerprint(stage.tables))
+        if not self.force and folder.old.fresh(group, key):
+            folder.new.groups[group] = folder.old.groups[group]
+            return
+        writer = self._writer(stage.variant, variant_key)
+        stems = [safe_filename(table.name) for table in stage.tables]
+
+        def sheets() -> Iterator[Entry]:
+            for stem in stems:
+                yield folder.sheets.get(stem) or read_entry(folder.out / f"{stem}.xlsx", sheet_part(1))
+
+        done = self.staging.write(folder.out / name, lambda handle: stage_summary.write(
+            handle, stage, sheets(), writer))
+        folder.new.record_digests(group, key, {name: done.digest})
+        folder.known.remember(folder.out / name, done.digest, cache.stat_key(done.tmp))
 
     def _writer(self, variant: Variant, variant_key: str):
         if variant_key not in self.writers:
@@ -496,7 +527,7 @@ def run(root: Path, out: Path, templates: Path | None = None, *, jobs: int = 1, 
     if start.errors:
         raise SpecErrors(start.errors)
     result = Result()
-    reporter.start(sum(count_spec_files(folder) for folder, _ in pairs))
+    reporter.start(sum(count_tables(folder) for folder, _ in pairs))
     folders: list[_Folder] = []
     with Staging(index=soffice is not None) as staging:
         renderer = _Renderer(max(1, jobs))
@@ -532,7 +563,7 @@ def _check_file_names(item: Plan, problems: Problems) -> None:
     汇总 workbook, would overwrite each other's tables."""
     summary_stem = Path(SUMMARY_WORKBOOK).stem
     taken: dict[str, str] = {summary_stem: f"汇总工作簿 {SUMMARY_WORKBOOK}"}
-    for project in item.projects:
+    for _, project in item.tables():
         stem = safe_filename(project.name)
         if stem in taken:
             problems.add(project.source, None, "项目名称",

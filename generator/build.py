@@ -6,17 +6,18 @@ Rendering, the 汇总 workbook and incremental builds are batch.py's.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from . import checks, model
+from . import checks, evaluation, model, monitoring, stages
 from .category import Libraries
 from .errors import Problems, SettingsErrors, SpecErrors, VariantError
 from .expand import Expanded, expand
 from .layout import SUMMARY_WORKBOOK, safe_filename, spec_folders, targets  # noqa: F401  (also imported from here)
 from .render.context import PROJECT_PROVIDES, UNIT_PROVIDES, project_context, provides, unit_context
 from .render.placeholders import template_problems
+from .facts import EvaluationFacts, MonitoringFacts
 from .spec import ProjectSpec, UnitSpec, load_department, load_specs, project_model
 from .variant import Variant
 
@@ -34,6 +35,9 @@ class Form:
 FORMS = {
     "project": Form(ProjectSpec, model.build, project_context, PROJECT_PROVIDES),   # one table per project
     "unit": Form(UnitSpec, model.build_unit, unit_context, UNIT_PROVIDES),         # one table per unit
+    # the year's later stages, filled from a project and its facts file (stages.py)
+    "evaluation": Form(EvaluationFacts, evaluation.build, evaluation.context, evaluation.PROVIDES),  # 自评表
+    "monitoring": Form(MonitoringFacts, monitoring.build, monitoring.context, monitoring.PROVIDES),  # 监控表
 }
 
 
@@ -45,6 +49,12 @@ class Plan:
     out: Path
     variant: Variant
     projects: list[Any]  # model.Project or model.Unit, per the variant's form
+    stages: list[stages.StageTables] = field(default_factory=list)  # 监控表 and 自评表 where facts exist
+
+    def tables(self) -> list[tuple[Variant, Any]]:
+        """Every table of the folder with its variant: the projects', then each stage's."""
+        return [(self.variant, p) for p in self.projects] + [
+            (stage.variant, table) for stage in self.stages for table in stage.tables]
 
 
 def form(variant: Variant) -> Form:
@@ -63,8 +73,9 @@ def spec_model(variant: Variant) -> type:
     return project_model(extra, variant.values.blank)
 
 
-def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems) -> Plan | None:
-    """Read and check one spec folder against the variant its 部门.yaml names."""
+def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems, *, facts: bool = True) -> Plan | None:
+    """Read and check one spec folder against the variant its 部门.yaml names; with `facts`, also
+    its 监控表 and 自评表 from the facts files beside the specs (stages.py)."""
     loaded_department = load_department(folder, problems)
     if loaded_department is None:
         load_specs(folder, ProjectSpec, problems)  # still report what is wrong in the projects
@@ -107,7 +118,10 @@ def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems) ->
         names[project.name] = project.source
         projects.append(project)
     checks.check_folder(checked, variant, problems)
-    return Plan(folder, out, variant, projects)
+    later = [p for p in projects if isinstance(p, model.Project)]
+    return Plan(folder, out, variant, projects,
+                stages.plan_stages(folder, loaded_department, variant, later, templates, problems)
+                if facts and later else [])
 
 
 def plan(root: Path, out: Path | None, templates: Path | None = None) -> tuple[list[Plan], Problems]:

@@ -13,7 +13,7 @@ from .batch import Result as BuildResult
 from .batch import run as run_build
 from .cli_chinese import Typer
 from .errors import PerfgenError, SpecErrors
-from .layout import REVIEW, preview_target, review_marks, spec_folders, templates_root
+from .layout import REVIEW, preview_target, review_marks, safe_filename, spec_folders, table_stage, templates_root
 from .write import Staging
 
 # Each command imports what only it needs (specs, rendering, diff, schema) when it runs: a build
@@ -121,10 +121,12 @@ def report_build(result: BuildResult, output: Path, pdf: bool) -> None:
     for problem in result.warnings:
         err.print(str(problem), style="yellow", markup=False)
     built, skipped = len(result.built), len(result.skipped)
+    later = sum(1 for _, name in result.built + result.skipped if table_stage(name))
+    counted = f"共 {result.projects - later} 个项目" + (f"、{later} 张监控表和自评表" if later else "")
     if built == 0:
-        line = f"共 {result.projects} 个项目，均未变化，全部跳过（--force 可全部重新生成）"
+        line = f"{counted}，均未变化，全部跳过（--force 可全部重新生成）"
     else:
-        line = f"共 {result.projects} 个项目：生成 {built} 个" + (f"，跳过 {skipped} 个（未变化）" if skipped else "")
+        line = f"{counted}：生成 {built} 个" + (f"，跳过 {skipped} 个（未变化）" if skipped else "")
     out.print(f"{line}；{len(result.warnings)} 条警告。", markup=False)
     if pdf:
         out.print(f"PDF：转换 {len(result.pdfs)} 个" + ("（其余未变化）" if result.projects and

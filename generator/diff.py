@@ -90,7 +90,7 @@ def _year(folder: Path, projects: list[Project]) -> int | None:
 def _load(folder: Path, templates: Path, unreadable: list[str], label: str) -> tuple[list[Project], Variant | None]:
     problems = Problems()
     try:
-        item = plan_folder(folder, folder, templates, problems)
+        item = plan_folder(folder, folder, templates, problems, facts=False)  # targets only
     except PerfgenError as exc:
         unreadable.append(f"{label}：{exc}")  # e.g. a 格式 this perfgen does not have
         return [], None

@@ -19,10 +19,15 @@ PACKAGE_TEMPLATES = _PACKAGE / "_templates" if (_PACKAGE / "_templates").is_dir(
 DEPARTMENT_FILE = "部门.yaml"
 CATEGORY_FOLDER = "类别"  # a department's own categories, in its spec folder or any folder above it
 PACKAGE_CATEGORIES = _PACKAGE / "categories"
+PACKAGE_RULESETS = _PACKAGE / "rulesets"
 SPEC_SUFFIXES = (".yaml", ".yml")
 SUMMARY_WORKBOOK = "汇总.xlsx"
 COMBINED_DOCUMENT = "汇总.docx"   # a form's `combined:` file: the folder's tables in one Word file
 REVIEW = "待核对（perfgen new）"  # the comment `perfgen new` leaves where the author must look
+# The year's facts live beside the spec, one file per stage: 法律顾问费.监控.yaml (August, 1–7月) and
+# 法律顾问费.自评.yaml (after the year). The spec, approved with the budget, is never edited for them.
+FACTS_STAGES = ("监控", "自评")
+RULESET_FOLDER = "评分规则"  # a department's own rule sets, in its spec folder or any folder above it
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
@@ -61,13 +66,56 @@ def spec_files(folder: Path) -> list[Path]:
 
 
 def is_spec_file(name: str) -> bool:
-    return name.endswith(SPEC_SUFFIXES) and name != DEPARTMENT_FILE and not name.startswith(".")
+    return (name.endswith(SPEC_SUFFIXES) and name != DEPARTMENT_FILE and not name.startswith(".")
+            and facts_stage(name) is None)
+
+
+def facts_stage(name: str) -> str | None:
+    """The stage of a facts file name (法律顾问费.自评.yaml → 自评), None for any other file."""
+    return stage_of(name) if name.endswith(SPEC_SUFFIXES) else None
+
+
+def stage_of(name: str) -> str | None:
+    """The stage a file name says before its suffix: facts (法律顾问费.自评.yaml) and the tables
+    made from them (法律顾问费.自评.docx, 汇总.自评.xlsx); None for a spec or a 目标表."""
+    stem = name.rsplit(".", 1)[0]
+    stage = stem.rsplit(".", 1)[-1] if "." in stem else ""
+    return stage if stage in FACTS_STAGES else None
+
+
+def table_stage(name: str) -> str | None:
+    """The stage of a table's name (法律顾问费.自评: a 自评表), None for a 目标表."""
+    stage = name.rsplit(".", 1)[-1] if "." in name else ""
+    return stage if stage in FACTS_STAGES else None
+
+
+def facts_files(folder: Path) -> list[Path]:
+    """The facts files of a spec folder, in a stable order."""
+    return sorted(p for p in folder.iterdir() if facts_stage(p.name) and not p.name.startswith("."))
+
+
+def facts_spec_stem(path: Path) -> str:
+    """The stem of the spec a facts file belongs to (法律顾问费.自评.yaml → 法律顾问费)."""
+    return path.name.rsplit(".", 2)[0]
 
 
 def count_spec_files(folder: Path) -> int:
     """len(spec_files(folder)), without making a Path of each (a district has thousands)."""
     with os.scandir(folder) as entries:
         return sum(1 for entry in entries if is_spec_file(entry.name))
+
+
+def ruleset_folders(spec_folder: Path) -> list[Path]:
+    """Folders to take rule sets from, nearest first: 评分规则/ at and above the spec folder, then perfgen's."""
+    folders = [parent / RULESET_FOLDER for parent in [spec_folder.resolve(), *spec_folder.resolve().parents]
+               if (parent / RULESET_FOLDER).is_dir()]
+    return folders + [PACKAGE_RULESETS]
+
+
+def count_tables(folder: Path) -> int:
+    """How many tables a folder's specs and facts files give (a progress bar's total)."""
+    with os.scandir(folder) as entries:
+        return sum(1 for entry in entries if is_spec_file(entry.name) or facts_stage(entry.name))
 
 
 def review_marks(folders: list[Path]) -> list[tuple[Path, int, str]]:

@@ -62,6 +62,12 @@ class Project:
     classifications: tuple[tuple[str, str], ...] = ()
     style: str | None = None
     labels: tuple[tuple[str, str], ...] = ()
+    # the spec's 分值 (a 一级 or 三级 → points, with its line): the 自评表's, printed in no 目标表
+    points: tuple[tuple[str, Decimal, int | None], ...] = ()
+
+    @property
+    def spec_points(self) -> dict[str, Decimal]:
+        return {name: value for name, value, _ in self.points}
 
 
 @dataclass(frozen=True)
@@ -202,6 +208,7 @@ def build(expanded: Expanded, variant: Variant, problems: Problems) -> Project |
         year=expanded.year, start=start, end=end, total_goal=spec.项目总目标, annual_goal=spec.年度总体目标,
         funds=funds, indicators=indicators, source=source.path, classifications=tuple(classifications),
         style=spec.样式, labels=tuple(spec.标签.items()),
+        points=tuple((name, value, source.line(("分值", name))) for name, value in spec.分值.items()),
     )
 
 

@@ -338,6 +338,18 @@ class VariantSettings(BaseModel):
     styles: dict[str, StyleSettings] = Field({}, description="other ways this form prints, chosen per project by "
                                                              "`样式:` (a department's tables in two styles, another "
                                                              "layout of the 项目资金 block)")
+    # the year's later stages (监控表, 自评表: forms evaluation and monitoring, filled from facts files)
+    stages: dict[str, str] = Field({}, description="the forms the year's later stages are filed in on this form's "
+                                                   "indicators: 监控 / 自评 → a variant (部门.yaml 监控格式 / 自评格式 "
+                                                   "override)")
+    choices: dict[str, list[str]] = Field({}, description="the words a fact may use where the form prints one of a "
+                                                          "list (监控表: 偏差原因, 完成目标可能性; the first is the default)")
+    empty: str = Field("—", description="what a cell prints where the form has nothing to say (分值 and 得分 of the "
+                                        "其中 rows of the 自评表)")
+    rates: Annotated[str, _pattern(rate="86.19")] = Field("{rate}%", description="how a rate (执行率) prints; "
+                                                                                  "{rate} as rounded by the rule set")
+    judged: Annotated[str, _pattern(text="基本完善", band="部分达成")] = Field(
+        "{text}（{band}）", description="how a qualitative 实际完成值 prints with the band claimed for it")
 
     def styled(self, name: str) -> "VariantSettings":
         """These settings with the style `name` over them (no styles of their own)."""

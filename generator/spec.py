@@ -69,6 +69,13 @@ def _date(value: Any) -> dt.date:
         raise ValueError(f"「{value}」不是有效日期") from None
 
 
+def _points(value: Any) -> Decimal:
+    text = unicodedata.normalize("NFKC", str(value)).strip().removesuffix("分")
+    if not re.fullmatch(r"\d+(?:\.\d{1,2})?", text):
+        raise ValueError(f"「{value}」不是分值（写成 10 或 12.5，最多两位小数）")
+    return Decimal(text)
+
+
 def _year(value: Any) -> Any:
     """`年度: 2024`; `2024年` or `２０２４` said back as the four digits to write."""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -81,6 +88,7 @@ def _year(value: Any) -> Any:
 
 
 Amount = Annotated[Decimal, BeforeValidator(_amount)]
+Points = Annotated[Decimal, BeforeValidator(_points)]
 Text = Annotated[str, BeforeValidator(_text)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
 IndicatorText = Annotated[str, BeforeValidator(_indicator_text)]
@@ -167,6 +175,9 @@ class ProjectSpec(BaseModel):
     不适用: NameList = []  # inherited indicators (三级) or whole 二级 this project has none of
     样式: Text | None = None           # one of the variant's `styles` (how this project's table prints)
     标签: dict[Text, Text] = {}        # printed labels this project words its own way (key → text)
+    # points in the 自评表 (scoring.py): a 一级 → its points instead of the rule set's, a 三级 → its
+    # own points (the others of its 一级 share the rest evenly)
+    分值: dict[Text, Points] = {}
 
     @field_validator("绩效指标", mode="before")
     @classmethod
@@ -237,6 +248,9 @@ class DepartmentSpec(BaseModel):
     实施单位: Text
     年度: Annotated[int, BeforeValidator(_year)] = Field(ge=2000, le=2100)
     格式: Text
+    评分规则: Text | None = None  # 自评表的评分规则（rulesets/ 或 评分规则/ 下的文件名），默认见 scoring.DEFAULT
+    监控格式: Text | None = None  # 绩效运行监控表的格式，默认为 格式 的 stages.监控
+    自评格式: Text | None = None  # 项目支出绩效自评表的格式，默认为 格式 的 stages.自评
 
 
 class IndicatorDetail(BaseModel):
@@ -401,22 +415,25 @@ SCHEMA_KEY = "$schema"  # an editor's pointer to the file's JSON Schema: accepte
 
 
 def validate(model: type[BaseModel], source: Source, problems: Problems,
-             models: dict[str, type[BaseModel]] | None = None) -> Any | None:
+             models: dict[str, type[BaseModel]] | None = None, *, at: tuple = (), data: Any = None) -> Any | None:
     """The model instance, or None after adding each of pydantic's errors with its line.
-    `models`: the models the schema is made of by name (they appear in pydantic's error locations)."""
+    `models`: the models the schema is made of by name (they appear in pydantic's error locations).
+    `at` and `data`: validate only the part of the file at that path of keys (errors still say the
+    file's line and the whole path), for files whose parts take their model from what they name."""
     models = _MODELS if models is None else models
-    if not isinstance(source.data, dict):
-        what = "空文件" if source.data is None else "应为「键: 值」的映射，不是列表或单个值"
-        problems.add(source.path, 1, "", what)
+    data = source.data if not at else data
+    if not isinstance(data, dict):
+        what = "空文件" if data is None and not at else "应为「键: 值」的映射，不是列表或单个值"
+        problems.add(source.path, source.line(at) if at else 1, ".".join(map(str, at)), what)
         return None
     try:
-        return model.model_validate({k: v for k, v in source.data.items() if k != SCHEMA_KEY})
+        return model.model_validate({k: v for k, v in data.items() if k != SCHEMA_KEY})
     except ValidationError as exc:
         seen = set()
         for error in exc.errors():
             located = error.get("ctx", {}).get("error")
-            path = located.path if isinstance(located, Located) else _field_path(error["loc"], models)
-            message = _message(error, model, path, models)
+            path = at + (located.path if isinstance(located, Located) else _field_path(error["loc"], models))
+            message = _message(error, model, path[len(at):], models)
             key = (path, message)
             if key in seen:
                 continue

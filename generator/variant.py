@@ -207,5 +207,30 @@ class Variant:
     def excel(self) -> ExcelStyle:
         return self.settings.excel
 
+    @property
+    def stages(self) -> dict[str, str]:
+        """The forms of the year's later stages (监控, 自评) on this form's indicators (`stages:`)."""
+        return self.settings.stages
+
+    @property
+    def choices(self) -> dict[str, list[str]]:
+        """The words a fact may use where the form prints one of a list (`choices:`)."""
+        return self.settings.choices
+
+    @property
+    def blank(self) -> str:
+        """What a cell prints where the form has nothing to say (`empty:`)."""
+        return self.settings.empty
+
+    @property
+    def judged(self) -> str:
+        """How a qualitative 实际完成值 prints with the band claimed for it (`judged:`)."""
+        return self.settings.judged
+
+    @property
+    def rate_format(self) -> str:
+        """How a rate prints (`rates:`)."""
+        return self.settings.rates
+
     def __repr__(self) -> str:
         return f"Variant({self.name!r})"

@@ -316,6 +316,117 @@ def unit_table() -> Document:
     return doc
 
 
+# ---------------------------------------------------------------- the year's later stages
+
+def _stage_head(g: Grid, last: int, L: str) -> int:
+    """项目名称 over the width; 主管部门 | … | 实施单位 | …. Returns the next row."""
+    g.put(0, 0, L % "项目名称")
+    g.put(0, 1, "{{ 项目名称 }}", span=last, align=LEFT)
+    half = (last + 1) // 2
+    g.put(1, 0, L % "主管部门")
+    g.put(1, 1, "{{ 主管部门 }}", span=half - 1, align=LEFT)
+    g.put(1, half, L % "实施单位", span=2)
+    g.put(1, half + 2, "{{ 实施单位 }}", span=last - half - 1, align=LEFT)
+    return 2
+
+
+def _loop(g: Grid, r: int, name: str, cells: list[tuple[int, str, int, object]]) -> int:
+    """A docxtpl row loop at row r: the for marker, one row of `cells` (col, field, span, align), endfor."""
+    g.put(r, 1, "{%%tr for row in %s %%}" % name)
+    for col, key, span, align in cells:
+        g.put(r + 1, col, "{{ row.%s }}" % key, span=span, align=align)
+    g.put(r + 2, 1, "{%tr endfor %}")
+    return r + 3
+
+
+def evaluation_table() -> Document:
+    """项目支出绩效自评表 (财预〔2020〕10号 附1): nine columns, the indicators' eight beside the labels."""
+    doc = new_document(size=10, landscape=True)
+    heading(doc, "{{ 标题 }}", 16, True)
+    heading(doc, "{{ 副标题 }}", 12, False)
+    widths = [1.5, 2.0, 2.3, 4.0, 2.7, 2.7, 1.7, 1.9, 5.0]
+    g = grid(doc, 2 + 4 + 2 + 4 + 2, widths)
+    L = "{{ 标签.%s }}"
+    r = _stage_head(g, 8, L)
+    # 项目资金: a header and one row per funding line
+    first = r
+    g.put(r, 1, "", span=2)
+    for col, key in enumerate(("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"), 3):
+        g.put(r, col, L % key)
+    r = _loop(g, r + 1, "资金行", [(1, "名称", 2, LEFT), *((c, k, 1, CENTER) for c, k in enumerate(
+        ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"), 3))])
+    g.put(first, 0, L % "项目资金")
+    g.vmerge(0, first, r - 1)
+    # 年度总体目标: 预期目标 | 实际完成情况
+    g.put(r, 1, L % "预期目标", span=4)
+    g.put(r, 5, L % "实际完成情况", span=4)
+    g.put(r + 1, 1, "{{ 预期目标 }}", span=4, align=LEFT, top=True)
+    g.put(r + 1, 5, "{{ 实际完成情况 }}", span=4, align=LEFT, top=True)
+    g.put(r, 0, L % "年度总体目标")
+    g.vmerge(0, r, r + 1)
+    r += 2
+    # 绩效指标
+    first = r
+    for col, key in enumerate(("一级指标", "二级指标", "三级指标", "指标值", "实际完成值", "分值", "得分", "偏差原因"), 1):
+        g.put(r, col, L % key)
+    r = _loop(g, r + 1, "指标行", [(1, "一级", 1, CENTER), (2, "二级", 1, CENTER), (3, "三级", 1, LEFT),
+                                  (4, "指标值", 1, CENTER), (5, "实际完成值", 1, CENTER), (6, "分值", 1, CENTER),
+                                  (7, "得分", 1, CENTER), (8, "偏差原因", 1, LEFT)])
+    g.put(first, 0, L % "绩效指标")
+    g.vmerge(0, first, r - 1)
+    # 总分, and the notes (rounding, the rule set) as the last row: in the Excel sheet too
+    while len(g.table.rows) < r + 2:
+        g.table.add_row()
+    g.put(r, 0, L % "总分", span=6, bold=True)
+    g.put(r, 6, "{{ 分值合计 }}", bold=True)
+    g.put(r, 7, "{{ 总分 }}", bold=True)
+    g.put(r, 8, "{{ 标签.等级 }}：{{ 等级 }}", bold=True)
+    g.put(r + 1, 0, "{{ 标签.说明 }}：{{ 说明 }}", span=9, align=LEFT)
+    finish(g)
+    return doc
+
+
+def monitoring_table() -> Document:
+    """绩效运行监控表 (the 河南 layout of 财预〔2019〕136号): ten columns, the indicators' nine beside the labels."""
+    doc = new_document(size=10, landscape=True)
+    heading(doc, "{{ 标题 }}", 16, True)
+    heading(doc, "{{ 副标题 }}", 12, False)
+    widths = [1.5, 1.8, 2.1, 3.6, 2.4, 2.4, 2.4, 3.0, 2.0, 3.2]
+    g = grid(doc, 2 + 4 + 2 + 4, widths)
+    L = "{{ 标签.%s }}"
+    r = _stage_head(g, 9, L)
+    first = r
+    g.put(r, 1, "", span=3)
+    for col, key, span in ((4, "年初预算数", 2), (6, "执行数", 1), (7, "执行率", 1), (8, "全年预计执行数", 2)):
+        g.put(r, col, L % key, span=span)
+    r = _loop(g, r + 1, "资金行", [(1, "名称", 3, LEFT), (4, "年初预算数", 2, CENTER), (6, "执行数", 1, CENTER),
+                                  (7, "执行率", 1, CENTER), (8, "全年预计执行数", 2, CENTER)])
+    g.put(first, 0, L % "项目资金")
+    g.vmerge(0, first, r - 1)
+    g.put(r, 1, L % "预期目标", span=5)
+    g.put(r, 6, L % "目标执行情况", span=4)
+    g.put(r + 1, 1, "{{ 预期目标 }}", span=5, align=LEFT, top=True)
+    g.put(r + 1, 6, "{{ 执行情况 }}", span=4, align=LEFT, top=True)
+    g.put(r, 0, L % "年度总体目标")
+    g.vmerge(0, r, r + 1)
+    r += 2
+    while len(g.table.rows) < r + 4:
+        g.table.add_row()
+    first = r
+    for col, key in enumerate(("一级指标", "二级指标", "三级指标", "指标值", "执行情况", "全年预计", "偏差原因",
+                               "完成目标可能性", "备注"), 1):
+        g.put(r, col, L % key)
+    r = _loop(g, r + 1, "指标行", [(1, "一级", 1, CENTER), (2, "二级", 1, CENTER), (3, "三级", 1, LEFT),
+                                  (4, "指标值", 1, CENTER), (5, "执行情况", 1, CENTER), (6, "全年预计", 1, CENTER),
+                                  (7, "偏差原因", 1, LEFT), (8, "完成目标可能性", 1, CENTER), (9, "备注", 1, LEFT)])
+    g.put(first, 0, L % "绩效指标")
+    g.vmerge(0, first, r - 1)
+    for _ in range(r, len(g.table.rows)):
+        g.table._tbl.remove(g.table.rows[r]._tr)
+    finish(g)
+    return doc
+
+
 def _fix_multiline(doc: Document) -> None:
     """Turn the '\\n' written by put() into separate paragraphs with the same alignment."""
     for table in doc.tables:
@@ -343,6 +454,8 @@ VARIANTS = {
     "2024目标表": lambda: project_table(ProjectLayout("项目类别勾选", annual_breakdown="always",
                                                     goal_years_row=False, goal_years_inline=True)),
     "2024单位整体": unit_table,
+    "2024自评表": evaluation_table,
+    "2024监控表": monitoring_table,
     "2022申报表": lambda: project_table(ProjectLayout("项目类别", annual_breakdown="with_carryover",
                                                     goal_years_row=True, goal_years_inline=False)),
     "2024申报表": lambda: project_table(ProjectLayout("项目类别", annual_breakdown="always", goal_years_row=False,

@@ -51,12 +51,20 @@ def built_examples(tmp_path_factory) -> Path:
     return out
 
 
+def copy_specs(source: Path, target: Path, facts: bool = False) -> Path:
+    """A copy of a spec folder, without the year's facts files (<项目>.自评.yaml …) unless asked:
+    tests of the 目标表 stay about the 目标表."""
+    from generator.layout import facts_stage
+
+    ignore = None if facts else (lambda _, names: [n for n in names if facts_stage(n)])
+    shutil.copytree(source, target, ignore=ignore)
+    return target
+
+
 @pytest.fixture
 def spec_folder(tmp_path) -> Path:
-    """A copy of the 2024 example folder that a test may edit."""
-    target = tmp_path / "specs"
-    shutil.copytree(EXAMPLES / "2024", target)
-    return target
+    """A copy of the 2024 example folder (its specs, not its facts) that a test may edit."""
+    return copy_specs(EXAMPLES / "2024", tmp_path / "specs")
 
 
 def write(path: Path, text: str) -> Path:

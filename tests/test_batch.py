@@ -13,7 +13,7 @@ from generator import cache
 from generator.batch import run
 from generator.errors import SpecErrors, VariantError
 
-from conftest import EXAMPLES, REPO, TEMPLATES, write
+from conftest import EXAMPLES, REPO, TEMPLATES, copy_specs, write
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -144,7 +144,7 @@ def test_a_render_failure_in_a_worker_writes_nothing(spec_folder, tmp_path):
 
 def test_a_year_folder_with_units_builds_each_unit(tmp_path):
     year = tmp_path / "specs" / "2024"
-    shutil.copytree(EXAMPLES / "2024", year)
+    copy_specs(EXAMPLES / "2024", year)
     unit = year / "某下属单位"
     unit.mkdir()
     shutil.copy(year / "部门.yaml", unit / "部门.yaml")
@@ -159,8 +159,8 @@ def test_a_year_folder_with_units_builds_each_unit(tmp_path):
 
 def test_hidden_folders_are_skipped_but_not_a_hidden_parent(tmp_path):
     root = tmp_path / ".work" / "specs"
-    shutil.copytree(EXAMPLES / "2024", root / "2024")
-    shutil.copytree(EXAMPLES / "2024", root / ".trash" / "2024")
+    copy_specs(EXAMPLES / "2024", root / "2024")
+    copy_specs(EXAMPLES / "2024", root / ".trash" / "2024")
     result = run(root, tmp_path / "out", TEMPLATES)
     assert [p.name for p in result.folders] == ["2024"] and len(result.built) == 7
 
@@ -251,7 +251,7 @@ def test_an_error_in_a_later_folder_writes_nothing_though_earlier_ones_were_rend
     monkeypatch.setattr(batch, "CHUNK", 1)        # many chunks in flight, in the same folders
     root = tmp_path / "specs"
     for name in ("a", "b", "c"):
-        shutil.copytree(EXAMPLES / "2024", root / name)
+        copy_specs(EXAMPLES / "2024", root / name)
     edit(root / "c" / "法律顾问费.yaml", "项目资金: 19200", "项目资金: 19,2OO")
     out, recorder = tmp_path / "out", Recorder()
     with pytest.raises(SpecErrors) as caught:
@@ -288,7 +288,7 @@ def test_a_changed_category_above_the_folder_rebuilds_its_projects(spec_folder, 
 def test_a_broken_category_file_above_several_folders_is_reported_once(tmp_path):
     root = tmp_path / "specs"
     for name in ("a", "b"):
-        shutil.copytree(EXAMPLES / "2024", root / name)
+        copy_specs(EXAMPLES / "2024", root / name)
     write(root / "类别" / "坏.yaml", "绩效指标: {数量指标: {'{人数}人次': =1人}}\n")  # an unknown placeholder
     with pytest.raises(SpecErrors) as caught:
         run(root, tmp_path / "out", TEMPLATES)

@@ -10,8 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from generator.cli import app
+from generator.layout import stage_of
 
-from conftest import EXAMPLES, TEMPLATES, write
+from conftest import EXAMPLES, TEMPLATES, copy_specs, write
 
 runner = CliRunner()
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -30,8 +31,12 @@ def test_build_writes_every_table_and_the_department_workbook(tmp_path):
     result = run("build", str(EXAMPLES), "-o", str(tmp_path))
     assert result.exit_code == 0, result.output
     files = sorted(p.name for p in (tmp_path / "2024").iterdir())
-    assert len([f for f in files if f.endswith(".docx")]) == 7
-    assert len([f for f in files if f.endswith(".xlsx")]) == 8 and "汇总.xlsx" in files
+    targets = [f for f in files if stage_of(f) is None]  # the 目标表s; then what the facts files give
+    assert len([f for f in targets if f.endswith(".docx")]) == 7
+    assert len([f for f in targets if f.endswith(".xlsx")]) == 8 and "汇总.xlsx" in files
+    facts = [f for f in (p.name for p in (EXAMPLES / "2024").iterdir()) if stage_of(f)]  # named after the spec
+    assert len([f for f in files if f.endswith(".docx") and stage_of(f)]) == len(facts) == 8
+    assert "汇总.自评.xlsx" in files and "汇总.监控.xlsx" in files
     assert "已生成" in result.output
 
 
@@ -185,7 +190,7 @@ def test_preview_of_a_folder_is_an_error(spec_folder):
 
 def test_new_rolls_a_year_and_lists_what_to_review(tmp_path):
     specs = tmp_path / "specs"
-    shutil.copytree(EXAMPLES / "2024", specs / "examples" / "2024")
+    copy_specs(EXAMPLES / "2024", specs / "examples" / "2024")
     result = run("new", "2025", "--from", "2024", "--specs", str(specs))
     assert result.exit_code == 0, result.output
     assert f"已创建 {specs / 'examples' / '2025'}" in result.output and "改动 2 处" in result.output
@@ -200,7 +205,7 @@ def test_new_rolls_a_year_and_lists_what_to_review(tmp_path):
 
 def test_new_says_when_the_rolled_specs_need_work(tmp_path):
     specs = tmp_path / "specs"
-    shutil.copytree(EXAMPLES / "2024", specs / "2024")
+    copy_specs(EXAMPLES / "2024", specs / "2024")
     write(specs / "2024" / "半成品.yaml", "项目名称: 半成品\n")
     result = run("new", "2025", "--from", "2024", "--specs", str(specs))
     assert result.exit_code == 0 and "还有以下问题" in result.output and "半成品.yaml:2 项目类别: 缺少必填项" in result.output
@@ -208,7 +213,7 @@ def test_new_says_when_the_rolled_specs_need_work(tmp_path):
 
 def test_new_refuses_an_existing_target(tmp_path):
     specs = tmp_path / "specs"
-    shutil.copytree(EXAMPLES / "2024", specs / "2024")
+    copy_specs(EXAMPLES / "2024", specs / "2024")
     (specs / "2025").mkdir()
     result = run("new", "2025", "--from", "2024", "--specs", str(specs))
     assert result.exit_code == 1 and "已存在" in result.output and list((specs / "2025").iterdir()) == []
@@ -216,7 +221,7 @@ def test_new_refuses_an_existing_target(tmp_path):
 
 def test_new_from_an_unknown_year_lists_the_known_ones(tmp_path):
     specs = tmp_path / "specs"
-    shutil.copytree(EXAMPLES / "2024", specs / "2024")
+    copy_specs(EXAMPLES / "2024", specs / "2024")
     result = run("new", "2025", "--from", "2023", "--specs", str(specs))
     assert result.exit_code == 1 and "找不到 2023 年度" in result.output and "已有的年度目录：2024" in result.output
     assert not (specs / "2025").exists()
@@ -226,7 +231,7 @@ def test_new_from_an_unknown_year_lists_the_known_ones(tmp_path):
 
 def test_diff_prints_changes_per_project(tmp_path):
     specs = tmp_path / "specs"
-    shutil.copytree(EXAMPLES / "2024", specs / "2024")
+    copy_specs(EXAMPLES / "2024", specs / "2024")
     assert run("new", "2025", "--from", "2024", "--specs", str(specs)).exit_code == 0
     spec = specs / "2025" / "法律顾问费.yaml"
     spec.write_text(spec.read_text(encoding="utf-8").replace("19200", "20000"), encoding="utf-8")
@@ -239,7 +244,7 @@ def test_diff_prints_changes_per_project(tmp_path):
 
 def test_diff_with_an_unknown_year(tmp_path):
     specs = tmp_path / "specs"
-    shutil.copytree(EXAMPLES / "2024", specs / "2024")
+    copy_specs(EXAMPLES / "2024", specs / "2024")
     result = run("diff", "2024", "2026", "--specs", str(specs))
     assert result.exit_code == 1 and "找不到 2026 年度" in result.output
 
@@ -266,8 +271,9 @@ def test_schema_for_an_unknown_format(tmp_path):
 def test_build_prints_the_warnings(tmp_path):
     result = run("build", str(EXAMPLES), "-o", str(tmp_path))
     assert "警告 绩效指标.经济成本指标.法律顾问费成本预算控制数: 指标名含有同一目录中另一个项目「法律顾问费」的名称" in result.output
-    # 2024, 2022, the unit table, the 2024 申报表 and the 2023 目标表 (4 satisfaction targets in words)
-    assert "共 30 个项目：生成 30 个；5 条警告。" in result.output
+    # 2024, 2022, the unit table, the 2024 申报表 and the 2023 目标表 (4 satisfaction targets in words);
+    # the 2024 examples' facts give seven 自评表 and one 监控表
+    assert "共 30 个项目、8 张监控表和自评表：生成 38 个；5 条警告。" in result.output
 
 
 def test_check_lists_the_warnings_of_the_examples_and_exits_zero():

@@ -9,14 +9,14 @@ import pytest
 from generator.diff import Change, compare, report
 from generator.roll import roll
 
-from conftest import EXAMPLES, TEMPLATES, write
+from conftest import EXAMPLES, TEMPLATES, copy_specs, write
 
 
 @pytest.fixture
 def years(tmp_path) -> tuple[Path, Path]:
     """specs/2024 (the examples) and specs/2025 rolled from it, untouched."""
     specs = tmp_path / "specs"
-    shutil.copytree(EXAMPLES / "2024", specs / "2024")
+    copy_specs(EXAMPLES / "2024", specs / "2024")
     roll(specs / "2024", 2025, TEMPLATES)
     return specs / "2024", specs / "2025"
 

@@ -16,7 +16,8 @@ from generator.render.context import value_parts
 from helpers import as_printed_once
 from seed_docx import seed_tables, write_seed_docx, write_seed_xlsx
 
-from conftest import EXAMPLES, SHARED, TEMPLATES, write
+from generator.layout import stage_of
+from conftest import EXAMPLES, SHARED, TEMPLATES, copy_specs, write
 
 FOLDERS = ["2024", "2022", "2024新虹街道", "2024社会保障服务中心", "2023吴泾镇", "2023吴淞镇"]
 SEEDS = SHARED / "seeds"
@@ -24,7 +25,8 @@ runner = CliRunner()
 
 
 def tables(folder: Path, suffix: str) -> list[Path]:
-    return sorted(p for p in folder.glob(f"*{suffix}") if p.stem != "汇总")
+    """The 目标表s of an output folder (not the 监控表 and 自评表 beside them)."""
+    return sorted(p for p in folder.glob(f"*{suffix}") if p.stem != "汇总" and stage_of(p.name) is None)
 
 
 @pytest.mark.parametrize("suffix", [".docx", ".xlsx"])
@@ -274,7 +276,7 @@ def test_a_document_without_tables_is_reported(tmp_path):
 
 def test_an_existing_spec_is_never_overwritten(built_examples, tmp_path):
     target = tmp_path / "specs"
-    shutil.copytree(EXAMPLES / "2024", target)
+    copy_specs(EXAMPLES / "2024", target)
     before = {p.name: p.read_bytes() for p in target.iterdir()}
     outcome = import_files(tables(built_examples / "2024", ".docx"), target, TEMPLATES)
     assert outcome.written == [] and len(outcome.skipped) == 7
@@ -284,7 +286,7 @@ def test_an_existing_spec_is_never_overwritten(built_examples, tmp_path):
 
 def test_new_projects_join_a_folder_whose_department_file_fits(built_examples, tmp_path):
     target = tmp_path / "specs"
-    shutil.copytree(EXAMPLES / "2024", target)
+    copy_specs(EXAMPLES / "2024", target)
     (target / "法律顾问费.yaml").unlink()
     department = (target / "部门.yaml").read_bytes()
     outcome = import_files(tables(built_examples / "2024", ".docx"), target, TEMPLATES)
@@ -294,7 +296,7 @@ def test_new_projects_join_a_folder_whose_department_file_fits(built_examples, t
 
 def test_a_folder_of_another_format_is_left_alone(built_examples, tmp_path):
     target = tmp_path / "specs"
-    shutil.copytree(EXAMPLES / "2022", target)
+    copy_specs(EXAMPLES / "2022", target)
     before = sorted(p.name for p in target.iterdir())
     outcome = import_files([built_examples / "2024" / "法律顾问费.docx"], target, TEMPLATES)
     assert outcome.written == [] and "格式「2022申报表」" in outcome.failures[0]
@@ -321,7 +323,7 @@ def test_tables_of_several_formats_go_to_a_folder_each_and_build(built_examples,
 def test_spec_folders_below_the_target_get_a_sibling(built_examples, tmp_path):
     """Importing into a folder that holds spec folders puts the new one beside them, named by
     its year as `perfgen new --from 2024` finds it, never a 部门.yaml above them."""
-    shutil.copytree(EXAMPLES / "2022", tmp_path / "specs" / "2022")
+    copy_specs(EXAMPLES / "2022", tmp_path / "specs" / "2022")
     import_files([built_examples / "2024" / "法律顾问费.docx"], tmp_path / "specs", TEMPLATES)
     assert not (tmp_path / "specs" / "部门.yaml").exists()
     assert (tmp_path / "specs" / "2024" / "法律顾问费.yaml").is_file()

@@ -13,7 +13,7 @@ from generator.importer import import_files
 from generator.importer.project import category
 from generator.variant import Variant
 
-from conftest import TEMPLATES, write
+from conftest import TEMPLATES, copy_specs, write
 
 FOREIGN = [
     # swapped columns, empty cells, `其中: ` with a half-width colon, amounts in 元 by the label
@@ -158,7 +158,7 @@ def test_a_new_variant_folder_is_importable_without_code(tmp_path):
     settings = settings.replace("项目资金: 项目资金 (万元)", "项目资金: 项目资金（元）").replace("unit: 万元", "unit: 元")
     (folder / "settings.yaml").write_text(settings, encoding="utf-8")
     specs = tmp_path / "specs"
-    shutil.copytree(TEMPLATES.parent / "specs" / "examples" / "2024", specs)
+    copy_specs(TEMPLATES.parent / "specs" / "examples" / "2024", specs)
     department = (specs / "部门.yaml").read_text(encoding="utf-8").replace("2024目标表", "2025目标表")
     write(specs / "部门.yaml", department)
     build(specs, tmp_path / "out", templates)

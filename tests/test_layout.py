@@ -6,14 +6,14 @@ import shutil
 from generator.errors import Problems
 from generator.layout import count_spec_files, preview_target, safe_filename, spec_files, spec_folders, targets
 
-from conftest import EXAMPLES, write
+from conftest import EXAMPLES, copy_specs, write
 
 
 def test_spec_folders_and_files_in_a_stable_order_without_hidden_ones(tmp_path):
     root = tmp_path / ".parent" / "specs"
-    shutil.copytree(EXAMPLES / "2024", root / "2024")
-    shutil.copytree(EXAMPLES / "2022", root / "2024" / "单位")
-    shutil.copytree(EXAMPLES / "2022", root / ".trash" / "2022")
+    copy_specs(EXAMPLES / "2024", root / "2024")
+    copy_specs(EXAMPLES / "2022", root / "2024" / "单位")
+    copy_specs(EXAMPLES / "2022", root / ".trash" / "2022")
     write(root / "2024" / ".draft.yaml", "x")
     write(root / "2024" / "说明.txt", "x")
     assert [p.relative_to(root).as_posix() for p in spec_folders(root)] == ["2024", "2024/单位"]

@@ -15,7 +15,7 @@ from generator.errors import PerfgenError, VariantError
 from generator.editors import MODELINE
 from generator.roll import REVIEW, find_year, known_years, roll, year_pattern
 
-from conftest import EXAMPLES, TEMPLATES, write
+from conftest import EXAMPLES, TEMPLATES, copy_specs, write
 
 DEPARTMENT = "# 部门\n主管部门: 区某局\n实施单位: 区某局\n年度: 2024\n格式: 2024目标表\n"
 
@@ -23,7 +23,7 @@ DEPARTMENT = "# 部门\n主管部门: 区某局\n实施单位: 区某局\n年度
 @pytest.fixture
 def specs(tmp_path) -> Path:
     root = tmp_path / "specs"
-    shutil.copytree(EXAMPLES / "2024", root / "2024")
+    copy_specs(EXAMPLES / "2024", root / "2024")
     return root
 
 

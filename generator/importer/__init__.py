@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..build import safe_filename, spec_folders
+from ..layout import stage_of
 from ..spec import DEPARTMENT_FILE, DepartmentSpec, spec_files
 from ..source import SourceError, read as read_yaml
 from ..errors import VariantError
@@ -62,8 +63,9 @@ def expand_paths(paths: list[Path]) -> tuple[list[Path], list[str]]:
     files, failures = [], []
     for path in paths:
         if path.is_dir():
+            # a folder of outputs also holds the 监控表 and 自评表 made from facts: not 目标表s to import
             found = sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file()
-                           and not p.name.startswith(("~$", ".")))
+                           and not p.name.startswith(("~$", ".")) and stage_of(p.name) is None)
             if not found:
                 failures.append(f"{path}: 目录中没有 .docx 或 .xlsx 文件")
             files.extend(found)
