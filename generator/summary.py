@@ -9,6 +9,7 @@ perfgen's own words (the spec's keys); the unit, the 一级 and the number forma
 from __future__ import annotations
 
 import itertools
+import math
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,8 +20,9 @@ from lxml import etree
 
 from .errors import Problem
 from .model import Funds, Project
-from .render.sheetml import CellStyle, Page, Stylesheet, Worksheet, sheet_part, write_workbook
-from .render.xlsx import ExcelWriter, sheet_title
+from .render.sheetml import CellStyle, Formula, Page, Stylesheet, Worksheet, ref, sheet_part, write_workbook
+from .render import pages
+from .render.xlsx import CELL_PADDING_PT, COLUMN_EXTRA_PT, INDENT_PT, PAGE_PT, PT_PER_UNIT, ExcelWriter, Format, sheet_title
 from .variant import Variant
 from .write import Entry, deflate
 
@@ -87,33 +89,65 @@ def level1_columns(items: Sequence[Line], variant: Variant) -> list[str]:
     return columns
 
 
+def amount_format(variant: Variant) -> str:
+    """The overview's number format: the variant's, and its absent mark for an amount that is
+    zero or not given — one convention for both, in the rows and in 合计."""
+    fmt, absent = variant.amounts.number_format, variant.amounts.absent.replace('"', "")
+    return f'{fmt};-{fmt};"{absent}"'
+
+
 def overview_styles(writer: ExcelWriter, variant: Variant) -> list[CellStyle]:
     """The overview's cell formats, added after the project sheets' own in the 汇总 stylesheet."""
-    size, fmt = writer.font_size, variant.amounts.number_format
+    size, fmt = writer.font_size, amount_format(variant)
     title_style = CellStyle(True, size + 4, "center", "center", True)
-    return [title_style, *(CellStyle(strong, size, horizontal, "center", horizontal != "right", True, number_format)
+    return [title_style, *(CellStyle(strong, size, horizontal, "center", horizontal != "right", True, number_format,
+                                     int(horizontal == "left"))
                            for strong in (False, True) for horizontal in ("center", "left", "right")
                            for number_format in (None, fmt))]
 
 
+MIN_PRINTED_SIZE = 9  # points: the overview never prints smaller; wider sheets go on more pages across
+
+
 def overview_sheet(items: Sequence[Line], variant: Variant, writer: ExcelWriter, styles: Stylesheet,
                    title: str) -> Worksheet:
-    """The first sheet of 汇总.xlsx: one row per project, then the exact totals."""
+    """The first sheet of 汇总.xlsx: one row per project, then 合计 as SUM formulas (their exact
+    values cached), A4 landscape at a scale that prints the text at 9 pt or more."""
     style = variant.amounts
     size = writer.font_size
+    fmt = amount_format(variant)
     levels = level1_columns(items, variant)
     first_amount, first_count = 4, 4 + len(AMOUNTS)
     warn_col = first_count + len(levels) + 1
     last = warn_col
-    ws = Worksheet(page=Page(landscape=True, centered=False), freeze=(4, 3))
+    ws = Worksheet(page=Page(landscape=True, margins=(0.5, 0.5, 0.5, 0.75), centered=False), freeze=(4, 3))
+    # the 一级 as the counts' headers, without the 指标 they share (the row above says 指标数)
+    counted = [level.removesuffix("指标") if all(k.endswith("指标") for k in levels) else level for level in levels]
 
-    def put(row: int, col: int, value, *, align: str = "center", strong: bool = False) -> None:
+    def width(labels: Sequence[str], least: float = 2, values: Sequence[str] = ()) -> float:
+        """Excel units of a column: its labels wrapped without a lone character, its values on one line."""
+        ems = max(pages.fitting_width(labels, least), *(pages.text_em(v) for v in values), 0)
+        return round((ems * size + 2 * CELL_PADDING_PT + INDENT_PT - COLUMN_EXTRA_PT) / PT_PER_UNIT, 1)
+
+    printed = [style.format(getattr(line.funds, f)) for line in items for _, f in AMOUNTS] + [
+        style.format(sum((getattr(line.funds, f) or Decimal(0) for line in items), Decimal(0))) for _, f in AMOUNTS]
+    ws.widths = [width(["序号"], values=[str(len(items))]), width(["项目名称"], 8), width([line.category for line in items] or ["项目类别"], 4),
+                 *(width([label], 4, printed) for label, _ in AMOUNTS),
+                 *(width([*counted, "合计"]) for _ in range(len(levels) + 1)), width(["警告"], 9)]
+    heights: dict[int, float] = {}
+
+    def put(row: int, col: int, value, *, align: str = "center", strong: bool = False, span: int = 1) -> None:
         """Text stays text (a name like =1 or #N/A), a Decimal keeps its exact digits and prints
         in the variant's number format, as the single table prints it."""
         if isinstance(value, str):
             value = value or None
-        fmt = style.number_format if isinstance(value, Decimal) else None
-        ws.set(row, col, value, styles[CellStyle(strong, size, align, "center", align != "right", True, fmt)])
+        number = isinstance(value, Decimal) or isinstance(value, Formula) and isinstance(value.value, Decimal)
+        ws.set(row, col, value, styles[CellStyle(strong, size, align, "center", align != "right", True,
+                                                 fmt if number else None, int(align == "left"))])
+        if isinstance(value, str):
+            need = writer.text_height(value, (row, col, row, col + span - 1), ws.widths,
+                                      Format(align, "center", strong, size, True))
+            heights[row] = max(heights.get(row, writer.min_row_height), need)
 
     ws.set(1, 1, title, styles[CellStyle(True, size + 4, "center", "center", True)])
     ws.merge(1, 1, 1, last)
@@ -122,9 +156,9 @@ def overview_sheet(items: Sequence[Line], variant: Variant, writer: ExcelWriter,
         put(2, col, label, strong=True)
         put(3, col, "", strong=True)
         ws.merge(2, col, 3, col)
-    put(2, first_amount, f"项目资金（{style.unit}）", strong=True)
+    put(2, first_amount, f"项目资金（{style.unit}）", strong=True, span=len(AMOUNTS))
     ws.merge(2, first_amount, 2, first_count - 1)
-    put(2, first_count, "指标数（个）", strong=True)
+    put(2, first_count, "指标数（个）", strong=True, span=len(levels) + 1)
     ws.merge(2, first_count, 2, warn_col - 1)
     for col in range(1, last + 1):  # borders on the cells a merge hides, too
         for row in (2, 3):
@@ -132,7 +166,7 @@ def overview_sheet(items: Sequence[Line], variant: Variant, writer: ExcelWriter,
                 put(row, col, "", strong=True)
     for i, (label, _) in enumerate(AMOUNTS):
         put(3, first_amount + i, label, strong=True)
-    for i, level in enumerate([*levels, "合计"]):
+    for i, level in enumerate([*counted, "合计"]):
         put(3, first_count + i, level, strong=True)
 
     row = 3
@@ -143,28 +177,38 @@ def overview_sheet(items: Sequence[Line], variant: Variant, writer: ExcelWriter,
         put(row, 3, line.category)
         for i, (_, field) in enumerate(AMOUNTS):
             value = amount(line.funds, field)
-            put(row, first_amount + i, style.absent if value is None else style.scaled(value), align="right")
+            put(row, first_amount + i, style.scaled(value or Decimal(0)), align="right")
         for i, level in enumerate(levels):
             put(row, first_count + i, line.counts.get(level, 0))
-        put(row, first_count + len(levels), sum(line.counts.values()))
+        put(row, first_count + len(levels), Formula(f"SUM({ref(row, first_count)}:{ref(row, warn_col - 2)})",
+                                                    sum(line.counts.values())))
         put(row, warn_col, "\n".join(line.warnings), align="left")
 
-    row += 1
+    first, row = 4, row + 1
     sums = totals(items)
+
+    def total(col: int, value) -> Formula:
+        return Formula(f"SUM({ref(first, col)}:{ref(row - 1, col)})", value)
+
     put(row, 1, "合计", strong=True)
     ws.merge(row, 1, row, 3)
     for col in (2, 3):
         put(row, col, "", strong=True)
     for i, (_, field) in enumerate(AMOUNTS):
-        put(row, first_amount + i, style.scaled(sums[field]), align="right", strong=True)
+        put(row, first_amount + i, total(first_amount + i, style.scaled(sums[field])), align="right", strong=True)
     for i, level in enumerate(levels):
-        put(row, first_count + i, sum(line.counts.get(level, 0) for line in items), strong=True)
-    put(row, first_count + len(levels), sum(sum(line.counts.values()) for line in items), strong=True)
+        put(row, first_count + i, total(first_count + i, sum(line.counts.get(level, 0) for line in items)),
+            strong=True)
+    put(row, first_count + len(levels), total(first_count + len(levels),
+                                              sum(sum(line.counts.values()) for line in items)), strong=True)
     warned = sum(len(line.warnings) for line in items)
     put(row, warn_col, f"{warned} 条" if warned else "", strong=True)
+    ws.heights.update({r: round(h, 1) for r, h in heights.items()})
 
-    widths = {1: 6, 2: 36, 3: 12, warn_col: 36}
-    ws.widths = [widths.get(col, 14 if first_amount <= col < first_count else 9) for col in range(1, last + 1)]
+    # the scale that fits the width, unless the text would print under 9 pt: then 9 pt, over pages across
+    width = sum(w * PT_PER_UNIT + COLUMN_EXTRA_PT for w in ws.widths)
+    fit = math.floor(100 * (PAGE_PT[True][0] - 72 * (ws.page.margins[0] + ws.page.margins[1])) / width)
+    ws.page.scale = min(100, max(fit, math.ceil(100 * MIN_PRINTED_SIZE / size)))
     return ws
 
 
@@ -185,11 +229,12 @@ def write(handle: BinaryIO, title_text: str, items: Sequence[Line] | None, names
         writer.write(handle, names, sheets)
         return
     styles = writer.styles.extended(overview_styles(writer, variant))
-    first = deflate(sheet_part(1), overview_sheet(items, variant, writer, styles, title_text).xml())
+    overview = overview_sheet(items, variant, writer, styles, title_text)
+    first = deflate(sheet_part(1), overview.xml())
     used: set[str] = set()
     titles = [sheet_title(OVERVIEW, used), *(sheet_title(name, used) for name in names)]
     write_workbook(handle, titles, itertools.chain([first], sheets), deflate("xl/styles.xml", styles.xml()),
-                   print_titles={**writer.print_titles(range(1, len(titles))), 0: (2, 3)})
+                   print_titles={**writer.print_titles(range(1, len(titles))), 0: (2, 3, 1, 2)})
 
 
 def workbook(projects: Sequence[Project], roots: Sequence[etree._Element], variant: Variant, writer: ExcelWriter,

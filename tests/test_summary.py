@@ -98,8 +98,28 @@ def test_the_workbook_has_the_overview_then_one_sheet_per_project(built_examples
     sheet = book["法律顾问费"]
     assert [[c.value for c in r] for r in sheet.iter_rows()] == [[c.value for c in r] for r in single.iter_rows()]
     overview = book["汇总"]
-    assert overview["D2"].value == "项目资金（万元）" and overview["J3"].value == "成本指标"
+    assert overview["D2"].value == "项目资金（万元）" and overview["J3"].value == "成本"  # under 指标数（个）
     assert overview.page_setup.orientation == "landscape"
+
+
+def test_the_overview_prints_readably_and_sums_with_formulas(built_examples):
+    """A4 landscape at 9 pt or more, wrapped warnings, 合计 as SUM formulas with cached values,
+    absent amounts and zero shown one way (the variant's "-"), print titles on every page."""
+    data = (built_examples / "2024" / "汇总.xlsx").read_bytes()
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    overview = book["汇总"]
+    assert overview.page_setup.orientation == "landscape" and overview.page_setup.paperSize in ("9", 9)
+    assert int(overview.page_setup.scale) * 10.5 / 100 >= 9
+    total_row = next(r for r in overview.iter_rows() if r[0].value == "合计")
+    assert total_row[3].value.startswith("=SUM(D4:D") and total_row[8].value.startswith("=SUM(")
+    cached = openpyxl.load_workbook(io.BytesIO(data), data_only=True)["汇总"]
+    assert str(cached.cell(total_row[3].row, 4).value) == "83.624"
+    warning = next(c for r in overview.iter_rows() for c in r if isinstance(c.value, str) and "法律顾问费" in c.value
+                   and c.column > 10)
+    assert warning.alignment.wrap_text and overview.row_dimensions[warning.row].height >= 60
+    other = overview.cell(4, 6)  # 其他资金 of a project without: 0, printed as the variant's "-"
+    assert other.value == 0 and other.number_format.endswith(';"-"')
+    assert overview.print_title_rows == "$2:$3" and overview.print_title_cols == "$A:$B"
 
 
 def test_warnings_are_listed_in_their_projects_row(built_examples):

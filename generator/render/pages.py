@@ -82,6 +82,16 @@ def lone_last_character(text: str, width_em: float) -> bool:
     return len(lines) > 1 and len(lines[-1].strip()) == 1
 
 
+def fitting_width(labels: Sequence[str], least: float = 2.0) -> float:
+    """The least width (ems, in whole characters from `least`) in which no label wraps leaving a
+    single character on its last line: a column's width from the labels it must hold."""
+    longest = max((text_em(label) for label in labels), default=least)
+    width = least
+    while width < longest and any(lone_last_character(label, width) for label in labels):
+        width += 1
+    return max(least, min(width, longest))
+
+
 @dataclass
 class Cell:
     """A cell as the page layout sees it: where it is, how far it reaches, what it prints."""
@@ -139,5 +149,5 @@ def page_breaks(heights: Sequence[float], page: float, repeat: Sequence[float] |
     return breaks
 
 
-__all__ = ["Cell", "Grid", "char_em", "text_em", "wrapped", "line_count", "lone_last_character", "row_heights",
+__all__ = ["Cell", "Grid", "char_em", "text_em", "wrapped", "line_count", "lone_last_character", "fitting_width", "row_heights",
            "page_breaks"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
-from typing import BinaryIO, Iterable, Sequence
+from typing import BinaryIO, Iterable, NamedTuple, Sequence
 
 from ..write import Entry, ZipWriter, deflate
 
@@ -150,18 +150,25 @@ class Page:
     footer: str | None = None                # e.g. "第 &P 页 共 &N 页", centred
 
 
+class Formula(NamedTuple):
+    """A formula with the value it computes, cached in the file (viewers that do not calculate show it)."""
+
+    text: str                 # without the "=": SUM(D4:D10)
+    value: Decimal | int
+
+
 @dataclass
 class Worksheet:
     """The cells of one sheet; `xml()` writes it. Cells are (value, style index)."""
 
     widths: list[float] = field(default_factory=list)
-    cells: dict[int, dict[int, tuple[str | Decimal | int | None, int]]] = field(default_factory=dict)
+    cells: dict[int, dict[int, tuple[str | Decimal | int | Formula | None, int]]] = field(default_factory=dict)
     heights: dict[int, float] = field(default_factory=dict)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # first row, col, last row, col
     page: Page = field(default_factory=Page)
     freeze: tuple[int, int] | None = None  # (row, col) of the first cell that scrolls
 
-    def set(self, row: int, col: int, value: str | Decimal | int | None, style: int) -> None:
+    def set(self, row: int, col: int, value: str | Decimal | int | Formula | None, style: int) -> None:
         """Text is always text (`=1` never a formula); a Decimal keeps its exact digits."""
         self.cells.setdefault(row, {})[col] = (value, style)
 
@@ -202,6 +209,9 @@ class Worksheet:
                 elif isinstance(value, str):
                     space = ' xml:space="preserve"' if value != value.strip() else ""
                     out.append(f'<c r="{where}" s="{style}" t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>')
+                elif isinstance(value, Formula):
+                    cached = format(value.value, "f") if isinstance(value.value, Decimal) else str(value.value)
+                    out.append(f'<c r="{where}" s="{style}"><f>{escape(value.text)}</f><v>{cached}</v></c>')
                 else:
                     text = format(value, "f") if isinstance(value, Decimal) else str(value)
                     out.append(f'<c r="{where}" s="{style}"><v>{text}</v></c>')
@@ -272,12 +282,17 @@ def _content_types(count: int) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
-def _workbook(titles: Sequence[str], print_titles: dict[int, tuple[int, int]]) -> bytes:
+def _workbook(titles: Sequence[str], print_titles: dict[int, tuple]) -> bytes:
+    """print_titles: sheet index → (first row, last row) printed on every page, and optionally
+    (…, first column, last column) printed on every page across."""
     sheets = "".join(f'<sheet name="{attr(t)}" sheetId="{i}" r:id="rId{i}"/>' for i, t in enumerate(titles, 1))
     names = "".join(
         f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">'
-        f"{escape(quote_sheet(titles[i]))}!${first}:${last}</definedName>"
-        for i, (first, last) in sorted(print_titles.items()))
+        + ",".join(f"{escape(quote_sheet(titles[i]))}!{part}" for part in (
+            [f"${column_letter(spec[2])}:${column_letter(spec[3])}"] if len(spec) == 4 else []) + [
+            f"${spec[0]}:${spec[1]}"])
+        + "</definedName>"
+        for i, spec in sorted(print_titles.items()))
     return (f'<workbook xmlns="{MAIN}" xmlns:r="{REL}"><bookViews><workbookView activeTab="0"/></bookViews>'
             f"<sheets>{sheets}</sheets>" + (f"<definedNames>{names}</definedNames>" if names else "")
             + '<calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>').encode("utf-8")
@@ -295,7 +310,7 @@ def _workbook_rels(count: int) -> bytes:
 
 
 def write_workbook(handle: BinaryIO, titles: Sequence[str], sheets: Iterable[Entry | bytes], styles: Entry,
-                   print_titles: dict[int, tuple[int, int]] | None = None) -> None:
+                   print_titles: dict[int, tuple] | None = None) -> None:
     """A workbook with one sheet per title, streamed to `handle`: `sheets` (worksheet XML, or an
     Entry deflated before) are written one at a time, so none of them has to stay in memory.
     `styles` is the deflated stylesheet the sheets' style indexes refer to."""
