@@ -3,6 +3,7 @@ It asserts no timings: speed is measured by bench/run.py, by hand, not by the te
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from collections import Counter
@@ -51,6 +52,12 @@ def test_the_benchmark_runs_and_reports(tmp_path):
     assert [row["built"] for row in data["builds"]] == [5, 5, 0, 1, 3, 3]
     assert all(row["wall_s"] > 0 and row["cpu_s"] > 0 and row["rss_main_mb"] > 0 for row in data["builds"])
     assert [len(row["walls_s"]) for row in data["builds"]] == [2, 2, 3, 2, 2, 2]
-    assert data["identical_outputs"] is True and data["baseline"]["projects"] == 2
-    assert set(data["ratios"]) >= {"serial_vs_baseline", "noop_vs_full", "rss_main_large_vs_small"}
-    assert "perfgen / baseline" in run.stdout and data["machine"]["cores"]
+    assert data["identical_outputs"] is True and data["naive"]["projects"] == 2
+    fair = data["fair_baseline"]
+    assert fair["projects"] == 2 and fair["checked"] == 2 and fair["different"] == []  # its tables are perfgen's
+    written = [p for p in (tmp_path / "work" / "out-serial").rglob("*") if p.suffix in (".docx", ".xlsx")]
+    assert data["floor"]["files"] == len(written) > 10 and data["floor"]["cpu_s"] > 0  # every table and 汇总
+    assert list(data["ratios"]) == ["vs_fair_baseline", "over_floor", "noop_fraction", "parallel_speedup",
+                                    "memory_growth"]
+    assert all(isinstance(v, float) and math.isfinite(v) and v > 0 for v in data["ratios"].values())
+    assert "vs_fair_baseline" in run.stdout and data["machine"]["cores"]

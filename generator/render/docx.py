@@ -80,7 +80,7 @@ class WordTemplate:
         """The .docx bytes and the rendered document tree (the Excel writer reads its table; its
         amount cells carry their exact value, see docx_print.NUMBER_ATTR)."""
         root = self.render_xml(context)
-        document, core, _ = self.printing.finish(root, context)
+        document, core = self.printing.finish(root, context)
         self.printing.mark_numbers(root, context.get("金额") or {})
         fresh = {DOCUMENT: document, "docProps/core.xml": core}
         return zip_bytes(part or deflate(name, fresh[name]) for name, part in zip(self.names, self.parts)), root

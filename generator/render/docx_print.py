@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from lxml import etree
 
@@ -341,10 +341,17 @@ class PrintTemplate:
 
     # ---------------------------------------------------------------- per table
 
-    def finish(self, root: etree._Element, context: dict[str, Any]) -> tuple[bytes, bytes, list]:
-        """Lay out the rendered document's pages: restart the merges where a page begins, page
-        numbers when there is more than one. Returns the document XML, the core properties and
-        the changes to undo (`undo`), so the tree stays as rendered for the Excel writer."""
+    def finish(self, root: etree._Element, context: dict[str, Any]) -> tuple[bytes, bytes]:
+        """The document XML, its pages laid out (`paginate`), and the core properties; the tree
+        stays as rendered, for the Excel writer."""
+        back = self.paginate(root)
+        document = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        back()
+        return document, self.core(context)
+
+    def paginate(self, root: etree._Element) -> Callable[[], None]:
+        """Lay out the rendered document's pages in the tree: restart the merges where a page
+        begins, page numbers when there is more than one. Returns what puts the tree back."""
         body = root.find(q("body"))
         breaks, count = self.layout(body)
         undo = [self._restart(tc) for tc in breaks]
@@ -354,12 +361,13 @@ class PrintTemplate:
             sect = body.find(q("sectPr"))
             if sect is not None:
                 sect.insert(0, footer)
-        document = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-        if footer is not None:
-            footer.getparent().remove(footer)
-        for action in reversed(undo):
-            action()
-        return document, self.core(context), undo
+
+        def back() -> None:
+            if footer is not None and footer.getparent() is not None:
+                footer.getparent().remove(footer)
+            for action in reversed(undo):
+                action()
+        return back
 
     def layout(self, body: etree._Element) -> tuple[list[etree._Element], int]:
         """The continued cells that begin a page (to restart), and the number of pages."""
