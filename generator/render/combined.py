@@ -67,10 +67,10 @@ def combined_docx(word: WordTemplate, contexts: list[dict[str, Any]], heading: s
         body = root.find(f"{W}body")
         if index == 0 and heading:
             body.insert(0, _heading(body, heading))   # before the layout: it takes room on page one
-        document, core, _ = word.printing.finish(root, context)
-        documents.append(etree.fromstring(document))
+        word.printing.paginate(root)   # the tree is this file's alone: nothing to put back
+        documents.append(root)
         if index == 0:
-            first_core = core
+            first_core = word.printing.core(context)
     base = documents[0]
     body = base.find(f"{W}body")
     sect = body.find(f"{W}sectPr")
