@@ -14,7 +14,8 @@ from . import checks, evaluation, model, monitoring, stages
 from .category import Libraries
 from .errors import Problems, SettingsErrors, SpecErrors, VariantError
 from .expand import Expanded, expand
-from .layout import SUMMARY_WORKBOOK, safe_filename, spec_folders, targets  # noqa: F401  (also imported from here)
+from .layout import (FACTS_STAGES, SUMMARY_WORKBOOK, name_key, renamed_why, safe_filename, spec_folders,  # noqa: F401
+                     targets)  # (also imported from here)
 from .render.context import PROJECT_PROVIDES, UNIT_PROVIDES, project_context, provides, unit_context
 from .render.placeholders import template_problems
 from .facts import EvaluationFacts, MonitoringFacts
@@ -50,6 +51,14 @@ class Plan:
     variant: Variant
     projects: list[Any]  # model.Project or model.Unit, per the variant's form
     stages: list[stages.StageTables] = field(default_factory=list)  # 监控表 and 自评表 where facts exist
+
+    def stage_workbooks(self, every: bool = False) -> list[str]:
+        """The file names of the stages' 汇总 workbooks this folder writes (`every`: of every stage)."""
+        from .stage_summary import workbook_name
+
+        if every:
+            return [workbook_name(stage) for stage in FACTS_STAGES]
+        return [workbook_name(stage.stage) for stage in self.stages if stage.tables]
 
     def tables(self) -> list[tuple[Variant, Any]]:
         """Every table of the folder with its variant: the projects', then each stage's."""
@@ -119,9 +128,32 @@ def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems, *,
         projects.append(project)
     checks.check_folder(checked, variant, problems)
     later = [p for p in projects if isinstance(p, model.Project)]
-    return Plan(folder, out, variant, projects,
+    plan = Plan(folder, out, variant, projects,
                 stages.plan_stages(folder, loaded_department, variant, later, templates, problems)
                 if facts and later else [])
+    check_output_names(plan, problems)
+    return plan
+
+
+def check_output_names(plan: Plan, problems: Problems) -> None:
+    """Each table gets a file name of its own, the same on every platform: two names that give one
+    file name (a/b and a_b), names that differ only by case or width (ABC and ａｂｃ are one file on
+    Windows and macOS), or a table named like a 汇总 workbook are errors; a name that had to be
+    changed (a Windows device name, a name too long) is said."""
+    taken: dict[str, str] = {name_key(Path(workbook).stem): f"汇总工作簿 {workbook}"
+                             for workbook in [SUMMARY_WORKBOOK, *plan.stage_workbooks(every=True)]}
+    for _, table in plan.tables():
+        stem = safe_filename(table.name)
+        key = name_key(stem)
+        if key in taken:
+            problems.add(table.source, None, "项目名称",
+                         f"「{table.name}」的输出文件名 {stem}.docx 与{taken[key]}是同一个文件（Windows 上文件名"
+                         "不分大小写和全角半角），请改一个项目名称")
+            continue
+        taken[key] = f"项目「{table.name}」的 {stem}.docx"
+        why = renamed_why(table.name, stem)
+        if why:
+            problems.add(table.source, None, "项目名称", f"输出文件名为 {stem}.docx：{why}", warning=True)
 
 
 def plan(root: Path, out: Path | None, templates: Path | None = None) -> tuple[list[Plan], Problems]:

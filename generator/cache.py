@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
@@ -25,6 +26,7 @@ from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from . import __version__
@@ -176,7 +178,10 @@ class Digests:
     def digest(self, path: Path | str) -> str:
         """The file's sha256 (OSError if it cannot be read)."""
         key = str(path)
-        stat = stat_key(key)
+        st = os.stat(key)
+        if not S_ISREG(st.st_mode):  # a folder or a FIFO (reading one would hang) holds no bytes of ours
+            raise IsADirectoryError(errno.EISDIR, "不是普通文件", key)
+        stat = [st.st_size, st.st_mtime_ns, st.st_ino]
         entry = self.entries.get(key)
         if isinstance(entry, list) and len(entry) == 5 and entry[:3] == stat and _trusted(entry):
             self.seen[key] = entry
@@ -233,6 +238,15 @@ def inputs_key(folder: Path, *parts: str, digests: Digests = _NO_MEMORY) -> str:
     return digest.hexdigest()
 
 
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def plain_name(name: object) -> bool:
+    """A file name directly in its folder: no separator, no `..`, no drive, nothing hidden."""
+    return (isinstance(name, str) and bool(name) and name not in (".", "..") and not name.startswith(".")
+            and not any(char in name for char in "/\\:\0") and len(name.encode("utf-8", "surrogatepass")) <= 255)
+
+
 class Manifest:
     """What an output folder holds: group → {"key": …, "files": {name: sha256}}; and `inputs`,
     what the folder was built from: {"key": inputs_key, "tables": names in order, "warnings": […]}."""
@@ -243,18 +257,47 @@ class Manifest:
         self.groups: dict[str, dict] = groups or {}
         self.inputs: dict | None = inputs
         self.digests = digests
+        self.ignored: list[str] = []       # names it listed outside its folder (never touched)
+        self.broken: str | None = None     # why it could not be read, when it exists
 
     @classmethod
     def load(cls, folder: Path, digests: Digests = _NO_MEMORY) -> "Manifest":
-        """The folder's manifest; a missing or unreadable one is empty (everything rebuilds)."""
+        """The folder's manifest. A missing one is empty; one that cannot be read, or is not of the
+        shape perfgen writes, is empty too and says why (`broken`): nothing it listed is perfgen's
+        then. Groups of a wrong shape are dropped, names that are not plain file names of the
+        folder are dropped and listed in `ignored`."""
+        path = folder / MANIFEST
+        manifest = cls(folder, digests=digests)
         try:
-            data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-            groups, inputs = data["outputs"], data.get("inputs")
-            if not isinstance(groups, dict) or not isinstance(inputs, (dict, type(None))):
-                raise TypeError
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            groups, inputs = {}, None
-        return cls(folder, groups, inputs, digests)
+            if os.path.lexists(path) and not os.path.isfile(path):
+                raise ValueError("不是普通文件")
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return manifest
+        except (OSError, ValueError, RecursionError) as exc:
+            manifest.broken = str(exc.strerror if isinstance(exc, OSError) else "不是 perfgen 写的 JSON")
+            return manifest
+        if not isinstance(data, dict) or not isinstance(data.get("outputs"), dict):
+            manifest.broken = "内容不是 perfgen 写的格式"
+            return manifest
+        inputs = data.get("inputs")
+        manifest.inputs = inputs if isinstance(inputs, dict) else None
+        for group, entry in data["outputs"].items():
+            if not (isinstance(entry, dict) and isinstance(entry.get("key"), str)
+                    and isinstance(entry.get("files"), dict)):
+                continue
+            files = {}
+            for name, digest in entry["files"].items():
+                if not plain_name(name):
+                    manifest.ignored.append(str(name))
+                elif isinstance(digest, str) and _HEX64.fullmatch(digest):
+                    files[name] = digest
+            manifest.groups[group] = {"key": entry["key"], "files": files}
+        return manifest
+
+    def file_digests(self) -> dict[str, str]:
+        """Every file the manifest lists → the sha256 it was written with."""
+        return {name: digest for group in self.groups.values() for name, digest in group["files"].items()}
 
     def unchanged(self, inputs_key: str, groups: list[str]) -> bool:
         """True when the folder was last built from `inputs_key` and the files of `groups` are intact."""

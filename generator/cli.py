@@ -13,8 +13,9 @@ from .batch import Result as BuildResult
 from .batch import run as run_build
 from .cli_chinese import Typer
 from .errors import PerfgenError, SpecErrors
+from .failure import EXIT_INTERNAL, EXIT_PROBLEMS, safe_streams, unexpected
 from .layout import REVIEW, preview_target, review_marks, safe_filename, spec_folders, table_stage, templates_root
-from .write import Staging
+from .staging import Staging
 
 # Each command imports what only it needs (specs, rendering, diff, schema) when it runs: a build
 # with nothing to do starts without pydantic or docxtpl.
@@ -33,7 +34,7 @@ def fail(exc: PerfgenError) -> None:
         err.print(f"发现 {len(errors)} 处错误，未生成任何文件。", style="bold red")
     else:
         err.print(str(exc), style="bold red", markup=False)
-    raise typer.Exit(1)
+    raise typer.Exit(EXIT_PROBLEMS)
 
 
 def _version(value: bool) -> None:
@@ -118,6 +119,8 @@ class BarReporter(_Reporter):
 
 
 def report_build(result: BuildResult, output: Path, pdf: bool) -> None:
+    if result.swept:
+        out.print(f"已清理上次中断的生成留下的 {result.swept} 个临时文件。", markup=False)
     for problem in result.warnings:
         err.print(str(problem), style="yellow", markup=False)
     built, skipped = len(result.built), len(result.skipped)
@@ -132,7 +135,8 @@ def report_build(result: BuildResult, output: Path, pdf: bool) -> None:
         out.print(f"PDF：转换 {len(result.pdfs)} 个" + ("（其余未变化）" if result.projects and
                                                      len(result.pdfs) < result.projects else "") + "。", markup=False)
     for path in result.removed:
-        out.print(f"已删除过时的 {shown(path)}（项目已不在说明中）", markup=False)
+        why = "表格已重新生成，PDF 未更新" if path.suffix == ".pdf" else "项目已不在说明中"
+        out.print(f"已删除过时的 {shown(path)}（{why}）", markup=False)
     if len(result.folders) > 3:  # a district's hundred departments: where they are, not each of them
         out.print(f"文件在：{shown(output)}（{len(result.folders)} 个目录）", markup=False)
     else:
@@ -147,6 +151,8 @@ def build(
     jobs: int = typer.Option(1, "-j", "--jobs", help="并行生成的进程数；0 = CPU 核数"),
     force: bool = typer.Option(False, "--force", help="不论是否变化，全部重新生成"),
     pdf: bool = typer.Option(False, "--pdf", help="同时把每张表和汇总转换为 PDF（需要 LibreOffice）"),
+    overwrite: bool = typer.Option(False, "--overwrite",
+                                   help="接管输出目录中不是 perfgen 生成的、或生成后被手工改动过的同名文件：覆盖或删除它们"),
 ) -> None:
     """生成每个项目的 Word 与 Excel 绩效目标表，以及每个目录的汇总工作簿；未变化的项目跳过。"""
     if jobs < 0:
@@ -155,7 +161,7 @@ def build(
     try:
         with reporter:
             result = run_build(spec_dir, output, templates, jobs=jobs or os.cpu_count() or 1, force=force, pdf=pdf,
-                               reporter=reporter)
+                               reporter=reporter, overwrite=overwrite)
     except PerfgenError as exc:
         fail(exc)
         return
@@ -413,3 +419,19 @@ def show(
         fail(exc)
         return
     typer.echo("---\n".join(render(item) for item in shown), nl=False)  # plain YAML, no console styling
+
+
+def entry(args: list[str] | None = None) -> None:
+    """The `perfgen` command: the CLI, with whatever nobody foresaw said in one Chinese line
+    (its details in a log file) instead of a traceback; exit statuses in failure.py."""
+    safe_streams()
+    try:
+        app(args=args, prog_name="perfgen")
+    except SystemExit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        try:
+            err.print(unexpected(exc), style="bold red", markup=False)
+        except Exception:  # noqa: BLE001 - even printing failed (a closed stream): the status still says it
+            pass
+        sys.exit(EXIT_INTERNAL)

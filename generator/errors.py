@@ -66,9 +66,13 @@ class Problems:
 # ├── ImportFailure             a document or one table of it cannot be imported
 # │   ├── ReadError             (the file is not a .docx/.xlsx perfgen can read)
 # │   └── TableError            (a table lacks a label, or a value is unreadable)
-# └── ToolError                 an external program (LibreOffice, pdftoppm)
-#     ├── ToolMissing           … is not installed
-#     └── ConversionFailed      … ran but did not produce what was asked
+# ├── ToolError                 an external program (LibreOffice, pdftoppm)
+# │   ├── ToolMissing           … is not installed
+# │   └── ConversionFailed      … ran but did not produce what was asked
+# └── OutputError               the outputs cannot be put in place; every output is as it was
+#     ├── CommitError           a target cannot be replaced, the disk is full or read-only (staging.py)
+#     ├── LockError             another build holds the output folder (buildlock.py)
+#     └── WorkerError           a worker process died twice (workers.py)
 
 
 class PerfgenError(Exception):
@@ -141,3 +145,19 @@ class ToolMissing(ToolError):
 
 class ConversionFailed(ToolError):
     """The external program ran but did not produce what was asked."""
+
+
+class OutputError(PerfgenError):
+    """The outputs could not be put in place; every output is as it was before the build."""
+
+
+class CommitError(OutputError):
+    """A target cannot be replaced (a folder or a locked file in its place), the disk is full or read-only."""
+
+
+class LockError(OutputError):
+    """Another build is writing into the same output folder."""
+
+
+class WorkerError(OutputError):
+    """A worker process died twice: the build stops, nothing is written."""

@@ -5,8 +5,11 @@ never needs them, and starts and ends in a fraction of a second.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import stat
+import unicodedata
 from pathlib import Path
 
 from .errors import Problems
@@ -28,25 +31,88 @@ REVIEW = "待核对（perfgen new）"  # the comment `perfgen new` leaves where 
 # 法律顾问费.自评.yaml (after the year). The spec, approved with the budget, is never edited for them.
 FACTS_STAGES = ("监控", "自评")
 RULESET_FOLDER = "评分规则"  # a department's own rule sets, in its spec folder or any folder above it
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+OUTPUT_SUFFIXES = (".docx", ".xlsx", ".pdf")  # what a project's or a folder's outputs end in
+NAME_MAX = 255      # bytes in a file name, on every file system perfgen writes to
+TEMP_RESERVE = 32   # bytes a temporary name adds to its target's (staging.py)
+# a stem's bytes such that every output and its temporary file fit in NAME_MAX
+MAX_STEM_BYTES = NAME_MAX - TEMP_RESERVE - max(len(suffix) for suffix in OUTPUT_SUFFIXES)
+# not in a Windows file name: reserved characters, controls, and what no file system can encode
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]')
+# device names Windows refuses as a file name's first part, whatever follows (CON.docx, nul.txt)
+_RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", *(f"{d}{n}" for d in ("COM", "LPT")
+                                                                   for n in [*"123456789", "¹", "²", "³"])}
+# where a templates/ folder is looked for stops at the project's root: the nearest folder holding .git
+PROJECT_MARKERS = (".git",)
 
 
 def templates_root(explicit: Path | None = None, near: Path | None = None) -> Path:
-    """Where the variant folders are: --templates, $PERFGEN_TEMPLATES, a templates/ above the
-    specs, or the one shipped beside the package."""
+    """Where the variant folders are, the first of: --templates; $PERFGEN_TEMPLATES; a templates/
+    holding a variant in `near` (the specs) or a folder above it, up to the project's root (the
+    nearest folder holding .git; without one, up to the current folder when `near` is below it,
+    else `near` alone): never from a folder above the project such as /tmp or a home folder;
+    else the one shipped with perfgen."""
     if explicit:
         return explicit
     if os.environ.get("PERFGEN_TEMPLATES"):
         return Path(os.environ["PERFGEN_TEMPLATES"])
     if near:
-        for parent in [near.resolve(), *near.resolve().parents]:
+        for parent in search_folders(near):
             if (parent / "templates").is_dir() and any((parent / "templates").glob(f"*/{SETTINGS}")):
                 return parent / "templates"
     return PACKAGE_TEMPLATES
 
 
+def search_folders(near: Path) -> list[Path]:
+    """`near` and the folders above it that belong to its project, nearest first (templates_root)."""
+    start = near.resolve()
+    chain = [start, *start.parents]
+    for i, folder in enumerate(chain):
+        if any((folder / marker).exists() for marker in PROJECT_MARKERS):
+            return chain[:i + 1]
+    cwd = Path.cwd().resolve()
+    if start.is_relative_to(cwd):
+        return chain[:chain.index(cwd) + 1]
+    return [start]
+
+
 def safe_filename(name: str) -> str:
-    return _UNSAFE.sub("_", name).strip(" .") or "未命名"
+    """The file stem for a name, the same on every platform: characters no file system takes
+    become _, no leading or trailing dot or space, a Windows device name (CON, NUL, COM1…) gets _
+    after it, and a name too long for an output and its temporary file (NAME_MAX bytes) is cut
+    and ends in ~ and 8 characters of its sha256, so two long names stay two files."""
+    stem = _UNSAFE.sub("_", name).strip(" .") or "未命名"
+    first, dot, rest = stem.partition(".")
+    if first.rstrip(" ").upper() in _RESERVED:
+        stem = f"{first}_{dot}{rest}"
+    if len(stem.encode("utf-8")) > MAX_STEM_BYTES:
+        mark = "~" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        cut = stem.encode("utf-8")[:MAX_STEM_BYTES - len(mark)].decode("utf-8", "ignore").rstrip(" .")
+        stem = cut + mark
+    return stem
+
+
+def name_key(stem: str) -> str:
+    """What a file name is on a case-insensitive file system that also folds width (Windows,
+    macOS): names with one key are one file there."""
+    return unicodedata.normalize("NFKC", stem).casefold()
+
+
+def renamed_why(name: str, stem: str) -> str | None:
+    """Why `name` is written as `stem` (None: as it is, but for characters a file name cannot hold)."""
+    plain = _UNSAFE.sub("_", name).strip(" .") or "未命名"
+    if stem == plain:
+        return None
+    if len(plain.encode("utf-8")) > MAX_STEM_BYTES:
+        return f"名称过长（文件名最多 {MAX_STEM_BYTES} 字节，连同临时文件名不超过 {NAME_MAX} 字节）"
+    return f"「{plain.partition('.')[0]}」是 Windows 保留的设备名，不能作文件名"
+
+
+def is_regular_file(path: Path | str) -> bool:
+    """A regular file (not a folder, FIFO or device, which a reader would hang on or fail at)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 def preview_target(spec: Path, name: str, out: Path = Path("output"), specs: Path = Path("specs")) -> Path:
@@ -61,8 +127,9 @@ def preview_target(spec: Path, name: str, out: Path = Path("output"), specs: Pat
 
 
 def spec_files(folder: Path) -> list[Path]:
-    """The project spec files of a folder, in a stable order."""
-    return sorted(p for p in folder.iterdir() if is_spec_file(p.name))
+    """The project spec files of a folder, in a stable order (regular files only: a folder or a
+    FIFO named x.yaml is not a spec)."""
+    return sorted(p for p in folder.iterdir() if is_spec_file(p.name) and is_regular_file(p))
 
 
 def is_spec_file(name: str) -> bool:
@@ -91,7 +158,8 @@ def table_stage(name: str) -> str | None:
 
 def facts_files(folder: Path) -> list[Path]:
     """The facts files of a spec folder, in a stable order."""
-    return sorted(p for p in folder.iterdir() if facts_stage(p.name) and not p.name.startswith("."))
+    return sorted(p for p in folder.iterdir() if facts_stage(p.name) and not p.name.startswith(".")
+                  and is_regular_file(p))
 
 
 def facts_spec_stem(path: Path) -> str:
@@ -102,7 +170,7 @@ def facts_spec_stem(path: Path) -> str:
 def count_spec_files(folder: Path) -> int:
     """len(spec_files(folder)), without making a Path of each (a district has thousands)."""
     with os.scandir(folder) as entries:
-        return sum(1 for entry in entries if is_spec_file(entry.name))
+        return sum(1 for entry in entries if is_spec_file(entry.name) and entry.is_file())
 
 
 def ruleset_folders(spec_folder: Path) -> list[Path]:
@@ -184,8 +252,29 @@ def targets(root: Path, out: Path | None, templates: Path | None,
     # outputs mirror the specs below `root`; a spec folder given itself keeps its own name (2024/)
     base = root.parent if (root / DEPARTMENT_FILE).is_file() else root
     pairs = []
+    if out is not None:
+        output_problems(out, folders, problems)
     for folder in folders:
-        if out is not None and out.resolve().is_relative_to(folder.resolve()):
-            problems.add(out, None, "", f"输出目录在项目说明目录 {folder} 之内：perfgen 不往说明目录里写文件，请换一个输出目录")
         pairs.append((folder, (out or Path()) / folder.relative_to(base)))
     return templates_root(templates, near=root), pairs
+
+
+def output_problems(out: Path, folders: list[Path], problems: Problems) -> None:
+    """An output folder must be a folder (or not exist yet), and neither a spec folder, nor inside
+    one, nor above one: perfgen never writes among the specs (checked on resolved paths, so a
+    symlink or `..` changes nothing)."""
+    resolved = out.resolve()
+    existing = next((p for p in [resolved, *resolved.parents] if os.path.lexists(p)), None)
+    if existing is not None and not existing.is_dir():
+        problems.add(out, None, "", f"输出目录 {out} 不是目录（{existing} 是一个文件）：请用 -o 指定一个目录")
+        return
+    for folder in folders:
+        spec = folder.resolve()
+        if resolved == spec or resolved.is_relative_to(spec):
+            problems.add(out, None, "", f"输出目录 {out} 是项目说明目录 {folder} 或在它之内：perfgen 不往说明目录里写文件，"
+                                        "请用 -o 换一个输出目录")
+            return
+        if spec.is_relative_to(resolved):
+            problems.add(out, None, "", f"输出目录 {out} 包含项目说明目录 {folder}：perfgen 不往说明目录里写文件，"
+                                        "请用 -o 换一个输出目录（例如 output）")
+            return

@@ -15,7 +15,7 @@ from .errors import PerfgenError, VariantError
 from .layout import DEPARTMENT_FILE, templates_root
 from .roll import YEARS_FILE, year_variants
 from .variant import Variant
-from .write import Staging
+from .staging import Staging
 
 EXAMPLE = "example.yaml"   # in a form's folder: the spec `perfgen init` starts a department with
 EXAMPLE_SPEC = "示例.yaml"  # what it is called in the new folder

@@ -28,6 +28,12 @@ class Classification:
     print: str = "text"
 
 
+def is_variant_name(name: object) -> bool:
+    """A 格式 is the name of a folder under templates/: no separator, no `..`, not hidden."""
+    return (isinstance(name, str) and bool(name.strip()) and not name.startswith(".")
+            and not any(sep in name for sep in ("/", "\\", "\0", ":")))
+
+
 class Variant:
     """One format of the table, read from templates/<name>/settings.yaml (settings.py says what
     each key means); raises SettingsErrors, every problem at its line, if the settings are wrong."""
@@ -48,7 +54,10 @@ class Variant:
 
     @classmethod
     def load(cls, name: str, root: Path) -> "Variant":
+        """The variant named `name` (a folder directly under `root`: a name, never a path)."""
         folder = root / name
+        if not is_variant_name(name) or folder.resolve().parent != root.resolve():
+            raise VariantError(f"格式「{name}」不是格式名：格式写 templates/ 下一个目录的名字，不能是路径")
         if not (folder / SETTINGS).is_file():
             known = sorted(p.parent.name for p in root.glob(f"*/{SETTINGS}"))
             raise VariantError(f"格式「{name}」不存在；可用的格式：{'、'.join(known) or '（无）'}（在 {root}）")

@@ -67,10 +67,10 @@ def test_incremental_parallel_and_forced_builds_give_the_same_bytes(spec_folder,
 
 
 def test_worker_processes_give_the_bytes_of_one_process(spec_folder, tmp_path, monkeypatch):
-    from generator import batch
+    from generator import batch, workers
 
     run(spec_folder, tmp_path / "serial", TEMPLATES)
-    monkeypatch.setattr(batch, "INLINE", 0)  # no table rendered in this process: all in the pool
+    monkeypatch.setattr(workers, "INLINE", 0)  # no table rendered in this process: all in the pool
     monkeypatch.setattr(batch, "CHUNK", 2)   # several chunks per folder, coming back in order
     parallel = run(spec_folder, tmp_path / "parallel", TEMPLATES, jobs=2)
     assert names(parallel.built) == names(run(spec_folder, tmp_path / "again", TEMPLATES, force=True).built)
@@ -83,14 +83,18 @@ def test_force_rebuilds_everything(spec_folder, tmp_path):
     assert len(result.built) == 7 and result.skipped == []
 
 
-def test_an_output_edited_or_deleted_by_hand_is_rebuilt(spec_folder, tmp_path):
+def test_an_output_deleted_by_hand_is_rebuilt_one_edited_by_hand_only_when_taken_over(spec_folder, tmp_path):
     out = tmp_path / "out"
     run(spec_folder, out, TEMPLATES)
     table = out / "specs" / "法律顾问费.xlsx"
     good = table.read_bytes()
     table.write_bytes(b"edited")
     (out / "specs" / "党组工作经费.docx").unlink()
-    result = run(spec_folder, out, TEMPLATES)
+    with pytest.raises(SpecErrors) as refused:  # the hand edit is never overwritten silently
+        run(spec_folder, out, TEMPLATES)
+    assert [(p.file, "被改动过" in p.message) for p in refused.value.problems if not p.warning] == [(str(table), True)]
+    assert table.read_bytes() == b"edited" and not (out / "specs" / "党组工作经费.docx").exists()
+    result = run(spec_folder, out, TEMPLATES, overwrite=True)
     assert names(result.built) == ["党组工作经费", "法律顾问费"]
     assert table.read_bytes() == good
 
@@ -245,9 +249,9 @@ def test_a_changed_file_in_a_folder_has_it_read_but_rebuilds_only_what_changed(s
 
 @pytest.mark.parametrize("inline", [16, 0])
 def test_an_error_in_a_later_folder_writes_nothing_though_earlier_ones_were_rendered(tmp_path, monkeypatch, inline):
-    from generator import batch
+    from generator import batch, workers
 
-    monkeypatch.setattr(batch, "INLINE", inline)  # 0: the earlier folders render in worker processes
+    monkeypatch.setattr(workers, "INLINE", inline)  # 0: the earlier folders render in worker processes
     monkeypatch.setattr(batch, "CHUNK", 1)        # many chunks in flight, in the same folders
     root = tmp_path / "specs"
     for name in ("a", "b", "c"):

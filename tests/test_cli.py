@@ -63,7 +63,7 @@ def test_a_bad_spec_names_file_line_field_and_writes_nothing(spec_folder, tmp_pa
 
 def test_unknown_variant_lists_the_known_ones(spec_folder, tmp_path):
     (spec_folder / "部门.yaml").write_text("主管部门: A\n实施单位: B\n年度: 2024\n格式: 2030目标表\n", encoding="utf-8")
-    result = run("build", str(spec_folder), "-o", str(tmp_path))
+    result = run("build", str(spec_folder), "-o", str(tmp_path / "out"))
     assert result.exit_code == 1 and "2030目标表" in result.output and "2024目标表" in result.output
 
 
@@ -73,9 +73,9 @@ def test_no_specs_found(tmp_path):
 
 
 def test_build_of_one_spec_file_builds_its_folder(spec_folder, tmp_path):
-    result = run("build", str(spec_folder / "法律顾问费.yaml"), "-o", str(tmp_path))
+    result = run("build", str(spec_folder / "法律顾问费.yaml"), "-o", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "specs" / "法律顾问费.docx").is_file() and (tmp_path / "specs" / "汇总.xlsx").is_file()
+    assert (tmp_path / "out" / "specs" / "法律顾问费.docx").is_file() and (tmp_path / "out" / "specs" / "汇总.xlsx").is_file()
 
 
 def test_build_of_a_file_that_is_no_spec_says_why(spec_folder, tmp_path):
@@ -132,7 +132,7 @@ def test_warnings_are_printed_and_counted(spec_folder, tmp_path, monkeypatch):
         return original(folder, out, templates, problems)
 
     monkeypatch.setattr(build_module, "plan_folder", with_a_warning)
-    result = run("build", str(spec_folder), "-o", str(tmp_path))
+    result = run("build", str(spec_folder), "-o", str(tmp_path / "out"))
     assert result.exit_code == 0
     assert "法律顾问费.yaml:3 警告 项目资金: 示例警告" in result.output
     assert "2 条警告" in result.output  # and the seed's own: 房屋拆除 carries 法律顾问费's cost indicator

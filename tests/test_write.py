@@ -3,7 +3,8 @@ import zipfile
 
 import pytest
 
-from generator.write import FIXED_DATE, Staging, normalize_zip, zip_bytes
+from generator.staging import Staging
+from generator.write import FIXED_DATE, normalize_zip, zip_bytes
 
 
 def test_zip_bytes_depend_only_on_entries():

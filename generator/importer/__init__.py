@@ -27,7 +27,7 @@ from ..source import SourceError, read as read_yaml
 from ..errors import VariantError
 from ..editors import schemas, spec_modeline
 from ..variant import SETTINGS, Variant, templates_root
-from ..write import Staging
+from ..staging import Staging
 from . import project, unit
 from .common import Imported, TableError
 from .emit import Checker, department_data, dump

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from docxtpl import DocxTemplate
-from jinja2 import Environment, StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from lxml import etree
 
 from ..errors import VariantError
@@ -29,6 +30,14 @@ _P_MARKED = re.compile(r"\n<w:p([ >])")
 # what docxtpl's resolve_listing rewrites: paragraphs, and \t \a \n \f in their texts
 _PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
 _SPECIAL_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
+
+
+def template_environment() -> ImmutableSandboxedEnvironment:
+    """The one jinja environment every template is rendered in: sandboxed, so a template (which
+    may come from anyone's templates/ folder) can fill in data but never reach Python objects,
+    attributes starting with _, or anything that changes a value (`cycler.__init__.__globals__`
+    is refused)."""
+    return ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
 
 
 class WordTemplate:
@@ -50,7 +59,7 @@ class WordTemplate:
         self._docxtpl = DocxTemplate(str(path))
         # docxtpl marks paragraphs with a newline before jinja sees them, then removes the marks
         patched = _P_OPEN.sub(r"\n<w:p\1", self._docxtpl.patch_xml(source))
-        env = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
+        env = template_environment()
         try:
             self.template = env.from_string(patched)
         except TemplateError as exc:
@@ -59,6 +68,8 @@ class WordTemplate:
     def render_xml(self, context: dict[str, Any]) -> etree._Element:
         try:
             xml = self.template.render(context)
+        except SecurityError as exc:
+            raise VariantError(f"Word 模板 {self.path} 试图执行不允许的操作（{exc}）：模板只能填写数据，已停止") from exc
         except TemplateError as exc:
             raise VariantError(f"Word 模板 {self.path} 渲染失败：{exc}") from exc
         xml = _P_MARKED.sub(r"<w:p\1", xml)
