@@ -84,6 +84,7 @@ def _base(model: type[BaseModel]) -> dict[str, Any]:
             prop["description"] = DESCRIPTIONS[name]
     for name, definition in schema.get("$defs", {}).items():
         definition.pop("description", None)
+        definition.pop("title", None)  # the class's name
         if name in DEFINITIONS:
             definition["description"] = DEFINITIONS[name]
         for prop in definition.get("properties", {}).values():
@@ -179,10 +180,17 @@ SCHEMAS = {ProjectSpec: project_schema, UnitSpec: unit_schema}
 
 
 def form_schema(variant: Variant) -> dict[str, Any]:
-    """The schema of the specs `variant` is filled from: a project's, or a unit's, …"""
+    """The schema of the specs `variant` is filled from: a project's, a unit's, or (any other form)
+    its spec model's as it is."""
     from .build import form  # the spec shape of each form
 
-    return SCHEMAS[form(variant).spec](variant)
+    spec = form(variant).spec
+    if spec in SCHEMAS:
+        return SCHEMAS[spec](variant)
+    schema = _base(spec)
+    schema["title"] = f"perfgen 说明（格式 {variant.name}）"
+    schema["description"] = f"按格式「{variant.name}」（{variant.title or variant.name}）填写的说明"
+    return schema
 
 
 def department_schema() -> dict[str, Any]:
