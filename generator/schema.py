@@ -175,19 +175,15 @@ def unit_schema(variant: Variant | None = None) -> dict[str, Any]:
     return schema
 
 
-# the schema of each spec shape (a variant's `form:` setting)
-SCHEMAS = {ProjectSpec: project_schema, UnitSpec: unit_schema}
-
-
 def form_schema(variant: Variant) -> dict[str, Any]:
-    """The schema of the specs `variant` is filled from: a project's, a unit's, or (any other form)
-    its spec model's as it is."""
-    from .build import form  # the spec shape of each form
+    """The schema of the specs `variant` is filled from: its form's own (a project's, a unit's),
+    or, for a form that has none, its spec model's as it is, titled in Chinese."""
+    from .forms import form_of  # the spec shape of each form
 
-    spec = form(variant).spec
-    if spec in SCHEMAS:
-        return SCHEMAS[spec](variant)
-    schema = _base(spec)
+    shape = form_of(variant)
+    if shape.schema is not None:
+        return shape.schema(variant)
+    schema = _base(shape.spec_model(variant))
     schema["title"] = f"perfgen 说明（格式 {variant.name}）"
     schema["description"] = f"按格式「{variant.name}」（{variant.title or variant.name}）填写的说明"
     return schema
