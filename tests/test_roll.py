@@ -243,3 +243,18 @@ def test_targets_roll_forward_not_facts_and_targets_below_last_years_values_are_
            "高于沿用的指标值 ≥40(公顷)：新年度的指标值不宜低于上年实际完成值" in notes
     # a cost cap spent below, a target missed, a lower-is-better target: nothing to raise
     assert not any("成本预算控制数" in n or "党建活动次数" in n or "整改及时性" in n for n in notes)
+
+
+def test_a_one_off_value_of_any_classification_is_flagged(tmp_path):
+    """In a form with two classifications the one-off value is a 项目性质 (2024申报表)."""
+    root = tmp_path / "specs"
+    shutil.copytree(EXAMPLES / "2024社会保障服务中心", root / "2024")
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    (templates / "years.yaml").unlink()            # the office keeps its own form
+    spec = root / "2024" / "宣传费.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("项目性质: 经常性项目", "项目性质: 一次性项目"),
+                    encoding="utf-8")
+    result = roll(root / "2024", 2025, templates)
+    assert [(n.path.name, n.field) for n in result.review if n.path.name == "宣传费.yaml"] == [("宣传费.yaml", "项目性质")]
+    assert (root / "2025" / "宣传费.yaml").read_text(encoding="utf-8").count(REVIEW) == 1
