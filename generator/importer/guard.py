@@ -113,6 +113,8 @@ def check_part(name: str, data: bytes) -> None:
                                         f"（合并区域 {element.get('ref')}），不像绩效目标表，已拒绝")
         parser.close()
     except etree.XMLSyntaxError as exc:
+        if "depth" in str(exc).lower():  # libxml2's own limit may be met before ours is counted
+            raise ReadError(f"文件中的 {name} 嵌套超过 {MAX_DEPTH} 层，不像 Word / Excel 文件，已拒绝") from exc
         raise ReadError(f"文件中的 {name} 不是有效的 XML（{exc}）") from exc
 
 
