@@ -119,6 +119,15 @@ class Located(InputError):
         self.path = path
 
 
+class PointsError(InputError):
+    """A project's points (分值) cannot be shared out under its rule set; `key` is the spec's 分值
+    key at fault (None: the rule set's own)."""
+
+    def __init__(self, message: str, key: str | None = None):
+        super().__init__(message)
+        self.key = key
+
+
 class UnreadableValue(InputError):
     """A printed value that cannot be read back (importer); the message is for the user."""
 

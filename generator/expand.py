@@ -106,7 +106,7 @@ def flatten(indicators: dict[str, dict[str, Any]], source: Source, variant: Vari
                 fail(path, f"一级指标「{group}」下应写二级指标，再写「三级指标: 指标值」")
                 continue
             if not sub:
-                fail(path, f"「{level2}」下没有指标")
+                fail(path, f"「{level2}」下没有指标：在它的下一行多缩进 2 个空格，写「三级指标: 指标值」")
                 continue
             if variant is not None:
                 resolved = variant.resolve_level2(level2)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Sequence
 
+from .errors import PointsError
 from .model import Indicator
 from .rules import Band, RuleSet
 from .values import Phrase, Quantity
@@ -24,14 +25,6 @@ def quantum(decimals: int) -> Decimal:
 
 def rounded(value: Decimal, decimals: int) -> Decimal:
     return value.quantize(quantum(decimals), rounding=ROUND_HALF_UP)
-
-
-class PointsError(ValueError):
-    """The points cannot be shared out; `key` is the spec's 分值 key at fault (None: the rule set)."""
-
-    def __init__(self, message: str, key: str | None = None):
-        super().__init__(message)
-        self.key = key
 
 
 def group_of(level1: str, rules: RuleSet) -> str:

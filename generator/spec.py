@@ -196,7 +196,8 @@ def _check_groups(value: Any) -> Any:
     if isinstance(value, dict):
         for group, items in value.items():
             if items is None or (isinstance(items, dict) and not items):
-                raise ValueError(f"「{group}」下没有指标")
+                raise Located(("绩效指标", group),  # said at the group's own line
+                              f"「{group}」下没有指标：在它的下一行多缩进 2 个空格，写「三级指标: 指标值」")
     return value
 
 

@@ -39,11 +39,12 @@ def word_rows(path: Path) -> list[list[str]]:
 
 
 def same_cells(word: list[list[str]], sheet: list[list[str]], columns: int) -> bool:
-    """The Word table and the sheet agree cell for cell, but for a merged label Word restates on a page."""
+    """The Word table and the sheet agree cell for cell, but for a merged label one of them restates
+    at the top of a new page."""
     assert len(word) == len(sheet)
     for w, x in zip(word, sheet):
         for col, (a, b) in enumerate(zip(w, x[:columns])):
-            assert a == b or (col < 3 and b == "" and a), (col, w, x)
+            assert a == b or (col < 3 and "" in (a, b)), (col, w, x)
     return True
 
 
@@ -141,7 +142,8 @@ def test_the_examples_self_evaluations_in_word_and_excel(built_examples):
     assert same_cells(word_rows(folder / "党组工作经费.自评.docx"), rows[2:], 9)
     sheet = openpyxl.load_workbook(folder / "党组工作经费.自评.xlsx").worksheets[0]
     merged = {str(r) for r in sheet.merged_cells.ranges}
-    assert {"A5:A9", "B14:B22", "C14:C16"} <= merged  # 项目资金 over its rows; 产出指标 and 数量指标 down
+    # 项目资金 over its rows; 产出指标 and its 数量指标 down (a merge restarts on a new page)
+    assert {"A5:A9", "C14:C16"} <= merged and any(r.startswith("B14:B") for r in merged)
 
 
 def test_one_of_each_case_in_the_examples(built_examples):

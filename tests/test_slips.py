@@ -65,3 +65,11 @@ def test_amounts_and_years_are_refused_with_an_example(tmp_path):
     assert f"{tmp_path / 'p.yaml'}:4 项目资金.财政资金: 「八万五千元」不是金额：请用阿拉伯数字写，单位是元，" \
            "如 85000、85,000、8.5万 或 8.5万元" in said
     assert f"{tmp_path / '部门.yaml'}:3 年度: 「2024年」不是年度：只写四位数字，如 2024" in said
+
+
+def test_a_group_whose_indicators_slipped_left_says_to_indent_them(tmp_path):
+    """`质量指标:` then `合格率: =100%` at its own level is good YAML: the check says what to indent."""
+    body = "绩效指标:\n  数量指标:\n    聘请律师人数: =1人\n  质量指标:\n  合格率: =100%\n"
+    folder(tmp_path, {"p.yaml": "项目名称: 甲\n项目类别: 经常性项目\n项目资金: 1\n年度总体目标: 好\n" + body})
+    _, problems = check(tmp_path)
+    assert any(":8 绩效指标.质量指标: 「质量指标」下没有指标：在它的下一行多缩进 2 个空格" in m for m in messages(problems))
