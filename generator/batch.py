@@ -284,15 +284,17 @@ class _Batch:
 
     def _summary(self, folder: _Folder) -> None:
         from . import summary
+        from .forms import form_of
 
         doing("生成汇总工作簿", folder.out / SUMMARY_WORKBOOK)
         item = folder.plan
         if not item.projects:
             return
-        lines = summary.lines(item.projects, item.variant, folder.warnings)
+        overview = form_of(item.variant).overview  # None: the 汇总 holds the tables only
+        lines = overview.lines(item.projects, item.variant, folder.warnings) if overview else None
+        title = overview.title(item.projects) if overview else ""
         key = cache.key(cache.toolchain_key(), folder.variant_key, *folder.keys[:len(item.projects)],
-                        cache.fingerprint(lines),
-                        summary.title(item.projects))
+                        cache.fingerprint(lines), title)
         if not self.force and folder.old.fresh(SUMMARY_GROUP, key):
             folder.new.groups[SUMMARY_GROUP] = folder.old.groups[SUMMARY_GROUP]
             return
@@ -303,10 +305,8 @@ class _Batch:
             for stem in stems:  # this build's sheet, or the one in the unchanged workbook on disk
                 yield folder.sheets.get(stem) or read_entry(folder.out / f"{stem}.xlsx", sheet_part(1))
 
-        items = lines if summary.has_overview(item.projects) else None
         done = self.staging.write(folder.out / SUMMARY_WORKBOOK, lambda handle: summary.write(
-            handle, summary.title(item.projects), items, [p.name for p in item.projects], sheets(), item.variant,
-            writer))
+            handle, title, lines, [p.name for p in item.projects], sheets(), item.variant, writer, overview))
         folder.new.record_digests(SUMMARY_GROUP, key, {SUMMARY_WORKBOOK: done.digest})
         folder.known.remember(folder.out / SUMMARY_WORKBOOK, done.digest, cache.stat_key(done.tmp))
 

@@ -1,4 +1,8 @@
-"""The pipeline for spec folders: spec → expand → model → render → write.
+"""The pipeline for spec folders: spec → expand → model → checks, then render → write.
+
+plan_folder is the one composition of the reading half: build, check, show, preview, diff and the
+importer's rebuild check go through it (or, for one spec file, through plan_spec), so `perfgen
+check` reports every error a build would. What depends on the spec's shape is its form's (forms/).
 
 A spec folder is any folder holding a 部门.yaml. Every folder of a build is read and checked, and
 every output is staged before any is renamed into place: a build with an error writes nothing.
@@ -8,38 +12,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
-from . import checks, evaluation, model, monitoring, stages
-from .category import Libraries
+from . import stages
+from .category import Libraries, Library
 from .errors import Problems, SettingsErrors, SpecErrors, VariantError
 from .expand import Expanded, expand
+from .forms import form_of
 from .layout import (FACTS_STAGES, SUMMARY_WORKBOOK, name_key, renamed_why, safe_filename, spec_folders,  # noqa: F401
                      targets)  # (also imported from here)
-from .render.context import PROJECT_PROVIDES, UNIT_PROVIDES, project_context, provides, unit_context
+from .render.context import provides
 from .render.placeholders import template_problems
-from .facts import EvaluationFacts, MonitoringFacts
-from .spec import ProjectSpec, UnitSpec, load_department, load_specs, project_model
+from .spec import DepartmentSpec, Loaded, ProjectSpec, load_department, load_specs
 from .variant import Variant
-
-
-@dataclass(frozen=True)
-class Form:
-    """A spec shape a variant can be filled from (its `form:` setting): schema, model, context."""
-
-    spec: type
-    build: Callable
-    context: Callable
-    provides: Mapping[str, frozenset[str] | None]  # what the context offers a template
-
-
-FORMS = {
-    "project": Form(ProjectSpec, model.build, project_context, PROJECT_PROVIDES),   # one table per project
-    "unit": Form(UnitSpec, model.build_unit, unit_context, UNIT_PROVIDES),         # one table per unit
-    # the year's later stages, filled from a project and its facts file (stages.py)
-    "evaluation": Form(EvaluationFacts, evaluation.build, evaluation.context, evaluation.PROVIDES),  # 自评表
-    "monitoring": Form(MonitoringFacts, monitoring.build, monitoring.context, monitoring.PROVIDES),  # 监控表
-}
 
 
 @dataclass
@@ -49,8 +34,9 @@ class Plan:
     folder: Path
     out: Path
     variant: Variant
-    projects: list[Any]  # model.Project or model.Unit, per the variant's form
+    projects: list[Any]  # the tables of the variant's form (model.Project, model.Unit, …)
     stages: list[stages.StageTables] = field(default_factory=list)  # 监控表 and 自评表 where facts exist
+    expanded: list[Expanded] = field(default_factory=list)  # the spec each of `projects` was built from
 
     def stage_workbooks(self, every: bool = False) -> list[str]:
         """The file names of the stages' 汇总 workbooks this folder writes (`every`: of every stage)."""
@@ -66,20 +52,25 @@ class Plan:
             (stage.variant, table) for stage in self.stages for table in stage.tables]
 
 
-def form(variant: Variant) -> Form:
-    if variant.form not in FORMS:
-        raise VariantError(f"格式「{variant.name}」的 form「{variant.form}」未知；可用：{'、'.join(FORMS)}")
-    return FORMS[variant.form]
+form = form_of  # the form of a variant (forms/); also imported from here
 
 
 def spec_model(variant: Variant) -> type:
-    """The spec model a variant's specs validate against: its form's, with the variant's own
-    classification fields (项目性质 …) and blank values where it allows them."""
-    shape = form(variant)
-    if shape.spec is not ProjectSpec:
-        return shape.spec
-    extra = tuple(c.key for c in variant.classifications if c.key not in ProjectSpec.model_fields)
-    return project_model(extra, variant.values.blank)
+    """The model a variant's spec files validate against (its form's, with the variant's own fields)."""
+    return form_of(variant).spec_model(variant)
+
+
+def plan_spec(loaded: Loaded, department: DepartmentSpec, variant: Variant, library: Library | None,
+              problems: Problems) -> tuple[Any, Expanded] | None:
+    """One spec file through expand → model: its table and its expanded spec, or None after adding
+    what is wrong. The build, check, show, preview, diff and the importer's rebuild check all read a
+    spec this way."""
+    before = len(problems.errors)
+    expanded = expand(loaded, department, variant, library, problems)
+    table = form_of(variant).build(expanded, variant, problems)
+    if table is None or len(problems.errors) > before:  # no warnings on top of its errors
+        return None
+    return table, expanded
 
 
 def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems, *, facts: bool = True) -> Plan | None:
@@ -92,7 +83,7 @@ def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems, *,
     department = loaded_department.spec
     try:
         variant = Variant.load(department.格式, templates)
-        shape = form(variant)
+        shape = form_of(variant)
     except SettingsErrors as exc:  # the variant's own files, at their lines
         for problem in exc.problems:
             problems.add(problem.file, problem.line, problem.field, problem.message)
@@ -110,27 +101,27 @@ def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems, *,
     # category files shared by several spec folders are read again for each; Problems drops repeats
     library = Libraries().for_spec_folder(folder, problems)
     projects: list[Any] = []
-    checked: list[tuple[model.Project, Expanded]] = []
+    built: list[Expanded] = []
+    checked: list[tuple[Any, Expanded]] = []
     names: dict[str, Path] = {}
-    for item in load_specs(folder, spec_model(variant), problems):
-        before = len(problems.errors)
-        expanded = expand(item, department, variant, library, problems)
-        project = shape.build(expanded, variant, problems)
-        if project is None or len(problems.errors) > before:  # no warnings on top of its errors
+    for item in load_specs(folder, shape.spec_model(variant), problems):
+        planned = plan_spec(item, department, variant, library, problems)
+        if planned is None:
             continue
-        if isinstance(project, model.Project):  # the warnings are about project tables
-            checked.append((project, expanded))
+        project, expanded = planned
+        checked.append(planned)
         if project.name in names:
             problems.add(project.source, item.source.line(("项目名称",)), "名称",
                          f"「{project.name}」与 {names[project.name].name} 的名称相同")
             continue
         names[project.name] = project.source
         projects.append(project)
-    checks.check_folder(checked, variant, problems)
-    later = [p for p in projects if isinstance(p, model.Project)]
+        built.append(expanded)
+    shape.check(checked, variant, problems)
+    later = projects if shape.stages else []  # the year's 监控表 and 自评表 follow these tables
     plan = Plan(folder, out, variant, projects,
                 stages.plan_stages(folder, loaded_department, variant, later, templates, problems)
-                if facts and later else [])
+                if facts and later else [], built)
     check_output_names(plan, problems)
     return plan
 

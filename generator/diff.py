@@ -20,7 +20,9 @@ from .errors import PerfgenError, Problems
 from .model import Indicator, Project
 from .render.context import value_parts
 from .roll import year_pattern
-from .summary import AMOUNTS
+from .forms.project import OVERVIEW
+
+AMOUNTS = OVERVIEW.amounts  # (label, field of model.Funds): the project form's amounts
 from .values import Phrase, Value
 from .variant import Variant, templates_root
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .build import form, plan_folder
+from .build import plan_folder
 from .errors import PerfgenError, Problems, SpecErrors
+from .forms import form_of
 from .model import Project, Unit
 from .pdf import find_pdftoppm, find_soffice, first_page_png, to_pdf
 from .render.docx import WordTemplate
@@ -34,5 +35,5 @@ def preview(spec: Path, templates: Path | None = None, dpi: int = 110) -> tuple[
     if project is None:
         raise SpecErrors(problems.errors or [])
     # filled the way its form fills it: a unit table has no 项目资金
-    docx, _ = WordTemplate.for_variant(item.variant).render(form(item.variant).context(project, item.variant))
+    docx, _ = WordTemplate.for_variant(item.variant).render(form_of(item.variant).context(project, item.variant))
     return project, first_page_png(to_pdf([(".docx", docx)], soffice)[0], dpi)

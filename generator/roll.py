@@ -10,7 +10,8 @@ loader such as ruamel.yaml keeps comments too but re-emits the file, and may re-
 Left alone on purpose: amounts (a number is not a year), indicator values that are quantities
 (`≥2024人`), document numbers (`沪财〔2024〕13号`), decimals (`2024.5公顷`), and years other than the
 source year — those are reported for review, like 上年结转资金 (last year's carry-over is not this
-year's) and one-off projects (the variant's `one_off` categories), which also get a
+year's) and one-off projects (the variant's `one_off` categories, in any of its classifications):
+the fields are the form's (forms/: `Roll`). Both also get a
 `# 待核对` comment on their line. Files that are not YAML, or not readable as YAML, are copied as
 they are and listed. Nothing is overwritten: an existing target folder is an error, and the new
 folder appears in one rename once every file is ready.
@@ -18,6 +19,7 @@ folder appears in one rename once every file is ready.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import os
 import re
 import shutil
@@ -28,6 +30,7 @@ from pathlib import Path
 import yaml
 
 from .errors import PerfgenError, VariantError
+from .forms import Roll, form_of, forms
 from . import editors
 from .layout import REVIEW
 from .spec import DEPARTMENT_FILE, SPEC_SUFFIXES
@@ -198,17 +201,25 @@ class _Roller:
         self.source_year, self.target_year = source_year, target_year
         self.pattern = year_pattern(source_year)
         self.templates, self.result = templates, result
-        self.one_off: dict[str, list[str]] = {}
+        self.known: dict[str | None, tuple[Roll, list[str], tuple[str, ...]]] = {}
 
-    def one_off_categories(self, variant: str | None) -> list[str]:
-        if variant is None:
-            return []
-        if variant not in self.one_off:
+    def facts(self, variant: str | None) -> tuple[Roll, list[str], tuple[str, ...]]:
+        """What a spec of `variant` has that a new year must look at: its form's fields (every
+        form's when the variant cannot be read), the one-off categories, the classification keys."""
+        if variant not in self.known:
             try:
-                self.one_off[variant] = Variant.load(variant, self.templates).one_off_categories
+                loaded = Variant.load(variant, self.templates) if variant else None
             except VariantError:
-                self.one_off[variant] = []
-        return self.one_off[variant]
+                loaded = None
+            if loaded is None:
+                rolls = [shape.roll for shape in forms().values()]
+                roll = Roll(*(tuple(dict.fromkeys(x for r in rolls for x in getattr(r, f.name)))
+                              for f in dataclasses.fields(Roll)))
+                self.known[variant] = (roll, [], roll.category)
+            else:
+                keys = tuple(dict.fromkeys([*form_of(loaded).roll.category, *(c.key for c in loaded.classifications)]))
+                self.known[variant] = (form_of(loaded).roll, loaded.one_off_categories, keys)
+        return self.known[variant]
 
     def roll_file(self, text: str, target: Path, department: bool, variant: str | None) -> str:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -240,17 +251,20 @@ class _Roller:
                 if (number := _comment_line(text, node)) is not None:
                     edits.comments[number] = f"格式由 {node.value} 改为 {new}，请按新格式核对各项目"
             return
-        if not is_key and path[:1] == ("项目资金",):
-            if path[-1] == "上年结转资金" and node.value.strip() not in ("", "0", "0.00", "-", "~", "null"):
-                note = f"这是 {self.source_year} 年的上年结转资金，请按 {self.target_year} 年的实际填写"
+        roll, one_off, classified = self.facts(variant)
+        if not is_key and path and path[0] in roll.amounts:
+            carried = any(path[:len(c)] == c for c in roll.carry_over)
+            if carried and node.value.strip() not in ("", "0", "0.00", "-", "~", "null"):
+                note = f"这是 {self.source_year} 年的{path[-1]}，请按 {self.target_year} 年的实际填写"
                 self.flag(edits, node, target, field_name, note)
             return  # amounts are not years
-        if not is_key and path[:1] == ("项目类别",) and node.value.strip() in self.one_off_categories(variant):
+        if not is_key and len(path) == 1 and path[0] in classified and node.value.strip() in one_off:
             note = f"{node.value.strip()}，{self.target_year} 年还要做吗？不再需要就删除本文件"
             self.flag(edits, node, target, field_name, note)
         if not is_key and _NUMBER.match(node.value) and not any("年" in str(p) for p in path[-1:]):
             return  # a bare number is a quantity unless its key says it is a year
-        if not is_key and path[:1] == ("绩效指标",) and len(path) == 3 and isinstance(parse_value(node.value), Quantity):
+        if not is_key and path and path[0] in roll.indicators and len(path) == 3 \
+                and isinstance(parse_value(node.value), Quantity):
             return  # ≥2024人 is a target, not a year
         raw = text[start:end]
         others = sorted({m.group(1) for m in _ANY_YEAR.finditer(raw) if m.group(1) != str(self.source_year)})

@@ -15,6 +15,7 @@ from pydantic import AliasChoices, BaseModel
 from pydantic.json_schema import GenerateJsonSchema
 
 from .spec import SCHEMA_KEY, DepartmentSpec, ProjectSpec, UnitSpec
+from .errors import VariantError
 from .variant import Variant
 
 # draft-07: what yaml-language-server (VS Code) reads; "$defs" works there as a plain JSON pointer
@@ -174,15 +175,14 @@ def unit_schema(variant: Variant | None = None) -> dict[str, Any]:
     return schema
 
 
-# the schema of each spec shape (a variant's `form:` setting)
-SCHEMAS = {ProjectSpec: project_schema, UnitSpec: unit_schema}
-
-
 def form_schema(variant: Variant) -> dict[str, Any]:
     """The schema of the specs `variant` is filled from: a project's, or a unit's, …"""
-    from .build import form  # the spec shape of each form
+    from .forms import form_of  # the spec shape of each form
 
-    return SCHEMAS[form(variant).spec](variant)
+    shape = form_of(variant)
+    if shape.schema is None:
+        raise VariantError(f"格式「{variant.name}」的 form「{shape.name}」没有说明的 schema")
+    return shape.schema(variant)
 
 
 def department_schema() -> dict[str, Any]:

@@ -19,7 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator,
+                      model_validator)
 
 from .amounts import WAN, format_number
 from .errors import Located, Problem, Problems
@@ -121,6 +122,8 @@ class ValueStyle(BaseModel):
     quantitative_without_unit: Annotated[str, _pattern(**_VALUE)] = Field(
         "{op}{number}{note}", description="a quantity without a unit: ≥2.00")
     qualitative: Annotated[str, _pattern(text="")] = Field("{text}", description="a phrase: 及时")
+    quantitative_nature: str = Field("定量指标", description="what 指标性质 prints for a quantity")
+    qualitative_nature: str = Field("定性指标", description="what 指标性质 prints for a phrase")
     decimals: int | None = Field(2, ge=0, le=6, description="digits of {number}; null: as written. "
                                                              "A value written as the form prints it (≥40(公顷)) keeps its own")
     blank: bool = Field(False, description="an indicator may have no value (`名称:` or `名称: ''`): its cell "
@@ -345,6 +348,17 @@ class VariantSettings(BaseModel):
         for key, value in self.styles[name].model_dump(exclude_none=True).items():
             data[key] = {**data[key], **value} if isinstance(data.get(key), dict) and isinstance(value, dict) else value
         return VariantSettings.model_validate(data)
+
+    @field_validator("form")
+    @classmethod
+    def _known_form(cls, value: str) -> str:
+        from .forms import forms  # the plug-ins, loaded when a settings file is read
+
+        known = list(forms())
+        if value not in known:
+            close = difflib.get_close_matches(value, known, n=1, cutoff=0.4)
+            raise ValueError(f"没有 form「{value}」；" + (f"是否想写「{close[0]}」？" if close else "") + f"可用：{'、'.join(known)}")
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> "VariantSettings":

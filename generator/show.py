@@ -12,12 +12,12 @@ from pathlib import Path
 import yaml
 
 from . import model
-from .category import Libraries
-from .build import form
+from .build import plan_folder
 from .errors import PerfgenError, Problems, SpecErrors
-from .expand import CATEGORY, DEFAULT, SPEC, Entry, Expanded, expand, plain_amount
+from .expand import CATEGORY, DEFAULT, SPEC, Entry, Expanded, plain_amount
+from .forms import form_of
 from .render.context import value_parts
-from .spec import DEPARTMENT_FILE, load_department, load_file, spec_files
+from .spec import DEPARTMENT_FILE, spec_files
 from .values import parse_value
 from .variant import Variant, templates_root
 
@@ -30,34 +30,24 @@ class Shown:
 
 
 def load(path: Path, templates: Path | None = None) -> list[Shown]:
-    """Expand one project file, or every project of a spec folder; raises SpecErrors on any error."""
+    """Expand one project file, or every project of a spec folder, read as a build reads them
+    (build.plan_folder); raises SpecErrors on any error of those files or of the folder's 部门.yaml."""
     path = path.resolve()
     folder = path if path.is_dir() else path.parent
-    files = spec_files(folder) if path.is_dir() else [path]
     problems = Problems()
     if not path.exists():
         problems.add(path, None, "", "文件不存在")
         raise SpecErrors(problems.items)
-    department = load_department(folder, problems)
-    if department is None:
-        raise SpecErrors(problems.items)
-    variant = Variant.load(department.spec.格式, templates_root(templates, near=folder))
-    shape = form(variant)
-    if shape.build is not model.build:
-        raise PerfgenError(f"perfgen show 用于项目表；格式「{variant.name}」的表不由项目说明展开，直接看说明文件即可")
-    projects = [loaded for file in files if (loaded := load_file(file, shape.spec, problems)) is not None]
-    if problems.errors:
-        raise SpecErrors(problems.errors)
-    library = Libraries().for_spec_folder(folder, problems)
-    shown = []
-    for loaded in projects:
-        expanded = expand(loaded, department.spec, variant, library, problems)
-        project = model.build(expanded, variant, problems)
-        if project is not None:
-            shown.append(Shown(project, expanded, variant))
-    if problems.errors:
-        raise SpecErrors(problems.errors)
-    return shown
+    item = plan_folder(folder, folder, templates_root(templates, near=folder), problems)
+    files = {str(p) for p in spec_files(folder)} if path.is_dir() else {str(path)}
+    mine = [p for p in problems.errors if p.file in files | {str(folder / DEPARTMENT_FILE), str(folder)}
+            or not p.file.startswith(str(folder))]  # a spec of the folder, or the variant's own files
+    if mine or item is None:
+        raise SpecErrors(mine or problems.errors)
+    if form_of(item.variant).show is None:
+        raise PerfgenError(f"perfgen show 用于项目表；格式「{item.variant.name}」的表不由项目说明展开，直接看说明文件即可")
+    return [Shown(table, expanded, item.variant) for table, expanded in zip(item.projects, item.expanded)
+            if str(table.source) in files]
 
 
 def _scalar(text: str) -> str:

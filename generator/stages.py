@@ -51,7 +51,7 @@ def stage_variant(stage: str, department: Loaded, variant: Variant, templates: P
     if found.form != form:
         problems.add(*where, f"格式「{name}」是 {found.form} 表，不是{stage}表（form: {form}）")
         return None
-    from .build import form as form_of  # build composes the stages: imported when they are planned
+    from .forms import form_of  # the stages are forms too: imported when they are planned
     from .render.context import provides
     from .render.placeholders import template_problems
 

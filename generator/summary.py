@@ -4,7 +4,8 @@ The overview lists, per project, its name, 项目类别, amounts, indicator coun
 warnings its spec drew, with a totals row. Amounts are written as exact numbers in the variant's
 unit (the cell holds 33.984, it prints 33.98 like the single table) and the totals are Decimal
 sums of the same exact amounts, so they agree with the single tables to the 分. Column headers are
-perfgen's own words (the spec's keys); the unit, the 一级 and the number format come from the variant.
+the project form's words (forms/project: the spec's keys, the title); the unit, the 一级 and the
+number format come from the variant.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
-from typing import BinaryIO, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Sequence
 
 from lxml import etree
 
@@ -26,13 +27,8 @@ from .render.xlsx import CELL_PADDING_PT, COLUMN_EXTRA_PT, INDENT_PT, PAGE_PT, P
 from .variant import Variant
 from .write import Entry, deflate
 
-OVERVIEW = "汇总"
-# the amount columns: spec key → field of model.Funds
-AMOUNTS: tuple[tuple[str, str], ...] = (
-    ("项目资金总额", "total"), ("财政资金", "fiscal"), ("其他资金", "other"),
-    ("年度资金申请总额", "annual_total"), ("当年财政拨款", "current_year"), ("上年结转资金", "carryover"),
-)
-
+if TYPE_CHECKING:
+    from .forms import Overview
 
 @dataclass(frozen=True)
 class Line:
@@ -51,14 +47,7 @@ def warning_text(problem: Problem) -> str:
     return f"{where}{problem.field + ': ' if problem.field else ''}{problem.message}"
 
 
-def has_overview(tables: Sequence[object]) -> bool:
-    """Only project tables have amounts and 项目类别 to list; a unit's table is a sheet of its own."""
-    return bool(tables) and all(isinstance(table, Project) for table in tables)
-
-
 def lines(projects: Sequence[Project], variant: Variant, warnings: Sequence[Problem]) -> list[Line]:
-    if not has_overview(projects):
-        return []
     by_file: dict[str, list[str]] = {}
     for problem in warnings:
         by_file.setdefault(problem.file, []).append(warning_text(problem))
@@ -76,10 +65,10 @@ def amount(funds: Funds, field: str) -> Decimal | None:
     return getattr(funds, field)
 
 
-def totals(items: Sequence[Line]) -> dict[str, Decimal]:
+def totals(items: Sequence[Line], columns: Sequence[tuple[str, str]]) -> dict[str, Decimal]:
     """Exact sums of every amount column (an absent amount counts as 0)."""
     return {field: sum((amount(line.funds, field) or Decimal(0) for line in items), Decimal(0))
-            for _, field in AMOUNTS}
+            for _, field in columns}
 
 
 def level1_columns(items: Sequence[Line], variant: Variant) -> list[str]:
@@ -110,10 +99,11 @@ MIN_PRINTED_SIZE = 9  # points: the overview never prints smaller; wider sheets 
 
 
 def overview_sheet(items: Sequence[Line], variant: Variant, writer: ExcelWriter, styles: Stylesheet,
-                   title: str) -> Worksheet:
+                   title: str, overview: Overview) -> Worksheet:
     """The first sheet of 汇总.xlsx: one row per project, then 合计 as SUM formulas (their exact
-    values cached), A4 landscape at a scale that prints the text at 9 pt or more."""
-    style = variant.amounts
+    values cached), A4 landscape at a scale that prints the text at 9 pt or more; the words are
+    the form's (`overview`)."""
+    style, words, AMOUNTS = variant.amounts, overview.columns, overview.amounts
     size = writer.font_size
     fmt = amount_format(variant)
     levels = level1_columns(items, variant)
@@ -131,9 +121,10 @@ def overview_sheet(items: Sequence[Line], variant: Variant, writer: ExcelWriter,
 
     printed = [style.format(getattr(line.funds, f)) for line in items for _, f in AMOUNTS] + [
         style.format(sum((getattr(line.funds, f) or Decimal(0) for line in items), Decimal(0))) for _, f in AMOUNTS]
-    ws.widths = [width(["序号"], values=[str(len(items))]), width(["项目名称"], 8), width([line.category for line in items] or ["项目类别"], 4),
+    ws.widths = [width([words["number"]], values=[str(len(items))]), width([words["name"]], 8),
+                 width([line.category for line in items] or [words["category"]], 4),
                  *(width([label], 4, printed) for label, _ in AMOUNTS),
-                 *(width([*counted, "合计"]) for _ in range(len(levels) + 1)), width(["警告"], 9)]
+                 *(width([*counted, words["total"]]) for _ in range(len(levels) + 1)), width([words["warnings"]], 9)]
     heights: dict[int, float] = {}
 
     def put(row: int, col: int, value, *, align: str = "center", strong: bool = False, span: int = 1) -> None:
@@ -152,13 +143,13 @@ def overview_sheet(items: Sequence[Line], variant: Variant, writer: ExcelWriter,
     ws.set(1, 1, title, styles[CellStyle(True, size + 4, "center", "center", True)])
     ws.merge(1, 1, 1, last)
     ws.heights[1] = 30
-    for col, label in ((1, "序号"), (2, "项目名称"), (3, "项目类别"), (warn_col, "警告")):
+    for col, label in ((1, words["number"]), (2, words["name"]), (3, words["category"]), (warn_col, words["warnings"])):
         put(2, col, label, strong=True)
         put(3, col, "", strong=True)
         ws.merge(2, col, 3, col)
-    put(2, first_amount, f"项目资金（{style.unit}）", strong=True, span=len(AMOUNTS))
+    put(2, first_amount, words["funds"].format(unit=style.unit), strong=True, span=len(AMOUNTS))
     ws.merge(2, first_amount, 2, first_count - 1)
-    put(2, first_count, "指标数（个）", strong=True, span=len(levels) + 1)
+    put(2, first_count, words["counts"], strong=True, span=len(levels) + 1)
     ws.merge(2, first_count, 2, warn_col - 1)
     for col in range(1, last + 1):  # borders on the cells a merge hides, too
         for row in (2, 3):
@@ -166,7 +157,7 @@ def overview_sheet(items: Sequence[Line], variant: Variant, writer: ExcelWriter,
                 put(row, col, "", strong=True)
     for i, (label, _) in enumerate(AMOUNTS):
         put(3, first_amount + i, label, strong=True)
-    for i, level in enumerate([*counted, "合计"]):
+    for i, level in enumerate([*counted, words["total"]]):
         put(3, first_count + i, level, strong=True)
 
     row = 3
@@ -185,12 +176,12 @@ def overview_sheet(items: Sequence[Line], variant: Variant, writer: ExcelWriter,
         put(row, warn_col, "\n".join(line.warnings), align="left")
 
     first, row = 4, row + 1
-    sums = totals(items)
+    sums = totals(items, AMOUNTS)
 
     def total(col: int, value) -> Formula:
         return Formula(f"SUM({ref(first, col)}:{ref(row - 1, col)})", value)
 
-    put(row, 1, "合计", strong=True)
+    put(row, 1, words["total"], strong=True)
     ws.merge(row, 1, row, 3)
     for col in (2, 3):
         put(row, col, "", strong=True)
@@ -202,7 +193,7 @@ def overview_sheet(items: Sequence[Line], variant: Variant, writer: ExcelWriter,
     put(row, first_count + len(levels), total(first_count + len(levels),
                                               sum(sum(line.counts.values()) for line in items)), strong=True)
     warned = sum(len(line.warnings) for line in items)
-    put(row, warn_col, f"{warned} 条" if warned else "", strong=True)
+    put(row, warn_col, words["warned"].format(n=warned) if warned else "", strong=True)
     ws.heights.update({r: round(h, 1) for r, h in heights.items()})
 
     # the scale that fits the width, unless the text would print under 9 pt: then 9 pt, over pages across
@@ -212,37 +203,37 @@ def overview_sheet(items: Sequence[Line], variant: Variant, writer: ExcelWriter,
     return ws
 
 
-def title(projects: Sequence[Project]) -> str:
-    """「<实施单位> <年度>年度项目汇总」, the unit only when all projects share one."""
-    if not has_overview(projects):
-        return "、".join(p.name for p in projects)
+def title(projects: Sequence[Project], pattern: str = "{unit}{year}年度项目汇总") -> str:
+    """The overview's title (the form's `title` words): the 实施单位 only when all projects share one."""
     units = {p.unit for p in projects}
     unit = f"{units.pop()} " if len(units) == 1 else ""
-    return f"{unit}{projects[0].year}年度项目汇总" if projects else "项目汇总"
+    return pattern.format(unit=unit, year=projects[0].year) if projects else ""
 
 
 def write(handle: BinaryIO, title_text: str, items: Sequence[Line] | None, names: Sequence[str],
-          sheets: Iterable[Entry], variant: Variant, writer: ExcelWriter) -> None:
-    """汇总.xlsx streamed to `handle`: the overview of `items` (None: no overview), then one sheet
+          sheets: Iterable[Entry], variant: Variant, writer: ExcelWriter, overview: Overview | None = None) -> None:
+    """汇总.xlsx streamed to `handle`: the `overview` of `items` (None: no overview), then one sheet
     per name, copied as it is from `sheets` (each project's own sheet, see ExcelWriter.sheet)."""
-    if items is None:
+    if items is None or overview is None:
         writer.write(handle, names, sheets)
         return
     styles = writer.styles.extended(overview_styles(writer, variant))
-    overview = overview_sheet(items, variant, writer, styles, title_text)
-    first = deflate(sheet_part(1), overview.xml())
+    first = deflate(sheet_part(1), overview_sheet(items, variant, writer, styles, title_text, overview).xml())
     used: set[str] = set()
-    titles = [sheet_title(OVERVIEW, used), *(sheet_title(name, used) for name in names)]
+    titles = [sheet_title(overview.sheet, used), *(sheet_title(name, used) for name in names)]
     write_workbook(handle, titles, itertools.chain([first], sheets), deflate("xl/styles.xml", styles.xml()),
                    print_titles={**writer.print_titles(range(1, len(titles))), 0: (2, 3, 1, 2)})
 
 
-def workbook(projects: Sequence[Project], roots: Sequence[etree._Element], variant: Variant, writer: ExcelWriter,
+def workbook(tables: Sequence[Any], roots: Sequence[etree._Element], variant: Variant, writer: ExcelWriter,
              warnings: Sequence[Problem]) -> bytes:
-    """汇总.xlsx: the overview, then one sheet per project from its rendered Word table. Tables of
-    another form (a unit's) have no project amounts to add up: their workbook has no overview."""
+    """汇总.xlsx: the overview of the variant's form (if it has one), then one sheet per table from
+    its rendered Word table."""
+    from .forms import form_of
+
+    overview = form_of(variant).overview
     buffer = BytesIO()
-    items = lines(projects, variant, warnings) if has_overview(projects) else None
-    write(buffer, title(projects), items, [p.name for p in projects], (writer.sheet(root) for root in roots),
-          variant, writer)
+    items = overview.lines(tables, variant, warnings) if overview and tables else None
+    write(buffer, overview.title(tables) if items is not None else "", items, [t.name for t in tables],
+          (writer.sheet(root) for root in roots), variant, writer, overview)
     return buffer.getvalue()

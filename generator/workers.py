@@ -68,10 +68,10 @@ def _loaded(chunk: Chunk) -> tuple[Variant, Any, Any]:
 
 def render_chunk(chunk: Chunk) -> list[Rendered]:
     """Render and stage each project of the chunk; on any failure no temporary file is left."""
-    from .build import form
+    from .forms import form_of
 
     variant, word, excel = _loaded(chunk)
-    context = form(variant).context
+    context = form_of(variant).context
     rendered: list[Rendered] = []
     try:
         for stem, project in chunk.projects:

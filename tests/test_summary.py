@@ -13,6 +13,7 @@ from lxml import etree
 
 from generator.settings import ExcelStyle
 from generator import summary
+from generator.forms.project import OVERVIEW
 from generator.batch import document_root
 from generator.build import plan
 from generator.errors import Problem
@@ -151,11 +152,11 @@ def test_totals_are_exact_sums_whatever_the_amounts(amounts):
         other = min(other, total) if other is not None else None
         carry = min(carry, total - (other or 0)) if carry is not None else None
         lines.append(summary.Line("项目", "经常性项目", funds(total, other, carry), {}, ()))
-    sums = summary.totals(lines)
+    sums = summary.totals(lines, OVERVIEW.amounts)
     assert sums["total"] == sum(line.funds.total for line in lines)
     assert sums["other"] == sum(line.funds.other or 0 for line in lines)
     buffer = io.BytesIO()
-    summary.write(buffer, "汇总", lines, [], [], VARIANT, ExcelWriter(ExcelStyle()))
+    summary.write(buffer, "汇总", lines, [], [], VARIANT, ExcelWriter(ExcelStyle()), OVERVIEW)
     _, total_row = overview_rows(buffer.getvalue())
-    for column, (_, field) in zip(AMOUNT_COLUMNS, summary.AMOUNTS):
+    for column, (_, field) in zip(AMOUNT_COLUMNS, OVERVIEW.amounts):
         assert Decimal(total_row[column]) == VARIANT.amounts.scaled(sums[field])  # the file holds the exact sum

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from ..build import safe_filename, spec_folders
 from ..layout import facts_stage, name_key, renamed_why
@@ -26,19 +25,18 @@ from ..layout import stage_of
 from ..spec import DEPARTMENT_FILE, DepartmentSpec, spec_files
 from ..source import SourceError, read as read_yaml
 from ..errors import VariantError
+from ..forms import form_of
+from ..forms import forms as all_forms
 from ..editors import schemas, spec_modeline
 from ..variant import SETTINGS, Variant, templates_root
 from ..staging import Staging
-from . import project, unit
+from . import project
 from .common import Imported, TableError
 from .emit import Checker, department_data, dump
 from .grid import SUFFIXES, ReadError, read
 from .labels import Fields, Form, Labels, load_variants, norm, recognize, split_forms
 from .shorten import shorten
 
-# form (a variant's `form:` setting) → how its tables are read and which label names one
-PARSERS: dict[str, Callable[[Form, Variant, Labels], Imported]] = {"project": project.parse, "unit": unit.parse}
-IDENTITIES = {"project": project.IDENTITY, "unit": unit.IDENTITY}
 GENERATED = "由 perfgen import 导入"
 
 
@@ -78,12 +76,12 @@ def expand_paths(paths: list[Path]) -> tuple[list[Path], list[str]]:
 def read_tables(files: list[Path], variants: list[Variant], outcome: Outcome) -> list[Imported]:
     """Every table of every file, read; what cannot be read goes to outcome.failures."""
     by_form: dict[str, list[Variant]] = {}
-    for variant in variants:
-        if variant.form in PARSERS:
+    for variant in variants:  # the forms whose tables can be read back
+        if variant.form in all_forms() and all_forms()[variant.form].parse is not None:
             by_form.setdefault(variant.form, []).append(variant)
     labels = {form: Labels(group, variants) for form, group in by_form.items()}
     identities = {norm(text) for form, group in by_form.items() for v in group
-                  for key, text in v.labels.items() if key == IDENTITIES[form]}
+                  for key, text in v.labels.items() if key == all_forms()[form].identity}
     known = [v for group in by_form.values() for v in group]
     items: list[Imported] = []
     for path in files:
@@ -105,7 +103,7 @@ def read_tables(files: list[Path], variants: list[Variant], outcome: Outcome) ->
                 continue
             found += 1
             try:
-                item = PARSERS[variant.form](form, variant, labels[variant.form])
+                item = form_of(variant).parse(form, variant, labels[variant.form])
             except Exception as exc:  # noqa: BLE001 - one odd table must not stop a department's batch
                 name = _name_hint(form, labels[variant.form], variant)
                 why = str(exc) if isinstance(exc, TableError) else f"读取时出错（{exc!r}），请把这个文件报告给 perfgen 的维护者"
@@ -120,7 +118,7 @@ def read_tables(files: list[Path], variants: list[Variant], outcome: Outcome) ->
 
 
 def _name_hint(form: Form, labels: Labels, variant: Variant) -> str:
-    key = IDENTITIES[variant.form]
+    key = form_of(variant).identity
     name = Fields(form.rows, labels, {key}).text(key)
     return f"（{name}）" if name else ""
 
@@ -202,7 +200,7 @@ def _names_in(folder: Path) -> dict[str, Path]:
         except SourceError:
             continue
         if isinstance(data, dict):
-            for key in IDENTITIES.values():
+            for key in {shape.identity for shape in all_forms().values() if shape.identity}:
                 if isinstance(data.get(key), str):
                     names.setdefault(data[key].strip(), path)
     return names
@@ -277,8 +275,7 @@ def _stage_group(group: Group, staging: Staging, checker: Checker, outcome: Outc
             continue
         firsts[item.name] = item
         data = dict(item.data)
-        if item.form == "project":
-            data = _with_department(data, item.department, group.department)
+        data = _with_department(data, item.department, group.department, form_of(variant).inherits)
         path, renamed = _target(folder, item.name, taken)
         taken.add(path)
         if renamed:
@@ -299,9 +296,9 @@ def _stage_group(group: Group, staging: Staging, checker: Checker, outcome: Outc
     outcome.written.extend(written)
 
 
-def _with_department(data: dict, own: tuple[str, str], shared: tuple[str, str]) -> dict:
-    """主管部门 / 实施单位 in a project spec only where they differ from the 部门.yaml."""
-    extra = {key: mine for key, mine, theirs in zip(("主管部门", "实施单位"), own, shared) if mine and mine != theirs}
+def _with_department(data: dict, own: tuple[str, str], shared: tuple[str, str], inherits: tuple[str, ...]) -> dict:
+    """The fields a form's spec inherits (主管部门 / 实施单位) only where they differ from the 部门.yaml."""
+    extra = {key: mine for key, mine, theirs in zip(inherits, own, shared) if mine and mine != theirs}
     if not extra:
         return data
     out = {}

@@ -17,7 +17,7 @@ from ..amounts import WAN, AmountError, parse_amount
 from ..errors import TableError, UnreadableValue  # noqa: F401  (also imported from here)
 from ..render.context import value_parts
 from ..values import OPERATOR_SPELLINGS, Phrase, Quantity, parse_value
-from ..variant import ValueStyle, Variant
+from ..variant import Variant
 
 AMOUNT_UNITS = {"元": Decimal(1), "万元": WAN}
 ABSENT = {"", "-", "－", "—", "–", "/", "无", "——"}
@@ -151,10 +151,6 @@ def is_operator(text: str) -> bool:
 def nature(value_text_: str, variant: Variant) -> str:
     """定量指标 or 定性指标 (as the variant's context words it) for a value as a spec writes it."""
     return value_parts(parse_value(value_text_), variant.values)["指标性质"]
-
-
-# the words the context prints in 指标性质 (定性指标, 定量指标): recognised in a table as such
-NATURES = frozenset(value_parts(v, ValueStyle())["指标性质"] for v in (Phrase("-"), parse_value("=1")))
 
 
 # ---------------------------------------------------------------- numbered lists in one cell

@@ -15,7 +15,8 @@ from typing import Any
 
 import yaml
 
-from ..build import form as form_of, spec_model
+from ..build import plan_spec, spec_model
+from ..forms import form_of
 from ..category import Libraries, Library
 from ..errors import Problems
 from ..expand import Expanded, expand
@@ -86,28 +87,35 @@ class Checker:
         self._library_of[folder] = self._libraries.for_spec_folder(folder, problems)
         return self._library_of[folder], [str(p) for p in problems.errors]
 
-    def expand(self, item: Imported, text: str, path: Path,
-               department: DepartmentSpec) -> tuple[Expanded | None, Problems]:
-        """The spec `text` expanded as `perfgen build` expands it (None if it does not validate)."""
-        problems = Problems()
+    def _load(self, item: Imported, text: str, path: Path, problems: Problems) -> Loaded | None:
+        """The spec `text` validated as `perfgen build` validates a file (None if it does not)."""
         try:
             source = parse(text, path)
         except SourceError as exc:  # pragma: no cover - dump writes valid YAML
             problems.add(path, exc.line, "", f"生成的说明无法读取：{exc}")
-            return None, problems
+            return None
         spec = validate(spec_model(item.variant), source, problems)
-        if spec is None:
+        return None if spec is None else Loaded(spec, source)
+
+    def expand(self, item: Imported, text: str, path: Path,
+               department: DepartmentSpec) -> tuple[Expanded | None, Problems]:
+        """The spec `text` expanded as `perfgen build` expands it (None if it does not validate)."""
+        problems = Problems()
+        loaded = self._load(item, text, path, problems)
+        if loaded is None:
             return None, problems
         library, _ = self.library(path.parent)
-        return expand(Loaded(spec, source), department, item.variant, library, problems), problems
+        return expand(loaded, department, item.variant, library, problems), problems
 
     def build(self, item: Imported, text: str, path: Path, department: DepartmentSpec) -> tuple[Any, Problems]:
-        """The typed table (model.Project or model.Unit) the spec `text` builds, or None."""
-        expanded, problems = self.expand(item, text, path, department)
-        if expanded is None or problems.errors:
+        """The typed table the spec `text` builds, read as `perfgen build` reads a spec (build.plan_spec), or None."""
+        problems = Problems()
+        loaded = self._load(item, text, path, problems)
+        if loaded is None:
             return None, problems
-        built = form_of(item.variant).build(expanded, item.variant, problems)
-        return (built if not problems.errors else None), problems
+        library, _ = self.library(path.parent)
+        planned = plan_spec(loaded, department, item.variant, library, problems)
+        return (planned[0] if planned is not None and not problems.errors else None), problems
 
     def rebuild(self, item: Imported, text: str, path: Path, department: DepartmentSpec) -> list[str] | str:
         """The cells of the table the spec `text` builds, or why it does not build."""

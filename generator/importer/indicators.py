@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..variant import Variant
-from .common import NATURES, cell_norm, is_operator
+from .common import cell_norm, is_operator
 from .grid import Row
 from .labels import Labels, norm
 
@@ -49,6 +49,8 @@ class Levels:
         self.suffix = os.path.commonprefix([n[::-1] for n in names])[::-1] if names else ""
         fixed = variant.fixed_indicators
         self.fixed = {norm(t) for t in ([fixed.一级, *fixed.二级, fixed.说明] if fixed else []) if t}
+        # the words 指标性质 prints (定量指标, 定性指标): recognised in a table as such
+        self.natures = {norm(variant.values.quantitative_nature), norm(variant.values.qualitative_nature)}
 
     def one(self, text: str) -> str | None:
         return self.level1.get(norm(text))
@@ -91,13 +93,13 @@ def read(rows: list[Row], header: int, labels: Labels, variant: Variant,
             rest = by_position
         else:
             found1 = found2 = ""
-            while texts and (levels.is_level(texts[0]) or norm(texts[0]) in NATURES):
+            while texts and (levels.is_level(texts[0]) or norm(texts[0]) in levels.natures):
                 head = texts.pop(0)
                 if levels.two(head):
                     found2 = head
                 elif levels.one(head):
                     found1 = head
-            texts = [t for t in texts if norm(t) not in NATURES]
+            texts = [t for t in texts if norm(t) not in levels.natures]
             every = variant.every_level2
             if every and every["三级"] == every["指标值"] and [norm(t) for t in texts] == [norm(every["三级"])] \
                     and sum(norm(c.text) == norm(every["三级"]) for c in cells) > 1:
@@ -154,11 +156,11 @@ def _aligned(cells, columns: dict[int, str | None], levels: Levels) -> dict[str,
     if one and levels.one(one) is None:
         return None
     if two and levels.two(two) is None and (not levels.suffix or not norm(two).endswith(levels.suffix)
-                                            or levels.one(two) or norm(two) in NATURES):
+                                            or levels.one(two) or norm(two) in levels.natures):
         return None
-    if not name or levels.is_level(name) or norm(name) in NATURES or is_operator(name):
+    if not name or levels.is_level(name) or norm(name) in levels.natures or is_operator(name):
         return None
-    if by_key.get(NATURE, "") and norm(by_key[NATURE]) not in NATURES:
+    if by_key.get(NATURE, "") and norm(by_key[NATURE]) not in levels.natures:
         return None
     if by_key.get("方向", "") and not is_operator(by_key["方向"]):
         return None

@@ -14,7 +14,6 @@ from .common import AMOUNT_UNITS, Imported, TableError, UnreadableValue, amount,
     printed_step, recover, value_text
 from .labels import Fields, Form, Labels, norm
 
-IDENTITY = "项目名称"
 FUNDS = ("项目资金总额", "财政资金", "其他资金", "年度资金申请总额", "当年财政拨款", "上年结转资金", "年度其他资金")
 VALUES = {"项目名称", "项目类别", "主管部门", "实施单位", "计划开始日期", "计划完成日期", *FUNDS, "项目总目标", "年度总体目标"}
 REQUIRED = ("项目名称", "项目类别", "主管部门", "实施单位", "年度总体目标")

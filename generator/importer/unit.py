@@ -19,7 +19,6 @@ from .common import Imported, TableError, UnreadableValue, amount, cell_norm, is
 from .labels import Fields, Form, Labels
 from .project import amount_unit, header_row, require
 
-IDENTITY = "单位名称"
 BUDGET = ("预算总额", "财政拨款", "其他资金", "基本支出", "项目支出")
 VALUES = {"单位名称", "财政拨款方式", "单位职责", "年度履职目标", "任务名称", "主要内容", *BUDGET, "年末在职人数", "内设机构数"}
 REQUIRED = ("单位名称", "财政拨款方式", "单位职责", "年度履职目标", "财政拨款", "基本支出", "项目支出",

@@ -18,7 +18,7 @@ CONTINUE = "\u2063"  # invisible separator: "merge me into the cell above"
 
 # What each context offers a template (placeholders.py checks a template against it; a test keeps
 # these the contexts' keys): a name, or a list of rows with these fields.
-PAGE_FIELDS = ("标题", "副标题", "标签", "续", "年度")
+PAGE_FIELDS = ("标题", "副标题", "标签", "续", "年度", "金额")  # 金额: the exact amounts (Excel numbers)
 VALUE_FIELDS = ("指标值", "指标性质", "方向", "数值", "计量单位")
 INDICATOR_FIELDS = frozenset(("一级", "二级", "三级", *VALUE_FIELDS))
 PROJECT_PROVIDES: dict[str, frozenset[str] | None] = {**dict.fromkeys(PAGE_FIELDS + (
@@ -45,12 +45,12 @@ def value_parts(value: Value, style: ValueStyle) -> dict[str, str]:
     """The pieces a template may place: 指标值 (the whole, per the variant), and its parts."""
     if isinstance(value, Phrase):
         text = style.qualitative.format(text=value.text)
-        return {"指标值": text, "指标性质": "定性指标", "方向": "", "数值": value.text, "计量单位": ""}
+        return {"指标值": text, "指标性质": style.qualitative_nature, "方向": "", "数值": value.text, "计量单位": ""}
     decimals = None if value.exact else style.decimals
     number = format_number(value.number, decimals)
     fields = {"op": value.op, "number": number, "unit": value.unit, "note": value.note, "written": value.written}
     pattern = style.quantitative if value.unit else style.quantitative_without_unit
-    return {"指标值": pattern.format(**fields), "指标性质": "定量指标", "方向": value.op,
+    return {"指标值": pattern.format(**fields), "指标性质": style.quantitative_nature, "方向": value.op,
             "数值": number, "计量单位": value.unit}
 
 
