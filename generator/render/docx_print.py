@@ -99,13 +99,18 @@ def _fonts(rfonts: etree._Element, style: PrintStyle) -> None:
     rfonts.set(q("cs"), style.latin_font)
 
 
+_R, _RPR, _PPR, _SZ, _VAL, _W, _P = (f"{W}{tag}" for tag in ("r", "rPr", "pPr", "sz", "val", "w", "p"))
+_TR, _TC, _TR_PR, _TR_HEIGHT, _TBL_HEADER = (f"{W}{tag}" for tag in ("tr", "tc", "trPr", "trHeight", "tblHeader"))
+
+
 def _size(p: etree._Element, default: float) -> float:
     """The font size (points) a paragraph prints in: its first run's, else its mark's, else the default."""
-    for rpr in (*(child(r, q("rPr")) for r in p.iter(q("r"))), child(child(p, q("pPr")), q("rPr"))):
-        sz = child(rpr, q("sz"))
+    for run in p.iter(_R):  # a page pass reads every cell of every table: no tuple of all runs, no q()
+        sz = child(child(run, _RPR), _SZ)
         if sz is not None:
-            return int(sz.get(q("val"))) / 2
-    return default
+            return int(sz.get(_VAL)) / 2
+    sz = child(child(child(p, _PPR), _RPR), _SZ)
+    return int(sz.get(_VAL)) / 2 if sz is not None else default
 
 
 # ---------------------------------------------------------------- once per template
@@ -401,27 +406,28 @@ class PrintTemplate:
         return [tc for b in breaks for tc in firsts[b]], len(breaks) + 1
 
     def _grid(self, tbl: etree._Element) -> tuple[pages.Grid, list[list[etree._Element]], int]:
-        widths = [int(c.get(q("w"), "0")) / TWIPS_PER_PT for c in tbl.iterfind(f"{W}tblGrid/{W}gridCol")]
+        widths = [int(c.get(_W, "0")) / TWIPS_PER_PT for c in tbl.iterfind(f"{W}tblGrid/{W}gridCol")]
         grid = pages.Grid(widths)
         continued: list[list[etree._Element]] = []
         top: dict[int, pages.Cell] = {}
         header = 0
-        for r, tr in enumerate(tbl.iterchildren(q("tr"))):
-            tr_pr = child(tr, q("trPr"))
-            height = child(tr_pr, q("trHeight"))
-            grid.min_heights.append(int(height.get(q("val"), "0")) / TWIPS_PER_PT if height is not None else 0.0)
-            if child(tr_pr, q("tblHeader")) is not None and header == r:
+        default_size = self.default_size
+        for r, tr in enumerate(tbl.iterchildren(_TR)):
+            tr_pr = child(tr, _TR_PR)
+            height = child(tr_pr, _TR_HEIGHT)
+            grid.min_heights.append(int(height.get(_VAL, "0")) / TWIPS_PER_PT if height is not None else 0.0)
+            if header == r and child(tr_pr, _TBL_HEADER) is not None:
                 header = r + 1
             col, mine = 0, []
-            for tc in tr.iterchildren(q("tc")):
+            for tc in tr.iterchildren(_TC):
                 span, merge, _ = cell_properties(tc)
                 if merge == "continue" and col in top:
                     top[col].rows += 1
                     mine.append(tc)
                 else:
-                    p = child(tc, q("p"))
+                    p = child(tc, _P)
                     cell = pages.Cell(r, col, span, 1, cell_text(tc),
-                                      _size(p, self.default_size) if p is not None else self.default_size)
+                                      _size(p, default_size) if p is not None else default_size)
                     grid.cells.append(cell)
                     top[col] = cell
                 col += span
