@@ -423,7 +423,8 @@ class PrintTemplate:
                 span, merge, _ = cell_properties(tc)
                 if merge == "continue" and col in top:
                     top[col].rows += 1
-                    mine.append(tc)
+                    if top[col].row >= header:  # a merge begun in the repeated header shows with it
+                        mine.append(tc)
                 else:
                     p = child(tc, _P)
                     cell = pages.Cell(r, col, span, 1, cell_text(tc),
