@@ -379,9 +379,9 @@ def check(
 
     only = None
     if spec_dir.is_file():  # one project: its folder is checked (names of the others matter), it is reported
-        only, spec_dir = spec_dir.resolve(), spec_dir.resolve().parent
+        only = spec_dir.resolve()
     try:
-        plans, problems = plan(spec_dir, None, templates)
+        plans, problems = plan(only or spec_dir, None, templates)  # a file that is no spec: layout says why
     except SpecErrors as exc:
         problems_list = exc.problems
         projects = None
