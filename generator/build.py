@@ -11,6 +11,7 @@ Rendering, the 汇总 workbook and incremental builds are batch.py's.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,25 @@ class Plan:
         """Every table of the folder with its variant: the projects', then each stage's."""
         return [(self.variant, p) for p in self.projects] + [
             (stage.variant, table) for stage in self.stages for table in stage.tables]
+
+
+@lru_cache(maxsize=32)
+def _label_fit(template: bytes, style: str, labels: tuple, framework: tuple) -> tuple[str, ...]:
+    from .render.docx_print import label_fit_problems
+    from .settings import PrintStyle
+
+    return tuple(label_fit_problems(template, PrintStyle.model_validate_json(style), dict(labels),
+                                    {k: list(v) for k, v in framework}))
+
+
+def label_fit(variant: Variant) -> tuple[str, ...]:
+    """The variant's labels that would wrap leaving one character alone (a warning of its own)."""
+    try:
+        template = variant.word_template.read_bytes()
+    except OSError:
+        return ()
+    return _label_fit(template, variant.print_style.model_dump_json(), tuple(variant.labels.items()),
+                      tuple((k, tuple(v)) for k, v in variant.framework.items()))
 
 
 form = form_of  # the form of a variant (forms/); also imported from here
@@ -99,6 +119,8 @@ def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems, *,
         problems.add(problem.file, problem.line, problem.field, problem.message)
     if unfilled:
         return None
+    for message in label_fit(variant):  # said once per batch: Problems drops repeats
+        problems.add(variant.folder / "settings.yaml", None, "print.columns", message, warning=True)
     # category files shared by several spec folders are read again for each; Problems drops repeats
     library = Libraries().for_spec_folder(folder, problems)
     projects: list[Any] = []

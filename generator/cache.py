@@ -40,12 +40,30 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+_FIELDS: dict[type, tuple[str, ...] | None] = {}  # a dataclass → the fields its key hashes; other types → None
+
+
+def _fields(kind: type) -> tuple[str, ...] | None:
+    """The fields of a dataclass that print (a field marked prints=False, a line number, changes no
+    output), looked up once per class: a district's build keys thousands of projects."""
+    if kind not in _FIELDS:
+        _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind) if f.metadata.get("prints", True)) \
+            if dataclasses.is_dataclass(kind) else None
+    return _FIELDS[kind]
+
+
 def _plain(value: Any) -> Any:
     """A JSON-ready, order-stable view of a model value (dataclasses, pydantic models, Decimal, dates)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {"__type__": type(value).__name__,   # a field marked prints=False (a line number) changes no output
-                **{f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)
-                   if f.metadata.get("prints", True)}}
+    kind = type(value)
+    if kind in _SCALARS:  # most of a project: texts and numbers, as they are
+        return value
+    names = _fields(kind)
+    if names is not None:
+        plain = {"__type__": kind.__name__}
+        for name in names:
+            plain[name] = _plain(getattr(value, name))
+        return plain
     if hasattr(value, "model_dump"):
         return _plain(value.model_dump())
     if isinstance(value, dict):

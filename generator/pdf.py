@@ -24,7 +24,7 @@ _SOFFICE_PLACES = (  # where installers put it when it is not on PATH
     r"C:\Program Files (x86)\LibreOffice\program\soffice.exe",
 )
 INSTALL_HINT = ("安装方法：Debian/Ubuntu 运行 sudo apt-get install libreoffice-writer-nogui libreoffice-calc-nogui "
-                "fonts-noto-cjk；Windows/macOS 从 https://zh-cn.libreoffice.org 下载安装")
+                "fonts-noto-cjk fonts-crosextra-carlito；Windows/macOS 从 https://zh-cn.libreoffice.org 下载安装")
 
 
 def find_soffice() -> str:
@@ -53,6 +53,19 @@ def find_pdftoppm() -> str:
     return found
 
 
+FONTCONFIG = Path(__file__).parent / "fonts" / "fonts.conf"
+
+
+def soffice_environment() -> dict[str, str]:
+    """LibreOffice's environment: on Linux, fontconfig reads perfgen's fonts.conf (the system's
+    configuration, and 宋体/SimSun mapped to Noto Serif CJK SC, 黑体 to Noto Sans CJK SC), so a
+    PDF prints in the serif the form is printed in. A FONTCONFIG_FILE of the user's own is kept."""
+    env = dict(os.environ)
+    if "FONTCONFIG_FILE" not in env and FONTCONFIG.is_file():
+        env["FONTCONFIG_FILE"] = str(FONTCONFIG)
+    return env
+
+
 def _tail(text: bytes, lines: int = 5) -> str:
     return "\n".join(text.decode("utf-8", "replace").strip().splitlines()[-lines:])
 
@@ -75,7 +88,8 @@ def to_pdf(documents: Sequence[tuple[str, bytes]], soffice: str | None = None) -
                    "--nolockcheck", "--nodefault", "--convert-to", "pdf", "--outdir", str(target),
                    *map(str, paths)]
         try:
-            done = subprocess.run(command, capture_output=True, timeout=120 + 10 * len(paths), check=False)
+            done = subprocess.run(command, capture_output=True, timeout=120 + 10 * len(paths), check=False,
+                                  env=soffice_environment())
         except subprocess.TimeoutExpired as exc:
             raise ConversionFailed(f"LibreOffice 转换 PDF 超时（{exc.timeout:.0f} 秒）") from exc
         except OSError as exc:

@@ -14,7 +14,8 @@ together, or not at all.
 
 Which temporary file is for which target is kept in a journal on disk, not in memory: a
 district's build stages thousands of files. Temporary names are made in one place (`_temporary`):
-`.<target name>.<8 random characters>.tmp`, at most `TEMP_RESERVE` bytes longer than the target.
+`.<target name>.perfgen_.tmp` (or 8 random characters where that is taken), at most `TEMP_RESERVE`
+bytes longer than the target.
 """
 from __future__ import annotations
 
@@ -36,10 +37,11 @@ os.umask(_UMASK)
 _FILE_MODE = 0o666 & ~_UMASK
 TEMP_SUFFIX, BACKUP_SUFFIX = ".tmp", ".old"
 UNDO_LOG = ".perfgen.commit"
-# what _temporary makes (mkstemp's 8 characters) and a backup made from it: what sweep removes
+# what _temporary makes (8 characters: fixed, or mkstemp's) and a backup made from it: what sweep removes
 _LEFTOVER = re.compile(r"^\..+\.[a-z0-9_]{8}\.(?:tmp|old)$")
+_TOKEN = "perfgen_"  # the 8 characters of a fixed temporary name (_temporary), of the shape sweep knows
 _ROOM = 1 << 20  # free bytes the commit needs besides the staged files (the undo log, the manifests' folders)
-assert len(".") + len(".") + 8 + len(TEMP_SUFFIX) <= TEMP_RESERVE
+assert len(".") + len(".") + 8 + len(TEMP_SUFFIX) <= TEMP_RESERVE and _LEFTOVER.match(f".x.{_TOKEN}.tmp")
 
 
 
@@ -101,7 +103,14 @@ def make_folder(folder: Path) -> tuple[str, ...]:
 
 
 def _temporary(target: Path) -> tuple[int, str]:
-    return tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
+    """A new temporary file for `target`: `.<name>.perfgen_.tmp`, a fixed name (a build holds the
+    output folder's lock and stages each target once; mkstemp's random names cost more than the
+    rest of staging a table), else, where that name is taken, mkstemp's."""
+    name = os.path.join(target.parent, f".{target.name}.{_TOKEN}{TEMP_SUFFIX}")
+    try:
+        return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600), name
+    except FileExistsError:
+        return tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
 
 
 def stage(target: Path, fill: Callable[[HashingFile], None]) -> Staged:

@@ -149,6 +149,7 @@ def test_build_pdf_without_libreoffice_writes_nothing(spec_folder, tmp_path, mon
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")
 def test_build_pdf_converts_every_table_in_one_libreoffice_run(spec_folder, tmp_path, monkeypatch):
     from generator import pdf
@@ -173,6 +174,7 @@ def test_build_pdf_converts_every_table_in_one_libreoffice_run(spec_folder, tmp_
 
 # ---------------------------------------------------------------- preview
 
+@pytest.mark.slow
 @pytest.mark.skipif(SOFFICE is None or shutil.which("pdftoppm") is None, reason="LibreOffice or pdftoppm missing")
 def test_preview_writes_a_png(spec_folder, tmp_path):
     target = tmp_path / "预览.png"

@@ -9,6 +9,7 @@ import pytest
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")
 def test_every_output_converts_to_pdf(built_examples, tmp_path):
     files = sorted(p for p in built_examples.rglob("*") if p.suffix in (".docx", ".xlsx"))

@@ -11,7 +11,14 @@ from generator import pdf
 from generator.pdf import ConversionFailed, ToolMissing, find_pdftoppm, find_soffice, first_page_png, to_pdf
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")
+_SKIP_WITHOUT_SOFFICE = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")
+
+
+def needs_soffice(test):
+    """A test that runs LibreOffice: skipped without it, and `slow` (pytest -m "not slow" leaves it out)."""
+    return pytest.mark.slow(_SKIP_WITHOUT_SOFFICE(test))
+
+
 needs_pdftoppm = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm is not installed")
 
 

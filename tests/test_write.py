@@ -3,7 +3,7 @@ import zipfile
 
 import pytest
 
-from generator.staging import Staging
+from generator.staging import Staging, stage_bytes
 from generator.write import FIXED_DATE, normalize_zip, zip_bytes
 
 
@@ -124,3 +124,14 @@ def test_streamed_staging_hashes_what_it_wrote(tmp_path):
         done = staging.write(tmp_path / "big.bin", lambda handle: [handle.write(bytes([i]) * 1000) for i in range(50)])
         staging.commit()
     assert done.digest == hashlib.sha256((tmp_path / "big.bin").read_bytes()).hexdigest()
+
+
+def test_temporary_names_are_fixed_unless_taken_and_swept_either_way(tmp_path):
+    from generator.staging import sweep
+
+    first = stage_bytes(tmp_path / "表.docx", b"a")
+    again = stage_bytes(tmp_path / "表.docx", b"b")  # the fixed name is taken: a random one, never the first
+    assert first.tmp.name == ".表.docx.perfgen_.tmp" and again.tmp != first.tmp
+    assert first.tmp.read_bytes() == b"a" and again.tmp.read_bytes() == b"b"
+    assert (first.tmp.stat().st_mode & 0o777) == (again.tmp.stat().st_mode & 0o777)  # the usual mode, both
+    assert sweep(tmp_path) == 2 and not list(tmp_path.iterdir())

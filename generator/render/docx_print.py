@@ -19,7 +19,9 @@ and NUMPAGES fields); the document properties name the project and the departmen
 from __future__ import annotations
 
 import copy
+import io
 import re
+import zipfile
 from typing import Any, Callable, Iterator
 
 from lxml import etree
@@ -97,13 +99,18 @@ def _fonts(rfonts: etree._Element, style: PrintStyle) -> None:
     rfonts.set(q("cs"), style.latin_font)
 
 
+_R, _RPR, _PPR, _SZ, _VAL, _W, _P = (f"{W}{tag}" for tag in ("r", "rPr", "pPr", "sz", "val", "w", "p"))
+_TR, _TC, _TR_PR, _TR_HEIGHT, _TBL_HEADER = (f"{W}{tag}" for tag in ("tr", "tc", "trPr", "trHeight", "tblHeader"))
+
+
 def _size(p: etree._Element, default: float) -> float:
     """The font size (points) a paragraph prints in: its first run's, else its mark's, else the default."""
-    for rpr in (*(child(r, q("rPr")) for r in p.iter(q("r"))), child(child(p, q("pPr")), q("rPr"))):
-        sz = child(rpr, q("sz"))
+    for run in p.iter(_R):  # a page pass reads every cell of every table: no tuple of all runs, no q()
+        sz = child(child(run, _RPR), _SZ)
         if sz is not None:
-            return int(sz.get(q("val"))) / 2
-    return default
+            return int(sz.get(_VAL)) / 2
+    sz = child(child(child(p, _PPR), _RPR), _SZ)
+    return int(sz.get(_VAL)) / 2 if sz is not None else default
 
 
 # ---------------------------------------------------------------- once per template
@@ -399,27 +406,28 @@ class PrintTemplate:
         return [tc for b in breaks for tc in firsts[b]], len(breaks) + 1
 
     def _grid(self, tbl: etree._Element) -> tuple[pages.Grid, list[list[etree._Element]], int]:
-        widths = [int(c.get(q("w"), "0")) / TWIPS_PER_PT for c in tbl.iterfind(f"{W}tblGrid/{W}gridCol")]
+        widths = [int(c.get(_W, "0")) / TWIPS_PER_PT for c in tbl.iterfind(f"{W}tblGrid/{W}gridCol")]
         grid = pages.Grid(widths)
         continued: list[list[etree._Element]] = []
         top: dict[int, pages.Cell] = {}
         header = 0
-        for r, tr in enumerate(tbl.iterchildren(q("tr"))):
-            tr_pr = child(tr, q("trPr"))
-            height = child(tr_pr, q("trHeight"))
-            grid.min_heights.append(int(height.get(q("val"), "0")) / TWIPS_PER_PT if height is not None else 0.0)
-            if child(tr_pr, q("tblHeader")) is not None and header == r:
+        default_size = self.default_size
+        for r, tr in enumerate(tbl.iterchildren(_TR)):
+            tr_pr = child(tr, _TR_PR)
+            height = child(tr_pr, _TR_HEIGHT)
+            grid.min_heights.append(int(height.get(_VAL, "0")) / TWIPS_PER_PT if height is not None else 0.0)
+            if header == r and child(tr_pr, _TBL_HEADER) is not None:
                 header = r + 1
             col, mine = 0, []
-            for tc in tr.iterchildren(q("tc")):
+            for tc in tr.iterchildren(_TC):
                 span, merge, _ = cell_properties(tc)
                 if merge == "continue" and col in top:
                     top[col].rows += 1
                     mine.append(tc)
                 else:
-                    p = child(tc, q("p"))
+                    p = child(tc, _P)
                     cell = pages.Cell(r, col, span, 1, cell_text(tc),
-                                      _size(p, self.default_size) if p is not None else self.default_size)
+                                      _size(p, default_size) if p is not None else default_size)
                     grid.cells.append(cell)
                     top[col] = cell
                 col += span
@@ -457,13 +465,15 @@ class PrintTemplate:
         """docProps/core.xml: title, subject and author from the variant's `print.properties`
         patterns over the table's context (its name, the form's title, the department)."""
         values = {k: v for k, v in context.items() if isinstance(v, str)}
-        patterns = {"title": "{标题}", "subject": "{标题}{副标题}", "author": "perfgen", **self.style.properties}
         fields = {}
-        for key, pattern in patterns.items():
-            try:
-                fields[key] = pattern.format(**values)
-            except (KeyError, IndexError, ValueError):
-                fields[key] = pattern
+        for key, defaults in _PROPERTIES.items():
+            own = self.style.properties.get(key)
+            for pattern in ([own] if own else []) + defaults:  # the first a table's fields can fill
+                try:
+                    fields[key] = pattern.format(**values)
+                    break
+                except (KeyError, IndexError, ValueError):
+                    continue
         return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<cp:coreProperties '
                 'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
                 'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
@@ -494,6 +504,11 @@ class PrintTemplate:
                         tc.set(NUMBER_ATTR, format(value, "f"))
                     break
                 at += cell_properties(tc)[0]
+
+
+# document properties when the variant's print.properties does not say, or names a field the table lacks
+_PROPERTIES = {"title": ["{项目名称}", "{单位名称}", "{标题}", ""], "subject": ["{标题}{副标题}", "{标题}", ""],
+               "author": ["{实施单位}", "{单位名称}", "perfgen"]}
 
 
 def _exact(p: etree._Element) -> float | None:
@@ -582,4 +597,48 @@ def deflated(parts: list[tuple[str, bytes]]) -> list[Entry | None]:
             for name, data in parts]
 
 
-__all__ = ["PrintStyle", "PrintTemplate", "NUMBER_ATTR", "deflated"]
+
+
+_LABEL = re.compile(r"^\{\{\s*(标签\.\S+?|row\.一级|row\.二级)\s*\}\}$")
+
+
+def label_fit_problems(template: bytes, style: PrintStyle, labels: dict[str, str],
+                       framework: dict[str, list[str]]) -> list[str]:
+    """Each fixed word of the grid (a label, a 一级 or 二级 name of the framework) that would wrap
+    leaving one character alone on its last line (`经济成本指|标`) in the column widths
+    `print.columns` (or the template's) and the cell margins `print.padding`; CJK characters are
+    one font size wide, other characters about half."""
+    with zipfile.ZipFile(io.BytesIO(template)) as archive:
+        parts = {name: archive.read(name) for name in ("word/document.xml", "word/styles.xml")
+                 if name in archive.namelist()}
+    styles = etree.fromstring(parts["word/styles.xml"]) if "word/styles.xml" in parts else None
+    default = PrintTemplate._default_size(None, styles)  # type: ignore[arg-type]
+    body = etree.fromstring(parts["word/document.xml"]).find(q("body"))
+    horizontal = 2 * style.padding_twips[1] / TWIPS_PER_PT
+    out: list[str] = []
+    for tbl in body.iter(q("tbl")):
+        cols = [int(c.get(q("w"), "0")) for c in tbl.iterfind(f"{W}tblGrid/{W}gridCol")]
+        if style.columns and len(style.columns) == len(cols):
+            cols = [round(w * TWIPS_PER_CM) for w in style.columns]
+        for tr in tbl.iterchildren(q("tr")):
+            col = 0
+            for tc in tr.iterchildren(q("tc")):
+                span = cell_properties(tc)[0]
+                match = _LABEL.match(cell_text(tc, "").strip())
+                if match:
+                    key = match[1]
+                    words = ([labels.get(key.removeprefix("标签."), "")] if key.startswith("标签.")
+                             else list(framework) if key == "row.一级" else [n for l2 in framework.values() for n in l2])
+                    p = child(tc, q("p"))
+                    size = _size(p, default) if p is not None else default
+                    width = sum(cols[col:col + span]) / TWIPS_PER_PT - horizontal
+                    for word in words:
+                        if word and pages.lone_last_character(word, width / size):
+                            lines = "|".join(pages.wrapped(word, width / size))
+                            out.append(f"「{word}」在第 {col + 1} 列（宽 {sum(cols[col:col + span]) / TWIPS_PER_CM:.2f} 厘米）"
+                                       f"中换行后末行只剩一个字（{lines}）；请在 print.columns 中加宽该列")
+                col += span
+    return list(dict.fromkeys(out))
+
+
+__all__ = ["PrintStyle", "PrintTemplate", "NUMBER_ATTR", "deflated", "label_fit_problems"]

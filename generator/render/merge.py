@@ -10,7 +10,7 @@ from __future__ import annotations
 from lxml import etree
 
 from .context import CONTINUE
-from .ooxml import W, cell_text, clear_text, set_v_merge, span_and_merge, v_merge
+from .ooxml import W, cell_properties, cell_text, clear_text, set_v_merge, v_merge
 
 _T, _TC, _TR, _TBL = f"{W}t", f"{W}tc", f"{W}tr", f"{W}tbl"
 
@@ -21,12 +21,15 @@ def apply_vertical_merges(root: etree._Element) -> None:
     marked.discard(None)
     if not marked:
         return
+    tables = {tc.getparent().getparent() for tc in marked}  # tc → tr → tbl: only these can change
     for tbl in root.iter(_TBL):
+        if tbl not in tables:
+            continue
         top: dict[int, etree._Element] = {}  # grid column → the cell a continuation joins
         for tr in tbl.iterchildren(_TR):
             col = 0
             for tc in tr.iterchildren(_TC):
-                span, merge = span_and_merge(tc)
+                span, merge, _ = cell_properties(tc)
                 if tc in marked and cell_text(tc, "") == CONTINUE:
                     clear_text(tc)
                     set_v_merge(tc, "continue")

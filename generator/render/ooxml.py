@@ -12,15 +12,19 @@ TCPR_ORDER = ["cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "s
               "cellMerge", "tcPrChange"]
 
 
+_P, _T, _BR, _TAB = f"{W}p", f"{W}t", f"{W}br", f"{W}tab"
+
+
 def cell_text(tc: etree._Element, separator: str = "\n") -> str:
     """The cell's text: paragraphs joined by `separator`, w:br as a line break."""
     paragraphs = []
-    for p in tc.iterchildren(f"{W}p"):
+    for p in tc.iterchildren(_P):
         parts = []
-        for node in p.iter(f"{W}t", f"{W}br", f"{W}tab"):
-            if node.tag == f"{W}t":
+        for node in p.iter(_T, _BR, _TAB):
+            tag = node.tag
+            if tag == _T:
                 parts.append(node.text or "")
-            elif node.tag == f"{W}br":
+            elif tag == _BR:
                 parts.append("\n")
             else:
                 parts.append("\t")
@@ -65,11 +69,6 @@ def cell_properties(tc: etree._Element) -> tuple[int, str | None, str | None]:
             elif node.tag == _V_ALIGN:
                 valign = node.get(_VAL)
     return span, merge, valign
-
-
-def span_and_merge(tc: etree._Element) -> tuple[int, str | None]:
-    """grid_span and v_merge of a cell, read in one pass over its properties."""
-    return cell_properties(tc)[:2]
 
 
 def grid_span(tc: etree._Element) -> int:

@@ -31,13 +31,16 @@ if TYPE_CHECKING:
 _JC = {"center": "center", "left": "left", "start": "left", "right": "right", "end": "right", "both": "justify",
        "distribute": "distributed"}
 _INVALID_SHEET = set('[]:*?/\\')
-TWIPS_PER_CHAR = 105  # one Excel width unit ≈ 7 px ≈ 105 twips
 HORIZONTAL = ("left", "center", "right", "justify", "distributed")
 INDENTED = ("left", "justify")
 # Excel's column width unit is the width of a digit of the Normal font (Calibri 11: 7 pixels) and a
 # column is 5 pixels wider than its digits; a pixel is 0.75 point. A cell's text keeps 2 pixels
 # from each border, and an indent is about 9 pixels.
 PT_PER_UNIT, COLUMN_EXTRA_PT, CELL_PADDING_PT, INDENT_PT = 5.25, 3.75, 3.0, 6.75
+# Excel's row heights are fixed (a merged cell never grows its row), so a cell's lines are counted
+# for a little less room than the column has: Latin letters and digits of the fonts Excel and
+# LibreOffice find are wider than pages.LATIN_EM in places, and a row a line too tall only leaves space
+WRAP_ROOM = 0.92
 PAGE_PT = {False: (595.3, 841.9), True: (841.9, 595.3)}  # A4 (width, height): portrait, landscape
 VERTICAL = ("top", "center", "bottom")
 _SIZE = re.compile(rb'<w:sz w:val="(\d+)"')
@@ -101,7 +104,13 @@ def read_document(root: etree._Element, default_size: float) -> Sheet:
     tables = body.findall(f"{W}tbl")
     widths: list[float] = []
     for tbl in tables:
-        cols = [int(c.get(f"{W}w", "1000")) / TWIPS_PER_CHAR for c in tbl.findall(f"{W}tblGrid/{W}gridCol")]
+        # a column leaves its text the room it has in Word (the column less Word's cell margins),
+        # so the text wraps where it wraps in Word, where no label leaves a lone character
+        margins = tbl.find(f"{W}tblPr/{W}tblCellMar")
+        inset = sum(int(m.get(f"{W}w", "0")) for m in margins.iterfind(f"{W}*")
+                    if etree.QName(m).localname in ("left", "right", "start", "end")) / 20 if margins is not None else 0
+        cols = [max(1.0, (int(c.get(f"{W}w", "1000")) / 20 - inset + 2 * CELL_PADDING_PT - COLUMN_EXTRA_PT) / PT_PER_UNIT)
+                for c in tbl.findall(f"{W}tblGrid/{W}gridCol")]
         widths = cols if len(cols) > len(widths) else widths
     page = body.find(f"{W}sectPr/{W}pgSz")
     sheet = Sheet(widths or [60.0], landscape=page is not None and page.get(f"{W}orient") == "landscape")
@@ -292,7 +301,7 @@ class ExcelWriter:
     def text_height(self, text: str, region: tuple[int, int, int, int], widths: Sequence[float], fmt: Format) -> float:
         """The points a cell's text needs in its (merged) width, wrapped as Excel wraps it."""
         width = sum(widths[c - 1] for c in range(region[1], region[3] + 1)) * PT_PER_UNIT + COLUMN_EXTRA_PT
-        room = width - 2 * CELL_PADDING_PT - (INDENT_PT if fmt.horizontal in INDENTED else 0)
+        room = (width - 2 * CELL_PADDING_PT - (INDENT_PT if fmt.horizontal in INDENTED else 0)) * WRAP_ROOM
         lines = pages.line_count(text, max(room, fmt.size) / fmt.size)
         return lines * max(self.line_height, fmt.size * 1.35) + 6
 
