@@ -38,8 +38,8 @@ from .errors import Problem, Problems, SpecErrors
 from .failure import doing
 from .incremental import (SUMMARY_GROUP, folder_files, keep_pdfs, last_build, pdf_sources, project_group,
                           project_key, stored)
-from .layout import (SUMMARY_WORKBOOK, Templates, category_folders, count_tables, ruleset_folders, safe_filename,
-                     targets)
+from .layout import (COMBINED_DOCUMENT, SUMMARY_WORKBOOK, Templates, category_folders, count_tables, ruleset_folders,
+                     safe_filename, targets)
 from .ownership import Owner
 from .pdf import find_soffice, to_pdf
 from .render.sheetml import sheet_part
@@ -128,6 +128,7 @@ class _Batch:
         self.variant_keys: dict[Path, str] = {}
         self.category_keys: dict[Path, str] = {}
         self.writers: dict[str, Any] = {}
+        self.words: dict[str, Any] = {}
         self.order: deque[_Folder] = deque()  # folders not finished yet
         self.saving: cache.Digests | None = None  # the digests of the last folder closed
         # what the fast path compares: perfgen itself, and (per folder) every template it can use
@@ -309,8 +310,27 @@ class _Batch:
 
         done = self.staging.write(folder.out / SUMMARY_WORKBOOK, lambda handle: summary.write(
             handle, title, lines, [p.name for p in item.projects], sheets(), item.variant, writer, overview))
-        folder.new.record_digests(SUMMARY_GROUP, key, {SUMMARY_WORKBOOK: done.digest})
+        digests = {SUMMARY_WORKBOOK: done.digest}
         folder.known.remember(folder.out / SUMMARY_WORKBOOK, done.digest, cache.stat_key(done.tmp))
+        combined = item.variant.settings.combined
+        if combined is not None and len(item.projects) > 1:   # the folder's tables in one Word file too
+            from .render.combined import combined_docx, heading_text
+
+            word = self._word(item.variant, folder.variant_key)
+            context = form_of(item.variant).context
+            heading = heading_text(combined.heading, item.projects, item.projects[0].year)
+            data = combined_docx(word, [context(project, item.variant) for project in item.projects], heading)
+            staged = self.staging.add(folder.out / COMBINED_DOCUMENT, data)
+            digests[COMBINED_DOCUMENT] = staged.digest
+            folder.known.remember(folder.out / COMBINED_DOCUMENT, staged.digest, cache.stat_key(staged.tmp))
+        folder.new.record_digests(SUMMARY_GROUP, key, digests)
+
+    def _word(self, variant: Variant, variant_key: str):
+        if variant_key not in self.words:
+            from .render.docx import WordTemplate
+
+            self.words[variant_key] = WordTemplate.for_variant(variant)
+        return self.words[variant_key]
 
     def _stage_summary(self, folder: _Folder, stage: Any) -> None:
         """汇总.<stage>.xlsx: each project's 执行率 (and 得分, 等级) on one sheet, then its tables."""

@@ -26,6 +26,7 @@ PACKAGE_CATEGORIES = _PACKAGE / "categories"
 PACKAGE_RULESETS = _PACKAGE / "rulesets"
 SPEC_SUFFIXES = (".yaml", ".yml")
 SUMMARY_WORKBOOK = "汇总.xlsx"
+COMBINED_DOCUMENT = "汇总.docx"   # a form's `combined:` file: the folder's tables in one Word file
 REVIEW = "待核对（perfgen new）"  # the comment `perfgen new` leaves where the author must look
 # The year's facts live beside the spec, one file per stage: 法律顾问费.监控.yaml (August, 1–7月) and
 # 法律顾问费.自评.yaml (after the year). The spec, approved with the budget, is never edited for them.

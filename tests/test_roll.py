@@ -229,3 +229,18 @@ def test_rolled_specs_name_the_schema_of_their_form(specs):
         else:
             assert (path.parent / first.removeprefix(MODELINE)).is_file(), first
     assert sorted(p.name for p in (target / "schema").iterdir()) == ["2024目标表.schema.json", "部门.schema.json"]
+
+
+def test_a_one_off_value_of_any_classification_is_flagged(tmp_path):
+    """In a form with two classifications the one-off value is a 项目性质 (2024申报表)."""
+    root = tmp_path / "specs"
+    shutil.copytree(EXAMPLES / "2024社会保障服务中心", root / "2024")
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    (templates / "years.yaml").unlink()            # the office keeps its own form
+    spec = root / "2024" / "宣传费.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("项目性质: 经常性项目", "项目性质: 一次性项目"),
+                    encoding="utf-8")
+    result = roll(root / "2024", 2025, templates)
+    assert [(n.path.name, n.field) for n in result.review if n.path.name == "宣传费.yaml"] == [("宣传费.yaml", "项目性质")]
+    assert (root / "2025" / "宣传费.yaml").read_text(encoding="utf-8").count(REVIEW) == 1
