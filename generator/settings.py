@@ -381,10 +381,14 @@ class VariantSettings(BaseModel):
         for name in self.styles:
             try:
                 self.styled(name)
-            except ValidationError as exc:
+            except ValidationError as exc:   # said in the words spec.validate uses
+                from .spec import _field_path, _message
+
                 first = exc.errors()[0]
-                where = ".".join(str(step) for step in first["loc"])
-                raise Located(("styles", name), f"样式「{name}」改过的设置有误：{where}: {first['msg']}") from None
+                path = _field_path(first["loc"], _MODELS)
+                where = ".".join(str(step) for step in path)
+                message = _message(first, VariantSettings, path, _MODELS)
+                raise Located(("styles", name), f"样式「{name}」改过的设置有误：{where}: {message}") from None
         for alias, target in self.aliases.items():
             if target not in level1_of:
                 raise Located(("aliases", alias), f"「{target}」不是 framework 中的二级指标")
