@@ -49,6 +49,7 @@ class ScoredIndicator:
     score: Decimal
     met: bool | None
     reason: str                    # 偏差原因分析及改进措施
+    ratio: Decimal | None = None   # 完成率 of a quantitative target (above 1: beaten)
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,7 @@ def build(project: Project, facts: Facts, rules: RuleSet, variant: Variant, prob
             actual = written
         if result.met is False and not fact.偏差原因:
             error(line, field, f"指标「{ind.name}」未完成（{actual}，指标值 {_target(ind)}）：须写 偏差原因")
-        scored.append(ScoredIndicator(ind, actual, share, result.score, result.met, reason))
+        scored.append(ScoredIndicator(ind, actual, share, result.score, result.met, reason, result.ratio))
     if funds is not None:
         execution = funds[0]
         where = facts.line("项目资金")

@@ -32,7 +32,7 @@ import yaml
 from .errors import PerfgenError, VariantError
 from .forms import Roll, form_of, forms
 from . import editors
-from .layout import REVIEW
+from .layout import REVIEW, facts_stage
 from .spec import DEPARTMENT_FILE, SPEC_SUFFIXES
 from .values import Quantity, parse_value
 from .layout import YEARS_FILE, Templates  # noqa: F401  (YEARS_FILE also imported from here)
@@ -174,6 +174,7 @@ class Rolled:
     copied: list[tuple[Path, str]] = field(default_factory=list)  # (file, why) copied as they were
     variants: list[tuple[Path, str, str, str]] = field(default_factory=list)  # (部门.yaml, old, new, why)
     review: list[Note] = field(default_factory=list)
+    facts: list[Path] = field(default_factory=list)           # the year's facts files, left behind
 
 
 def _scalars(node: yaml.Node, path: tuple, seen: set[int]):
@@ -327,6 +328,9 @@ def roll(source: Path, target_year: int, templates: Path | None = None) -> Rolle
     schemas: dict[Path, tuple[str | None, Templates]] = {}  # schema files the modelines point at → variant, layers
     for path in sorted(p for p in source.rglob("*") if p.is_file()):
         relative = path.relative_to(source)
+        if facts_stage(path.name):  # targets are carried forward, a year's facts are not
+            result.facts.append(path)
+            continue
         if path.suffix not in SPEC_SUFFIXES or any(part.startswith(".") for part in relative.parts):
             staged.append((relative, path, None))
             result.copied.append((target / relative, "不是 YAML 文件"))
@@ -360,8 +364,36 @@ def roll(source: Path, target_year: int, templates: Path | None = None) -> Rolle
 
             document = department_schema() if variant_name is None else form_schema(Variant.load(variant_name, layers))
             staged.append((schema.relative_to(target), None, dumps(document).encode("utf-8")))
+    result.review += exceeded_targets(source, target, templates)
     _write(source, target, staged)
     return result
+
+
+def exceeded_targets(source: Path, target: Path, templates: Path) -> list[Note]:
+    """Targets carried forward that are below what last year's 自评 reached (a new target should
+    not be): one note per indicator, at its line in the new folder's spec (or its 类别 line)."""
+    from .build import plan_folder  # reads the specs and their facts: only where a 自评 exists
+    from .errors import Problems
+    from .layout import spec_folders
+
+    notes = []
+    for folder in spec_folders(source):
+        if not any(facts_stage(p.name) == "自评" for p in folder.iterdir()):
+            continue
+        item = plan_folder(folder, folder, templates, Problems())  # a broken year is build's to say
+        for stage in item.stages if item else []:
+            for table in stage.tables if stage.stage == "自评" else []:
+                spec = target / table.project.source.relative_to(source)
+                for scored in table.indicators:
+                    ind, actual = scored.indicator, parse_value(scored.actual)
+                    # met and above: a higher-is-better target (one that is better lower is met below it)
+                    if (isinstance(ind.value, Quantity) and isinstance(actual, Quantity) and scored.met
+                            and actual.number > ind.value.number):
+                        notes.append(Note(spec, ind.line, f"绩效指标.{ind.level2}.{ind.name}",
+                                          f"{table.project.year} 年实际完成 {scored.actual}，高于沿用的指标值 "
+                                          f"{ind.value.written or ind.value.op + str(ind.value.number)}：新年度的指标值"
+                                          "不宜低于上年实际完成值"))
+    return notes
 
 
 def _write(source: Path, target: Path, staged: list[tuple[Path, Path, bytes | None]]) -> None:
