@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 from .errors import AmountError  # noqa: F401  (also imported from here)
 
@@ -50,8 +50,9 @@ def parse_amount(value: object) -> Decimal:
 
 def format_number(value: Decimal, decimals: int | None, thousands: bool = False) -> str:
     """Round half up to `decimals` (None: as written) and add separators if asked."""
-    if decimals is not None:
-        value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if decimals is not None:  # precision for every digit: a 27-digit number in a value is printed, not refused
+        with localcontext(prec=max(28, value.adjusted() + decimals + 3)):
+            value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     text = format(value, "f")
     if not thousands:
         return text

@@ -16,7 +16,7 @@ from typing import Any
 
 from .errors import Problem, Problems
 from .layout import CATEGORY_FOLDER as FOLDER  # a department's own categories, beside its specs
-from .layout import PACKAGE_CATEGORIES, category_folders  # noqa: F401  (in layout.py: the batch needs them light)
+from .layout import PACKAGE_CATEGORIES, category_folders, is_regular_file  # noqa: F401  (in layout.py: the batch needs them light)
 from .settings import PLACEHOLDERS, pattern_problem
 from .source import Source
 from .spec import SPEC_SUFFIXES, CategorySpec, load_file
@@ -70,6 +70,9 @@ def load_folder(folder: Path, problems: Problems) -> list[Category]:
     A district's hundred spec folders share perfgen's categories (and often a 类别/ folder above
     them): a folder's files are parsed and checked once per content, in a process."""
     paths = sorted(p for p in folder.iterdir() if p.suffix in SPEC_SUFFIXES and not p.name.startswith("."))
+    for path in [p for p in paths if not is_regular_file(p)]:  # a folder or a FIFO (reading one never ends)
+        problems.add(path, None, "", "不是普通文件（是目录、管道或设备），不是类别文件，已略过", warning=True)
+        paths.remove(path)
     content = hashlib.sha256()
     for path in paths:
         content.update(path.name.encode("utf-8") + b"\0" + hashlib.sha256(path.read_bytes()).digest())

@@ -227,10 +227,14 @@ def new(
         out.print("原样复制（perfgen 不读这些文件）：", markup=False)
         for path, why in rolled.copied:
             out.print(f"  {shown(path)}（{why}）", markup=False)
+    if rolled.facts:
+        out.print(f"未复制 {len(rolled.facts)} 个执行情况文件（<项目>.监控.yaml、<项目>.自评.yaml 属于 {rolled.source.name} 年）。",
+                  markup=False)
     if rolled.review:
         out.print(f"请核对（{len(rolled.review)} 处；行尾已加「# 待核对」注释的，核对后删除注释）：", markup=False)
         for note in rolled.review:
-            out.print(f"  {shown(note.path)}:{note.line} {note.field}: {note.message}", markup=False)
+            where = f"{shown(note.path)}:{note.line}" if note.line else shown(note.path)
+            out.print(f"  {where} {note.field}: {note.message}", markup=False)
     try:
         plan_specs(rolled.target, Path("output"), templates)
     except SpecErrors as exc:
@@ -375,9 +379,9 @@ def check(
 
     only = None
     if spec_dir.is_file():  # one project: its folder is checked (names of the others matter), it is reported
-        only, spec_dir = spec_dir.resolve(), spec_dir.resolve().parent
+        only = spec_dir.resolve()
     try:
-        plans, problems = plan(spec_dir, None, templates)
+        plans, problems = plan(only or spec_dir, None, templates)  # a file that is no spec: layout says why
     except SpecErrors as exc:
         problems_list = exc.problems
         projects = None
@@ -403,6 +407,53 @@ def check(
         out.print(summary + why, style="bold red", markup=False)
         raise typer.Exit(1)
     out.print(summary, markup=False)
+
+
+@app.command()
+def score(
+    spec_dir: Path = typer.Argument(Path("specs"), metavar="说明目录", help="项目说明目录（含 部门.yaml 的目录，或其上级目录）"),
+    templates: Path = typer.Option(None, "--templates", help="格式模板目录（默认：templates/）"),
+) -> None:
+    """打印各项目自评的预算执行率、得分与等级（由 <项目>.自评.yaml 按评分规则计算；不写文件）。"""
+    from rich.table import Table
+
+    from . import scoring, stage_summary
+    from .build import plan
+    from .layout import facts_stage
+
+    try:
+        plans, problems = plan(spec_dir, None, templates)
+    except PerfgenError as exc:
+        fail(exc)
+        return
+    for problem in problems.warnings:  # those about the facts: the targets' are `check`'s
+        if facts_stage(Path(problem.file).name):
+            err.print(str(problem), style="yellow", markup=False)
+    shown_any = False
+    for item in plans:
+        for stage in item.stages:
+            if stage.variant.form != "evaluation" or not stage.tables:
+                continue
+            shown_any = True
+            money = stage.variant.amounts
+            first = stage.tables[0]
+            table = Table(title=f"{stage_summary.title(stage)}（{shown(item.folder)}，评分规则：{first.rules}）",
+                          show_footer=True)
+            budget = sum(t.execution.budget or 0 for t in stage.tables)
+            spent = sum(t.execution.spent or 0 for t in stage.tables)
+            rate = stage.variant.rate_format.format(rate=scoring.rounded(spent / budget * 100, 2)) if budget else "—"
+            for header, footer, justify in (("项目名称", "合计", "left"), (f"全年预算数（{money.unit}）", money.format(budget), "right"),
+                                            (f"全年执行数（{money.unit}）", money.format(spent), "right"),
+                                            ("执行率", rate, "right"), ("得分", "", "right"), ("等级", "", "center")):
+                table.add_column(header, footer, justify=justify)
+            for t in stage.tables:
+                line = t.execution
+                table.add_row(t.project.name, money.format(line.budget), money.format(line.spent),
+                              "—" if line.rate is None else stage.variant.rate_format.format(rate=line.rate),
+                              format(t.total, "f"), t.grade)
+            out.print(table)
+    if not shown_any:
+        out.print(f"{shown(spec_dir)} 中没有自评执行情况文件（<项目>.自评.yaml，与项目说明放在一起）。", markup=False)
 
 
 @app.command()

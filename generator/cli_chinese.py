@@ -56,9 +56,9 @@ def _parameters(params: list[Any], ctx: _click.Context) -> list[Any]:
             param.metavar = ""
             continue
         if isinstance(param, TyperOption) and param.metavar is None:
-            param.metavar = "" if param.is_flag else TYPES.get(param.display_type(ctx), "<值>")
+            param.metavar = "" if param.is_flag else _type_name(param.display_type(ctx))
         if isinstance(param, TyperArgument):  # its type column ignores metavar
-            param.display_type_rich = lambda ctx, shown=TYPES.get(param.display_type(ctx), "<值>"): shown
+            param.display_type_rich = lambda ctx, shown=_type_name(param.display_type(ctx)): shown
         if isinstance(param, (TyperOption, TyperArgument)):
             param.show_default = False  # written by rich_utils.DEFAULT_STRING below instead, once
             default = param.default
@@ -66,6 +66,11 @@ def _parameters(params: list[Any], ctx: _click.Context) -> list[Any]:
                     and "默认" not in (param.help or ""):
                 param.help = (param.help or "") + rich_utils.DEFAULT_STRING.format(default)
     return params
+
+
+def _type_name(shown: str) -> str:
+    """A value's type as the help says it; a choice lists the words to type, as they are."""
+    return TYPES.get(shown) or (shown if "|" in shown else "<值>")
 
 
 def _install_completion(ctx: _click.Context, param: _click.Parameter, value: Any) -> Any:

@@ -15,7 +15,6 @@ from pydantic import AliasChoices, BaseModel
 from pydantic.json_schema import GenerateJsonSchema
 
 from .spec import SCHEMA_KEY, DepartmentSpec, ProjectSpec, UnitSpec
-from .errors import VariantError
 from .variant import Variant
 
 # draft-07: what yaml-language-server (VS Code) reads; "$defs" works there as a plain JSON pointer
@@ -85,6 +84,7 @@ def _base(model: type[BaseModel]) -> dict[str, Any]:
             prop["description"] = DESCRIPTIONS[name]
     for name, definition in schema.get("$defs", {}).items():
         definition.pop("description", None)
+        definition.pop("title", None)  # the class's name
         if name in DEFINITIONS:
             definition["description"] = DEFINITIONS[name]
         for prop in definition.get("properties", {}).values():
@@ -176,13 +176,17 @@ def unit_schema(variant: Variant | None = None) -> dict[str, Any]:
 
 
 def form_schema(variant: Variant) -> dict[str, Any]:
-    """The schema of the specs `variant` is filled from: a project's, or a unit's, …"""
+    """The schema of the specs `variant` is filled from: its form's own (a project's, a unit's),
+    or, for a form that has none, its spec model's as it is, titled in Chinese."""
     from .forms import form_of  # the spec shape of each form
 
     shape = form_of(variant)
-    if shape.schema is None:
-        raise VariantError(f"格式「{variant.name}」的 form「{shape.name}」没有说明的 schema")
-    return shape.schema(variant)
+    if shape.schema is not None:
+        return shape.schema(variant)
+    schema = _base(shape.spec_model(variant))
+    schema["title"] = f"perfgen 说明（格式 {variant.name}）"
+    schema["description"] = f"按格式「{variant.name}」（{variant.title or variant.name}）填写的说明"
+    return schema
 
 
 def department_schema() -> dict[str, Any]:

@@ -272,6 +272,16 @@ class EveryLevel2(BaseModel):
     指标值: str = Field("无", description="its 指标值 cell")
 
 
+class CombinedSettings(BaseModel):
+    """`combined:` — 汇总.docx, every table of a spec folder in one Word file (each on a new page),
+    as a department hands them in; a folder of one table has none."""
+
+    model_config = Strict
+    heading: Annotated[str, _pattern(主管部门="", 实施单位="", 年度=2024)] = Field(
+        "", description="a line above the first table; {主管部门} {实施单位} the folder's (the ones most of "
+                        "its tables name), {年度} the budget year; empty: none")
+
+
 class StyleSettings(BaseModel):
     """One entry of `styles:` — how the projects that choose it (`样式: 名` in their spec) print:
     each key given here goes over the variant's own, a mapping one level deep (the rest stays)."""
@@ -326,6 +336,8 @@ class VariantSettings(BaseModel):
     unique_names: Literal["table", "level2"] = Field(
         "table", description="where two indicators may not share a 三级 name: in the whole table, or only within "
                              "one 二级 (a form that prints 无 under several 二级)")
+    combined: CombinedSettings | None = Field(None, description="also write 汇总.docx: the folder's tables in "
+                                                                "one Word file, with a heading line")
     styles: dict[str, StyleSettings] = Field({}, description="other ways this form prints, chosen per project by "
                                                              "`样式:` (a department's tables in two styles, another "
                                                              "layout of the 项目资金 block)")
@@ -369,10 +381,14 @@ class VariantSettings(BaseModel):
         for name in self.styles:
             try:
                 self.styled(name)
-            except ValidationError as exc:
+            except ValidationError as exc:   # said in the words spec.validate uses
+                from .spec import _field_path, _message
+
                 first = exc.errors()[0]
-                where = ".".join(str(step) for step in first["loc"])
-                raise Located(("styles", name), f"样式「{name}」改过的设置有误：{where}: {first['msg']}") from None
+                path = _field_path(first["loc"], _MODELS)
+                where = ".".join(str(step) for step in path)
+                message = _message(first, VariantSettings, path, _MODELS)
+                raise Located(("styles", name), f"样式「{name}」改过的设置有误：{where}: {message}") from None
         for alias, target in self.aliases.items():
             if target not in level1_of:
                 raise Located(("aliases", alias), f"「{target}」不是 framework 中的二级指标")
@@ -424,4 +440,5 @@ def _read(path_text: str, raw: bytes) -> tuple[VariantSettings | None, list[Prob
 # model names, to drop them from error locations (see spec.validate)
 _MODELS: dict[str, type[BaseModel]] = {m.__name__: m for m in (
     VariantSettings, CheckboxStyle, AmountStyle, ValueStyle, ChecksSettings, FixedIndicators, Connector,
-    ExplanationRule, ListStyle, ExcelStyle, PrintStyle, Classification, FundsLayout, EveryLevel2, StyleSettings)}
+    ExplanationRule, ListStyle, ExcelStyle, PrintStyle, Classification, FundsLayout, EveryLevel2, StyleSettings,
+    CombinedSettings)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 import yaml
@@ -84,6 +85,8 @@ def parse(text: str, path: Path) -> Source:
         raise SourceError(f"含有不可见的控制字符 #x{exc.character:04x}，请删除", line) from exc
     except yaml.YAMLError as exc:
         raise SourceError(f"YAML 无法读取：{exc}") from exc
+    except RecursionError as exc:  # the pure-Python parser nests a frame per level
+        raise SourceError(f"嵌套过深（超过 {MAX_DEPTH} 层）：项目说明只有几层") from exc
     if isinstance(node, yaml.ScalarNode) and not node.style:  # no `key: value` line: all read as one text
         slip = slips.not_a_mapping(text)
         if slip:
@@ -140,7 +143,10 @@ def _reserved_start_hint(text: str, line: int | None) -> str | None:
 def read(path: Path) -> Source:
     """Read and parse one YAML file."""
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if not S_ISREG(st.st_mode):  # a folder, or a FIFO whose reading would never end
+            raise SourceError("不是普通文件（是目录、管道或设备），无法作为 YAML 读取")
+        size = st.st_size
         if size > MAX_BYTES:
             raise SourceError(f"文件过大（{size / 1_000_000:.1f} MB）：项目说明通常只有几 KB，请检查是否误粘贴了整份文档")
         raw = path.read_bytes()
@@ -152,6 +158,18 @@ def read(path: Path) -> Source:
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq",
                                                        "timestamp", "value")}
 MAX_NODES = 200_000  # aliases can multiply a small file ("billion laughs"): stop early
+MAX_DEPTH = 32  # a spec nests four or five levels; a thousand would exhaust every recursive reader after us
+# what no table can hold: XML 1.0 has no place for controls, lone surrogates, U+FFFE and U+FFFF
+# (the raw text is checked by the YAML reader; these come in through escapes such as "\ud800")
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _writable(text: str, line: int) -> str:
+    bad = _UNWRITABLE.search(text)
+    if bad:
+        raise SourceError(f"含有不能写入表格的字符 U+{ord(bad.group()):04X}（控制字符或无效的 Unicode，"
+                          "多半来自 \\u 转义），请删除", line)
+    return text
 
 
 def _convert(node: yaml.Node, path: Path_, source: Source) -> Any:
@@ -159,6 +177,8 @@ def _convert(node: yaml.Node, path: Path_, source: Source) -> Any:
     source.nodes += 1
     if source.nodes > MAX_NODES:
         raise SourceError("文件展开后过大（别名 * 引用过多）", node.start_mark.line + 1)
+    if len(path) > MAX_DEPTH:
+        raise SourceError(f"嵌套过深（超过 {MAX_DEPTH} 层）：项目说明只有几层", node.start_mark.line + 1)
     if node.tag not in _PLAIN_TAGS:
         raise SourceError(f"不支持 YAML 标签「{node.tag}」", node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
@@ -166,7 +186,7 @@ def _convert(node: yaml.Node, path: Path_, source: Source) -> Any:
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise SourceError("键必须是文字", key_node.start_mark.line + 1)
-            key = str(key_node.value).strip()
+            key = _writable(str(key_node.value), key_node.start_mark.line + 1).strip()
             if key == "<<":
                 raise SourceError("不支持 YAML 合并键（<<）", key_node.start_mark.line + 1)
             if key in out:
@@ -178,4 +198,4 @@ def _convert(node: yaml.Node, path: Path_, source: Source) -> Any:
         return [_convert(item, path + (i,), source) for i, item in enumerate(node.value)]
     if node.tag == "tag:yaml.org,2002:null" or (not node.style and node.value in _NULLS):  # plain: None, or "" (libyaml)
         return None
-    return node.value
+    return _writable(node.value, node.start_mark.line + 1)

@@ -87,6 +87,8 @@ def test_build_of_a_file_that_is_no_spec_says_why(spec_folder, tmp_path):
     write(tmp_path / "旧表.docx", "x")
     result = run("build", str(tmp_path / "旧表.docx"), "-o", str(tmp_path / "out"))
     assert result.exit_code == 1 and "perfgen import 旧表.docx" in result.output
+    result = run("check", str(stray))
+    assert result.exit_code == 1 and f"{stray} 它所在的目录 {stray.parent} 里没有 部门.yaml" in result.output
     result = run("build", str(tmp_path / "没有这个目录"), "-o", str(tmp_path / "out"))
     assert result.exit_code == 1 and "没有这个目录 不存在" in result.output
     assert not (tmp_path / "out").exists()

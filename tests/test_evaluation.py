@@ -192,3 +192,26 @@ def test_the_monitoring_table(built_examples):
     assert late[4:] == ["=100.00(%)", "92%", "100%", "人员保障：6 月律所更换经办律师，两次咨询回复超过约定时限", "有可能",
                         "与律所约定回复时限并每月通报"]
     assert same_cells(word_rows(built_examples / "2024" / "法律顾问费.监控.docx"), rows[2:], 10)
+
+
+def test_score_prints_the_departments_scores(tmp_path):
+    from typer.testing import CliRunner
+
+    from generator.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["score", str(EXAMPLES / "2024"), "--templates", str(TEMPLATES)],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "评分规则：财预〔2020〕10号" in result.output
+    line = next(l for l in result.output.splitlines() if "党组工作经费" in l)
+    assert "10,000.00" in line and "8,650.00" in line and "86.50%" in line and "97.82" in line and "优" in line
+    assert "817,640.00" in result.output and "97.78%" in result.output  # the folder's own rate
+    assert "指标名含有同一目录中另一个项目" not in result.output  # the targets' warnings are check's
+    empty = runner.invoke(app, ["score", str(copy_specs(EXAMPLES / "2024", tmp_path / "specs")),
+                                "--templates", str(TEMPLATES)])
+    assert empty.exit_code == 0 and "没有自评执行情况文件" in empty.output
+    broken = copy_specs(EXAMPLES / "2024", tmp_path / "broken", facts=True)
+    write(broken / "法律顾问费.自评.yaml", "项目资金: 19200\n绩效指标:\n  聘请律师数: 1人\n")
+    failed = runner.invoke(app, ["score", str(broken), "--templates", str(TEMPLATES)])
+    assert failed.exit_code == 1 and "法律顾问费.自评.yaml:3 绩效指标.聘请律师数:" in failed.output

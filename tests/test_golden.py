@@ -156,3 +156,33 @@ def test_2023_tables_are_exact(tablecheck, built_examples, folder, name, suffix)
     """Every 二级 printed (无 | 无 where a project has none), 项目资金 in four rows or, for the
     projects of `样式: 三行`, in three; 应急救援 words its own year range `(2023.1年-2023.12年)`."""
     assert_exact(tablecheck, built_examples, SEED_2023, folder, name, suffix)
+
+
+def test_the_offices_tables_in_one_word_file_under_its_heading(tablecheck, built_examples, tmp_path):
+    """`combined:` (2024申报表): 汇总.docx holds the folder's tables, each as its own .docx has it, under
+    the line the office's file starts with. The heading takes room on the first page, so a merged
+    label may begin a page elsewhere than in the single table: compared as printed once."""
+    from lxml import etree
+    import zipfile
+
+    from generator.render.ooxml import W, clear_text
+
+    def cells(path):
+        with zipfile.ZipFile(path) as archive:
+            parts = {info.filename: archive.read(info) for info in archive.infolist()}
+        root = etree.fromstring(parts["word/document.xml"])
+        for mark in list(root.iter(f"{W}lastRenderedPageBreak")):   # a label printed again on a new page
+            clear_text(next(mark.iterancestors(f"{W}tc")))
+        parts["word/document.xml"] = etree.tostring(root)
+        copy = tmp_path / path.name
+        with zipfile.ZipFile(copy, "w") as archive:
+            for name, data in parts.items():
+                archive.writestr(name, data)
+        return [cell for unit in tablecheck.docx_tables(copy) for cell in unit]
+
+    folder = built_examples / FOLDER_2024_FORM
+    combined = cells(folder / "汇总.docx")
+    assert combined[0] == "上海市闵行区社会保障服务中心2024年度项目绩效目标汇总表"
+    singles = [cell for path in sorted(folder.glob("*.docx")) if path.stem != "汇总" for cell in cells(path)]
+    assert combined[1:] == singles
+    assert not (built_examples / "2024" / "汇总.docx").exists()    # a form without `combined:` has none

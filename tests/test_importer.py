@@ -19,14 +19,14 @@ from seed_docx import seed_tables, write_seed_docx, write_seed_xlsx
 from generator.layout import stage_of
 from conftest import EXAMPLES, SHARED, TEMPLATES, copy_specs, write
 
-FOLDERS = ["2024", "2022", "2024新虹街道"]
+FOLDERS = ["2024", "2022", "2024新虹街道", "2024社会保障服务中心", "2023吴泾镇", "2023吴淞镇"]
 SEEDS = SHARED / "seeds"
 runner = CliRunner()
 
 
 def tables(folder: Path, suffix: str) -> list[Path]:
     """The 目标表s of an output folder (not the 监控表 and 自评表 beside them)."""
-    return sorted(p for p in folder.glob(f"*{suffix}") if p.name != "汇总.xlsx" and stage_of(p.name) is None)
+    return sorted(p for p in folder.glob(f"*{suffix}") if p.stem != "汇总" and stage_of(p.name) is None)
 
 
 @pytest.mark.parametrize("suffix", [".docx", ".xlsx"])
@@ -151,7 +151,7 @@ def import_seed(tmp_path: Path, seed: str, index: int):
     outcome = import_files([source], tmp_path / "specs", TEMPLATES)
     fill_gaps(tmp_path / "specs")
     build(tmp_path / "specs", tmp_path / "out", TEMPLATES)
-    rebuilt = next((tmp_path / "out").rglob("*.docx"))
+    rebuilt = next(p for p in (tmp_path / "out").rglob("*.docx") if p.stem != "汇总")
     return outcome, rebuilt
 
 
@@ -365,8 +365,53 @@ def test_cli_no_categories_writes_the_category_indicators_out(built_examples, tm
     assert (tmp_path / "out" / "b" / "法律顾问费.docx").read_bytes() == Path(source).read_bytes()
 
 
-def test_cli_without_any_variant_says_so(tmp_path):
+def test_an_empty_templates_folder_leaves_the_shipped_formats(tmp_path):
+    """A department's template folder adds to the shipped formats (layout.Templates): with none of
+    its own, the import still knows every shipped one."""
     (tmp_path / "templates").mkdir()
     result = runner.invoke(app, ["import", str(tmp_path), "-o", str(tmp_path / "specs"),
                                  "--templates", str(tmp_path / "templates")])
-    assert result.exit_code == 1 and "找不到任何表格格式" in result.output
+    assert result.exit_code == 1 and "目录中没有 .docx 或 .xlsx 文件" in result.output
+    assert "找不到任何表格格式" not in result.output
+
+
+# ---------------------------------------------------------------- the 2024 申报表 and 2023 目标表
+
+SEED_2024_FORM, SEED_2023 = "002_24ec7dd97fefd2fa.txt", "004_3f3c9d51c442e5ae.txt"
+
+
+@pytest.mark.parametrize("seed, variant", [("000_8d232b3806b97b4f.txt", "2024目标表"), ("001_f4b4bf660a847d7d.txt", "2022申报表"),
+                                           (SEED_2024_FORM, "2024申报表"), (SEED_2023, "2023目标表")])
+def test_forms_of_one_title_are_told_apart_by_the_year_under_it(tmp_path, seed, variant):
+    source = write_seed_docx(lines_of(seed, 0), tmp_path / "seed.docx")
+    import_files([source], tmp_path / "specs", TEMPLATES)
+    assert (tmp_path / "specs" / "部门.yaml").read_text(encoding="utf-8").endswith(f"格式: {variant}\n")
+
+
+def imported_spec(tmp_path: Path, seed: str, index: int) -> str:
+    source = write_seed_docx(lines_of(seed, index), tmp_path / "seed.docx")
+    outcome = import_files([source], tmp_path / "specs", TEMPLATES)
+    assert outcome.failures == [] and outcome.notes == [], (outcome.failures, outcome.notes)
+    return spec_text(next(w.path for w in outcome.written if w.item))
+
+
+def test_two_classifications_and_amounts_on_the_year_side_only(tmp_path):
+    """项目性质 and 项目类别 come back as fields; the 项目 side is not printed, so 财政资金 is the
+    year's 当年财政拨款 + 上年结转资金 (not 0), and the 0.00 of an absent amount is no amount."""
+    text = imported_spec(tmp_path, SEED_2024_FORM, 0)
+    assert text.startswith("项目名称: 征地养老费支出\n项目性质: 经常性项目\n项目类别: 特定目标类\n项目资金: 1094910000\n")
+
+
+def test_a_table_of_the_offices_other_style_imports_with_it(tmp_path):
+    text = imported_spec(tmp_path, SEED_2024_FORM, 7)
+    assert "\n样式: 整数元\n" in text and "项目资金: 116822\n" in text and "就业保障金发放完成率: 100%\n" in text
+
+
+def test_placeholder_rows_layouts_and_own_labels_round_trip(tmp_path):
+    """The form's 无 | 无 rows are left to the form; the three-row 项目资金 block is `样式: 三行`; a
+    table's own year range after 项目总目标 is the project's label."""
+    three_rows = imported_spec(tmp_path / "a", SEED_2023, 0)
+    assert "无" not in three_rows and "\n样式: 三行\n" in three_rows
+    own_range = imported_spec(tmp_path / "b", SEED_2023, 4)
+    assert "样式" not in own_range and "标签:\n  总目标年限: (2023.1年-2023.12年)\n" in own_range
+    assert "经济效益指标" not in own_range                # 无 | 无 there

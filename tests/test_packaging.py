@@ -29,13 +29,23 @@ def wheel(tmp_path_factory) -> Path:
     return built
 
 
+def test_every_package_is_in_the_wheel_list():
+    """pyproject.toml lists the packages (one of them is templates/, mapped): a new one must be added."""
+    import tomllib
+
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(REPO).parts) for p in (REPO / "generator").rglob("__init__.py")}
+    assert found <= listed, f"add to [tool.setuptools] packages in pyproject.toml: {sorted(found - listed)}"
+
+
 @pytest.mark.slow
 def test_the_wheel_holds_every_form_and_category(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for path in sorted(p for p in TEMPLATES.rglob("*") if p.is_file()):
         assert f"generator/_templates/{path.relative_to(TEMPLATES).as_posix()}" in names
-    for path in sorted((REPO / "generator" / "categories").glob("*.yaml")):
-        assert f"generator/categories/{path.name}" in names
+    package = REPO / "generator"  # its modules and its data (categories, rule sets, …)
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        assert f"generator/{path.relative_to(package).as_posix()}" in names
 
 
 @pytest.mark.slow

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from generator.build import plan
 from generator.errors import PerfgenError, VariantError
 from generator.editors import MODELINE
+from generator.layout import stage_of
 from generator.roll import REVIEW, find_year, known_years, roll, year_pattern
 
 from conftest import EXAMPLES, TEMPLATES, copy_specs, write
@@ -229,3 +230,31 @@ def test_rolled_specs_name_the_schema_of_their_form(specs):
         else:
             assert (path.parent / first.removeprefix(MODELINE)).is_file(), first
     assert sorted(p.name for p in (target / "schema").iterdir()) == ["2024目标表.schema.json", "部门.schema.json"]
+
+
+def test_targets_roll_forward_not_facts_and_targets_below_last_years_values_are_noted(tmp_path):
+    root = tmp_path / "specs"
+    copy_specs(EXAMPLES / "2024", root / "2024", facts=True)
+    result = roll(root / "2024", 2025, TEMPLATES)
+    assert not any(stage_of(p.name) for p in (root / "2025").iterdir())  # the facts stay in 2024
+    assert sorted(p.name for p in result.facts) == sorted(p.name for p in (root / "2024").iterdir() if stage_of(p.name))
+    notes = [str(note) for note in result.review]
+    assert f"{root / '2025' / '土地储备计划.yaml'}:9 绩效指标.数量指标.闵行区土地储备规划完成面积: 2024 年实际完成 55公顷，" \
+           "高于沿用的指标值 ≥40(公顷)：新年度的指标值不宜低于上年实际完成值" in notes
+    # a cost cap spent below, a target missed, a lower-is-better target: nothing to raise
+    assert not any("成本预算控制数" in n or "党建活动次数" in n or "整改及时性" in n for n in notes)
+
+
+def test_a_one_off_value_of_any_classification_is_flagged(tmp_path):
+    """In a form with two classifications the one-off value is a 项目性质 (2024申报表)."""
+    root = tmp_path / "specs"
+    shutil.copytree(EXAMPLES / "2024社会保障服务中心", root / "2024")
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    (templates / "years.yaml").unlink()            # the office keeps its own form
+    spec = root / "2024" / "宣传费.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("项目性质: 经常性项目", "项目性质: 一次性项目"),
+                    encoding="utf-8")
+    result = roll(root / "2024", 2025, templates)
+    assert [(n.path.name, n.field) for n in result.review if n.path.name == "宣传费.yaml"] == [("宣传费.yaml", "项目性质")]
+    assert (root / "2025" / "宣传费.yaml").read_text(encoding="utf-8").count(REVIEW) == 1

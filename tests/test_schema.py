@@ -129,9 +129,17 @@ def test_a_schema_key_is_accepted_by_perfgen_and_by_the_schema(tmp_path):
     assert errors(project_schema(VARIANT), text) == []
 
 
+@pytest.mark.parametrize("name", sorted(p.parent.name for p in TEMPLATES.glob("*/settings.yaml")))
+def test_every_format_has_a_schema_of_its_own_specs(name):
+    schema = form_schema(Variant.load(name, TEMPLATES))
+    Draft7Validator.check_schema(schema)
+    assert name in schema["title"] and "$schema" in schema["properties"]
+
+
 def test_no_english_in_the_editor_hover_help():
     import re
 
-    for schema in (project_schema(VARIANT), form_schema(UNIT), department_schema()):
+    forms = [form_schema(Variant.load(p.parent.name, TEMPLATES)) for p in sorted(TEMPLATES.glob("*/settings.yaml"))]
+    for schema in (project_schema(VARIANT), form_schema(UNIT), department_schema(), *forms):
         texts = re.findall(r'"(?:description|title)": "([^"]*)"', dumps(schema))
         assert texts and not [t for t in texts if re.search(r"\b(?:the|a|an|of|to|is)\b", t)], texts

@@ -200,3 +200,32 @@ def test_a_pattern_is_accepted_exactly_when_it_can_be_filled(text):
     except (ValueError, KeyError, IndexError, AttributeError, TypeError):
         fills = False
     assert (problem is None) == fills
+
+
+@pytest.mark.parametrize("edit, line, key, message", [
+    (lambda t: t.replace("  三行:", "  三行:\n    framework: {}", 1), "    framework:", "styles.三行.framework",
+     "未知的键「framework」"),
+    (lambda t: t.replace("  三行:", "  三行:\n    amounts: {unit: 千元}", 1), "  三行:", "styles.三行",
+     "样式「三行」改过的设置有误：amounts.unit"),
+    (lambda t: t.replace("  指标值: 无", "  指标值: 无\n  二级: [数量指标, 质量指木]").replace(
+        "  二级: [数量指标, 时效指标, 成本指标, 经济效益指标, 社会效益指标, 生态效益指标, 可持续影响指标, 服务对象满意度指标]\n", ""),
+     "  二级:", "every_level2.二级.1", "「质量指木」不是 framework 中的二级指标"),
+    (lambda t: t.replace("unique_names: level2", "unique_names: 二级"), "unique_names:", "unique_names",
+     "只能是：table、level2"),
+    (lambda t: t.replace("    - [其他资金, 上年结转资金]", "    - [其他资金, 结转资金]"), "    - [其他资金, 结转资金]",
+     "styles.三行", "funds.rows.2.1: 只能是：项目资金总额、财政资金"),
+])
+def test_the_new_forms_settings_are_checked_at_their_lines(tmp_path, edit, line, key, message):
+    """styles, every_level2, unique_names, funds of the 2023 目标表, misspelt."""
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES / "2023目标表", templates / "测试格式")
+    settings = templates / "测试格式" / "settings.yaml"
+    settings.write_text(edit(settings.read_text(encoding="utf-8")), encoding="utf-8")
+    specs = shutil.copytree(EXAMPLES / "2023吴泾镇", tmp_path / "specs")
+    department = specs / "部门.yaml"
+    department.write_text(department.read_text(encoding="utf-8").replace("格式: 2023目标表", "格式: 测试格式"),
+                          encoding="utf-8")
+    result = check(specs, templates)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    said = [text for text in result.output.splitlines() if str(settings) in text]
+    assert said and key in said[0] and message in said[0], result.output

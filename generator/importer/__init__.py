@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..build import safe_filename, spec_folders
+from ..layout import facts_stage, name_key, renamed_why
 from ..layout import stage_of
 from ..spec import DEPARTMENT_FILE, DepartmentSpec, spec_files
 from ..source import SourceError, read as read_yaml
@@ -205,13 +206,24 @@ def _names_in(folder: Path) -> dict[str, Path]:
     return names
 
 
-def _target(folder: Path, name: str, taken: set[Path]) -> Path:
+def _target(folder: Path, name: str, taken: set[Path]) -> tuple[Path, str | None]:
+    """A new spec file for the project `name`, and why its name is not simply the project's: the
+    same portable name as the project's tables (layout.safe_filename), never a name perfgen
+    reads as something else (部门.yaml, X.监控.yaml) and never one equal to a file already there or
+    staged but for case or width (one file on Windows)."""
     stem = safe_filename(name)
+    why = renamed_why(name, stem)
+    reserved = name_key(stem) == name_key(Path(DEPARTMENT_FILE).stem) or facts_stage(f"{stem}.yaml")
+    if reserved:
+        why = f"「{stem}.yaml」是 perfgen 另有用途的文件名"
+    present = {name_key(p.name) for p in folder.iterdir()} if folder.is_dir() else set()
+    present |= {name_key(p.name) for p in taken}
     path, n = folder / f"{stem}.yaml", 1
-    while path.exists() or path in taken:
+    while reserved or name_key(path.name) in present:
+        reserved = False
         n += 1
         path = folder / f"{stem}-{n}.yaml"
-    return path
+    return path, why
 
 
 # ---------------------------------------------------------------- the command
@@ -264,8 +276,10 @@ def _stage_group(group: Group, staging: Staging, checker: Checker, outcome: Outc
         firsts[item.name] = item
         data = dict(item.data)
         data = _with_department(data, item.department, group.department, form_of(variant).inherits)
-        path = _target(folder, item.name, taken)
+        path, renamed = _target(folder, item.name, taken)
         taken.add(path)
+        if renamed:
+            outcome.info.append(f"{item.where}: 项目说明文件名为 {path.name}：{renamed}")
         spec = shorten(item, data, path, department, checker, categories)
         text = spec_modeline(path, root, variant.name) + dump(spec.data, f"{GENERATED}：{item.file.name} 第 {item.number} 张表")
         outcome.notes.extend(f"{item.where}: {note}" for note in item.notes)

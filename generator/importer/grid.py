@@ -17,6 +17,8 @@ from lxml import etree
 from ..errors import ReadError  # noqa: F401  (also imported from here)
 from ..render.ooxml import W
 from ..render.sheetml import CONTINUED
+from ..layout import is_regular_file
+from .guard import check_package
 
 DOCX = ".docx"
 XLSX = ".xlsx"
@@ -24,7 +26,7 @@ SUFFIXES = (DOCX, XLSX)
 # Wingdings / Segoe symbols Word uses for ticked and empty boxes (w:sym), as the characters a reader sees
 _SYMBOLS = {"F0FE": "☑", "F078": "☒", "F0FD": "☒", "F0A8": "☐", "F06F": "☐", "F0A3": "☐", "2611": "☑",
             "2612": "☒", "2610": "☐"}
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
 
 
 @dataclass(frozen=True)
@@ -68,15 +70,20 @@ def read(path: Path) -> Document:
     if suffix not in SUFFIXES:
         hint = "（请在 Word / Excel 中另存为 .docx / .xlsx）" if suffix in (".doc", ".xls", ".wps", ".et") else ""
         raise ReadError(f"不支持的文件类型「{path.suffix or '无扩展名'}」，只能导入 .docx 和 .xlsx{hint}")
-    if not path.is_file():
+    if not path.exists():
         raise ReadError("文件不存在")
+    if not is_regular_file(path):  # a folder or a FIFO named x.docx: never opened (a FIFO would hang)
+        raise ReadError("不是普通文件（是目录、管道或设备）")
     try:
+        check_package(path)  # bounded: a small hostile file is refused before any reader inflates it
         return read_docx(path) if suffix == DOCX else read_xlsx(path)
     except ReadError:
         raise
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, OSError, ValueError) as exc:
         kind = "Word" if suffix == DOCX else "Excel"
         raise ReadError(f"无法作为 {kind} 文件读取（文件损坏或不是 {suffix}）：{exc}") from exc
+    except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001 - one odd file never stops the others
+        raise ReadError(f"读取时出错（{type(exc).__name__}: {exc}），请把这个文件报告给 perfgen 的维护者") from exc
 
 
 # ---------------------------------------------------------------- Word

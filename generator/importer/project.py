@@ -122,7 +122,7 @@ def style_of(form: Form, header: int, fields: Fields, variant: Variant) -> Varia
         for text in printed_amounts:
             try:
                 same += cell_norm(view.amounts.format(amount(text, unit))) == cell_norm(text)
-            except ValueError_:
+            except UnreadableValue:
                 pass
         same += sum(value_text(text, view)[1] for text in values)
         return int(layout == order), same

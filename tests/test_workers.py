@@ -1,0 +1,60 @@
+"""The render pool: a worker that dies has its chunks redone once; a second death is a message."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+
+import pytest
+
+from generator import batch, workers
+from generator.batch import run
+from generator.errors import WorkerError
+
+from conftest import EXAMPLES, TEMPLATES
+
+
+def die_once_per_marker(chunk):
+    """In a worker: die (as the OOM killer kills) if a marker file is left to take, else render."""
+    folder = os.environ["PERFGEN_TEST_DEATHS"]
+    for name in sorted(os.listdir(folder)):
+        try:
+            os.unlink(os.path.join(folder, name))
+        except FileNotFoundError:
+            continue  # another worker took it
+        os._exit(9)
+    return workers.render_chunk(chunk)
+
+
+def snapshot(folder):
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def dying(tmp_path, monkeypatch):
+    def deaths(n: int) -> None:
+        markers = tmp_path / "deaths"
+        markers.mkdir()
+        for i in range(n):
+            (markers / str(i)).write_text("")
+        monkeypatch.setenv("PERFGEN_TEST_DEATHS", str(markers))
+        monkeypatch.setattr(workers, "INLINE", 0)
+        monkeypatch.setattr(batch, "CHUNK", 2)
+        monkeypatch.setattr(workers, "render_chunk", die_once_per_marker)
+    return deaths
+
+
+def test_a_dead_worker_has_its_chunks_redone(tmp_path, dying):
+    run(EXAMPLES / "2024", tmp_path / "serial", TEMPLATES)
+    dying(1)
+    result = run(EXAMPLES / "2024", tmp_path / "parallel", TEMPLATES, jobs=2)
+    assert result.built and snapshot(tmp_path / "parallel") == snapshot(tmp_path / "serial")
+    assert not [p for p in (tmp_path / "parallel").rglob(".*") if re.search(r"\.(tmp|old)$", p.name)]
+
+
+def test_a_worker_that_dies_again_is_a_message_and_nothing_is_written(tmp_path, dying):
+    dying(3)  # the first pool's two workers may both die: the second pool still meets a death
+    with pytest.raises(WorkerError, match="子进程意外退出"):
+        run(EXAMPLES / "2024", tmp_path / "out", TEMPLATES, jobs=2)
+    assert not (tmp_path / "out").exists() or not [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
