@@ -38,7 +38,8 @@ from .errors import Problem, Problems, SpecErrors
 from .failure import doing
 from .incremental import (SUMMARY_GROUP, folder_files, keep_pdfs, last_build, pdf_sources, project_group,
                           project_key, stored)
-from .layout import COMBINED_DOCUMENT, SUMMARY_WORKBOOK, category_folders, count_tables, ruleset_folders, safe_filename, targets
+from .layout import (COMBINED_DOCUMENT, SUMMARY_WORKBOOK, Templates, category_folders, count_tables, ruleset_folders,
+                     safe_filename, targets)
 from .ownership import Owner
 from .pdf import find_soffice, to_pdf
 from .render.sheetml import sheet_part
@@ -116,7 +117,7 @@ class _Folder:
 
 
 class _Batch:
-    def __init__(self, templates: Path, staging: Staging, renderer: Renderer, force: bool, pdf: bool,
+    def __init__(self, templates: Templates, staging: Staging, renderer: Renderer, force: bool, pdf: bool,
                  reporter: Reporter, result: Result, overwrite: bool = False):
         self.templates, self.staging, self.renderer = templates, staging, renderer
         self.force, self.pdf, self.reporter, self.result = force, pdf, reporter, result
@@ -130,8 +131,8 @@ class _Batch:
         self.words: dict[str, Any] = {}
         self.order: deque[_Folder] = deque()  # folders not finished yet
         self.saving: cache.Digests | None = None  # the digests of the last folder closed
-        # what the fast path compares: perfgen itself and every template
-        self.inputs = (cache.toolchain_key(), cache.folder_key(templates))
+        # what the fast path compares: perfgen itself, and (per folder) every template it can use
+        self.inputs = (cache.toolchain_key(),)
 
     def category_key(self, folder: Path) -> str:
         if folder not in self.category_keys:
@@ -156,7 +157,8 @@ class _Batch:
         self.order.append(folder)
         self._manifest_problems(old)
         # a folder's projects also inherit from the 类别/ folders at and above it
-        categories = [self.category_key(path) for path in category_folders(spec_folder) + ruleset_folders(spec_folder)]
+        categories = [self.category_key(path) for path in category_folders(spec_folder) + ruleset_folders(spec_folder)
+                      + list(self.templates.at(spec_folder).folders)]  # and the template folders near it
         inputs = cache.inputs_key(spec_folder, *self.inputs, *categories, digests=known)
         last = None if self.force else last_build(old, spec_folder)
         summaries = [g for g in old.groups if g.startswith(f"{SUMMARY_GROUP}/")]  # 汇总.自评.xlsx, …

@@ -25,7 +25,7 @@ from .layout import (FACTS_STAGES, SUMMARY_WORKBOOK, name_key, renamed_why, safe
 from .render.context import provides
 from .render.placeholders import template_problems
 from .spec import DepartmentSpec, Loaded, ProjectSpec, load_department, load_specs
-from .variant import Variant
+from .variant import Variant, templates_root
 
 
 @dataclass
@@ -101,6 +101,7 @@ def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems, *,
         load_specs(folder, ProjectSpec, problems)  # still report what is wrong in the projects
         return None
     department = loaded_department.spec
+    templates = templates_root(templates, near=folder)  # the build's, and the templates/ near this folder
     try:
         variant = Variant.load(department.格式, templates)
         shape = form_of(variant)

@@ -10,6 +10,7 @@ import os
 import re
 import stat
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Problems
@@ -45,21 +46,78 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", *(f"{d}{n}" for d 
 PROJECT_MARKERS = (".git",)
 
 
-def templates_root(explicit: Path | None = None, near: Path | None = None) -> Path:
-    """Where the variant folders are, the first of: --templates; $PERFGEN_TEMPLATES; a templates/
-    holding a variant in `near` (the specs) or a folder above it, up to the project's root (the
-    nearest folder holding .git; without one, up to the current folder when `near` is below it,
-    else `near` alone): never from a folder above the project such as /tmp or a home folder;
-    else the one shipped with perfgen."""
-    if explicit:
-        return explicit
-    if os.environ.get("PERFGEN_TEMPLATES"):
-        return Path(os.environ["PERFGEN_TEMPLATES"])
-    if near:
-        for parent in search_folders(near):
-            if (parent / "templates").is_dir() and any((parent / "templates").glob(f"*/{SETTINGS}")):
-                return parent / "templates"
-    return PACKAGE_TEMPLATES
+TEMPLATES_FOLDER = "templates"  # a department's own variant folders, beside its specs or in a folder above
+YEARS_FILE = "years.yaml"       # in a templates/ folder: which format each budget year is filed in
+
+
+@dataclass(frozen=True)
+class Templates:
+    """The variant folders a spec folder can use, as layers, nearest first: --templates (or
+    $PERFGEN_TEMPLATES); every templates/ holding a variant in the spec folder or a folder above it,
+    up to the project's root (search_folders: never /tmp or a home folder above the project);
+    then the formats shipped with perfgen. A variant is found by its name in the nearest layer that
+    has it — a department's own variant of a shipped name replaces that one, a new name adds to them — as
+    categories are (类别/). Each layer may hold a years.yaml; their maps are merged the same way."""
+
+    explicit: Path | None = None
+    near: Path | None = None
+
+    @classmethod
+    def of(cls, given: "Templates | Path | None", near: Path | None = None) -> "Templates":
+        """`given` as layers (a plain folder is an explicit one, above the shipped formats)."""
+        if isinstance(given, Templates):
+            return given
+        return cls(given or (Path(os.environ["PERFGEN_TEMPLATES"]) if os.environ.get("PERFGEN_TEMPLATES") else None),
+                   near)
+
+    def at(self, folder: Path) -> "Templates":
+        """The layers of a spec folder: this build's explicit folder, and the templates/ near `folder`."""
+        return Templates(self.explicit, folder)
+
+    @property
+    def folders(self) -> tuple[Path, ...]:
+        found: list[Path] = [self.explicit] if self.explicit else []
+        for parent in search_folders(self.near) if self.near else []:
+            folder = parent / TEMPLATES_FOLDER
+            if folder.is_dir() and any(folder.glob(f"*/{SETTINGS}")):
+                found.append(folder)
+        found.append(PACKAGE_TEMPLATES)
+        unique: dict[Path, Path] = {}
+        for folder in found:
+            unique.setdefault(folder.resolve(), folder)
+        return tuple(unique.values())
+
+    @property
+    def nearest(self) -> Path:
+        return self.folders[0]
+
+    def find(self, name: str) -> Path | None:
+        """The folder of variant `name` (a name, not a path), in the nearest layer that has it."""
+        if not name or Path(name).name != name or name.startswith("."):
+            return None
+        return next((folder / name for folder in self.folders if (folder / name / SETTINGS).is_file()), None)
+
+    def variants(self) -> dict[str, Path]:
+        """Every variant by name, the nearest layer's where two have one name."""
+        out: dict[str, Path] = {}
+        for folder in self.folders:
+            for settings in sorted(folder.glob(f"*/{SETTINGS}")):
+                out.setdefault(settings.parent.name, settings.parent)
+        return dict(sorted(out.items()))
+
+    def years_files(self) -> list[Path]:
+        """The years.yaml of each layer, nearest first."""
+        return [folder / YEARS_FILE for folder in self.folders if (folder / YEARS_FILE).is_file()]
+
+    def __str__(self) -> str:
+        return "、".join(str(folder) for folder in self.folders)
+
+
+def templates_root(explicit: "Templates | Path | None" = None, near: Path | None = None) -> Templates:
+    """The variant folders for specs at `near` (see Templates)."""
+    if isinstance(explicit, Templates):
+        return explicit if near is None else explicit.at(near)
+    return Templates.of(explicit, near)
 
 
 def search_folders(near: Path) -> list[Path]:
@@ -234,9 +292,9 @@ def _not_a_spec_folder(file: Path) -> str | None:
     return None
 
 
-def targets(root: Path, out: Path | None, templates: Path | None,
-            problems: Problems) -> tuple[Path, list[tuple[Path, Path]]]:
-    """The templates folder, and each spec folder under `root` with its output folder (`out`
+def targets(root: Path, out: Path | None, templates: "Templates | Path | None",
+            problems: Problems) -> tuple[Templates, list[tuple[Path, Path]]]:
+    """The variant folders (each spec folder takes its own layers: Templates.at), and each spec folder under `root` with its output folder (`out`
     None: only checking; nothing will be written)."""
     root = root.resolve() if not root.is_absolute() else root
     if root.is_file():  # one spec file: its folder is built (the names of the others matter)

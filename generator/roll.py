@@ -35,9 +35,9 @@ from . import editors
 from .layout import REVIEW, facts_stage
 from .spec import DEPARTMENT_FILE, SPEC_SUFFIXES
 from .values import Quantity, parse_value
-from .variant import SETTINGS, Variant, templates_root
+from .layout import YEARS_FILE, Templates  # noqa: F401  (YEARS_FILE also imported from here)
+from .variant import Variant, templates_root
 
-YEARS_FILE = "years.yaml"
 _YEAR_NAME = re.compile(r"^\d{4}$")
 _NUMBER = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
 _PROPERTIES = re.compile(r"(?:[&!][^\s]*\s+)+")  # an anchor or tag before a scalar's text
@@ -92,34 +92,41 @@ def find_year(specs: Path, year: str) -> Path:
 
 # ---------------------------------------------------------------- the variant of a year
 
-def year_variants(templates: Path) -> dict[str, dict[int, str]]:
-    """templates/years.yaml: form (settings.yaml `form:`) → {year: variant}."""
-    path = templates / YEARS_FILE
-    if not path.is_file():
-        return {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return {str(form): {int(year): str(name) for year, name in (years or {}).items()}
-                for form, years in data.items()}
-    except (OSError, yaml.YAMLError, AttributeError, TypeError, ValueError) as exc:
-        raise VariantError(f"{path}: 无法读取年度与格式的对应：{exc}") from exc
+def _year_table(templates: Templates | Path) -> dict[str, dict[int, tuple[str, Path]]]:
+    """form → {year: (variant, the years.yaml saying so)}, every layer's years.yaml merged: the
+    nearest layer's line for a (form, year) wins, the shipped map fills in the rest."""
+    table: dict[str, dict[int, tuple[str, Path]]] = {}
+    for path in reversed(Templates.of(templates).years_files()):  # farthest first: nearer ones overwrite
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for form, years in data.items():
+                for year, name in (years or {}).items():
+                    table.setdefault(str(form), {})[int(year)] = (str(name), path)
+        except (OSError, yaml.YAMLError, AttributeError, TypeError, ValueError) as exc:
+            raise VariantError(f"{path}: 无法读取年度与格式的对应：{exc}") from exc
+    return table
 
 
-def variant_for(year: int, current: str, templates: Path) -> tuple[str, str]:
+def year_variants(templates: Templates | Path) -> dict[str, dict[int, str]]:
+    """years.yaml (of every template layer, the nearest winning): form (settings.yaml `form:`) → {year: variant}."""
+    return {form: {year: name for year, (name, _) in years.items()} for form, years in _year_table(templates).items()}
+
+
+def variant_for(year: int, current: str, templates: Templates | Path) -> tuple[str, str]:
     """(the variant for `year`, why) given a folder's current 格式."""
+    layers = Templates.of(templates)
     try:
-        form = Variant.load(current, templates).form
+        form = Variant.load(current, layers).form
     except VariantError:
-        return current, f"格式「{current}」不在 {templates}，沿用"
-    table = year_variants(templates).get(form, {})
+        return current, f"格式「{current}」不在 {layers}，沿用"
+    table = _year_table(layers).get(form, {})
     earlier = [y for y in table if y <= year]
     if not earlier:
-        return current, f"{templates / YEARS_FILE} 没有 {year} 年及以前的 {form} 格式，沿用"
-    chosen = table[max(earlier)]
-    if not (templates / chosen / SETTINGS).is_file():
-        raise VariantError(f"{templates / YEARS_FILE}: {max(earlier)} 年的格式「{chosen}」不存在（在 {templates}）")
-    why = f"{templates / YEARS_FILE} 中 {max(earlier)} 年起用「{chosen}」"
-    return chosen, why
+        return current, f"{YEARS_FILE}（{layers}）没有 {year} 年及以前的 {form} 格式，沿用"
+    chosen, source = table[max(earlier)]
+    if layers.find(chosen) is None:
+        raise VariantError(f"{source}: {max(earlier)} 年的格式「{chosen}」不存在（在 {layers}）")
+    return chosen, f"{source} 中 {max(earlier)} 年起用「{chosen}」"
 
 
 # ---------------------------------------------------------------- editing one YAML file
@@ -198,16 +205,17 @@ def _comment_line(text: str, node: yaml.Node) -> int | None:
 
 
 class _Roller:
-    def __init__(self, source_year: int, target_year: int, templates: Path, result: Rolled):
+    def __init__(self, source_year: int, target_year: int, templates: Templates, result: Rolled):
         self.source_year, self.target_year = source_year, target_year
         self.pattern = year_pattern(source_year)
         self.templates, self.result = templates, result
-        self.known: dict[str | None, tuple[Roll, list[str], tuple[str, ...]]] = {}
+        self.known: dict[tuple[str | None, tuple[Path, ...]], tuple[Roll, list[str], tuple[str, ...]]] = {}
 
     def facts(self, variant: str | None) -> tuple[Roll, list[str], tuple[str, ...]]:
         """What a spec of `variant` has that a new year must look at: its form's fields (every
         form's when the variant cannot be read), the one-off categories, the classification keys."""
-        if variant not in self.known:
+        key = (variant, self.templates.folders if isinstance(self.templates, Templates) else (self.templates,))
+        if key not in self.known:
             try:
                 loaded = Variant.load(variant, self.templates) if variant else None
             except VariantError:
@@ -216,11 +224,11 @@ class _Roller:
                 rolls = [shape.roll for shape in forms().values()]
                 roll = Roll(*(tuple(dict.fromkeys(x for r in rolls for x in getattr(r, f.name)))
                               for f in dataclasses.fields(Roll)))
-                self.known[variant] = (roll, [], roll.category)
+                self.known[key] = (roll, [], roll.category)
             else:
                 keys = tuple(dict.fromkeys([*form_of(loaded).roll.category, *(c.key for c in loaded.classifications)]))
-                self.known[variant] = (form_of(loaded).roll, loaded.one_off_categories, keys)
-        return self.known[variant]
+                self.known[key] = (form_of(loaded).roll, loaded.one_off_categories, keys)
+        return self.known[key]
 
     def roll_file(self, text: str, target: Path, department: bool, variant: str | None) -> str:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -317,7 +325,7 @@ def roll(source: Path, target_year: int, templates: Path | None = None) -> Rolle
     result = Rolled(source, target)
     roller = _Roller(source_year, target_year, templates, result)
     staged: list[tuple[Path, Path | None, bytes | None]] = []  # (relative, source file or None, new bytes or None = copy)
-    schemas: dict[Path, str | None] = {}  # schema files the modelines point at → their variant (None: 部门.yaml)
+    schemas: dict[Path, tuple[str | None, Templates]] = {}  # schema files the modelines point at → variant, layers
     for path in sorted(p for p in source.rglob("*") if p.is_file()):
         relative = path.relative_to(source)
         if facts_stage(path.name):  # targets are carried forward, a year's facts are not
@@ -332,7 +340,9 @@ def roll(source: Path, target_year: int, templates: Path | None = None) -> Rolle
             text = raw.decode("utf-8-sig")
             department = path.name == DEPARTMENT_FILE
             old_variant = _department_variant(path.parent, source)
-            new_variant = variant_for(target_year, old_variant, templates)[0] if old_variant else None
+            # each office rolls into its own next format: the template folders (and years.yaml) near it
+            roller.templates = templates.at(path.parent)
+            new_variant = variant_for(target_year, old_variant, roller.templates)[0] if old_variant else None
             # the modeline first, so that the lines of the notes below are the new file's
             text, schema = editors.rolled(text, target / relative, target, old_variant, new_variant)
             new = roller.roll_file(text, target / relative, department, old_variant)
@@ -342,17 +352,17 @@ def roll(source: Path, target_year: int, templates: Path | None = None) -> Rolle
             result.copied.append((target / relative, why))
             continue
         if schema is not None:
-            schemas[schema] = new_variant if path.name != DEPARTMENT_FILE else None
+            schemas[schema] = (new_variant if path.name != DEPARTMENT_FILE else None, roller.templates)
         bom = codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b""
         staged.append((relative, path, bom + new.encode("utf-8")))
         result.files.append(target / relative)
     # the schemas the new modelines point at, unless the folder brought them along
     copied = {relative for relative, _, _ in staged}
-    for schema, variant_name in schemas.items():
+    for schema, (variant_name, layers) in schemas.items():
         if schema.relative_to(target) not in copied:
             from .schema import department_schema, dumps, form_schema
 
-            document = department_schema() if variant_name is None else form_schema(Variant.load(variant_name, templates))
+            document = department_schema() if variant_name is None else form_schema(Variant.load(variant_name, layers))
             staged.append((schema.relative_to(target), None, dumps(document).encode("utf-8")))
     result.review += exceeded_targets(source, target, templates)
     _write(source, target, staged)

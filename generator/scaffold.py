@@ -44,7 +44,7 @@ def _variants_of_year(templates: Path) -> tuple[int, list[Variant]]:
     table = year_variants(templates)
     years = [year for per_form in table.values() for year in per_form]
     if not years:
-        raise VariantError(f"{templates / YEARS_FILE} 没有列出任何年度的格式，perfgen init 不知道用哪个格式")
+        raise VariantError(f"{YEARS_FILE}（{templates}）没有列出任何年度的格式，perfgen init 不知道用哪个格式")
     year = max(years)
     variants = []
     for per_form in table.values():

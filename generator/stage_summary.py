@@ -11,7 +11,9 @@ import itertools
 from decimal import Decimal
 from typing import Any, BinaryIO, Iterable
 
-from . import evaluation, monitoring, scoring
+from . import scoring
+from .forms.evaluation import table as evaluation
+from .forms.monitoring import table as monitoring
 from .layout import SUMMARY_WORKBOOK
 from .render.sheetml import CellStyle, Page, Worksheet, sheet_part, write_workbook
 from .render.xlsx import ExcelWriter, sheet_title

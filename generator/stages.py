@@ -10,15 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import evaluation, facts as facts_module, monitoring, rules as rules_module
+from . import facts as facts_module, rules as rules_module
 from .errors import Problems, SettingsErrors, VariantError
 from .layout import FACTS_STAGES
 from .model import Project
 from .spec import Loaded
 from .variant import Variant
-
-BUILDERS = {"evaluation": evaluation.build, "monitoring": monitoring.build}
-
 
 @dataclass
 class StageTables:
@@ -82,7 +79,9 @@ def plan_stages(folder: Path, department: Loaded, variant: Variant, projects: li
         form_variant = stage_variant(stage, department, variant, templates, problems)
         if form_variant is None:
             continue
-        build = BUILDERS[form_variant.form]
+        from .forms import form_of
+
+        build = form_of(form_variant).build  # the form's plug-in (forms/evaluation, forms/monitoring)
         tables = StageTables(stage, form_variant)
         for stem in stems:
             table = build(by_stem[stem], found[(stem, stage)], rules, form_variant, problems)

@@ -12,7 +12,7 @@ from typing import Any
 
 from .errors import SettingsErrors, VariantError
 # where the variants are is layout.py's: a build with nothing to do needs it, without pydantic
-from .layout import PACKAGE_TEMPLATES, SETTINGS, templates_root  # noqa: F401
+from .layout import PACKAGE_TEMPLATES, SETTINGS, Templates, templates_root  # noqa: F401
 from .settings import (AmountStyle, CheckboxStyle, EveryLevel2, ExcelStyle, ExplanationRule,  # noqa: F401
                        FixedIndicators, FundsLayout, ListStyle, PrintStyle, ValueStyle, VariantSettings, read_settings)
 
@@ -53,14 +53,16 @@ class Variant:
         self.settings: VariantSettings = settings
 
     @classmethod
-    def load(cls, name: str, root: Path) -> "Variant":
-        """The variant named `name` (a folder directly under `root`: a name, never a path)."""
-        folder = root / name
-        if not is_variant_name(name) or folder.resolve().parent != root.resolve():
+    def load(cls, name: str, root: "Templates | Path") -> "Variant":
+        """The variant named `name` (a folder directly under one of the template folders, the
+        nearest that has it: a name, never a path)."""
+        layers = Templates.of(root)
+        if not is_variant_name(name):
             raise VariantError(f"格式「{name}」不是格式名：格式写 templates/ 下一个目录的名字，不能是路径")
-        if not (folder / SETTINGS).is_file():
-            known = sorted(p.parent.name for p in root.glob(f"*/{SETTINGS}"))
-            raise VariantError(f"格式「{name}」不存在；可用的格式：{'、'.join(known) or '（无）'}（在 {root}）")
+        folder = layers.find(name)
+        if folder is None or folder.resolve().parent != folder.parent.resolve():
+            known = list(layers.variants())
+            raise VariantError(f"格式「{name}」不存在；可用的格式：{'、'.join(known) or '（无）'}（在 {layers}）")
         return cls(folder)
 
     @property

@@ -73,3 +73,12 @@ def test_the_plan_keeps_what_each_table_was_built_from():
     problems = Problems()
     item = plan_folder(EXAMPLES / "2024", EXAMPLES / "2024", TEMPLATES, problems)
     assert [e.source.path for e in item.expanded] == [p.source for p in item.projects]
+
+
+def test_every_package_ships_in_the_wheel():
+    """A new form is a package: pyproject.toml must list it, or an installed perfgen lacks it."""
+    import tomllib
+
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(REPO).parts) for p in (REPO / "generator").rglob("__init__.py")}
+    assert found <= listed

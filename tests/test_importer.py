@@ -365,11 +365,14 @@ def test_cli_no_categories_writes_the_category_indicators_out(built_examples, tm
     assert (tmp_path / "out" / "b" / "法律顾问费.docx").read_bytes() == Path(source).read_bytes()
 
 
-def test_cli_without_any_variant_says_so(tmp_path):
+def test_an_empty_templates_folder_leaves_the_shipped_formats(tmp_path):
+    """A department's template folder adds to the shipped formats (layout.Templates): with none of
+    its own, the import still knows every shipped one."""
     (tmp_path / "templates").mkdir()
     result = runner.invoke(app, ["import", str(tmp_path), "-o", str(tmp_path / "specs"),
                                  "--templates", str(tmp_path / "templates")])
-    assert result.exit_code == 1 and "找不到任何表格格式" in result.output
+    assert result.exit_code == 1 and "目录中没有 .docx 或 .xlsx 文件" in result.output
+    assert "找不到任何表格格式" not in result.output
 
 
 # ---------------------------------------------------------------- the 2024 申报表 and 2023 目标表

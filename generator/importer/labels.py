@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from ..layout import Templates
 from ..variant import SETTINGS, Variant
 from .grid import Cell, Document, Row
 
@@ -33,9 +34,9 @@ def split_qualifier(normed: str) -> tuple[str, str | None]:
     return (match["base"], match["qualifier"]) if match else (normed, None)
 
 
-def load_variants(templates: Path) -> list[Variant]:
-    """Every variant folder under `templates`, in name order."""
-    return [Variant(p.parent) for p in sorted(templates.glob(f"*/{SETTINGS}"))]
+def load_variants(templates: "Templates | Path") -> list[Variant]:
+    """Every variant of the template folders (the nearest layer's of a name), in name order."""
+    return [Variant(folder) for folder in Templates.of(templates).variants().values()]
 
 
 class Labels:

@@ -51,23 +51,24 @@ def wrapped(text: str, width_em: float) -> tuple[str, ...]:
     for paragraph in text.split("\n"):
         line, used = "", 0.0
         for token in _tokens(paragraph):
+            if token == " ":
+                line += token  # a space at the end of a line hangs in the margin
+                used += char_em(token)
+                continue
             width = text_em(token)
-            if used + width <= width_em + 1e-6 or not line:
-                if width > width_em + 1e-6 and not line:  # too long for any line: cut it
-                    for ch in token:
-                        if used + char_em(ch) > width_em + 1e-6 and line:
-                            lines.append(line)
-                            line, used = "", 0.0
-                        line += ch
-                        used += char_em(ch)
-                    continue
+            if line.strip() and used + width > width_em + 1e-6:
+                lines.append(line)
+                line, used = "", 0.0
+            if width <= width_em + 1e-6:
                 line += token
                 used += width
-            elif token == " ":  # a space at the end of a line hangs in the margin
-                line += token
-            else:
-                lines.append(line)
-                line, used = token.lstrip(" "), text_em(token.lstrip(" "))
+                continue
+            for ch in token:  # too long for any line: cut it where the line is full
+                if line.strip() and used + char_em(ch) > width_em + 1e-6:
+                    lines.append(line)
+                    line, used = "", 0.0
+                line += ch
+                used += char_em(ch)
         lines.append(line)
     return tuple(lines)
 

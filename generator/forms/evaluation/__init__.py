@@ -1,8 +1,9 @@
 """The evaluation form: a project's 项目支出绩效自评表, from its project spec and its 自评 facts file
-(evaluation.py holds the table model and context; stages.py plans the stages beside the projects)."""
+(table.py holds the table model, its checks, its context and its 汇总 line; stages.py plans the
+stages beside the projects)."""
 from __future__ import annotations
 
-from ... import evaluation
+from . import table as evaluation
 from ...facts import EvaluationFacts
 from .. import Form
 

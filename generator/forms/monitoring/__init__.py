@@ -1,8 +1,9 @@
 """The monitoring form: a project's 绩效运行监控表, from its project spec and its 监控 facts file
-(monitoring.py holds the table model and context; stages.py plans the stages beside the projects)."""
+(table.py holds the table model, its checks, its context and its 汇总 line; stages.py plans the
+stages beside the projects)."""
 from __future__ import annotations
 
-from ... import monitoring
+from . import table as monitoring
 from ...facts import MonitoringFacts
 from .. import Form
 

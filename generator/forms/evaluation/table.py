@@ -11,15 +11,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import scoring
-from .amounts import format_number
-from .errors import Problems
-from .facts import EvaluationFunds, Facts
-from .model import Funds, Indicator, Project, rows
-from .render.context import INDICATOR_FIELDS, PAGE_FIELDS, indicator_row, page
-from .rules import RuleSet
-from .values import Phrase, Quantity, parse_value
-from .variant import Variant
+from ... import scoring
+from ...amounts import format_number
+from ...errors import Problems
+from ...facts import EvaluationFunds, Facts
+from ...model import Funds, Indicator, Project, rows
+from ...render.context import INDICATOR_FIELDS, PAGE_FIELDS, indicator_row, page
+from ...rules import RuleSet
+from ...values import Phrase, Quantity, parse_value
+from ...variant import Variant
 
 # the funding rows: label key, field of model.Funds (年初预算数), key in the facts
 FUND_ROWS: tuple[tuple[str, str, str | None], ...] = (
@@ -202,7 +202,7 @@ def build(project: Project, facts: Facts, rules: RuleSet, variant: Variant, prob
                      "年初指标值设定明显偏低，评价时可酌情扣分并说明理由")
             actual = written
         if result.met is False and not fact.偏差原因:
-            error(line, field, f"指标「{ind.name}」未完成（{actual}，指标值 {_target(ind)}）：须写 偏差原因")
+            error(line, field, f"指标「{ind.name}」未完成（{actual}，指标值 {target_text(ind)}）：须写 偏差原因")
         scored.append(ScoredIndicator(ind, actual, share, result.score, result.met, reason, result.ratio))
     if funds is not None:
         execution = funds[0]
@@ -222,7 +222,7 @@ def build(project: Project, facts: Facts, rules: RuleSet, variant: Variant, prob
                       scoring.grade(total, rules), rules.name or "", notes, rules.decimals, path)
 
 
-def _target(ind: Indicator) -> str:
+def target_text(ind: Indicator) -> str:
     value = ind.value
     return value.written if isinstance(value, Quantity) and value.written else getattr(value, "text", "")
 

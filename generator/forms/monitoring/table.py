@@ -11,16 +11,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import scoring
-from .amounts import format_number
-from .errors import Problems
-from .evaluation import FUND_ROWS, _target
-from .facts import Facts
-from .model import Indicator, Project, rows
-from .render.context import INDICATOR_FIELDS, PAGE_FIELDS, indicator_row, page, value_parts
-from .rules import RuleSet
-from .values import Quantity, parse_value
-from .variant import Variant
+from ... import scoring
+from ...amounts import format_number
+from ...errors import Problems
+from ..evaluation.table import FUND_ROWS, target_text
+from ...facts import Facts
+from ...model import Indicator, Project, rows
+from ...render.context import INDICATOR_FIELDS, PAGE_FIELDS, indicator_row, page, value_parts
+from ...rules import RuleSet
+from ...values import Quantity, parse_value
+from ...variant import Variant
 
 CAUSES, CHANCES = "偏差原因", "完成目标可能性"  # the facts' keys, and the names of the form's choices
 RATE_DECIMALS = 2
@@ -134,7 +134,7 @@ def build(project: Project, facts: Facts, rules: RuleSet, variant: Variant, prob
                     problems.add(path, at, where, f"全年预计的单位「{value.unit}」与指标值的单位「{ind.value.unit or '无'}」不同",
                                  warning=True)
         if missed and not fact.偏差原因:
-            problems.add(path, line, field, f"指标「{ind.name}」预计不能完成（{expected}，指标值 {_target(ind)}）："
+            problems.add(path, line, field, f"指标「{ind.name}」预计不能完成（{expected}，指标值 {target_text(ind)}）："
                          f"须写 偏差原因（{'、'.join(causes)}）")
         progress.append(Progress(ind, fact.执行情况, expected, fact.偏差原因 or "", chance, fact.纠偏措施 or ""))
     if len(problems.errors) > before:
