@@ -196,9 +196,10 @@ def test_templates_are_never_taken_from_a_folder_above_the_project(tmp_path, mon
     (project / "specs" / "2024").mkdir(parents=True)
     monkeypatch.delenv("PERFGEN_TEMPLATES", raising=False)
     monkeypatch.chdir(project)
-    assert templates_root(None, near=project / "specs" / "2024") == PACKAGE_TEMPLATES
+    # the layers (layout.Templates): never the planted folder, the project's own above the shipped ones
+    assert templates_root(None, near=project / "specs" / "2024").folders == (PACKAGE_TEMPLATES,)
     (project / ".git").mkdir()
     monkeypatch.chdir(tmp_path)
-    assert templates_root(None, near=project / "specs" / "2024") == PACKAGE_TEMPLATES
+    assert templates_root(None, near=project / "specs" / "2024").folders == (PACKAGE_TEMPLATES,)
     shutil.copytree(TEMPLATES / "2024目标表", project / "templates" / "2024目标表")
-    assert templates_root(None, near=project / "specs" / "2024") == project / "templates"
+    assert templates_root(None, near=project / "specs" / "2024").folders == (project / "templates", PACKAGE_TEMPLATES)
