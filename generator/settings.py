@@ -442,3 +442,25 @@ _MODELS: dict[str, type[BaseModel]] = {m.__name__: m for m in (
     VariantSettings, CheckboxStyle, AmountStyle, ValueStyle, ChecksSettings, FixedIndicators, Connector,
     ExplanationRule, ListStyle, ExcelStyle, PrintStyle, Classification, FundsLayout, EveryLevel2, StyleSettings,
     CombinedSettings)}
+
+
+def reference() -> str:
+    """The settings reference as Markdown (docs/adding-a-form.md holds it; a test keeps them equal)."""
+    lines: list[str] = []
+
+    def section(model: type[BaseModel], prefix: str) -> None:
+        lines.extend([f"### `{prefix or 'settings.yaml'}`", "", (model.__doc__ or "").split("\n")[0], "",
+                      "| key | default | meaning |", "|---|---|---|"])
+        nested = []
+        for name, info in model.model_fields.items():
+            kind = info.annotation
+            inner = [k for k in (kind, *getattr(kind, "__args__", ())) if isinstance(k, type) and issubclass(k, BaseModel)]
+            default = "（必填）" if info.is_required() else ("—" if inner else repr(info.default).replace("|", "\\|"))
+            lines.append(f"| `{name}` | {default} | {(info.description or '').replace('|', '/')} |")
+            nested += [(k, f"{prefix + '.' if prefix else ''}{name}") for k in inner]
+        lines.append("")
+        for kind, path in nested:
+            section(kind, path)
+
+    section(VariantSettings, "")
+    return "\n".join(lines)

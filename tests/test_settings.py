@@ -229,3 +229,12 @@ def test_the_new_forms_settings_are_checked_at_their_lines(tmp_path, edit, line,
     assert result.exit_code == 1 and "Traceback" not in result.output
     said = [text for text in result.output.splitlines() if str(settings) in text]
     assert said and key in said[0] and message in said[0], result.output
+
+
+def test_the_docs_reference_is_the_model():
+    from generator.settings import reference
+
+    from conftest import REPO
+
+    text = (REPO / "docs" / "adding-a-form.md").read_text(encoding="utf-8")
+    assert text.endswith(reference() + "\n"), "regenerate docs/adding-a-form.md's reference from settings.reference()"
