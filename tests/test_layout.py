@@ -50,3 +50,30 @@ def test_previews_mirror_the_spec_folders_like_the_tables(tmp_path, monkeypatch)
     assert preview_target(tmp_path / "新部门" / "法律顾问费.yaml", "法/律").as_posix() == "output/新部门/法_律.png"
     monkeypatch.chdir(tmp_path / "specs")  # a spec outside the current folder: its folder's name
     assert preview_target(tmp_path / "新部门" / "法律顾问费.yaml", "法律顾问费").as_posix() == "output/新部门/法律顾问费.png"
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from generator.layout import MAX_STEM_BYTES, name_key  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200), st.text(max_size=200))
+def test_portable_names_fit_hold_no_forbidden_character_and_keep_two_names_two(a, b):
+    for name in (a, b):
+        stem = safe_filename(name)
+        assert stem and len(stem.encode("utf-8")) <= MAX_STEM_BYTES
+        assert not set(stem) & set('\\/:*?"<>|') and not any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in stem)
+        assert stem.strip(" .") == stem and stem.split(".")[0].rstrip(" ").upper() not in ("CON", "NUL", "PRN", "AUX")
+        assert safe_filename(name) == stem  # the same every time, on every platform
+    if a != b and len(a.encode("utf-8", "surrogatepass")) > MAX_STEM_BYTES and a.startswith(b[:10]):
+        assert safe_filename(a) != safe_filename(b) or name_key(a) == name_key(b)
+
+
+def test_windows_device_names_and_long_names():
+    assert safe_filename("CON") == "CON_" and safe_filename("nul.txt") == "nul_.txt" and safe_filename("COM1") == "COM1_"
+    long_a, long_b = "长" * 80 + "甲", "长" * 80 + "乙"
+    assert safe_filename(long_a) != safe_filename(long_b)
+    assert len(f".{safe_filename(long_a)}.docx.abcdefgh.tmp".encode()) <= 255
+    assert name_key("ＡＢＣ") == name_key("abc")

@@ -96,3 +96,34 @@ def test_a_huge_file_is_refused_before_parsing(tmp_path):
     path.write_bytes(b"a: " + b"x" * 5_000_000)
     with pytest.raises(SourceError, match=r"文件过大（5.0 MB）"):
         read(path)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("ab:-[]{}\"'\\\n #&*!|>~0.,\t") + ["\\ud800", "\\uffff", "项", "\x01"]),
+                max_size=80).map("".join) | st.text(max_size=60))
+def test_the_loader_takes_any_text_and_gives_data_or_a_source_error(text):
+    """Whatever a spec file holds: parsed data that a table can hold, or a SourceError — nothing else."""
+    import re
+
+    try:
+        source = parse(text, Path("x.yaml"))
+    except SourceError:
+        return
+
+    def walk(value):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(key)
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, str):
+            assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]", value)
+
+    walk(source.data)
+
+
+def test_nesting_500_deep_is_a_message():
+    with pytest.raises(SourceError, match="嵌套过深"):
+        parse("a: " + "[" * 500 + "]" * 500, Path("x.yaml"))
