@@ -79,7 +79,8 @@ class Templates:
         found: list[Path] = [self.explicit] if self.explicit else []
         for parent in search_folders(self.near) if self.near else []:
             folder = parent / TEMPLATES_FOLDER
-            if folder.is_dir() and any(folder.glob(f"*/{SETTINGS}")):
+            # a layer holds variants, or only a years.yaml: an office that files shipped formats in its own years
+            if folder.is_dir() and (any(folder.glob(f"*/{SETTINGS}")) or (folder / YEARS_FILE).is_file()):
                 found.append(folder)
         found.append(PACKAGE_TEMPLATES)
         unique: dict[Path, Path] = {}

@@ -258,3 +258,16 @@ def test_a_one_off_value_of_any_classification_is_flagged(tmp_path):
     result = roll(root / "2024", 2025, templates)
     assert [(n.path.name, n.field) for n in result.review if n.path.name == "宣传费.yaml"] == [("宣传费.yaml", "项目性质")]
     assert (root / "2025" / "宣传费.yaml").read_text(encoding="utf-8").count(REVIEW) == 1
+
+
+def test_an_office_with_its_own_years_yaml_rolls_into_its_own_next_format(tmp_path):
+    """A templates/ holding only a years.yaml is a layer: an office filing a shipped form other than
+    the district's (社会保障服务中心: 2024申报表, not 2024目标表) keeps it when rolled forward."""
+    office = tmp_path / "社会保障服务中心"
+    shutil.copytree(EXAMPLES / "2024社会保障服务中心", office / "2024")
+    (office / ".git").mkdir()                      # the project's root: the search for templates/ stops here
+    (office / "templates").mkdir()
+    (office / "templates" / "years.yaml").write_text("project:\n  2024: 2024申报表\n", encoding="utf-8")
+    roll(office / "2024", 2025, None)
+    department = yaml.safe_load((office / "2025" / "部门.yaml").read_text(encoding="utf-8"))
+    assert department["格式"] == "2024申报表"
