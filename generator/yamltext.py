@@ -248,17 +248,22 @@ class _Writer:
         old = self.increase_indent(flow=False)
         for key, value in mapping.items():
             self.write_indent()
-            simple, analysis = self.simple_key(key)
-            if simple:
-                self.scalar(key, None, None, simple_key=True, analysis=analysis)
-                self.indicator(":", False)
-            else:
-                self.indicator("?", True, indention=True)
-                self.scalar(key, None, "|" if "\n" in key else None, analysis=analysis)
-                self.write_indent()
-                self.indicator(":", True, indention=True)
-            self.node(value)
+            self.entry(key, value, block=True)
         self.indent = old
+
+    def entry(self, key: Any, value: Any, block: bool) -> None:
+        """`key: value`; `? key` then `: value` where the key is too long or multi-line to be simple."""
+        simple, analysis = self.simple_key(key)
+        if simple:
+            self.scalar(key, None, None, simple_key=True, analysis=analysis)
+            self.indicator(":", False)
+        else:
+            self.indicator("?", True, indention=block)
+            self.scalar(key, None, "|" if "\n" in key else None, analysis=analysis)
+            if block or self.column > WIDTH:
+                self.write_indent()
+            self.indicator(":", True, indention=block)
+        self.node(value)
 
     def block_sequence(self, items: list) -> None:
         old = self.increase_indent(flow=False)
@@ -291,17 +296,7 @@ class _Writer:
                 self.indicator(",", False)
             if self.column > WIDTH:
                 self.write_indent()
-            simple, analysis = self.simple_key(key)
-            if simple:
-                self.scalar(key, None, None, simple_key=True, analysis=analysis)
-                self.indicator(":", False)
-            else:
-                self.indicator("?", True)
-                self.scalar(key, None, "|" if "\n" in key else None, analysis=analysis)
-                if self.column > WIDTH:
-                    self.write_indent()
-                self.indicator(":", True)
-            self.node(value)
+            self.entry(key, value, block=False)
         self.indent = old
         self.flow -= 1
         self.indicator("}", False)
