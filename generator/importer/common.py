@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from ..amounts import WAN, AmountError, parse_amount
+from ..amounts import WAN, AmountError, parse_amount, plain  # noqa: F401  (plain also imported from here)
 from ..errors import TableError, UnreadableValue  # noqa: F401  (also imported from here)
 from ..render.context import value_parts
 from ..values import OPERATOR_SPELLINGS, Phrase, Quantity, parse_value
@@ -36,12 +36,6 @@ def cell_norm(text: str) -> str:
     for mark, box in _BOXES.items():
         text = text.replace(mark, box)
     return _SPACE.sub("", text)
-
-
-def plain(number: Decimal) -> str:
-    """A Decimal as the shortest plain digits: 19200.00 → 19200, 0.50 → 0.5."""
-    text = format(number, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 # ---------------------------------------------------------------- amounts

@@ -7,13 +7,9 @@ cell by cell with the imported one; every difference is reported.
 """
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from ..build import plan_spec, spec_model
 from ..forms import form_of
@@ -23,40 +19,16 @@ from ..expand import Expanded, expand
 from ..render.docx import WordTemplate
 from ..source import SourceError, parse
 from ..spec import DepartmentSpec, Loaded, validate
-from .common import Imported, cell_norm, plain
+from ..yamltext import dumps
+from .common import Imported, cell_norm
 from .grid import read_word_tree
 from .labels import split_forms
 
 
-class _Dumper(yaml.SafeDumper):
-    def increase_indent(self, flow: bool = False, indentless: bool = False):
-        return super().increase_indent(flow, False)   # `  - item` under its key, as the examples
-
-
-def _plain_scalar(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
-    """A number or date written bare (19200, 2024-03-01): the spec loader reads every scalar as text."""
-    return dumper.represent_scalar(dumper.resolve(yaml.ScalarNode, text, (True, False)), text)
-
-
-def _str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None)
-
-
-class Flow(list):
-    """A short list written on one line, `不适用: [服务对象满意度指标]`, as the examples write it."""
-
-
-_Dumper.add_representer(str, _str)
-_Dumper.add_representer(Flow, lambda d, items: d.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=True))
-_Dumper.add_representer(Decimal, lambda d, n: _plain_scalar(d, plain(n)))
-_Dumper.add_representer(dt.date, lambda d, v: _plain_scalar(d, v.isoformat()))
-
-
 def dump(data: dict[str, Any], comment: str = "") -> str:
-    body = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1 << 20,
-                     default_flow_style=False)
+    """The spec text of `data` (yamltext: the bytes PyYAML wrote for it), under `comment` as `# …` lines."""
     header = "".join(f"# {line}\n" for line in comment.splitlines())
-    return header + body
+    return header + dumps(data)
 
 
 def department_data(department: tuple[str, str], year: int, variant_name: str) -> dict[str, Any]:

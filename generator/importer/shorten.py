@@ -33,8 +33,9 @@ from ..expand import CATEGORY, SPEC, Expanded, fill_placeholders, flatten, plain
 from ..render.context import value_parts
 from ..spec import DepartmentSpec
 from ..values import parse_value
+from ..yamltext import Flow
 from .common import Imported
-from .emit import Checker, Flow, dump
+from .emit import Checker, dump
 
 INDICATORS = "绩效指标"
 NOT_APPLICABLE = "不适用"
