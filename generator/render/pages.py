@@ -74,7 +74,10 @@ def wrapped(text: str, width_em: float) -> tuple[str, ...]:
 
 
 def line_count(text: str, width_em: float) -> int:
-    return max(1, len(wrapped(text, width_em))) if text else 1
+    """The lines `text` takes in a column `width_em` ems wide."""
+    if not text or len(text) <= width_em and "\n" not in text:
+        return 1  # no character is wider than an em: it fits on one line, as `wrapped` finds
+    return max(1, len(wrapped(text, width_em)))
 
 
 def lone_last_character(text: str, width_em: float) -> bool:
