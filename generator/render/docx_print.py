@@ -285,16 +285,7 @@ class PrintTemplate:
 
     def _styles(self, styles: etree._Element, document: etree._Element) -> bytes:
         """The styles the document uses (and what they are based on), the defaults with the font chain."""
-        by_id = {s.get(q("styleId")): s for s in styles.iterchildren(q("style"))}
-        wanted = {node.get(q("val")) for node in document.iter(q("pStyle"), q("rStyle"), q("tblStyle"))}
-        wanted |= {sid for sid, s in by_id.items() if s.get(q("default")) in ("1", "true")}
-        wanted.add("Footer")
-        todo = list(wanted)
-        while todo:
-            based = child(by_id.get(todo.pop()), q("basedOn"))
-            if based is not None and based.get(q("val")) not in wanted:
-                wanted.add(based.get(q("val")))
-                todo.append(based.get(q("val")))
+        wanted = used_styles(styles, document)
         out = etree.Element(q("styles"), nsmap={"w": W_NS})
         defaults = copy.deepcopy(styles.find(q("docDefaults")))
         if defaults is None:
@@ -571,6 +562,20 @@ def deflated(parts: list[tuple[str, bytes]]) -> list[Entry | None]:
             for name, data in parts]
 
 
+def used_styles(styles: etree._Element, document: etree._Element) -> set[str]:
+    """The ids of the styles `document` refers to, the defaults, Footer (the page numbers' footer),
+    and every style these are based on."""
+    by_id = {s.get(q("styleId")): s for s in styles.iterchildren(q("style"))}
+    wanted = {node.get(q("val")) for node in document.iter(q("pStyle"), q("rStyle"), q("tblStyle"))}
+    wanted |= {sid for sid, s in by_id.items() if s.get(q("default")) in ("1", "true")}
+    wanted.add("Footer")
+    todo = list(wanted)
+    while todo:
+        based = child(by_id.get(todo.pop()), q("basedOn"))
+        if based is not None and based.get(q("val")) not in wanted:
+            wanted.add(based.get(q("val")))
+            todo.append(based.get(q("val")))
+    return wanted
 
 
 _LABEL = re.compile(r"^\{\{\s*(标签\.\S+?|row\.一级|row\.二级)\s*\}\}$")
