@@ -28,7 +28,7 @@ def char_em(ch: str) -> float:
 
 
 def text_em(text: str) -> float:
-    return sum(char_em(ch) for ch in text)
+    return sum(map(char_em, text))
 
 
 def _tokens(line: str) -> list[str]:
@@ -82,7 +82,7 @@ def line_count(text: str, width_em: float) -> int:
     return _counted(text, width_em)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)  # bounded: memory stays flat however many tables a build renders
 def _counted(text: str, width_em: float) -> int:
     limit = width_em + 1e-6
     total = 0
@@ -110,7 +110,7 @@ def _counted(text: str, width_em: float) -> int:
     return max(1, total)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=256)  # a text is measured for Word and for Excel one after the other: a few suffice
 def _measured(paragraph: str) -> tuple[tuple[str, float, bool], ...]:
     """A paragraph's pieces (`_tokens`), each with its width and whether it is only white space."""
     return tuple((token, char_em(token) if token == " " else text_em(token), not token.strip())

@@ -167,6 +167,7 @@ class Shapes:
     shapes are the template's, repeated; only `seen` and `edits` hold texts)."""
 
     LIMIT = 4096
+    SEEN = 1024  # whole cells remembered: a department's repeated cells, not every table's own
 
     def __init__(self):
         self.cells: dict[str, CellShape] = {}
@@ -306,7 +307,7 @@ def read(xml: str, shapes: Shapes) -> Document:
                             text = unescape(text)
                     else:
                         text = cell_text(raw)
-                    if len(seen) >= shapes.LIMIT:
+                    if len(seen) >= shapes.SEEN:
                         seen.clear()
                     seen[raw] = (shape, text)
                 else:
