@@ -39,7 +39,14 @@ def reparsed(xml: str) -> str:
 
 
 def unescape(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") if "&" in text else text
+    """A text's characters from its XML (lxml writes & < > as references; a template's own `|e`
+    also quotes)."""
+    if "&" not in text:
+        return text
+    if "&#" in text or "&quot;" in text or "&apos;" in text:
+        text = (text.replace("&#34;", '"').replace("&#39;", "'").replace("&quot;", '"')
+                .replace("&apos;", "'"))
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 # ---------------------------------------------------------------- the parts of a document
