@@ -143,7 +143,8 @@ class _Merge:
         if found:
             old = self.groups[found[0]][found[1]]
             replaced = (old.origin, old.value) if entry.origin == SPEC else old.replaced
-        entry = replace(entry, group=key, replaced=replaced)
+        if entry.group != key or entry.replaced != replaced:
+            entry = replace(entry, group=key, replaced=replaced)
         if found and found[0] == key:
             self.groups[key][found[1]] = entry
             return

@@ -28,7 +28,6 @@ from .rendered import Document, Shapes, read, reparsed
 
 DOCUMENT = "word/document.xml"
 _P_OPEN = re.compile(r"<w:p([ >])")
-_P_MARKED = re.compile(r"\n<w:p([ >])")
 # what docxtpl's resolve_listing rewrites: paragraphs, and \t \a \n \f in their texts
 _PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
 _SPECIAL_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
@@ -113,7 +112,7 @@ class WordTemplate:
             raise VariantError(f"Word 模板 {self.path} 试图执行不允许的操作（{exc}）：模板只能填写数据，已停止") from exc
         except TemplateError as exc:
             raise VariantError(f"Word 模板 {self.path} 渲染失败：{exc}") from exc
-        xml = _P_MARKED.sub(r"<w:p\1", xml)
+        xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")  # the marks _P_OPEN made
         if "{_" in xml or "_}" in xml:  # docxtpl's escapes of literal {{ }} {% %}
             xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         if _SPECIAL_TEXT.search(xml):  # only paragraphs with a tab, line or page break in a text

@@ -28,7 +28,7 @@ def apply_vertical_merges(document: Document, shapes: Shapes) -> None:
         top = {}  # grid column → the cell a continuation joins
         for row in table.rows:
             for cell in row.cells:
-                if CONTINUE in cell.raw and cell_text(cell.raw, "") == CONTINUE:
+                if CONTINUE in cell.text and (cell.text if cell.shape.simple else cell_text(cell.raw, "")) == CONTINUE:
                     cell.raw = shapes.edit(cell.raw, "continue", document, _continue)
                     cell.merge, cell.text, cell.edited = "continue", "", True
                     above = top.get(cell.col)

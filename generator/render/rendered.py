@@ -157,15 +157,14 @@ class ParagraphShape:
     format_size: float | None
 
 
-_TEXT_CONTENT = re.compile(r"(<w:t(?:\s[^>]*)?>)[^<]+")
 _TEXTS = re.compile(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>")
 _TOKENS = re.compile(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>|(<w:br[\s/>])|(<w:tab[\s/>])|(</w:p>|<w:p(?:\s[^>]*)?/>)")
 _NONE = -1.0  # the size the shapes are read with where a paragraph sets none
 
 
 class Shapes:
-    """The shapes of one template's tables, read as they are met (bounded: a table's shapes are
-    the template's, repeated; a table's texts never enter a key)."""
+    """The shapes of one template's tables, read as they are met (each table bounded: a table's
+    shapes are the template's, repeated; only `seen` and `edits` hold texts)."""
 
     LIMIT = 4096
 
@@ -175,6 +174,9 @@ class Shapes:
         self.rows: dict[str, tuple[bool, float]] = {}
         self.tables: dict[str, tuple[list[int | None], float]] = {}
         self.edits: dict[tuple[str, str], str] = {}
+        # whole cells met before (a department's labels, empty and continued cells: most of a
+        # table) → (shape, text), so that a repeated cell costs one lookup
+        self.seen: dict[str, tuple[CellShape, str]] = {}
 
     def _room(self, table: dict) -> dict:
         if len(table) >= self.LIMIT:
@@ -257,61 +259,67 @@ class Shapes:
 
 # ---------------------------------------------------------------- reading
 
-_STRUCTURE = re.compile(r"<(/?)w:(tbl|tr|tc)(?=[\s>/])")
 _PARAGRAPH = re.compile(r"<w:p(?:\s[^>]*)?(?:/>|>.*?</w:p>)", re.DOTALL)
 _LANDSCAPE = re.compile(r"<w:pgSz\b[^>]*\bw:orient=\"landscape\"")
+# a text's content (after its start tag, before its end tag): split out, the rest is the shape
+_TEXT_SPLIT = re.compile(r"(?<=>)([^<]+)(?=</w:t>)")
 
 
 def read(xml: str, shapes: Shapes) -> Document:
-    """The body of a rendered document (in lxml's form, see `canonical`), read once."""
+    """The body of a rendered document (in lxml's form, see `canonical`), read once.
+
+    Templates hold no table in a table (check_template), so a table, a row and a cell end at the
+    first end tag after them, and outside a cell the next `<w:tc` is a cell, outside a row the next
+    `<w:tr` a row: the structure is found with str.find."""
     start = xml.index("<", xml.index("?>") + 2 if xml.startswith("<?") else 0)
     root_open = xml[start:xml.index(">", start) + 1]
     gap, sect, body_end = body_bounds(xml)  # gap: where the text between tables begins
     document = Document(xml, [], bool(sect != -1 and _LANDSCAPE.search(xml, sect, body_end)), sect, root_open)
     blocks = document.blocks
-    table = row = None
-    row_start = cell_start = 0
-    depth = 0
-    cells_of_shape = shapes.cell
-    for match in _STRUCTURE.finditer(xml, gap, body_end):
-        closing, tag = match.group(1), match.group(2)
-        if tag == "tbl":
-            if closing:
-                depth -= 1
-                if depth == 0:
-                    blocks.append(table)
-                    gap = match.end() + 1
-                continue
-            depth += 1
-            if depth > 1:
-                raise VariantError("Word 模板的表格中还有表格：perfgen 不支持表格嵌套，请把内层表格拆开")
-            _paragraphs(document, xml, gap, match.start(), shapes)
-            head = xml[match.start():xml.index("<w:tr", match.start())]
-            widths, inset = shapes.table(head, document)
-            table = Table(match.start(), widths, inset, [])
-        elif tag == "tr":
-            if closing:
-                table.rows.append(row)
-                continue
-            row_start = match.start()
-            first_cell = xml.find("<w:tc", row_start)
-            header, height = shapes.row(xml[row_start:first_cell], document)
-            row = Row(header, height, [])
+    cell_shapes, cell_shape, row_shapes, seen = shapes.cells, shapes.cell, shapes.rows, shapes.seen
+    split, find = _TEXT_SPLIT.split, xml.find
+    table_start = find("<w:tbl", gap, body_end)
+    while table_start != -1:
+        table_end = find("</w:tbl>", table_start) + 8
+        _paragraphs(document, xml, gap, table_start, shapes)
+        row_start = find("<w:tr", table_start, table_end)
+        widths, inset = shapes.table(xml[table_start:row_start if row_start != -1 else table_end], document)
+        rows: list[Row] = []
+        while row_start != -1:
+            row_end = find("</w:tr>", row_start) + 7
+            cell_start = find("<w:tc", row_start, row_end)
+            key = xml[row_start:cell_start if cell_start != -1 else row_end]
+            found = row_shapes.get(key) or shapes.row(key, document)
+            cells: list[Cell] = []
             col = 0
-        elif closing:
-            end = match.end() + 1
-            raw = xml[cell_start:end]
-            shape = cells_of_shape(_TEXT_CONTENT.sub(r"\1", raw), document)
-            if shape.simple:
-                text = "".join(_TEXTS.findall(raw))
-                if "&" in text:
-                    text = unescape(text)
-            else:
-                text = cell_text(raw)
-            row.cells.append(Cell(cell_start, end, col, shape.span, shape.merge, shape, text, raw))
-            col += shape.span
-        else:
-            cell_start = match.start()
+            while cell_start != -1:
+                cell_end = find("</w:tc>", cell_start) + 7
+                raw = xml[cell_start:cell_end]
+                known = seen.get(raw)
+                if known is None:
+                    parts = split(raw)
+                    key = "".join(parts[::2])
+                    shape = cell_shapes.get(key) or cell_shape(key, document)
+                    if shape.simple:
+                        text = "".join(parts[1::2])
+                        if "&" in text:
+                            text = unescape(text)
+                    else:
+                        text = cell_text(raw)
+                    if len(seen) >= shapes.LIMIT:
+                        seen.clear()
+                    seen[raw] = (shape, text)
+                else:
+                    shape, text = known
+                span = shape.span
+                cells.append(Cell(cell_start, cell_end, col, span, shape.merge, shape, text, raw))
+                col += span
+                cell_start = find("<w:tc", cell_end, row_end)
+            rows.append(Row(found[0], found[1], cells))
+            row_start = find("<w:tr", row_end, table_end)
+        blocks.append(Table(table_start, widths, inset, rows))
+        gap = table_end
+        table_start = find("<w:tbl", gap, body_end)
     _paragraphs(document, xml, gap, sect if sect != -1 else body_end, shapes)
     return document
 
@@ -330,7 +338,7 @@ def _paragraphs(document: Document, xml: str, start: int, end: int, shapes: Shap
     """The body's paragraphs between `start` and `end` (outside tables)."""
     for match in _PARAGRAPH.finditer(xml, start, end):
         raw = match.group(0)
-        shape = shapes.paragraph(_TEXT_CONTENT.sub(r"\1", raw), document)
+        shape = shapes.paragraph("".join(_TEXT_SPLIT.split(raw)[::2]), document)
         document.blocks.append(Paragraph(unescape("".join(_TEXTS.findall(raw))), shape))
 
 
