@@ -17,6 +17,12 @@ WAN = Decimal(10000)
 MAX_AMOUNT = Decimal(10) ** 15  # a quadrillion 元: far above any budget, well inside Decimal's precision
 
 
+def plain(number: Decimal) -> str:
+    """A Decimal as the shortest plain digits an author would type: 19200.00 → 19200, 0.50 → 0.5."""
+    text = format(number, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 # what an amount looks like, said with every amount that is not one
 HOW = "请用阿拉伯数字写，单位是元，如 85000、85,000、8.5万 或 8.5万元"
 

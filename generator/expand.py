@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from .amounts import plain as plain_amount  # noqa: F401  (an amount in 元 as an author types it; also imported from here)
 from .category import Category, Library
 from .errors import Problems
 from .source import Source
@@ -63,12 +64,6 @@ class Expanded:
     @property
     def origins(self) -> dict[str, str]:
         return {entry.name: entry.origin for entry in self.indicators}
-
-
-def plain_amount(amount: Decimal) -> str:
-    """An amount in 元 as an author would type it: 19200, 1234.5."""
-    text = format(amount, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def flatten(indicators: dict[str, dict[str, Any]], source: Source, variant: Variant | None,
@@ -148,7 +143,8 @@ class _Merge:
         if found:
             old = self.groups[found[0]][found[1]]
             replaced = (old.origin, old.value) if entry.origin == SPEC else old.replaced
-        entry = replace(entry, group=key, replaced=replaced)
+        if entry.group != key or entry.replaced != replaced:
+            entry = replace(entry, group=key, replaced=replaced)
         if found and found[0] == key:
             self.groups[key][found[1]] = entry
             return

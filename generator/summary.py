@@ -17,8 +17,6 @@ from decimal import Decimal
 from io import BytesIO
 from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Sequence
 
-from lxml import etree
-
 from .errors import Problem
 from .model import Funds, Project
 from .render.sheetml import CellStyle, Formula, Page, Stylesheet, Worksheet, ref, sheet_part, write_workbook
@@ -29,6 +27,7 @@ from .write import Entry, deflate
 
 if TYPE_CHECKING:
     from .forms import Overview
+    from .render.rendered import Document
 
 @dataclass(frozen=True)
 class Line:
@@ -225,7 +224,7 @@ def write(handle: BinaryIO, title_text: str, items: Sequence[Line] | None, names
                    print_titles={**writer.print_titles(range(1, len(titles))), 0: (2, 3, 1, 2)})
 
 
-def workbook(tables: Sequence[Any], roots: Sequence[etree._Element], variant: Variant, writer: ExcelWriter,
+def workbook(tables: Sequence[Any], roots: Sequence[Document], variant: Variant, writer: ExcelWriter,
              warnings: Sequence[Problem]) -> bytes:
     """汇总.xlsx: the overview of the variant's form (if it has one), then one sheet per table from
     its rendered Word table."""

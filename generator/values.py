@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 
 # Every spelling authors use, longest first so that `>=` wins over `>`.
@@ -76,7 +77,12 @@ def _spell_operator(text: str) -> str:
 
 def parse_value(raw: object) -> Value:
     """Read an indicator value; anything that is not operator + number (+ unit) is a Phrase."""
-    text = str(raw).strip()
+    return _parsed(str(raw))
+
+
+@lru_cache(maxsize=4096)  # a district's tables repeat their values (≥90%, =1次); the values are frozen
+def _parsed(raw: str) -> Value:
+    text = raw.strip()
     folded = unicodedata.normalize("NFKC", text).replace("．", ".")
     # NFKC folds full-width digits and brackets but also turns `》` into itself and `≥` stays: fine.
     match = _VALUE.match(folded)
@@ -107,6 +113,11 @@ def value_problem(raw: object) -> str | None:
 
     `=上年度工资总额的1.5%` is a phrase (words after the operator) and prints as written; but
     `≥9O%`, `=>90%`, `≥≥90%` or `≥-5%` are slips that must not silently print as text."""
+    return _value_problem(str(raw))
+
+
+@lru_cache(maxsize=4096)
+def _value_problem(raw: str) -> str | None:
     text = unicodedata.normalize("NFKC", str(raw).strip()).replace("．", ".")
     if not text:
         return "缺少指标值"

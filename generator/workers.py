@@ -29,7 +29,7 @@ from .staging import Staged, remove_folders, stage_bytes
 from .write import Entry
 
 if TYPE_CHECKING:
-    from lxml import etree
+    from .render.rendered import Document
 
     from .folder_build import FolderDone, FolderTask
 
@@ -110,16 +110,15 @@ def unlink(files) -> None:
     remove_folders(folder for _, staged, _ in files for folder in staged.created)
 
 
-def document_root(docx: bytes) -> etree._Element:
-    """The Word document tree of a rendered .docx."""
+def document_root(docx: bytes) -> Document:
+    """The Word document of a rendered .docx, read as the Excel writer reads a rendered one."""
     import zipfile
 
-    from lxml import etree
-
     from .render.docx import DOCUMENT
+    from .render.rendered import Shapes, read
 
     with zipfile.ZipFile(BytesIO(docx)) as archive:
-        return etree.fromstring(archive.read(DOCUMENT))
+        return read(archive.read(DOCUMENT).decode("utf-8"), Shapes())
 
 
 def _watch_parent() -> None:

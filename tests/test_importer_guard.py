@@ -78,6 +78,33 @@ def test_a_deep_xml_nest_is_refused(good, tmp_path):
         read(deep)
 
 
+W = b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+
+
+def nested(depth: int) -> bytes:
+    """A document part `depth` elements deep (w:document and w:body are two of them)."""
+    return W + b"<w:sdt>" * (depth - 2) + b"</w:sdt>" * (depth - 2) + b"</w:body></w:document>"
+
+
+def rows(count: int) -> bytes:
+    return W + b"<w:tbl>" + b"<w:tr/>" * count + b"</w:tbl></w:body></w:document>"
+
+
+@pytest.mark.parametrize("whole", [True, False], ids=["parsed whole", "streamed"])
+@pytest.mark.parametrize("part, message", [
+    (nested(guard.MAX_DEPTH), None), (nested(guard.MAX_DEPTH + 1), "嵌套"),
+    (rows(guard.MAX_ROWS), None), (rows(guard.MAX_ROWS + 1), "超过 20000 行"),
+    (W + b"<w:p></w:body>", "不是有效的 XML"), (b"", "不是有效的 XML")])
+def test_a_word_part_is_bounded_alike_parsed_whole_or_streamed(monkeypatch, whole, part, message):
+    """Parts up to guard.WHOLE are checked by libxml2 (XPath), bigger ones element by element."""
+    monkeypatch.setattr(guard, "WHOLE", 1 << 30 if whole else -1)
+    if message is None:
+        guard.check_part("word/document.xml", part)
+    else:
+        with pytest.raises(ReadError, match=message):
+            guard.check_part("word/document.xml", part)
+
+
 @pytest.mark.parametrize("extra, message", [
     (b'<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>', "合并了超过"),
     (b'<mergeCells count="1"><mergeCell ref="A1:nonsense"/></mergeCells>', "无法读取的合并区域"),

@@ -35,3 +35,8 @@ def test_pages_break_between_rows_and_repeat_the_header():
     assert pages.page_breaks(heights, 700, [0, 100, 100, 100, 100]) == [3]
     assert pages.page_breaks([800, 10], 700) == [1]  # a row taller than a page stays where it is
     assert pages.page_breaks([10] * 10, 700) == []
+
+
+@given(st.text(st.sampled_from("经济成本指标 ab1.%≥（）\n\t\u3000\xa0𠀀"), max_size=60), st.floats(0.5, 30))
+def test_line_count_is_the_number_of_wrapped_lines(text, width):
+    assert pages.line_count(text, width) == (max(1, len(pages.wrapped(text, width))) if text else 1)

@@ -6,7 +6,7 @@ import pytest
 
 from generator.render.xlsx import ExcelWriter, sheet_title
 
-from test_render_docx import BASE, VARIANT, render
+from test_render_docx import BASE, VARIANT, rendered as render
 
 WRITER = ExcelWriter.for_variant(VARIANT)
 

@@ -7,13 +7,9 @@ cell by cell with the imported one; every difference is reported.
 """
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from ..build import plan_spec, spec_model
 from ..forms import form_of
@@ -21,42 +17,18 @@ from ..category import Libraries, Library
 from ..errors import Problems
 from ..expand import Expanded, expand
 from ..render.docx import WordTemplate
-from ..source import SourceError, parse
+from ..source import Source, SourceError, parse
 from ..spec import DepartmentSpec, Loaded, validate
-from .common import Imported, cell_norm, plain
+from ..yamltext import dumps, read_back
+from .common import Imported, cell_norm
 from .grid import read_word_tree
 from .labels import split_forms
 
 
-class _Dumper(yaml.SafeDumper):
-    def increase_indent(self, flow: bool = False, indentless: bool = False):
-        return super().increase_indent(flow, False)   # `  - item` under its key, as the examples
-
-
-def _plain_scalar(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
-    """A number or date written bare (19200, 2024-03-01): the spec loader reads every scalar as text."""
-    return dumper.represent_scalar(dumper.resolve(yaml.ScalarNode, text, (True, False)), text)
-
-
-def _str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None)
-
-
-class Flow(list):
-    """A short list written on one line, `不适用: [服务对象满意度指标]`, as the examples write it."""
-
-
-_Dumper.add_representer(str, _str)
-_Dumper.add_representer(Flow, lambda d, items: d.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=True))
-_Dumper.add_representer(Decimal, lambda d, n: _plain_scalar(d, plain(n)))
-_Dumper.add_representer(dt.date, lambda d, v: _plain_scalar(d, v.isoformat()))
-
-
 def dump(data: dict[str, Any], comment: str = "") -> str:
-    body = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1 << 20,
-                     default_flow_style=False)
+    """The spec text of `data` (yamltext: the bytes PyYAML wrote for it), under `comment` as `# …` lines."""
     header = "".join(f"# {line}\n" for line in comment.splitlines())
-    return header + body
+    return header + dumps(data)
 
 
 def department_data(department: tuple[str, str], year: int, variant_name: str) -> dict[str, Any]:
@@ -87,30 +59,40 @@ class Checker:
         self._library_of[folder] = self._libraries.for_spec_folder(folder, problems)
         return self._library_of[folder], [str(p) for p in problems.errors]
 
-    def _load(self, item: Imported, text: str, path: Path, problems: Problems) -> Loaded | None:
-        """The spec `text` validated as `perfgen build` validates a file (None if it does not)."""
+    def _load(self, item: Imported, spec: str | dict[str, Any], path: Path, problems: Problems) -> Loaded | None:
+        """The spec validated as `perfgen build` validates a file (None if it does not): its text,
+        or its data, read as from dump(data) (yamltext.read_back: the search for the shortest spec
+        tries many, and needs no line numbers)."""
         try:
-            source = parse(text, path)
+            if isinstance(spec, dict):
+                try:
+                    source = Source(path, read_back(spec))
+                except ValueError:
+                    spec = dump(spec)
+            if isinstance(spec, str):
+                source = parse(spec, path)
         except SourceError as exc:  # pragma: no cover - dump writes valid YAML
             problems.add(path, exc.line, "", f"生成的说明无法读取：{exc}")
             return None
         spec = validate(spec_model(item.variant), source, problems)
         return None if spec is None else Loaded(spec, source)
 
-    def expand(self, item: Imported, text: str, path: Path,
+    def expand(self, item: Imported, spec: str | dict[str, Any], path: Path,
                department: DepartmentSpec) -> tuple[Expanded | None, Problems]:
-        """The spec `text` expanded as `perfgen build` expands it (None if it does not validate)."""
+        """The spec (text or data) expanded as `perfgen build` expands it (None if it does not validate)."""
         problems = Problems()
-        loaded = self._load(item, text, path, problems)
+        loaded = self._load(item, spec, path, problems)
         if loaded is None:
             return None, problems
         library, _ = self.library(path.parent)
         return expand(loaded, department, item.variant, library, problems), problems
 
-    def build(self, item: Imported, text: str, path: Path, department: DepartmentSpec) -> tuple[Any, Problems]:
-        """The typed table the spec `text` builds, read as `perfgen build` reads a spec (build.plan_spec), or None."""
+    def build(self, item: Imported, spec: str | dict[str, Any], path: Path,
+              department: DepartmentSpec) -> tuple[Any, Problems]:
+        """The typed table the spec (text or data) builds, read as `perfgen build` reads a spec
+        (build.plan_spec), or None."""
         problems = Problems()
-        loaded = self._load(item, text, path, problems)
+        loaded = self._load(item, spec, path, problems)
         if loaded is None:
             return None, problems
         library, _ = self.library(path.parent)

@@ -19,6 +19,7 @@ from ..write import deflate, zip_bytes
 from .docx import DOCUMENT, WordTemplate
 from .docx_print import FOOTER_ID, R_NS
 from .ooxml import W
+from .rendered import _PARAGRAPH, body_bounds, read
 
 CORE = "docProps/core.xml"
 
@@ -63,29 +64,40 @@ def combined_docx(word: WordTemplate, contexts: list[dict[str, Any]], heading: s
     """The tables of `contexts` (one per project, in order) in one .docx, `heading` above them."""
     documents = []
     for index, context in enumerate(contexts):
-        root = word.render_xml(context)
-        body = root.find(f"{W}body")
-        if index == 0 and heading:
-            body.insert(0, _heading(body, heading))   # before the layout: it takes room on page one
-        word.printing.paginate(root)   # the tree is this file's alone: nothing to put back
-        documents.append(root)
+        document = word.rendered(context)
+        if index == 0 and heading:  # before the layout: it takes room on page one
+            xml = document.text()
+            holder = document.parse("")
+            holder.append(_heading(etree.fromstring(xml.encode("utf-8")).find(f"{W}body"), heading))
+            at = xml.index(">", xml.index("<w:body")) + 1
+            document = read(xml[:at] + document.serialize(holder) + xml[at:], word.shapes)
+        documents.append(word.printing.lay_out(document))
         if index == 0:
             first_core = word.printing.core(context)
+            holder = document  # parses fragments in the document's namespaces
+    # the tables after the first, each from a new page, before the first one's section properties
     base = documents[0]
-    body = base.find(f"{W}body")
-    sect = body.find(f"{W}sectPr")
-    for document in documents[1:]:
-        blocks = [block for block in document.find(f"{W}body") if block.tag != f"{W}sectPr"]
-        if blocks and blocks[0].tag == f"{W}p":
-            _page_break_before(blocks[0])
-        for block in blocks:
-            if sect is not None:
-                sect.addprevious(block)
-            else:
-                body.append(block)
-    if len(documents) > 1 and word.printing.own_footer and sect is not None \
-            and sect.find(f"{W}footerReference") is None:
-        sect.insert(0, etree.Element(f"{W}footerReference", {f"{W}type": "default", f"{{{R_NS}}}id": FOOTER_ID}))
-    data = etree.tostring(base, xml_declaration=True, encoding="UTF-8", standalone=True)
+    start, sect, end = body_bounds(base)
+    moved = []
+    for xml in documents[1:]:
+        first, last, stop = body_bounds(xml)
+        first = xml.index("<", first)  # the blocks, with what follows each (not the body's own text)
+        blocks = xml[first:last if last != -1 else stop]
+        if blocks.startswith("<w:p") and blocks[4] in " >/":
+            title = _PARAGRAPH.match(blocks).group(0)
+            root = holder.parse(title)
+            _page_break_before(root[0])
+            blocks = holder.serialize(root) + blocks[len(title):]
+        moved.append(blocks)
+    at = sect if sect != -1 else end
+    data = base[:at] + "".join(moved) + base[at:]
+    if len(documents) > 1 and word.printing.own_footer and sect != -1:
+        close = data.find("</w:sectPr>", at)
+        stop = close + len("</w:sectPr>") if close != -1 else data.index(">", at) + 1
+        if "<w:footerReference" not in data[at:stop]:
+            root = holder.parse(data[at:stop])
+            root[0].insert(0, etree.Element(f"{W}footerReference", {f"{W}type": "default", f"{{{R_NS}}}id": FOOTER_ID}))
+            data = data[:at] + holder.serialize(root) + data[stop:]
+    data = data.encode("utf-8")
     fresh = {DOCUMENT: data, CORE: first_core}
     return zip_bytes(part or deflate(name, fresh[name]) for name, part in zip(word.names, word.parts))

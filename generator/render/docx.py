@@ -12,32 +12,66 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from lxml import etree
+from markupsafe import Markup
 
 from ..errors import VariantError
 from ..write import Entry, deflate, zip_bytes
 from .docx_print import PrintStyle, PrintTemplate, deflated
 from .merge import apply_vertical_merges
+from .rendered import Document, Shapes, read, reparsed
 
 DOCUMENT = "word/document.xml"
 _P_OPEN = re.compile(r"<w:p([ >])")
-_P_MARKED = re.compile(r"\n<w:p([ >])")
 # what docxtpl's resolve_listing rewrites: paragraphs, and \t \a \n \f in their texts
 _PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
 _SPECIAL_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
 
 
-def template_environment() -> ImmutableSandboxedEnvironment:
+def template_environment(finalize: Callable[[Any], Any] | None = None) -> ImmutableSandboxedEnvironment:
     """The one jinja environment every template is rendered in: sandboxed, so a template (which
     may come from anyone's templates/ folder) can fill in data but never reach Python objects,
     attributes starting with _, or anything that changes a value (`cycler.__init__.__globals__`
     is refused)."""
-    return ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
+    return ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True,
+                                         finalize=finalize)
+
+
+# what XML 1.0 cannot hold (the spec loader refuses it in specs; a template's own words are checked
+# here), but \a and \f: resolve_listing makes them a new paragraph and a page break
+_CONTROL = re.compile(r"[\x00-\x06\x08\x0b\x0e-\x1f\ufffe\uffff]")
+# a placeholder inside a start tag: a value in an attribute, where quotes must be escaped
+_VALUE_IN_TAG = re.compile(r"<[^<>]*\{\{")
+# a start tag whose content begins with a jinja expression or tag: an element that may render empty
+_BEFORE_JINJA = re.compile(r"<([A-Za-z][\w.:-]*)(?:\s[^<>]*)?(?<!/)>(?=\{[{%])")
+_EMPTY_ELEMENT = re.compile(r"<([A-Za-z][\w.:-]*)(?:\s[^<>]*)?></\1>")
+
+
+def text_value(value: Any) -> Any:
+    """A value as it prints in a text, escaped as lxml escapes text (& < > only): with every value
+    in a text (`_VALUE_IN_TAG`), the rendered XML is then in lxml's form but for empty elements."""
+    if hasattr(value, "__html__"):
+        return value
+    text = str(value)
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if _CONTROL.search(text):
+        raise VariantError(f"表格中的文字「{text[:40]}」含有不能写入 Word 文件的控制字符，请删除")
+    return Markup(text)
+
+
+def empty_elements(source: str) -> list[tuple[str, str]]:
+    """(`<x …></x>`, `<x …/>`) for each element of a template source that can render empty: those
+    whose content begins with jinja, those docxtpl wrote empty, and the texts of resolve_listing."""
+    starts = {m.group(0): m.group(1) for m in _BEFORE_JINJA.finditer(source)}
+    starts.update((m.group(0)[:m.group(0).index(">") + 1], m.group(1)) for m in _EMPTY_ELEMENT.finditer(source))
+    starts['<w:t xml:space="preserve">'] = "w:t"
+    return sorted((start + f"</{name}>", start[:-1] + "/>") for start, name in starts.items())
 
 
 class WordTemplate:
@@ -56,42 +90,64 @@ class WordTemplate:
         source = etree.tostring(document, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
         self.names = [name for name, _ in self.printing.parts]
         self.parts: list[Entry | None] = deflated(self.printing.parts)
+        self.shapes = Shapes()  # the shapes of this template's cells, read as they are met
         self._docxtpl = DocxTemplate(str(path))
         # docxtpl marks paragraphs with a newline before jinja sees them, then removes the marks
         patched = _P_OPEN.sub(r"\n<w:p\1", self._docxtpl.patch_xml(source))
-        env = template_environment()
+        # every value in a text: escaped as lxml writes it, so the rendered text needs no parse
+        self.text_values = not _VALUE_IN_TAG.search(patched)
+        self.empty = empty_elements(patched)
+        env = template_environment(text_value if self.text_values else None)
         try:
             self.template = env.from_string(patched)
         except TemplateError as exc:
             raise VariantError(f"Word 模板 {path} 中的占位符有误：{exc}") from exc
 
-    def render_xml(self, context: dict[str, Any]) -> etree._Element:
+    def rendered(self, context: dict[str, Any]) -> Document:
+        """The rendered document, read once (rendered.py), its merges made and its amount cells
+        given their exact amounts."""
         try:
             xml = self.template.render(context)
         except SecurityError as exc:
             raise VariantError(f"Word 模板 {self.path} 试图执行不允许的操作（{exc}）：模板只能填写数据，已停止") from exc
         except TemplateError as exc:
             raise VariantError(f"Word 模板 {self.path} 渲染失败：{exc}") from exc
-        xml = _P_MARKED.sub(r"<w:p\1", xml)
+        xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")  # the marks _P_OPEN made
         if "{_" in xml or "_}" in xml:  # docxtpl's escapes of literal {{ }} {% %}
             xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         if _SPECIAL_TEXT.search(xml):  # only paragraphs with a tab, line or page break in a text
             xml = _PARAGRAPH.sub(lambda m: self._docxtpl.resolve_listing(m.group(0))
                                  if _SPECIAL_TEXT.search(m.group(0)) else m.group(0), xml)
-        root = etree.fromstring(xml.encode("utf-8"))
-        apply_vertical_merges(root)
-        return root
+        try:
+            document = read(self.canonical(xml), self.shapes)
+        except (etree.XMLSyntaxError, ValueError) as exc:
+            raise VariantError(f"Word 模板 {self.path} 生成的文档不是有效的 XML（{exc}）：请检查模板中的"
+                               "占位符和 {% %} 标记是否成对、是否跨越了单元格或段落") from exc
+        apply_vertical_merges(document, self.shapes)
+        self.printing.mark_numbers(document, context.get("金额") or {})
+        return document
+
+    def canonical(self, xml: str) -> str:
+        """The rendered text as lxml writes the tree it parses to (rendered.py reads that form)."""
+        if "\r" in xml or not self.text_values:
+            return reparsed(xml)
+        for empty, collapsed in self.empty:
+            xml = xml.replace(empty, collapsed)
+        return xml
+
+    def render_xml(self, context: dict[str, Any]) -> etree._Element:
+        """The rendered document as a tree, its merges made (for the 汇总 document and the importer)."""
+        return etree.fromstring(self.rendered(context).text().encode("utf-8"))
 
     @classmethod
     def for_variant(cls, variant: Any) -> "WordTemplate":
         """The template of a variant, printed with its `print:` settings."""
         return cls(variant.word_template, variant.print_style)
 
-    def render(self, context: dict[str, Any]) -> tuple[bytes, etree._Element]:
-        """The .docx bytes and the rendered document tree (the Excel writer reads its table; its
-        amount cells carry their exact value, see docx_print.NUMBER_ATTR)."""
-        root = self.render_xml(context)
-        document, core = self.printing.finish(root, context)
-        self.printing.mark_numbers(root, context.get("金额") or {})
-        fresh = {DOCUMENT: document, "docProps/core.xml": core}
-        return zip_bytes(part or deflate(name, fresh[name]) for name, part in zip(self.names, self.parts)), root
+    def render(self, context: dict[str, Any]) -> tuple[bytes, Document]:
+        """The .docx bytes and the rendered document (the Excel writer reads its table; its
+        amount cells carry their exact value)."""
+        document = self.rendered(context)
+        xml, core = self.printing.finish(document, context)
+        fresh = {DOCUMENT: xml, "docProps/core.xml": core}
+        return zip_bytes(part or deflate(name, fresh[name]) for name, part in zip(self.names, self.parts)), document

@@ -22,7 +22,8 @@ import copy
 import io
 import re
 import zipfile
-from typing import Any, Callable, Iterator
+from decimal import Decimal
+from typing import Any
 
 from lxml import etree
 
@@ -30,6 +31,7 @@ from ..settings import TWIPS_PER_CM, PrintStyle
 from ..write import Entry, deflate
 from . import pages
 from .ooxml import TCPR_ORDER, W, W_NS, cell_properties, cell_text, child, set_v_merge
+from .rendered import Cell, Document, Paragraph, Table, check_template
 
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -38,7 +40,6 @@ TWIPS_PER_PT = 20
 FOOTER_PART, FOOTER_ID = "word/footer_pages.xml", "rIdPerfgenFooter"
 _CT = "application/vnd.openxmlformats-officedocument.wordprocessingml"
 _PLACEHOLDER = re.compile(r"^(?:\{%[^%]*%\})?\{\{\s*([^\s{}]+)\s*\}\}(?:\{%[^%]*%\})?$")
-NUMBER_ATTR = "{urn:perfgen}number"  # on a rendered cell: its exact amount, for the Excel writer
 
 # the package parts a table keeps, by relationship type: what Word needs to show it
 _KEPT_TYPES = {f"{REL_TYPE}/styles", f"{REL_TYPE}/settings", f"{REL_TYPE}/numbering", f"{REL_TYPE}/footer",
@@ -122,6 +123,7 @@ class PrintTemplate:
         self.style = style
         styles = etree.fromstring(parts["word/styles.xml"]) if "word/styles.xml" in parts else None
         self.default_size = self._default_size(styles)
+        check_template(document)
         body = document.find(q("body"))
         self.sect = body.find(q("sectPr"))
         for tbl in list(body.iter(q("tbl"))):
@@ -283,16 +285,7 @@ class PrintTemplate:
 
     def _styles(self, styles: etree._Element, document: etree._Element) -> bytes:
         """The styles the document uses (and what they are based on), the defaults with the font chain."""
-        by_id = {s.get(q("styleId")): s for s in styles.iterchildren(q("style"))}
-        wanted = {node.get(q("val")) for node in document.iter(q("pStyle"), q("rStyle"), q("tblStyle"))}
-        wanted |= {sid for sid, s in by_id.items() if s.get(q("default")) in ("1", "true")}
-        wanted.add("Footer")
-        todo = list(wanted)
-        while todo:
-            based = child(by_id.get(todo.pop()), q("basedOn"))
-            if based is not None and based.get(q("val")) not in wanted:
-                wanted.add(based.get(q("val")))
-                todo.append(based.get(q("val")))
+        wanted = used_styles(styles, document)
         out = etree.Element(q("styles"), nsmap={"w": W_NS})
         defaults = copy.deepcopy(styles.find(q("docDefaults")))
         if defaults is None:
@@ -348,119 +341,79 @@ class PrintTemplate:
 
     # ---------------------------------------------------------------- per table
 
-    def finish(self, root: etree._Element, context: dict[str, Any]) -> tuple[bytes, bytes]:
-        """The document XML, its pages laid out (`paginate`), and the core properties; the tree
+    def finish(self, document: Document, context: dict[str, Any]) -> tuple[bytes, bytes]:
+        """The document XML, its pages laid out (`lay_out`), and the core properties; `document`
         stays as rendered, for the Excel writer."""
-        back = self.paginate(root)
-        document = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-        back()
-        return document, self.core(context)
+        return self.lay_out(document).encode("utf-8"), self.core(context)
 
-    def paginate(self, root: etree._Element) -> Callable[[], None]:
-        """Lay out the rendered document's pages in the tree: restart the merges where a page
-        begins, page numbers when there is more than one. Returns what puts the tree back."""
-        body = root.find(q("body"))
-        breaks, count = self.layout(body)
-        undo = [self._restart(tc) for tc in breaks]
-        footer = None
-        if count > 1 and self.own_footer:
-            footer = etree.Element(q("footerReference"), {q("type"): "default", f"{{{R_NS}}}id": FOOTER_ID})
-            sect = body.find(q("sectPr"))
-            if sect is not None:
-                sect.insert(0, footer)
+    def lay_out(self, document: Document) -> str:
+        """The rendered document's text with its pages laid out: the merges restarted where a
+        page begins, page numbers when there is more than one (`document` is left as it is)."""
+        breaks, count = self.layout(document)
+        replaced: dict[int, str] = {}
+        merge: dict[int, str | None] = {}  # cells restarted so far: a later page's merge begins at them
+        for table, r, cell in breaks:
+            above = _merge_top(table, r, cell, merge)
+            if above is None:
+                continue
+            replaced[cell.start] = _restarted(document, replaced.get(above.start, above.raw), cell.raw)
+            merge[cell.start] = "restart"
+        footer = [_footer_reference(document)] if count > 1 and self.own_footer and document.sect != -1 else []
+        return document.text(replaced, footer)
 
-        def back() -> None:
-            if footer is not None and footer.getparent() is not None:
-                footer.getparent().remove(footer)
-            for action in reversed(undo):
-                action()
-        return back
-
-    def layout(self, body: etree._Element) -> tuple[list[etree._Element], int]:
-        """The continued cells that begin a page (to restart), and the number of pages."""
+    def layout(self, document: Document) -> tuple[list[tuple[Table, int, Cell]], int]:
+        """The continued cells that begin a page (to restart: their table and row), and the
+        number of pages."""
         style = self.style
         vertical, horizontal = (v / TWIPS_PER_PT * 2 for v in style.padding_twips)
+        default_size, line_height, page_width = self.default_size, style.line_height, self.page_width
         heights: list[float] = []
         repeat: list[float] = []
-        firsts: list[list[etree._Element]] = []  # per layout row: its continued cells
-        for block in body:
-            if block.tag == q("p"):
-                size = _size(block, self.default_size)
-                line = _exact(block) or round(size * style.line_height, 1)
-                spacing = child(child(block, q("pPr")), q("spacing"))
-                extra = sum(int(spacing.get(q(k), "0")) for k in ("before", "after")) / TWIPS_PER_PT \
-                    if spacing is not None else 0
-                text = "".join(t.text or "" for t in block.iter(q("t")))
-                heights.append(pages.line_count(text, self.page_width / size) * line + extra)
+        firsts: list[list[tuple[Table, int, Cell]]] = []  # per layout row: its continued cells
+        for block in document.blocks:
+            if isinstance(block, Paragraph):
+                shape = block.shape
+                size = default_size if shape.print_size is None else shape.print_size
+                line = shape.exact or round(size * line_height, 1)
+                heights.append(pages.line_count(block.text, page_width / size) * line + shape.extra)
                 repeat.append(0.0)
                 firsts.append([])
-            elif block.tag == q("tbl"):
+            else:
                 grid, continued, header = self._grid(block)
-                table_heights = pages.row_heights(grid, style.line_height, (vertical, horizontal))
+                table_heights = pages.row_heights(grid, line_height, (vertical, horizontal))
                 header_height = sum(table_heights[:header])
                 for i, h in enumerate(table_heights):
                     heights.append(h)
                     repeat.append(header_height if i >= header else 0.0)
                     firsts.append(continued[i])
         breaks = pages.page_breaks(heights, self.page_height, repeat)
-        return [tc for b in breaks for tc in firsts[b]], len(breaks) + 1
+        return [cell for b in breaks for cell in firsts[b]], len(breaks) + 1
 
-    def _grid(self, tbl: etree._Element) -> tuple[pages.Grid, list[list[etree._Element]], int]:
-        widths = [int(c.get(_W, "0")) / TWIPS_PER_PT for c in tbl.iterfind(f"{W}tblGrid/{W}gridCol")]
-        grid = pages.Grid(widths)
-        continued: list[list[etree._Element]] = []
+    def _grid(self, table: Table) -> tuple[pages.Grid, list[list[tuple[Table, int, Cell]]], int]:
+        grid = pages.Grid([(w or 0) / TWIPS_PER_PT for w in table.widths])
+        continued: list[list[tuple[Table, int, Cell]]] = []
         top: dict[int, pages.Cell] = {}
         header = 0
         default_size = self.default_size
-        for r, tr in enumerate(tbl.iterchildren(_TR)):
-            tr_pr = child(tr, _TR_PR)
-            height = child(tr_pr, _TR_HEIGHT)
-            grid.min_heights.append(int(height.get(_VAL, "0")) / TWIPS_PER_PT if height is not None else 0.0)
-            if header == r and child(tr_pr, _TBL_HEADER) is not None:
+        cells, min_heights = grid.cells, grid.min_heights
+        for r, row in enumerate(table.rows):
+            min_heights.append(row.min_height)
+            if header == r and row.header:
                 header = r + 1
-            col, mine = 0, []
-            for tc in tr.iterchildren(_TC):
-                span, merge, _ = cell_properties(tc)
-                if merge == "continue" and col in top:
+            mine = []
+            for cell in row.cells:
+                col = cell.col
+                if cell.merge == "continue" and col in top:
                     top[col].rows += 1
                     if top[col].row >= header:  # a merge begun in the repeated header shows with it
-                        mine.append(tc)
+                        mine.append((table, r, cell))
                 else:
-                    p = child(tc, _P)
-                    cell = pages.Cell(r, col, span, 1, cell_text(tc),
-                                      _size(p, default_size) if p is not None else default_size)
-                    grid.cells.append(cell)
-                    top[col] = cell
-                col += span
+                    laid = pages.Cell(r, col, cell.span, 1, cell.text, default_size if cell.shape.print_size is None
+                                      else cell.shape.print_size)
+                    cells.append(laid)
+                    top[col] = laid
             continued.append(mine)
         return grid, continued, header
-
-    @staticmethod
-    def _restart(tc: etree._Element):
-        """Make a continued cell begin its merge again, with the label of the cell it continued."""
-        above = _merge_top(tc)
-        if above is None:
-            return lambda: None
-        old = [node for node in tc if node.tag != q("tcPr")]
-        for node in old:
-            tc.remove(node)
-        for node in above:
-            if node.tag != q("tcPr"):
-                tc.append(copy.deepcopy(node))
-        p = child(tc, q("p"))
-        if p is not None:  # says where a page began, as Word does: readers (perfgen import) read one merge
-            mark = etree.Element(q("r"))
-            etree.SubElement(mark, q("lastRenderedPageBreak"))
-            ppr = child(p, q("pPr"))
-            p.insert(1 if ppr is not None else 0, mark)
-        set_v_merge(tc, "restart")
-
-        def undo() -> None:
-            for node in [n for n in tc if n.tag != q("tcPr")]:
-                tc.remove(node)
-            tc.extend(old)
-            set_v_merge(tc, "continue")
-        return undo
 
     def core(self, context: dict[str, Any]) -> bytes:
         """docProps/core.xml: title, subject and author from the variant's `print.properties`
@@ -485,26 +438,21 @@ class PrintTemplate:
                 '<dcterms:modified xsi:type="dcterms:W3CDTF">2000-01-01T00:00:00Z</dcterms:modified>'
                 '</cp:coreProperties>').encode("utf-8")
 
-    def mark_numbers(self, root: etree._Element, numbers: dict[str, Any]) -> None:
-        """Put the exact amount on each amount cell of the rendered tree (NUMBER_ATTR), for the
-        Excel writer; only where the cell printed something (an absent amount stays text)."""
+    def mark_numbers(self, document: Document, numbers: dict[str, Any]) -> None:
+        """Give each amount cell of the rendered document its exact amount (`Cell.number`), for
+        the Excel writer; only where the cell printed something (an absent amount stays text)."""
         if not numbers or not self.amount_cells:
             return
-        tables = list(root.find(q("body")).iterchildren(q("tbl")))
+        tables = document.tables
         for t, r, col, name in self.amount_cells:
             value = numbers.get(name)
-            if value is None or t >= len(tables):
+            if value is None or t >= len(tables) or r >= len(tables[t].rows):
                 continue
-            rows = list(tables[t].iterchildren(q("tr")))
-            if r >= len(rows):
-                continue
-            at = 0
-            for tc in rows[r].iterchildren(q("tc")):
-                if at == col:
-                    if cell_text(tc, "").strip():
-                        tc.set(NUMBER_ATTR, format(value, "f"))
+            for cell in tables[t].rows[r].cells:
+                if cell.col == col:
+                    if cell.text.strip():
+                        cell.number = Decimal(format(value, "f"))
                     break
-                at += cell_properties(tc)[0]
 
 
 # document properties when the variant's print.properties does not say, or names a field the table lacks
@@ -519,31 +467,47 @@ def _exact(p: etree._Element) -> float | None:
     return None
 
 
-def _merge_top(tc: etree._Element) -> etree._Element | None:
-    """The cell a continued cell's merge began in: the restart above it in the same grid column."""
-    tr = tc.getparent()
-    col = 0
-    for cell in tr.iterchildren(q("tc")):
-        if cell is tc:
-            break
-        col += cell_properties(cell)[0]
-    for above in _rows_above(tr):
-        at = 0
-        for cell in above.iterchildren(q("tc")):
-            if at == col:
-                if cell_properties(cell)[1] != "continue":
-                    return cell
+def _merge_top(table: Table, r: int, cell: Cell, merge: dict[int, str | None]) -> Cell | None:
+    """The cell a continued cell's merge began in: the first cell above it in its grid column that
+    does not continue a merge (`merge`: the cells restarted so far, as they are now)."""
+    for row in reversed(table.rows[:r]):
+        for above in row.cells:
+            if above.col == cell.col:
+                if merge.get(above.start, above.merge) != "continue":
+                    return above
                 break
-            at += cell_properties(cell)[0]
     return None
 
 
-def _rows_above(tr: etree._Element) -> Iterator[etree._Element]:
-    node = tr.getprevious()
-    while node is not None:
-        if node.tag == q("tr"):
-            yield node
-        node = node.getprevious()
+def _restarted(document: Document, above: str, cell: str) -> str:
+    """A continued cell begun again with the label of the cell its merge began in: the label's
+    paragraphs with a mark saying a page began there, as Word marks it (readers such as perfgen
+    import read one merge), and w:vMerge restart."""
+    root = document.parse(above + cell)
+    source, tc = root[0], root[1]
+    for node in [n for n in tc if n.tag != q("tcPr")]:
+        tc.remove(node)
+    for node in source:
+        if node.tag != q("tcPr"):
+            tc.append(copy.deepcopy(node))
+    p = child(tc, q("p"))
+    if p is not None:
+        mark = etree.Element(q("r"))
+        etree.SubElement(mark, q("lastRenderedPageBreak"))
+        p.insert(1 if child(p, q("pPr")) is not None else 0, mark)
+    set_v_merge(tc, "restart")
+    root.remove(source)
+    return document.serialize(root)
+
+
+def _footer_reference(document: Document) -> tuple[int, int, str]:
+    """The body's w:sectPr with the page-number footer referenced first, as a splice of the text."""
+    xml, sect = document.source, document.sect
+    close = xml.find("</w:sectPr>", sect)
+    end = close + len("</w:sectPr>") if close != -1 else xml.index(">", sect) + 1
+    root = document.parse(xml[sect:end])
+    root[0].insert(0, etree.Element(q("footerReference"), {q("type"): "default", f"{{{R_NS}}}id": FOOTER_ID}))
+    return sect, end, document.serialize(root)
 
 
 def _attr(text: str) -> str:
@@ -598,6 +562,20 @@ def deflated(parts: list[tuple[str, bytes]]) -> list[Entry | None]:
             for name, data in parts]
 
 
+def used_styles(styles: etree._Element, document: etree._Element) -> set[str]:
+    """The ids of the styles `document` refers to, the defaults, Footer (the page numbers' footer),
+    and every style these are based on."""
+    by_id = {s.get(q("styleId")): s for s in styles.iterchildren(q("style"))}
+    wanted = {node.get(q("val")) for node in document.iter(q("pStyle"), q("rStyle"), q("tblStyle"))}
+    wanted |= {sid for sid, s in by_id.items() if s.get(q("default")) in ("1", "true")}
+    wanted.add("Footer")
+    todo = list(wanted)
+    while todo:
+        based = child(by_id.get(todo.pop()), q("basedOn"))
+        if based is not None and based.get(q("val")) not in wanted:
+            wanted.add(based.get(q("val")))
+            todo.append(based.get(q("val")))
+    return wanted
 
 
 _LABEL = re.compile(r"^\{\{\s*(标签\.\S+?|row\.一级|row\.二级)\s*\}\}$")
@@ -642,4 +620,4 @@ def label_fit_problems(template: bytes, style: PrintStyle, labels: dict[str, str
     return list(dict.fromkeys(out))
 
 
-__all__ = ["PrintStyle", "PrintTemplate", "NUMBER_ATTR", "deflated", "label_fit_problems"]
+__all__ = ["PrintStyle", "PrintTemplate", "deflated", "label_fit_problems"]

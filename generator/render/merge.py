@@ -7,35 +7,33 @@ The same rule works for any column of any table a template designer builds.
 """
 from __future__ import annotations
 
-from lxml import etree
-
 from .context import CONTINUE
-from .ooxml import W, cell_properties, cell_text, clear_text, set_v_merge, v_merge
+from .ooxml import clear_text, set_v_merge
+from .rendered import Document, Shapes, cell_text
 
-_T, _TC, _TR, _TBL = f"{W}t", f"{W}tc", f"{W}tr", f"{W}tbl"
+
+def _continue(tc) -> None:
+    clear_text(tc)
+    set_v_merge(tc, "continue")
 
 
-def apply_vertical_merges(root: etree._Element) -> None:
-    # only cells with the marker in a text can continue a merge: find them first, in one pass
-    marked = {next(t.iterancestors(_TC), None) for t in root.iter(_T) if t.text and CONTINUE in t.text}
-    marked.discard(None)
-    if not marked:
-        return
-    tables = {tc.getparent().getparent() for tc in marked}  # tc → tr → tbl: only these can change
-    for tbl in root.iter(_TBL):
-        if tbl not in tables:
-            continue
-        top: dict[int, etree._Element] = {}  # grid column → the cell a continuation joins
-        for tr in tbl.iterchildren(_TR):
-            col = 0
-            for tc in tr.iterchildren(_TC):
-                span, merge, _ = cell_properties(tc)
-                if tc in marked and cell_text(tc, "") == CONTINUE:
-                    clear_text(tc)
-                    set_v_merge(tc, "continue")
-                    above = top.get(col)
-                    if above is not None and v_merge(above) is None:
-                        set_v_merge(above, "restart")
-                elif merge != "continue":
-                    top[col] = tc
-                col += span
+def _restart(tc) -> None:
+    set_v_merge(tc, "restart")
+
+
+def apply_vertical_merges(document: Document, shapes: Shapes) -> None:
+    """Each cell whose text is CONTINUE continues the merge of the cell above it in its grid
+    column, which begins one (w:vMerge) if it did not; the cells' XML is edited in `document`."""
+    for table in document.tables:
+        top = {}  # grid column → the cell a continuation joins
+        for row in table.rows:
+            for cell in row.cells:
+                if CONTINUE in cell.text and (cell.text if cell.shape.simple else cell_text(cell.raw, "")) == CONTINUE:
+                    cell.raw = shapes.edit(cell.raw, "continue", document, _continue)
+                    cell.merge, cell.text, cell.edited = "continue", "", True
+                    above = top.get(cell.col)
+                    if above is not None and above.merge is None:
+                        above.raw = shapes.edit(above.raw, "restart", document, _restart)
+                        above.merge, above.edited = "restart", True
+                elif cell.merge != "continue":
+                    top[cell.col] = cell

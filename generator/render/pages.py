@@ -74,7 +74,47 @@ def wrapped(text: str, width_em: float) -> tuple[str, ...]:
 
 
 def line_count(text: str, width_em: float) -> int:
-    return max(1, len(wrapped(text, width_em))) if text else 1
+    """The lines `text` takes in a column `width_em` ems wide: `len(wrapped(text, width_em))`,
+    counted without building the lines (every table measures each of its texts twice, for Word's
+    pages and for Excel's row heights)."""
+    if not text or len(text) <= width_em and "\n" not in text:
+        return 1  # no character is wider than an em: it fits on one line, as `wrapped` finds
+    return _counted(text, width_em)
+
+
+@lru_cache(maxsize=8192)
+def _counted(text: str, width_em: float) -> int:
+    limit = width_em + 1e-6
+    total = 0
+    for paragraph in text.split("\n"):
+        total += 1
+        used, content = 0.0, False  # content: the line holds more than white space (line.strip())
+        for token, width, blank in _measured(paragraph):
+            if token == " ":
+                used += width
+                continue
+            if content and used + width > limit:
+                total += 1
+                used, content = 0.0, False
+            if width <= limit:
+                used += width
+                content = content or not blank
+                continue
+            for ch in token:  # too long for any line: cut it where the line is full
+                em = char_em(ch)
+                if content and used + em > limit:
+                    total += 1
+                    used, content = 0.0, False
+                used += em
+                content = content or bool(ch.strip())
+    return max(1, total)
+
+
+@lru_cache(maxsize=8192)
+def _measured(paragraph: str) -> tuple[tuple[str, float, bool], ...]:
+    """A paragraph's pieces (`_tokens`), each with its width and whether it is only white space."""
+    return tuple((token, char_em(token) if token == " " else text_em(token), not token.strip())
+                 for token in _tokens(paragraph))
 
 
 def lone_last_character(text: str, width_em: float) -> bool:

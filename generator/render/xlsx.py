@@ -21,8 +21,8 @@ from lxml import etree
 
 from ..write import Entry, deflate
 from . import pages
-from .docx_print import NUMBER_ATTR
-from .ooxml import W, cell_properties, cell_text, child
+from .ooxml import W, child
+from .rendered import Document, Paragraph, Shapes, read
 from .sheetml import DEFAULT, CellStyle, Page, Stylesheet, Worksheet, sheet_part, write_workbook
 
 if TYPE_CHECKING:
@@ -98,62 +98,64 @@ def _format(p: etree._Element | None, valign: str | None, border: bool, default_
                   _VERTICAL.get(valign, "center") if valign is not None else "center", bold, size, border)
 
 
-def read_document(root: etree._Element, default_size: float) -> Sheet:
+def sheet_of(document: Document, default_size: float) -> Sheet:
     """Lay the body of a rendered document out on a grid: paragraphs span the full width."""
-    body = root.find(f"{W}body")
-    tables = body.findall(f"{W}tbl")
     widths: list[float] = []
-    for tbl in tables:
+    for table in document.tables:
         # a column leaves its text the room it has in Word (the column less Word's cell margins),
         # so the text wraps where it wraps in Word, where no label leaves a lone character
-        margins = tbl.find(f"{W}tblPr/{W}tblCellMar")
-        inset = sum(int(m.get(f"{W}w", "0")) for m in margins.iterfind(f"{W}*")
-                    if etree.QName(m).localname in ("left", "right", "start", "end")) / 20 if margins is not None else 0
-        cols = [max(1.0, (int(c.get(f"{W}w", "1000")) / 20 - inset + 2 * CELL_PADDING_PT - COLUMN_EXTRA_PT) / PT_PER_UNIT)
-                for c in tbl.findall(f"{W}tblGrid/{W}gridCol")]
+        inset = table.inset
+        cols = [max(1.0, ((1000 if w is None else w) / 20 - inset + 2 * CELL_PADDING_PT - COLUMN_EXTRA_PT)
+                    / PT_PER_UNIT) for w in table.widths]
         widths = cols if len(cols) > len(widths) else widths
-    page = body.find(f"{W}sectPr/{W}pgSz")
-    sheet = Sheet(widths or [60.0], landscape=page is not None and page.get(f"{W}orient") == "landscape")
+    sheet = Sheet(widths or [60.0], landscape=document.landscape)
     ncols = len(sheet.widths)
+    cells, merges = sheet.cells, sheet.merges
     row = 0
-    for block in body:
-        if block.tag == _P:
-            text = cell_text_of_paragraph(block)
-            if text.strip():
+    for block in document.blocks:
+        if isinstance(block, Paragraph):
+            if block.text.strip():
                 row += 1
-                sheet.cells.append((row, 1, text, _format(block, None, False, default_size)))
+                shape = block.shape
+                cells.append((row, 1, block.text, Format(shape.horizontal, "center", shape.bold,
+                                                         default_size if shape.format_size is None else shape.format_size, False)))
                 if ncols > 1:
-                    sheet.merges.append((row, 1, row, ncols))
-        elif block.tag == f"{W}tbl":
-            open_merge: dict[int, list[int]] = {}  # column → [row, col, end_row, end_col]
-            heading = True  # the table's first rows marked to repeat (w:tblHeader): Excel's print titles
-            for tr in block.iterchildren(_TR):
-                row += 1
-                heading = heading and child(child(tr, _TR_PR), _TBL_HEADER) is not None
-                if heading and sheet.title_rows is None:
-                    sheet.title_rows = (row, row)
-                elif heading and sheet.title_rows is not None and sheet.title_rows[1] == row - 1:
-                    sheet.title_rows = (sheet.title_rows[0], row)
-                col = 0
-                for tc in tr.iterchildren(_TC):
-                    span, state, valign = cell_properties(tc)
-                    if state == "continue" and col in open_merge:
-                        open_merge[col][2] = row
-                        col += span
-                        continue
-                    fmt = _format(child(tc, _P), valign, True, default_size)
-                    number = tc.get(NUMBER_ATTR)
-                    sheet.cells.append((row, col + 1, Decimal(number) if number else cell_text(tc), fmt))
-                    region = [row, col + 1, row, col + span]
-                    sheet.merges.append(region)  # type: ignore[arg-type]
-                    for c in range(col, col + span):
-                        open_merge.pop(c, None)
-                    if state == "restart":
-                        open_merge[col] = region
-                    col += span
-    sheet.merges = [tuple(m) for m in sheet.merges if m[0] != m[2] or m[1] != m[3]]  # type: ignore[misc]
+                    merges.append((row, 1, row, ncols))
+            continue
+        open_merge: dict[int, list[int]] = {}  # column → [row, col, end_row, end_col]
+        heading = True  # the table's first rows marked to repeat (w:tblHeader): Excel's print titles
+        for tr in block.rows:
+            row += 1
+            heading = heading and tr.header
+            if heading and sheet.title_rows is None:
+                sheet.title_rows = (row, row)
+            elif heading and sheet.title_rows is not None and sheet.title_rows[1] == row - 1:
+                sheet.title_rows = (sheet.title_rows[0], row)
+            for cell in tr.cells:
+                col, span, state = cell.col, cell.span, cell.merge
+                if state == "continue" and col in open_merge:
+                    open_merge[col][2] = row
+                    continue
+                shape = cell.shape
+                valign = shape.valign
+                fmt = Format(shape.horizontal, _VERTICAL.get(valign, "center") if valign is not None else "center",
+                             shape.bold, default_size if shape.format_size is None else shape.format_size, True)
+                cells.append((row, col + 1, cell.text if cell.number is None else cell.number, fmt))
+                region = [row, col + 1, row, col + span]
+                merges.append(region)  # type: ignore[arg-type]
+                for c in range(col, col + span):
+                    open_merge.pop(c, None)
+                if state == "restart":
+                    open_merge[col] = region
+    sheet.merges = [tuple(m) for m in merges if m[0] != m[2] or m[1] != m[3]]  # type: ignore[misc]
     sheet.row_count = row
     return sheet
+
+
+def read_document(root: etree._Element, default_size: float) -> Sheet:
+    """The sheet of a document tree (a .docx read back): as `sheet_of` lays out a rendered one."""
+    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
+    return sheet_of(read(xml, Shapes()), default_size)
 
 
 def cell_text_of_paragraph(p: etree._Element) -> str:
@@ -251,6 +253,7 @@ class ExcelWriter:
                            if s.border and not s.number_format and not s.continued and s != DEFAULT}
         self._continued = {i: c for c, i in self._continued.items()}  # style → its 续页标签 twin
         self._styles_entry: Entry | None = None
+        self._measures: dict[tuple[tuple[float, ...], int, int, Format], tuple[float, float]] = {}
 
     @classmethod
     def for_variant(cls, variant: Any) -> "ExcelWriter":
@@ -265,14 +268,15 @@ class ExcelWriter:
             self._styles_entry = deflate("xl/styles.xml", self.styles.xml())
         return self._styles_entry
 
-    def worksheet(self, root: etree._Element) -> Worksheet:
-        sheet = read_document(root, self.font_size)
+    def worksheet(self, document: Document) -> Worksheet:
+        sheet = sheet_of(document, self.font_size)
         ws = Worksheet(widths=[round(w, 2) for w in sheet.widths],
                        page=Page(sheet.landscape, (self.margins, self.margins, self.margins, self.margins + 0.25)))
         spans = {(m[0], m[1]): m for m in sheet.merges}
         heights = [self.min_row_height] * (sheet.row_count + 1)
         tall: list[tuple[int, int, float]] = []
-        index = self._index
+        index, measures, widths = self._index, self._measures, tuple(sheet.widths)
+        line_count = pages.line_count
         for row, col, value, fmt in sheet.cells:
             number = isinstance(value, Decimal)
             style = index.get((fmt, number))
@@ -284,7 +288,9 @@ class ExcelWriter:
                     for c in range(region[1], region[3] + 1):
                         ws.set(r, c, None, style)
             ws.set(row, col, value if number else (value or None), style)
-            need = self.text_height(format(value, "f") if number else value or "", region, sheet.widths, fmt)
+            key = (widths, region[1], region[3], fmt)
+            measure = measures.get(key) or self._measure(key)
+            need = line_count(format(value, "f") if number else value or "", measure[0]) * measure[1] + 6
             if region[0] == region[2]:
                 heights[row] = max(heights[row], need)
             else:
@@ -300,10 +306,19 @@ class ExcelWriter:
 
     def text_height(self, text: str, region: tuple[int, int, int, int], widths: Sequence[float], fmt: Format) -> float:
         """The points a cell's text needs in its (merged) width, wrapped as Excel wraps it."""
-        width = sum(widths[c - 1] for c in range(region[1], region[3] + 1)) * PT_PER_UNIT + COLUMN_EXTRA_PT
+        width_em, line = self._measure((tuple(widths), region[1], region[3], fmt))
+        return pages.line_count(text, width_em) * line + 6
+
+    def _measure(self, key: tuple[tuple[float, ...], int, int, Format]) -> tuple[float, float]:
+        """(the ems a line of text has, a line's points) in columns first..last of a sheet with
+        these widths, in a format: the same for every table of a template, worked out once."""
+        widths, first, last, fmt = key
+        width = sum(widths[c - 1] for c in range(first, last + 1)) * PT_PER_UNIT + COLUMN_EXTRA_PT
         room = (width - 2 * CELL_PADDING_PT - (INDENT_PT if fmt.horizontal in INDENTED else 0)) * WRAP_ROOM
-        lines = pages.line_count(text, max(room, fmt.size) / fmt.size)
-        return lines * max(self.line_height, fmt.size * 1.35) + 6
+        if len(self._measures) >= 4096:
+            self._measures.clear()
+        found = self._measures[key] = (max(room, fmt.size) / fmt.size, max(self.line_height, fmt.size * 1.35))
+        return found
 
     def paginate(self, ws: Worksheet, title_rows: tuple[int, int] | None) -> None:
         """Excel's pages, placed by perfgen: page breaks between rows where a page is full (the print
@@ -338,9 +353,9 @@ class ExcelWriter:
                     kept.append((first_row, first_col, last_row, last_col))
             ws.merges = [m for m in kept if m[0] != m[2] or m[1] != m[3]]
 
-    def sheet(self, root: etree._Element) -> Entry:
+    def sheet(self, document: Document) -> Entry:
         """The worksheet of a rendered document, deflated (as a workbook's first sheet)."""
-        return deflate(sheet_part(1), self.worksheet(root).xml())
+        return deflate(sheet_part(1), self.worksheet(document).xml())
 
     def write(self, handle, titles: Sequence[str], sheets: Iterable[Entry | bytes]) -> None:
         """A workbook of these sheets (from `sheet`), one per title, streamed to `handle`."""
@@ -352,7 +367,7 @@ class ExcelWriter:
         """The print titles of these sheets (0-based), each a table of this writer's template."""
         return {i: self.title_rows for i in sheets} if self.title_rows else {}
 
-    def workbook(self, sheets: Iterable[tuple[str, etree._Element]]) -> bytes:
+    def workbook(self, sheets: Iterable[tuple[str, Document]]) -> bytes:
         """One workbook with a sheet per (name, rendered document)."""
         pairs = list(sheets)
         buffer = BytesIO()

@@ -1,0 +1,376 @@
+"""A rendered document read once, as text: its body's paragraphs and tables, their rows and cells.
+
+Everything after jinja — the vertical merges the context marks (CONTINUE, merge.py), the page
+layout (docx_print.py), the Excel sheet (xlsx.py) — needs the same facts about each cell: where it
+is, how far it reaches, what it prints and in what format. They are read here in one pass over
+the rendered text instead of a pass each over an lxml tree. A cell's format depends only on its
+XML without its texts (its *shape*), and a department's tables repeat a few dozen shapes: each
+shape is read once, with lxml and the functions that define the format (ooxml.cell_properties,
+docx_print._size, xlsx._format), and remembered; per cell only regular expressions run. Edits (a
+merge begun or continued, a merge restarted where a page begins, the page-number footer) are
+spliced into the text.
+
+The text read is in the form lxml writes (docx.WordTemplate.canonical: values escaped as lxml
+escapes text, elements rendered empty collapsed), so the bytes written are those lxml would write
+for the same tree, and a cell's text reads back with three replacements.
+Templates are checked once (`check_template`) for what this reading does not follow: tables in
+tables, text boxes, content controls and comments in the document.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Callable, Iterator
+
+from lxml import etree
+
+from ..errors import VariantError
+from .ooxml import W, cell_properties, child
+
+_DECLARATION = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+
+# ---------------------------------------------------------------- lxml's form of a rendered text
+
+def reparsed(xml: str) -> str:
+    """The text through lxml: what `canonical` leaves to the parser (and where it raises)."""
+    root = etree.fromstring(xml.encode("utf-8"))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
+
+
+def unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") if "&" in text else text
+
+
+# ---------------------------------------------------------------- the parts of a document
+
+@dataclass(slots=True)
+class Cell:
+    start: int               # offsets in the text the document was read from
+    end: int
+    col: int                 # grid column
+    span: int
+    merge: str | None        # vMerge: 'restart', 'continue' or None
+    shape: "CellShape"
+    text: str                # paragraphs joined by a line break
+    raw: str                 # the cell's XML now (edits change it)
+    edited: bool = False
+    number: Decimal | None = None  # an amount cell's exact amount (docx_print.mark_numbers), for Excel
+
+
+@dataclass(slots=True)
+class Row:
+    header: bool             # w:tblHeader: repeated on every page
+    min_height: float        # w:trHeight, points
+    cells: list[Cell]
+
+
+@dataclass(slots=True)
+class Table:
+    start: int
+    widths: list[int | None]  # grid columns, twips (None: the template sets none)
+    inset: float             # left + right cell margins, points
+    rows: list[Row]
+
+
+@dataclass(slots=True)
+class Paragraph:
+    text: str
+    shape: "ParagraphShape"
+
+
+@dataclass
+class Document:
+    """A rendered document's body, read once (`read`): what the merges, the page layout and the
+    Excel sheet need, and the text to write back (`text()`, with the edits made since)."""
+
+    source: str
+    blocks: list[Table | Paragraph]
+    landscape: bool
+    sect: int                # offset of the body's w:sectPr, -1 without one
+    root_open: str           # the document's start tag, with every namespace declared
+
+    @property
+    def tables(self) -> list[Table]:
+        return [block for block in self.blocks if isinstance(block, Table)]
+
+    def cells(self) -> Iterator[Cell]:
+        for table in self.tables:
+            for row in table.rows:
+                yield from row.cells
+
+    def text(self, replaced: dict[int, str] | None = None, spliced: list[tuple[int, int, str]] = ()) -> str:
+        """The document's XML with its edits: cells changed in place and, for this text only,
+        `replaced` (cell start → its XML) and `spliced` ((start, end, XML) of the source)."""
+        replaced = replaced or {}
+        edits = [(c.start, c.end, replaced.get(c.start, c.raw)) for c in self.cells()
+                 if c.edited or c.start in replaced]
+        edits += spliced
+        if not edits:
+            return self.source
+        edits.sort(key=lambda e: (e[0], e[1]))
+        pieces, at = [], 0
+        for start, end, xml in edits:
+            pieces.append(self.source[at:start])
+            pieces.append(xml)
+            at = end
+        pieces.append(self.source[at:])
+        return "".join(pieces)
+
+    def parse(self, xml: str) -> etree._Element:
+        """An XML fragment of this document (cells, paragraphs) as elements under its root."""
+        return etree.fromstring(f"{self.root_open}{xml}</{_tag_name(self.root_open)}>")
+
+    def serialize(self, root: etree._Element) -> str:
+        """The fragment under `root` (from `parse`) as text."""
+        out = etree.tostring(root, encoding="unicode")
+        return out[out.index(">") + 1:out.rindex("<")]
+
+
+def _tag_name(start_tag: str) -> str:
+    return start_tag[1:].split(None, 1)[0].rstrip(">/")
+
+
+# ---------------------------------------------------------------- shapes, read once with lxml
+
+@dataclass(frozen=True, slots=True)
+class CellShape:
+    span: int
+    merge: str | None
+    valign: str | None
+    # the first paragraph's format (xlsx._format's reading, None: the default size) and print size
+    horizontal: str
+    bold: bool
+    format_size: float | None
+    print_size: float | None       # docx_print._size of the first paragraph (None: the default)
+    has_paragraph: bool
+    simple: bool                   # one paragraph, every text in it, no break or tab
+
+
+@dataclass(frozen=True, slots=True)
+class ParagraphShape:
+    print_size: float | None
+    exact: float | None            # an exact line height, points
+    extra: float                   # spacing before and after, points
+    horizontal: str
+    bold: bool
+    format_size: float | None
+
+
+_TEXTS = re.compile(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>")
+_TOKENS = re.compile(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>|(<w:br[\s/>])|(<w:tab[\s/>])|(</w:p>|<w:p(?:\s[^>]*)?/>)")
+_NONE = -1.0  # the size the shapes are read with where a paragraph sets none
+
+
+class Shapes:
+    """The shapes of one template's tables, read as they are met (each table bounded: a table's
+    shapes are the template's, repeated; only `seen` and `edits` hold texts)."""
+
+    LIMIT = 4096
+
+    def __init__(self):
+        self.cells: dict[str, CellShape] = {}
+        self.paragraphs: dict[str, ParagraphShape] = {}
+        self.rows: dict[str, tuple[bool, float]] = {}
+        self.tables: dict[str, tuple[list[int | None], float]] = {}
+        self.edits: dict[tuple[str, str], str] = {}
+        # whole cells met before (a department's labels, empty and continued cells: most of a
+        # table) → (shape, text), so that a repeated cell costs one lookup
+        self.seen: dict[str, tuple[CellShape, str]] = {}
+
+    def _room(self, table: dict) -> dict:
+        if len(table) >= self.LIMIT:
+            table.clear()
+        return table
+
+    def cell(self, key: str, document: Document) -> CellShape:
+        shape = self.cells.get(key)
+        if shape is None:
+            from .docx_print import _size
+            from .xlsx import _format
+
+            tc = document.parse(key)[0]
+            span, merge, valign = cell_properties(tc)
+            p = child(tc, f"{W}p")
+            fmt = _format(p, valign, True, _NONE)
+            paragraphs = list(tc.iterchildren(f"{W}p"))
+            inside = sum(1 for p_ in paragraphs for _ in p_.iter(f"{W}t", f"{W}br", f"{W}tab"))
+            everywhere = sum(1 for _ in tc.iter(f"{W}t", f"{W}br", f"{W}tab"))
+            breaks = sum(1 for p_ in paragraphs for _ in p_.iter(f"{W}br", f"{W}tab"))
+            size = _size(p, _NONE) if p is not None else _NONE
+            shape = CellShape(span, merge, valign, fmt.horizontal, fmt.bold,
+                              None if fmt.size == _NONE else fmt.size, None if size == _NONE else size,
+                              p is not None, len(paragraphs) == 1 and inside == everywhere and not breaks)
+            self._room(self.cells)[key] = shape
+        return shape
+
+    def paragraph(self, key: str, document: Document) -> ParagraphShape:
+        shape = self.paragraphs.get(key)
+        if shape is None:
+            from .docx_print import _exact, _size, q
+            from .xlsx import _format
+
+            p = document.parse(key)[0]
+            spacing = child(child(p, q("pPr")), q("spacing"))
+            extra = sum(int(spacing.get(q(k), "0")) for k in ("before", "after")) / 20 if spacing is not None else 0
+            fmt = _format(p, None, False, _NONE)
+            size = _size(p, _NONE)
+            shape = ParagraphShape(None if size == _NONE else size, _exact(p), extra, fmt.horizontal, fmt.bold,
+                                   None if fmt.size == _NONE else fmt.size)
+            self._room(self.paragraphs)[key] = shape
+        return shape
+
+    def row(self, key: str, document: Document) -> tuple[bool, float]:
+        found = self.rows.get(key)
+        if found is None:
+            tr = document.parse(key + "</w:tr>")[0]
+            tr_pr = child(tr, f"{W}trPr")
+            height = child(tr_pr, f"{W}trHeight")
+            found = (child(tr_pr, f"{W}tblHeader") is not None,
+                     int(height.get(f"{W}val", "0")) / 20 if height is not None else 0.0)
+            self._room(self.rows)[key] = found
+        return found
+
+    def table(self, key: str, document: Document) -> tuple[list[int | None], float]:
+        found = self.tables.get(key)
+        if found is None:
+            tbl = document.parse(key + "</w:tbl>")[0]
+            margins = tbl.find(f"{W}tblPr/{W}tblCellMar")
+            inset = sum(int(m.get(f"{W}w", "0")) for m in margins.iterfind(f"{W}*")
+                        if etree.QName(m).localname in ("left", "right", "start", "end")) / 20 \
+                if margins is not None else 0
+            widths = [int(c.get(f"{W}w")) if c.get(f"{W}w") is not None else None
+                      for c in tbl.iterfind(f"{W}tblGrid/{W}gridCol")]
+            found = (widths, inset)
+            self._room(self.tables)[key] = found
+        return found
+
+    def edit(self, raw: str, how: str, document: Document, change: Callable[[etree._Element], None]) -> str:
+        """A cell's XML after `change` (named `how`), made with lxml once per cell text and change."""
+        key = (raw, how)
+        out = self.edits.get(key)
+        if out is None:
+            root = document.parse(raw)
+            change(root[0])
+            out = document.serialize(root)
+            self._room(self.edits)[key] = out
+        return out
+
+
+# ---------------------------------------------------------------- reading
+
+_PARAGRAPH = re.compile(r"<w:p(?:\s[^>]*)?(?:/>|>.*?</w:p>)", re.DOTALL)
+_LANDSCAPE = re.compile(r"<w:pgSz\b[^>]*\bw:orient=\"landscape\"")
+# a text's content (after its start tag, before its end tag): split out, the rest is the shape
+_TEXT_SPLIT = re.compile(r"(?<=>)([^<]+)(?=</w:t>)")
+
+
+def read(xml: str, shapes: Shapes) -> Document:
+    """The body of a rendered document (in lxml's form, see `canonical`), read once.
+
+    Templates hold no table in a table (check_template), so a table, a row and a cell end at the
+    first end tag after them, and outside a cell the next `<w:tc` is a cell, outside a row the next
+    `<w:tr` a row: the structure is found with str.find."""
+    start = xml.index("<", xml.index("?>") + 2 if xml.startswith("<?") else 0)
+    root_open = xml[start:xml.index(">", start) + 1]
+    gap, sect, body_end = body_bounds(xml)  # gap: where the text between tables begins
+    document = Document(xml, [], bool(sect != -1 and _LANDSCAPE.search(xml, sect, body_end)), sect, root_open)
+    blocks = document.blocks
+    cell_shapes, cell_shape, row_shapes, seen = shapes.cells, shapes.cell, shapes.rows, shapes.seen
+    split, find = _TEXT_SPLIT.split, xml.find
+    table_start = find("<w:tbl", gap, body_end)
+    while table_start != -1:
+        table_end = find("</w:tbl>", table_start) + 8
+        _paragraphs(document, xml, gap, table_start, shapes)
+        row_start = find("<w:tr", table_start, table_end)
+        widths, inset = shapes.table(xml[table_start:row_start if row_start != -1 else table_end], document)
+        rows: list[Row] = []
+        while row_start != -1:
+            row_end = find("</w:tr>", row_start) + 7
+            cell_start = find("<w:tc", row_start, row_end)
+            key = xml[row_start:cell_start if cell_start != -1 else row_end]
+            found = row_shapes.get(key) or shapes.row(key, document)
+            cells: list[Cell] = []
+            col = 0
+            while cell_start != -1:
+                cell_end = find("</w:tc>", cell_start) + 7
+                raw = xml[cell_start:cell_end]
+                known = seen.get(raw)
+                if known is None:
+                    parts = split(raw)
+                    key = "".join(parts[::2])
+                    shape = cell_shapes.get(key) or cell_shape(key, document)
+                    if shape.simple:
+                        text = "".join(parts[1::2])
+                        if "&" in text:
+                            text = unescape(text)
+                    else:
+                        text = cell_text(raw)
+                    if len(seen) >= shapes.LIMIT:
+                        seen.clear()
+                    seen[raw] = (shape, text)
+                else:
+                    shape, text = known
+                span = shape.span
+                cells.append(Cell(cell_start, cell_end, col, span, shape.merge, shape, text, raw))
+                col += span
+                cell_start = find("<w:tc", cell_end, row_end)
+            rows.append(Row(found[0], found[1], cells))
+            row_start = find("<w:tr", row_end, table_end)
+        blocks.append(Table(table_start, widths, inset, rows))
+        gap = table_end
+        table_start = find("<w:tbl", gap, body_end)
+    _paragraphs(document, xml, gap, sect if sect != -1 else body_end, shapes)
+    return document
+
+
+def body_bounds(xml: str) -> tuple[int, int, int]:
+    """Where the body's content begins, its w:sectPr (-1: none) and the body's end tag."""
+    body = xml.index("<w:body")
+    end = xml.rindex("</w:body>")
+    sect = xml.rfind("<w:sectPr", body, end)
+    if sect != -1 and xml.rfind("</w:p>", sect, end) != -1:
+        sect = -1  # a paragraph's section break, not the body's
+    return xml.index(">", body) + 1, sect, end
+
+
+def _paragraphs(document: Document, xml: str, start: int, end: int, shapes: Shapes) -> None:
+    """The body's paragraphs between `start` and `end` (outside tables)."""
+    for match in _PARAGRAPH.finditer(xml, start, end):
+        raw = match.group(0)
+        shape = shapes.paragraph("".join(_TEXT_SPLIT.split(raw)[::2]), document)
+        document.blocks.append(Paragraph(unescape("".join(_TEXTS.findall(raw))), shape))
+
+
+def cell_text(raw: str, separator: str = "\n") -> str:
+    """The cell's text as ooxml.cell_text reads it: paragraphs joined by `separator`, a line break
+    as a newline, a tab as a tab."""
+    paragraphs, parts = [], []
+    for text, br, tab, end in _TOKENS.findall(raw):
+        if end:
+            paragraphs.append("".join(parts))
+            parts = []
+        elif br:
+            parts.append("\n")
+        elif tab:
+            parts.append("\t")
+        else:
+            parts.append(text)
+    return unescape(separator.join(paragraphs))
+
+
+def check_template(document: etree._Element) -> None:
+    """What the one-pass reading does not follow, refused when the template is loaded."""
+    body = document.find(f"{W}body")
+    for node in body.iter():
+        if not isinstance(node.tag, str):
+            node.getparent().remove(node)  # comments and processing instructions: nothing to print
+    for tbl in body.iter(f"{W}tbl"):
+        if next(tbl.iterancestors(f"{W}tbl"), None) is not None:
+            raise VariantError("Word 模板的表格中还有表格：perfgen 不支持表格嵌套，请把内层表格拆开")
+    if body.find(f".//{W}txbxContent") is not None or body.find(f".//{W}sdt") is not None:
+        raise VariantError("Word 模板中有文本框或内容控件：perfgen 只填写正文段落和表格，请把它们转换为普通文字")
+
+
+__all__ = ["Cell", "Row", "Table", "Paragraph", "Document", "Shapes", "read", "cell_text",
+           "check_template", "reparsed", "unescape", "body_bounds"]
