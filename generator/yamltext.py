@@ -17,7 +17,9 @@ scalar style), for the data perfgen writes, without nodes or events:
 - PyYAML folds a scalar at the first space past column 2**20; a text that long is not a spec
   (source.MAX_BYTES is 1 MB), and this writer never folds.
 
-tests/test_yamltext.py checks the output against PyYAML's own for arbitrary data.
+`read_back` gives what perfgen's loader reads from that text without writing and parsing it.
+tests/test_yamltext.py checks the output against PyYAML's own for arbitrary data, and read_back
+against the loader.
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ import yaml.nodes
 import yaml.resolver
 
 from .amounts import plain
+from .source import MAX_DEPTH, MAX_NODES
 
 _BREAKS = "\n\x85\u2028\u2029"
 _WS = r"[\x00 \t\r\n\x85\u2028\u2029]"
@@ -397,3 +400,42 @@ def _escape(match: re.Match) -> str:
 def dumps(data: Any) -> str:
     """`data` as a YAML document (see the module's docstring for what it holds)."""
     return _Writer(_anchors(data)).document(data)
+
+
+# what read_back leaves to the text: controls (the loader refuses some; YAML reads U+0085 as a line
+# break), surrogates, U+FEFF, U+FFFE, U+FFFF
+_UNSURE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
+
+
+def read_back(data: Any) -> Any:
+    """What perfgen's loader (source.parse) reads from dumps(data), without the text: every scalar
+    as its text, null as None. ValueError where only the text can tell: a character _UNSURE
+    matches, a key with spaces around it (the loader strips keys) or `<<` (a merge, refused), data
+    deeper or bigger than the loader takes."""
+    count = 0
+
+    def convert(value: Any, depth: int) -> Any:
+        nonlocal count
+        count += 1
+        if depth > MAX_DEPTH or count > MAX_NODES:
+            raise ValueError("too deep or too big: read it from the text")
+        kind = type(value)
+        if kind is dict:
+            out = {}
+            for key, item in value.items():
+                if type(key) is not str or key != key.strip() or key == "<<" or _UNSURE.search(key):
+                    raise ValueError(f"key {key!r}: read it from the text")
+                out[key] = convert(item, depth + 1)
+            return out
+        if kind is list or kind is Flow:
+            return [convert(item, depth + 1) for item in value]
+        if kind is str:
+            if _UNSURE.search(value):
+                raise ValueError(f"text {value!r}: read it from the text")
+            return value
+        scalar = _scalar_of(value)
+        if scalar is None:
+            raise TypeError(f"cannot write {kind.__name__} as YAML: {value!r}")
+        return None if value is None else scalar[0]
+
+    return convert(data, 0)

@@ -11,8 +11,9 @@ import yaml
 from hypothesis import given, settings, strategies as st
 
 from generator.amounts import plain
+from generator.errors import SourceError
 from generator.source import parse
-from generator.yamltext import Flow, dumps
+from generator.yamltext import Flow, dumps, read_back
 
 
 class _Dumper(yaml.SafeDumper):
@@ -117,7 +118,43 @@ def as_read(value):
 @settings(max_examples=400, deadline=None)
 @given(trees(VALUES, KEYS))
 def test_perfgens_loader_reads_back_the_same_data(data):
-    assert parse(dumps(data), Path("x.yaml")).data == as_read(data)
+    assert parse(dumps(data), Path("x.yaml")).data == as_read(data) == read_back(data)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(trees(SCALARS), shared()))
+def test_read_back_is_what_the_loader_reads_or_leaves_it_to_the_text(data):
+    """Any character, keys with spaces around them, `<<`: read_back gives what the loader reads,
+    or refuses (the importer then writes and parses the text)."""
+    try:
+        expected = parse(dumps(data), Path("x.yaml")).data
+    except SourceError:
+        with pytest.raises(ValueError):
+            read_back(data)
+        return
+    try:
+        got = read_back(data)
+    except ValueError:
+        return
+    assert got == expected
+
+
+@pytest.mark.parametrize("data", [{" 键": "a"}, {"<<": "a"}, {"a": "x\x85y"}, {"a": "\ud800"}, {"a": "\t"}])
+def test_read_back_leaves_to_the_text_what_the_loader_reads_otherwise(data):
+    with pytest.raises(ValueError):
+        read_back(data)
+
+
+def test_read_back_refuses_data_deeper_than_the_loader_takes():
+    deep: dict = {}
+    node = deep
+    for _ in range(40):
+        node["a"] = {}
+        node = node["a"]
+    with pytest.raises(SourceError):
+        parse(dumps(deep), Path("x.yaml"))
+    with pytest.raises(ValueError):
+        read_back(deep)
 
 
 @settings(max_examples=300, deadline=None)

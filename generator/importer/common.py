@@ -25,14 +25,16 @@ _OWN_UNIT = re.compile(r"(万元|万|元)\s*$")
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[T\s].*)?")
 _SPACE = re.compile(r"[\s\u00a0\u3000]+")
 _BOXES = {"□": "☐", "☒": "☑", "■": "☑", "√": "☑", "✓": "☑", "✔": "☑"}
+# the spellings cell_norm rewrites, longest first (sorted once: it runs for every cell read)
+_SPELLINGS = [(spelling, op) for spelling, op in sorted(OPERATOR_SPELLINGS.items(), key=lambda kv: -len(kv[0]))
+              if len(spelling) > 1]
 
 
 def cell_norm(text: str) -> str:
     """A cell as a reader compares it: width, spaces, operator spellings and box marks unified."""
     text = unicodedata.normalize("NFKC", text or "")
-    for spelling, op in sorted(OPERATOR_SPELLINGS.items(), key=lambda kv: -len(kv[0])):
-        if len(spelling) > 1:
-            text = text.replace(spelling, op)
+    for spelling, op in _SPELLINGS:
+        text = text.replace(spelling, op)
     for mark, box in _BOXES.items():
         text = text.replace(mark, box)
     return _SPACE.sub("", text)

@@ -17,9 +17,9 @@ from ..category import Libraries, Library
 from ..errors import Problems
 from ..expand import Expanded, expand
 from ..render.docx import WordTemplate
-from ..source import SourceError, parse
+from ..source import Source, SourceError, parse
 from ..spec import DepartmentSpec, Loaded, validate
-from ..yamltext import dumps
+from ..yamltext import dumps, read_back
 from .common import Imported, cell_norm
 from .grid import read_word_tree
 from .labels import split_forms
@@ -59,30 +59,40 @@ class Checker:
         self._library_of[folder] = self._libraries.for_spec_folder(folder, problems)
         return self._library_of[folder], [str(p) for p in problems.errors]
 
-    def _load(self, item: Imported, text: str, path: Path, problems: Problems) -> Loaded | None:
-        """The spec `text` validated as `perfgen build` validates a file (None if it does not)."""
+    def _load(self, item: Imported, spec: str | dict[str, Any], path: Path, problems: Problems) -> Loaded | None:
+        """The spec validated as `perfgen build` validates a file (None if it does not): its text,
+        or its data, read as from dump(data) (yamltext.read_back: the search for the shortest spec
+        tries many, and needs no line numbers)."""
         try:
-            source = parse(text, path)
+            if isinstance(spec, dict):
+                try:
+                    source = Source(path, read_back(spec))
+                except ValueError:
+                    spec = dump(spec)
+            if isinstance(spec, str):
+                source = parse(spec, path)
         except SourceError as exc:  # pragma: no cover - dump writes valid YAML
             problems.add(path, exc.line, "", f"生成的说明无法读取：{exc}")
             return None
         spec = validate(spec_model(item.variant), source, problems)
         return None if spec is None else Loaded(spec, source)
 
-    def expand(self, item: Imported, text: str, path: Path,
+    def expand(self, item: Imported, spec: str | dict[str, Any], path: Path,
                department: DepartmentSpec) -> tuple[Expanded | None, Problems]:
-        """The spec `text` expanded as `perfgen build` expands it (None if it does not validate)."""
+        """The spec (text or data) expanded as `perfgen build` expands it (None if it does not validate)."""
         problems = Problems()
-        loaded = self._load(item, text, path, problems)
+        loaded = self._load(item, spec, path, problems)
         if loaded is None:
             return None, problems
         library, _ = self.library(path.parent)
         return expand(loaded, department, item.variant, library, problems), problems
 
-    def build(self, item: Imported, text: str, path: Path, department: DepartmentSpec) -> tuple[Any, Problems]:
-        """The typed table the spec `text` builds, read as `perfgen build` reads a spec (build.plan_spec), or None."""
+    def build(self, item: Imported, spec: str | dict[str, Any], path: Path,
+              department: DepartmentSpec) -> tuple[Any, Problems]:
+        """The typed table the spec (text or data) builds, read as `perfgen build` reads a spec
+        (build.plan_spec), or None."""
         problems = Problems()
-        loaded = self._load(item, text, path, problems)
+        loaded = self._load(item, spec, path, problems)
         if loaded is None:
             return None, problems
         library, _ = self.library(path.parent)

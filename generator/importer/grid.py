@@ -88,40 +88,48 @@ def read(path: Path) -> Document:
 
 # ---------------------------------------------------------------- Word
 
+_TEXT_TAGS = tuple(f"{W}{tag}" for tag in ("t", "br", "cr", "tab", "sym", "noBreakHyphen", "p"))
+_T, _P, _SYM, _CHAR = f"{W}t", f"{W}p", f"{W}sym", f"{W}char"
+_BREAKS = {f"{W}br": "\n", f"{W}cr": "\n", f"{W}tab": " ", f"{W}noBreakHyphen": "-"}
+_CELL_LINES = (f"{W}p", f"{W}sdt", f"{W}customXml")
+_SDT_CONTENT = f"{W}sdtContent"
+
+
+def _local(node: etree._Element) -> str:
+    """The tag's local name ("" for a comment or processing instruction)."""
+    return node.tag.rpartition("}")[2] if isinstance(node.tag, str) else ""
+
+
 def _text(node: etree._Element) -> str:
     """A paragraph's or cell's visible text: runs, line breaks, tabs, checkbox symbols."""
     parts = []
-    for el in node.iter(f"{W}t", f"{W}br", f"{W}cr", f"{W}tab", f"{W}sym", f"{W}noBreakHyphen", f"{W}p"):
-        tag = etree.QName(el).localname
-        if tag == "t":
+    for el in node.iter(*_TEXT_TAGS):
+        tag = el.tag
+        if tag == _T:
             parts.append(el.text or "")
-        elif tag in ("br", "cr"):
-            parts.append("\n")
-        elif tag == "tab":
-            parts.append(" ")
-        elif tag == "sym":
-            parts.append(_SYMBOLS.get((el.get(f"{W}char") or "").upper()[-4:], ""))
-        elif tag == "noBreakHyphen":
-            parts.append("-")
-        elif tag == "p" and el is not node and parts:
+        elif tag in _BREAKS:
+            parts.append(_BREAKS[tag])
+        elif tag == _SYM:
+            parts.append(_SYMBOLS.get((el.get(_CHAR) or "").upper()[-4:], ""))
+        elif tag == _P and el is not node and parts:
             parts.append("\n")  # paragraphs of a cell are lines
     return "".join(parts)
 
 
 def _cell_text(tc: etree._Element) -> str:
     # a nested table's text is not the cell's own text
-    lines = [_text(p) for p in tc.iterchildren(f"{W}p", f"{W}sdt", f"{W}customXml")]
+    lines = [_text(p) for p in tc.iterchildren(*_CELL_LINES)]
     return "\n".join(line.strip() for line in "\n".join(lines).split("\n")).strip()
 
 
 def _children(node: etree._Element, tag: str):
     """Children named `tag`, looking through content controls and custom XML wrappers."""
     for child in node:
-        name = etree.QName(child).localname if isinstance(child.tag, str) else ""
+        name = _local(child)
         if name == tag:
             yield child
         elif name in ("sdt", "customXml"):
-            content = child.find(f"{W}sdtContent") if name == "sdt" else child
+            content = child.find(_SDT_CONTENT) if name == "sdt" else child
             if content is not None:
                 yield from _children(content, tag)
 
@@ -133,20 +141,35 @@ def _int(node: etree._Element | None, default: int) -> int:
         return default
 
 
+_GRID_BEFORE, _TCPR = f"{W}trPr/{W}gridBefore", f"{W}tcPr"
+_SPAN, _VMERGE, _HMERGE, _VAL = f"{W}gridSpan", f"{W}vMerge", f"{W}hMerge", f"{W}val"
+_PAGE_BREAK = f".//{W}lastRenderedPageBreak"
+
+
+def _properties(tc: etree._Element) -> tuple[etree._Element | None, ...]:
+    """The cell's gridSpan, vMerge and hMerge, each the first in its w:tcPr elements (as
+    `tc.find("w:tcPr/w:gridSpan")` finds it)."""
+    found: list[etree._Element | None] = [None, None, None]
+    for tcpr in tc.iterchildren(_TCPR):
+        for index, tag in enumerate((_SPAN, _VMERGE, _HMERGE)):
+            if found[index] is None:
+                found[index] = tcpr.find(tag)
+    return tuple(found)
+
+
 def _table_rows(tbl: etree._Element, source: int) -> list[Row]:
     rows = []
     merged_above: dict[int, str] = {}  # grid column → text of the vertical merge going on there
     for number, tr in enumerate(_children(tbl, "tr"), 1):
-        col = _int(tr.find(f"{W}trPr/{W}gridBefore"), 0)
+        col = _int(tr.find(_GRID_BEFORE), 0)
         cells: list[Cell] = []
         for tc in _children(tr, "tc"):
-            span = max(1, _int(tc.find(f"{W}tcPr/{W}gridSpan"), 1))
-            v = tc.find(f"{W}tcPr/{W}vMerge")
-            h = tc.find(f"{W}tcPr/{W}hMerge")
-            continued = any(m is not None and m.get(f"{W}val", "continue") == "continue" for m in (v, h))
+            span_node, v, h = _properties(tc)
+            span = max(1, _int(span_node, 1))
+            continued = any(m is not None and m.get(_VAL, "continue") == "continue" for m in (v, h))
             text = "" if continued else _cell_text(tc)
             if v is not None and not continued and merged_above.get(col) == text \
-                    and tc.find(f".//{W}lastRenderedPageBreak") is not None:
+                    and tc.find(_PAGE_BREAK) is not None:
                 continued, text = True, ""  # the merge above, its label printed again where a page begins
             if v is None:
                 merged_above.pop(col, None)
@@ -173,7 +196,7 @@ def read_word_tree(root: etree._Element, path: Path) -> Document:
 
     def walk(node: etree._Element) -> None:
         for child in node:
-            name = etree.QName(child).localname if isinstance(child.tag, str) else ""
+            name = _local(child)
             if name == "p":
                 text = _text(child).strip()
                 if text:
@@ -182,7 +205,7 @@ def read_word_tree(root: etree._Element, path: Path) -> Document:
                 document.rows.extend(_table_rows(child, document.tables))
                 document.tables += 1
             elif name == "sdt":
-                content = child.find(f"{W}sdtContent")
+                content = child.find(_SDT_CONTENT)
                 if content is not None:
                     walk(content)
             elif name == "customXml":

@@ -135,11 +135,11 @@ class _Writer:
         return out
 
     def expanded(self, data: dict[str, Any]) -> Expanded | None:
-        return self.checker.expand(self.item, dump(data), self.path, self.department)[0]
+        return self.checker.expand(self.item, data, self.path, self.department)[0]
 
     def rows(self, data: dict[str, Any]) -> list[tuple] | None:
         """The indicators `data` prints, in order, as they print; None if it does not build."""
-        built, _ = self.checker.build(self.item, dump(data), self.path, self.department)
+        built, _ = self.checker.build(self.item, data, self.path, self.department)
         if built is None:
             return None
         style = self.values
