@@ -1,55 +1,53 @@
 """The batch build of a whole specs tree: incremental, optionally in N processes, optionally to PDF.
 
-Spec folders are taken one at a time, in order, so that memory stays flat however many projects a
-district has: once a folder's tables and manifest are staged, only its name list is kept.
+This is the build's main process: it schedules folders, says what happened and commits. Spec
+folders are taken one at a time, in order, so that memory stays flat however many projects a
+district has: the main process keeps no list per project or per file (`Listing` keeps the result's
+on disk) and nothing of a folder once it is taken.
 1. a folder whose inputs (every file in it and in the 类别/ folders it inherits from, the templates,
    perfgen itself) are byte for byte those of the last build, with every output as written, is
-   skipped unread: its projects, warnings and manifest are the last build's;
-2. any other folder is read and checked (build.plan_folder); a project whose key (cache.py) and
-   files are unchanged is skipped;
-3. the others are rendered in chunks, in this process or in a pool of N (each worker compiles a
-   variant's template once and stages the tables as temporary files beside their targets); chunks
-   come back in order, so the bytes and the messages are the same however many processes ran;
-4. once a folder's tables are back: its 汇总 workbook, streamed (each project's sheet copied as it
-   was compressed for the project's own workbook);
-5. then its manifest is staged (with --pdf: after the PDFs, one LibreOffice run for the batch);
-6. after the last folder, if any spec had an error, or an output's place holds a file perfgen
+   skipped unread, here: its projects, warnings and manifest are the last build's;
+2. any other folder is a task (folder_build.FolderTask) built whole, in this process or in a pool
+   of N (workers.py): read and checked (build.plan_folder), a project whose key (cache.py) and
+   files are unchanged skipped, the others rendered and staged as temporary files beside their
+   targets, then the folder's 汇总 workbooks (each project's sheet copied as it was compressed for
+   the project's own workbook) and its manifest; the first few tables are built here (workers.INLINE);
+3. results come back in order (workers.Workers), so the bytes and the messages are the same however
+   many processes ran: each folder's problems and warnings are said, its tables reported, its staged
+   files adopted (with --pdf: its manifest staged after the PDFs, one LibreOffice run for the batch);
+4. after the last folder, if any spec had an error, or an output's place holds a file perfgen
    may not replace (ownership.py): nothing is committed, every staged file (and folder made for
-   it) is removed and all the problems are raised. Otherwise one commit (staging.py: checked,
-   then all or nothing), which also deletes the files of projects that are gone.
+   it) is removed and all the problems are raised. Once an error is found, the folders not yet
+   built are only read and checked. Otherwise one commit (staging.py: checked, then all or
+   nothing), which also deletes the files of projects that are gone.
 
 The whole build holds the output folder's lock (buildlock.py), and first undoes and sweeps away
 what a killed build left there. An error therefore still writes nothing; the price is that the
 folders before it may have been rendered in vain (a typo in an edited spec of an unchanged tree
-costs nothing: the rest is skipped). Which module holds what: workers.py (rendering, the pool),
-incremental.py (what is fresh), ownership.py (what may be replaced), staging.py (the commit).
+costs nothing: the rest is skipped). Which module holds what: folder_build.py (one folder's
+build), workers.py (the pool), incremental.py (what is fresh), ownership.py (what may be
+replaced), staging.py (the commit).
 """
 from __future__ import annotations
 
 import os
-from collections import deque
+import pickle
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Protocol
+from typing import Any, Iterator, Protocol
 
 from . import cache
 from .buildlock import BuildLock
 from .errors import Problem, Problems, SpecErrors
 from .failure import doing
-from .incremental import (SUMMARY_GROUP, folder_files, keep_pdfs, last_build, pdf_sources, project_group,
-                          project_key, stored)
-from .layout import (COMBINED_DOCUMENT, SUMMARY_WORKBOOK, Templates, category_folders, count_tables, ruleset_folders,
-                     safe_filename, targets)
+from .folder_build import FolderDone, FolderTask, close_folder
+from .incremental import SUMMARY_GROUP, last_build, pdf_sources, project_group
+from .layout import Templates, category_folders, count_tables, ruleset_folders, targets
 from .ownership import Owner
 from .pdf import find_soffice, to_pdf
-from .render.sheetml import sheet_part
 from .staging import Staging, make_folder, recover, remove_folders, sweep
-from .workers import CHUNK, Chunk, Rendered, Renderer, document_root  # noqa: F401  (document_root: also from here)
-from .write import Entry, read_entry
-
-if TYPE_CHECKING:
-    from .build import Plan
-    from .variant import Variant
+from .workers import Workers, document_root  # noqa: F401  (document_root: also from here)
 
 # Reading specs (build: pydantic), rendering (docxtpl, jinja) and the 汇总 (summary) are imported
 # where they are first needed: a build that finds nothing changed needs none of them.
@@ -77,14 +75,54 @@ class Silent:
         pass
 
 
+class Listing:
+    """A list kept in a temporary file instead of memory: a district's build lists tens of
+    thousands of tables and files, and the main process's memory stays flat. Appended to, then
+    read back in order (len, iteration, ==, `in`)."""
+
+    def __init__(self, items: Any = ()) -> None:
+        self._file: Any = None
+        self._count = 0
+        for item in items:
+            self.append(item)
+
+    def append(self, item: Any) -> None:
+        if self._file is None:
+            self._file = tempfile.TemporaryFile()
+        data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+        self._file.seek(0, os.SEEK_END)
+        self._file.write(len(data).to_bytes(4, "little") + data)
+        self._count += 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Any]:
+        offset = 0
+        for _ in range(self._count):
+            self._file.seek(offset)
+            size = int.from_bytes(self._file.read(4), "little")
+            item = pickle.loads(self._file.read(size))
+            offset += 4 + size
+            yield item
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (list, tuple, Listing)):
+            return len(self) == len(other) and list(self) == list(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Listing({list(self)!r})"
+
+
 @dataclass
 class Result:
-    built: list[tuple[Path, str]] = field(default_factory=list)      # (output folder, project name)
-    skipped: list[tuple[Path, str]] = field(default_factory=list)
-    written: list[Path] = field(default_factory=list)
+    built: Listing = field(default_factory=Listing)      # (output folder, project name)
+    skipped: Listing = field(default_factory=Listing)
+    written: Listing = field(default_factory=Listing)    # Paths (manifests left out)
     removed: list[Path] = field(default_factory=list)
     pdfs: list[Path] = field(default_factory=list)
-    swept: int = 0                                                   # leftovers of killed builds removed
+    swept: int = 0                                       # leftovers of killed builds removed
     folders: list[Path] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 
@@ -95,273 +133,137 @@ class Result:
 
 # ---------------------------------------------------------------- the batch
 
-@dataclass
-class _Folder:
-    """One output folder during a batch. `plan` and `sheets` are dropped once its tables are staged."""
+@dataclass(frozen=True)
+class _Pending:
+    """A folder sent to be built: what this process says of it when its turn comes."""
 
     out: Path
+    warnings: tuple[Problem, ...]  # about its manifest
+
+
+@dataclass
+class _Folder:
+    """A folder whose manifest this process stages: an unchanged one, or with --pdf (after the PDFs)."""
+
+    out: Path
+    names: list[str]
     old: cache.Manifest
     new: cache.Manifest
-    names: list[str]
-    plan: Plan | None = None
-    variant_key: str = ""
-    keys: list[str] = field(default_factory=list)
-    fresh: list[bool] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    replayed: bool = False                                   # skipped unread (its inputs are unchanged)
-    pending: int = 0                                          # chunks not back yet
-    sheets: dict[str, Entry] = field(default_factory=dict)   # file stem → this build's sheet
-    digests: dict[str, dict[str, str]] = field(default_factory=dict)  # file stem → {file name: sha256}
-    known: cache.Digests | None = None                        # the digests of the folder's files
-    owner: Owner | None = None                                # what may be replaced or deleted there
+    known: cache.Digests
+    owner: Owner
 
 
 class _Batch:
-    def __init__(self, templates: Templates, staging: Staging, renderer: Renderer, force: bool, pdf: bool,
+    def __init__(self, templates: Templates, staging: Staging, workers: Workers, force: bool, pdf: bool,
                  reporter: Reporter, result: Result, overwrite: bool = False):
-        self.templates, self.staging, self.renderer = templates, staging, renderer
+        self.templates, self.staging, self.workers = templates, staging, workers
         self.force, self.pdf, self.reporter, self.result = force, pdf, reporter, result
         self.overwrite = overwrite
         self.problems = Problems()
         self.said: set[Problem] = set()     # problems and warnings already said (a 类别 folder is shared)
         self.warned: set[Problem] = set()
-        self.variant_keys: dict[Path, str] = {}
         self.category_keys: dict[Path, str] = {}
-        self.writers: dict[str, Any] = {}
-        self.words: dict[str, Any] = {}
-        self.order: deque[_Folder] = deque()  # folders not finished yet
-        self.saving: cache.Digests | None = None  # the digests of the last folder closed
+        self.kept: list[_Folder] = []       # with --pdf: every folder, until the PDFs are made
+        self.saving: cache.Digests | None = None  # the digests of the last folder taken
         # what the fast path compares: perfgen itself, and (per folder) every template it can use
         self.inputs = (cache.toolchain_key(),)
+        self.build = os.urandom(8).hex()  # what a process remembers of a build is for this one (FolderTask)
 
     def category_key(self, folder: Path) -> str:
         if folder not in self.category_keys:
             self.category_keys[folder] = cache.folder_key(folder)
         return self.category_keys[folder]
 
-    def variant_key(self, variant: Variant) -> str:
-        if variant.folder not in self.variant_keys:
-            self.variant_keys[variant.folder] = cache.key(cache.folder_key(variant.folder),
-                                                          cache.sha256(variant.word_template.read_bytes()))
-        return self.variant_keys[variant.folder]
-
-    # ------------------------------------------------------------ one folder
-
-    def folder(self, spec_folder: Path, out: Path) -> _Folder:
-        """Plan one folder and send its stale projects to render."""
-        doing("读取并检查项目说明", spec_folder)
+    def folder(self, spec_folder: Path, out: Path, tables: int) -> None:
+        """Replay an unchanged folder, or send the folder to be built (`tables`: how many it holds)."""
+        doing("检查是否有改动", spec_folder)
         known = cache.Digests.for_output(out)
         old = cache.Manifest.load(out, known)
-        folder = _Folder(out, old, cache.Manifest(out), [], known=known)
-        folder.owner = Owner(out, old, known, self.overwrite, self.problems)
-        self.order.append(folder)
-        self._manifest_problems(old)
+        pending = _Pending(out, tuple(self._manifest_problems(old)))
         # a folder's projects also inherit from the 类别/ folders at and above it
-        categories = [self.category_key(path) for path in category_folders(spec_folder) + ruleset_folders(spec_folder)
-                      + list(self.templates.at(spec_folder).folders)]  # and the template folders near it
-        inputs = cache.inputs_key(spec_folder, *self.inputs, *categories, digests=known)
+        parts = (*self.inputs, *(self.category_key(path) for path in category_folders(spec_folder)
+                                 + ruleset_folders(spec_folder) + list(self.templates.at(spec_folder).folders)))
         last = None if self.force else last_build(old, spec_folder)
-        summaries = [g for g in old.groups if g.startswith(f"{SUMMARY_GROUP}/")]  # 汇总.自评.xlsx, …
-        if last is not None and old.unchanged(inputs, [project_group(name) for name in last[0]]
-                                              + ([SUMMARY_GROUP] if last[0] else []) + summaries):
-            folder.replayed, (folder.names, folder.warnings) = True, last
-            folder.new.groups, folder.new.inputs = dict(old.groups), old.inputs
-            return folder
-        from . import build
+        if last is not None:
+            inputs = cache.inputs_key(spec_folder, *parts, digests=known)
+            summaries = [g for g in old.groups if g.startswith(f"{SUMMARY_GROUP}/")]  # 汇总.自评.xlsx, …
+            if old.unchanged(inputs, [project_group(name) for name in last[0]]
+                             + ([SUMMARY_GROUP] if last[0] else []) + summaries):
+                names, warnings = last
+                self.workers.ready(pending, FolderDone(names, [False] * len(names), warnings=warnings, known=known,
+                                                       old=old, new=cache.Manifest(out, dict(old.groups), old.inputs)))
+                return
+        task = FolderTask(spec_folder, out, self.templates, parts, self.force, self.overwrite, self.pdf,
+                          check_only=bool(self.problems.errors), build=self.build)
+        if not task.check_only:
+            self.staging.expect(out)  # a dropped build removes the folders its workers made
+        # never built (or --force): every table renders, more than this process builds (workers.INLINE)
+        self.workers.submit(pending, task, tables if last is None and not task.check_only else 0)
 
-        problems = Problems()
-        item = build.plan_folder(spec_folder, out, self.templates, problems)
-        for problem in problems.items:  # a broken 类别 file above several folders is said once
+    def take(self, pending: _Pending, done: FolderDone) -> None:
+        """A folder is back, in its turn: say its problems, report its tables, adopt its files."""
+        for warning in pending.warnings:
+            self._warn(warning)
+        for problem in done.problems:  # a broken 类别 file above several folders is said once
             if problem not in self.said:
                 self.said.add(problem)
                 self.problems.items.append(problem)
-        if item is None or self.problems.errors:
-            self.renderer.cancel()  # the build will fail: render no more
-            return folder
-        tables = item.tables()  # the 目标表s, then the 监控表 and 自评表 where facts exist
-        folder.plan, folder.names, folder.warnings = item, [t.name for _, t in tables], problems.warnings
-        # every output's place must be free or hold what perfgen wrote there, before anything renders
-        if not folder.owner.may_write(folder_files(folder.names, self.pdf) + item.stage_workbooks()):
-            self.renderer.cancel()
-            return folder
-        folder.variant_key = self.variant_key(item.variant)
-        folder.new.inputs = {"key": inputs, "tables": folder.names,
-                             "warnings": [stored(w, spec_folder) for w in problems.warnings]}
-        stale: dict[Path, list[tuple[str, Any]]] = {}  # variant folder → its tables to render
-        for variant, table in tables:
-            key = project_key(table, self.variant_key(variant))
-            fresh = not self.force and old.fresh(project_group(table.name), key)
-            folder.keys.append(key)
-            folder.fresh.append(fresh)
-            if not fresh:
-                stale.setdefault(variant.folder, []).append((safe_filename(table.name), table))
-        if stale:
-            self.staging.expect(out)  # a dropped build removes the folders its workers made
-        variants = {variant.folder: variant for variant, _ in tables}
-        for variant_folder, todo in stale.items():
-            for start in range(0, len(todo), CHUNK):
-                folder.pending += 1
-                self.renderer.submit(folder, Chunk(variant_folder, self.variant_key(variants[variant_folder]), out,
-                                                   tuple(todo[start:start + CHUNK])))
-        return folder
-
-    def take(self, folder: _Folder, rendered: list[Rendered]) -> None:
-        """A chunk is back: its staged files become this build's."""
-        for item in rendered:
-            for name, done, stat in item.staged:
-                self.staging.adopt(done, folder.out / name)
-                folder.known.remember(folder.out / name, done.digest, stat)
-            folder.sheets[item.stem] = item.sheet
-            folder.digests[item.stem] = {name: done.digest for name, done, _ in item.staged}
-        folder.pending -= 1
-
-    def flush(self) -> None:
-        """Finish the folders whose tables are all back, in plan order (so that the messages and the
-        results are in the same order however many processes rendered)."""
-        while self.order and self.order[0].pending == 0 and not self.problems.errors:
-            self.finish(self.order.popleft())
-
-    def finish(self, folder: _Folder) -> None:
-        """Every table of the folder is staged: record them, write its 汇总, drop what it held."""
-        for warning in folder.warnings:  # one about a 类别 file above several folders is said once
-            self._warn(warning)
-        item = folder.plan
-        if folder.replayed:  # the last build's tables
-            for name in folder.names:
-                self.result.skipped.append((folder.out, name))
-                self.reporter.project(folder.out, name, False)
-            if not self.pdf:
-                self.close(folder)
+        if self.problems.errors:  # the build will fail: build no more, only check
+            done.discard()
+            self.workers.check_only()
             return
-        assert item is not None
-        for (_, project), key, fresh in zip(item.tables(), folder.keys, folder.fresh):
-            group = project_group(project.name)
-            if fresh:
-                folder.new.groups[group] = folder.old.groups[group]
-                self.result.skipped.append((folder.out, project.name))
+        for warning in done.warnings:  # one about a 类别 file above several folders is said once
+            self._warn(warning)
+        for name, built in zip(done.names, done.built):
+            (self.result.built if built else self.result.skipped).append((pending.out, name))
+            self.reporter.project(pending.out, name, built)
+        for staged, target in done.staged:
+            if staged is None:
+                self.staging.delete(target)
+                self.result.removed.append(target)
             else:
-                folder.new.record_digests(group, key, folder.digests.pop(safe_filename(project.name)))
-                self.result.built.append((folder.out, project.name))
-            self.reporter.project(folder.out, project.name, not fresh)
-        self._summary(folder)
-        for stage in item.stages:
-            self._stage_summary(folder, stage)
-        folder.plan, folder.sheets, folder.keys, folder.fresh = None, {}, [], []
-        if not self.pdf:  # with --pdf the manifests wait for the PDFs, at the end
+                self.staging.adopt(staged, target)
+        if done.new is None:  # closed where it was built
+            self._saved(done.known)
+            return
+        folder = _Folder(pending.out, done.names, done.old, done.new, done.known,
+                         Owner(pending.out, done.old, done.known, self.overwrite, self.problems))
+        if self.pdf:
+            self.kept.append(folder)
+        else:
             self.close(folder)
 
-    def _manifest_problems(self, manifest: cache.Manifest) -> None:
+    def close(self, folder: _Folder) -> None:
+        """Stage the folder's manifest and its deletions (folder_build.close_folder)."""
+        self.result.removed += close_folder(folder.names, folder.old, folder.new, folder.owner, self.pdf,
+                                            self.staging)
+        self._saved(folder.known)
+
+    def _saved(self, known: cache.Digests | None) -> None:
+        """The digests of a folder's files are saved a folder later, when its newest tables are no
+        longer racily clean (cache.Digests); entries of a build that then fails name inodes that
+        never match."""
+        if known is None:
+            return
+        if self.saving is not None:
+            self.saving.save()
+        self.saving = known
+
+    def _manifest_problems(self, manifest: cache.Manifest) -> list[Problem]:
         where = manifest.folder / cache.MANIFEST
+        said = []
         if manifest.broken:
-            self._warn(Problem(str(where), None, "", f"无法读取（{manifest.broken}），当作没有上次生成的记录：其中列出的"
-                                                     "文件都不再算 perfgen 的，不会被覆盖或删除", warning=True))
+            said.append(Problem(str(where), None, "", f"无法读取（{manifest.broken}），当作没有上次生成的记录：其中列出的"
+                                                      "文件都不再算 perfgen 的，不会被覆盖或删除", warning=True))
         for name in manifest.ignored:
-            self._warn(Problem(str(where), None, "", f"列出的「{name}」不在这个输出目录之内，已忽略（perfgen 不会删除或"
-                                                     "覆盖它）", warning=True))
+            said.append(Problem(str(where), None, "", f"列出的「{name}」不在这个输出目录之内，已忽略（perfgen 不会删除或"
+                                                      "覆盖它）", warning=True))
+        return said
 
     def _warn(self, warning: Problem) -> None:
         if warning not in self.warned:
             self.warned.add(warning)
             self.result.warnings.append(warning)
-
-    def close(self, folder: _Folder) -> None:
-        """Stage the folder's manifest and its deletions, and keep only what the commit needs:
-        memory stays flat."""
-        new, old = folder.new, folder.old
-        if not self.pdf:
-            keep_pdfs(folder.names, old, new)
-        for name in sorted(old.all_files() - new.all_files()):  # a project that is gone, an outdated PDF
-            if os.path.lexists(folder.out / name) and folder.owner.may_delete(name):
-                self.staging.delete(folder.out / name)
-                self.result.removed.append(folder.out / name)
-        if new.groups != old.groups or new.inputs != old.inputs or old.broken or old.ignored:
-            data = new.to_bytes()  # else it is as it is on disk
-            if _read(folder.out / cache.MANIFEST) != data:
-                self.staging.add(folder.out / cache.MANIFEST, data)
-        folder.old = folder.new = folder.owner = None  # type: ignore[assignment]
-        # the digests of its files are saved a folder later, when its newest tables are no longer
-        # racily clean (cache.Digests); entries of a build that then fails name inodes that never match
-        if self.saving is not None:
-            self.saving.save()
-        self.saving, folder.known = folder.known, None
-
-    def _summary(self, folder: _Folder) -> None:
-        from . import summary
-        from .forms import form_of
-
-        doing("生成汇总工作簿", folder.out / SUMMARY_WORKBOOK)
-        item = folder.plan
-        if not item.projects:
-            return
-        overview = form_of(item.variant).overview  # None: the 汇总 holds the tables only
-        lines = overview.lines(item.projects, item.variant, folder.warnings) if overview else None
-        title = overview.title(item.projects) if overview else ""
-        key = cache.key(cache.toolchain_key(), folder.variant_key, *folder.keys[:len(item.projects)],
-                        cache.fingerprint(lines), title)
-        if not self.force and folder.old.fresh(SUMMARY_GROUP, key):
-            folder.new.groups[SUMMARY_GROUP] = folder.old.groups[SUMMARY_GROUP]
-            return
-        writer = self._writer(item.variant, folder.variant_key)
-        stems = [safe_filename(project.name) for project in item.projects]
-
-        def sheets() -> Iterator[Entry]:
-            for stem in stems:  # this build's sheet, or the one in the unchanged workbook on disk
-                yield folder.sheets.get(stem) or read_entry(folder.out / f"{stem}.xlsx", sheet_part(1))
-
-        done = self.staging.write(folder.out / SUMMARY_WORKBOOK, lambda handle: summary.write(
-            handle, title, lines, [p.name for p in item.projects], sheets(), item.variant, writer, overview))
-        digests = {SUMMARY_WORKBOOK: done.digest}
-        folder.known.remember(folder.out / SUMMARY_WORKBOOK, done.digest, cache.stat_key(done.tmp))
-        combined = item.variant.settings.combined
-        if combined is not None and len(item.projects) > 1:   # the folder's tables in one Word file too
-            from .render.combined import combined_docx, heading_text
-
-            word = self._word(item.variant, folder.variant_key)
-            context = form_of(item.variant).context
-            heading = heading_text(combined.heading, item.projects, item.projects[0].year)
-            data = combined_docx(word, [context(project, item.variant) for project in item.projects], heading)
-            staged = self.staging.add(folder.out / COMBINED_DOCUMENT, data)
-            digests[COMBINED_DOCUMENT] = staged.digest
-            folder.known.remember(folder.out / COMBINED_DOCUMENT, staged.digest, cache.stat_key(staged.tmp))
-        folder.new.record_digests(SUMMARY_GROUP, key, digests)
-
-    def _word(self, variant: Variant, variant_key: str):
-        if variant_key not in self.words:
-            from .render.docx import WordTemplate
-
-            self.words[variant_key] = WordTemplate.for_variant(variant)
-        return self.words[variant_key]
-
-    def _stage_summary(self, folder: _Folder, stage: Any) -> None:
-        """汇总.<stage>.xlsx: each project's 执行率 (and 得分, 等级) on one sheet, then its tables."""
-        from . import stage_summary
-
-        if not stage.tables:
-            return
-        name, group = stage_summary.workbook_name(stage.stage), f"{SUMMARY_GROUP}/{stage.stage}"
-        variant_key = self.variant_key(stage.variant)
-        key = cache.key(cache.toolchain_key(), variant_key, cache.fingerprint(stage.tables))
-        if not self.force and folder.old.fresh(group, key):
-            folder.new.groups[group] = folder.old.groups[group]
-            return
-        writer = self._writer(stage.variant, variant_key)
-        stems = [safe_filename(table.name) for table in stage.tables]
-
-        def sheets() -> Iterator[Entry]:
-            for stem in stems:
-                yield folder.sheets.get(stem) or read_entry(folder.out / f"{stem}.xlsx", sheet_part(1))
-
-        done = self.staging.write(folder.out / name, lambda handle: stage_summary.write(
-            handle, stage, sheets(), writer))
-        folder.new.record_digests(group, key, {name: done.digest})
-        folder.known.remember(folder.out / name, done.digest, cache.stat_key(done.tmp))
-
-    def _writer(self, variant: Variant, variant_key: str):
-        if variant_key not in self.writers:
-            from .render.xlsx import ExcelWriter
-
-            self.writers[variant_key] = ExcelWriter.for_variant(variant)
-        return self.writers[variant_key]
 
 
 def run(root: Path, out: Path, templates: Path | None = None, *, jobs: int = 1, force: bool = False,
@@ -389,44 +291,35 @@ def run(root: Path, out: Path, templates: Path | None = None, *, jobs: int = 1, 
     return result
 
 
-def _build(pairs: list[tuple[Path, Path]], templates: Path, staging: Staging, soffice: str | None, jobs: int,
+def _build(pairs: list[tuple[Path, Path]], templates: Templates, staging: Staging, soffice: str | None, jobs: int,
            force: bool, overwrite: bool, reporter: Reporter, result: Result) -> bool:
-    """The batch, committed; True if a worker process died on the way (and its chunks were redone)."""
-    reporter.start(sum(count_tables(folder) for folder, _ in pairs))
-    folders: list[_Folder] = []
-    renderer = Renderer(max(1, jobs))
+    """The batch, committed; True if a worker process died on the way (and its folders were redone)."""
+    counts = [count_tables(folder) for folder, _ in pairs]
+    reporter.start(sum(counts))
+    workers = Workers(max(1, jobs))
     try:
-        batch = _Batch(templates, staging, renderer, force, soffice is not None, reporter, result, overwrite)
-        for spec_folder, target in pairs:
-            folders.append(batch.folder(spec_folder, target))
+        batch = _Batch(templates, staging, workers, force, soffice is not None, reporter, result, overwrite)
+        for (spec_folder, target), tables in zip(pairs, counts):
+            batch.folder(spec_folder, target, tables)
             result.folders.append(target)
-            for folder, rendered in renderer.done():
-                batch.take(folder, rendered)
-            batch.flush()
-        for folder, rendered in renderer.done(wait=True):
-            batch.take(folder, rendered)
-            batch.flush()
+            for pending, done in workers.done():
+                batch.take(pending, done)
+        for pending, done in workers.done(wait=True):
+            batch.take(pending, done)
     finally:
-        renderer.close()
+        workers.close()
     if not batch.problems.errors and soffice:
-        _pdfs(folders, soffice, staging, force, reporter, result, batch.problems)
-        for folder in folders:
+        _pdfs(batch.kept, soffice, staging, force, reporter, result, batch.problems)
+        for folder in batch.kept:
             batch.close(folder)
     if batch.problems.errors:
         raise SpecErrors(batch.problems.errors + batch.problems.warnings)
     if batch.saving is not None:
         batch.saving.save()
     doing("把生成的文件放到输出目录", result.folders[0] if result.folders else None)
-    written = staging.commit()
-    result.written = [path for path in written if path.name != cache.MANIFEST]
-    return renderer.died
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
+    # the manifests are perfgen's bookkeeping, not outputs to list
+    staging.commit(record=lambda path: path.name == cache.MANIFEST or result.written.append(path))
+    return workers.died
 
 
 def _pdfs(folders: list[_Folder], soffice: str, staging: Staging, force: bool, reporter: Reporter,

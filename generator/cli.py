@@ -1,6 +1,7 @@
 """The `perfgen` command line (typer): one function per command, messages in Chinese."""
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 from pathlib import Path
@@ -124,7 +125,7 @@ def report_build(result: BuildResult, output: Path, pdf: bool) -> None:
     for problem in result.warnings:
         err.print(str(problem), style="yellow", markup=False)
     built, skipped = len(result.built), len(result.skipped)
-    later = sum(1 for _, name in result.built + result.skipped if table_stage(name))
+    later = sum(1 for _, name in itertools.chain(result.built, result.skipped) if table_stage(name))
     counted = f"共 {result.projects - later} 个项目" + (f"、{later} 张监控表和自评表" if later else "")
     if built == 0:
         line = f"{counted}，均未变化，全部跳过（--force 可全部重新生成）"

@@ -184,11 +184,18 @@ class _UndoLog:
         self.handle.flush()
 
     def entries(self) -> list[list[str]]:
+        return list(self.lines())
+
+    def lines(self) -> Iterator[list[str]]:
+        """The entries, read back one at a time (a commit of a district's build has thousands)."""
         self.handle.flush()
         if self.path is not None:
-            return read_undo_log(self.path)
+            yield from _undo_lines(self.path)
+            return
         self.handle.seek(0)
-        return [json.loads(line) for line in self.handle.read().splitlines() if line]
+        for line in self.handle:
+            if line.strip():
+                yield json.loads(line)
 
     def close(self, keep: bool = False) -> None:
         self.handle.close()
@@ -198,19 +205,22 @@ class _UndoLog:
 
 def read_undo_log(path: Path) -> list[list[str]]:
     """The well-formed lines of an undo log (the last one may have been cut by a kill)."""
-    entries = []
+    return list(_undo_lines(path))
+
+
+def _undo_lines(path: Path) -> Iterator[list[str]]:
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        handle = open(path, encoding="utf-8", errors="replace")
     except OSError:
-        return []
-    for line in lines:
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(entry, list) and len(entry) == 3 and all(isinstance(part, str) for part in entry):
-            entries.append(entry)
-    return entries
+        return
+    with handle:
+        for line in handle:
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(entry, list) and len(entry) == 3 and all(isinstance(part, str) for part in entry):
+                yield entry
 
 
 def _undo(entries: list[list[str]], inside: Path | None = None) -> bool:
@@ -273,7 +283,10 @@ class Staging:
         self._journal = tempfile.TemporaryFile()  # "tmp\0target\0sha256\0" per staged file ("" tmp: delete)
         self._where: dict[str, str] | None = {} if index else None
         self._created: list[str] = []  # folders made for staged files (a few per output folder)
-        self._targets: set[str] = set()
+        # the targets staged in the folder being staged (a build stages folder by folder; every
+        # file staged is listed only on disk, in the journal, however many there are)
+        self._folder, self._targets = "", set()
+        self._folders: set[str] = set()  # the folders staged in before
         self.recovery = recovery
         self.count = 0
 
@@ -304,6 +317,13 @@ class Staging:
 
     def _record(self, tmp: str, target: Path, digest: str) -> None:
         key = os.path.normcase(os.path.abspath(target))
+        folder = os.path.dirname(key)
+        if folder != self._folder:  # back in a folder staged in before (PDFs): its targets, from the journal
+            self._folders.add(self._folder)
+            self._folder = folder
+            self._targets = {name for name in (os.path.normcase(os.path.abspath(staged)) for _, staged, _
+                                               in self._entries()) if os.path.dirname(name) == folder} \
+                if folder in self._folders else set()
         if key in self._targets:  # two outputs of one name: a bug upstream, never a silent overwrite
             if tmp:
                 os.unlink(tmp)
@@ -335,7 +355,8 @@ class Staging:
     def _clear(self) -> None:
         self._journal.seek(0)
         self._journal.truncate()
-        self._targets.clear()
+        self._folder, self._targets = "", set()
+        self._folders.clear()
         self.count = 0
         if self._where is not None:
             self._where.clear()
@@ -366,14 +387,17 @@ class Staging:
             if free < _ROOM:
                 raise CommitError(f"磁盘空间不足（{self.recovery} 所在的磁盘）：请腾出空间后再运行；已有的输出没有改动")
 
-    def commit(self) -> list[Path]:
+    def commit(self, record: Callable[[Path], object] | None = None) -> list[Path]:
         """Check every target, then put every staged file in place and make every deletion; on any
-        failure undo what was done and raise CommitError. Returns the targets written."""
+        failure undo what was done and raise CommitError. Returns the targets written, or, with
+        `record`, gives them to it one by one (and returns nothing: a district's build writes
+        tens of thousands)."""
+        written: list[Path] = []
         if not self.count:
             self._created.clear()
-            return []
+            return written
+        record = record or written.append
         self.check()
-        written: list[Path] = []
         log = _UndoLog(self.recovery)
         target = ""
         try:
@@ -386,14 +410,14 @@ class Staging:
                     os.replace(target, backup)
                 if tmp:
                     os.replace(tmp, target)
-                    written.append(Path(target))
+                    record(Path(target))
         except BaseException as exc:
             log.close(keep=not _undo(log.entries()))
             if isinstance(exc, OSError):
                 raise CommitError((disk_message(target, exc) or f"无法写入 {target}：{exc.strerror or exc}")
                                   + "；已恢复原有的输出，本次未改动任何文件") from exc
             raise
-        for _, backup, _ in log.entries():  # done: the old outputs go
+        for _, backup, _ in log.lines():  # done: the old outputs go
             if backup:
                 try:
                     os.unlink(backup)

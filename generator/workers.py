@@ -1,16 +1,24 @@
-"""Rendering, in this process or in a pool of worker processes: what a chunk of projects is, how a
-worker renders and stages it, and the scheduling (a window of chunks in flight, results in order).
+"""What a worker process does, and the scheduling: folders built in this process or in a pool of
+worker processes, results taken in order.
+
+A task is a whole spec folder (folder_build.FolderTask): the worker reads and checks its specs,
+renders and stages its stale tables (`render_chunk`: a variant's template compiled once per
+process, `loaded`), writes its 汇总 workbooks and its manifest, and sends back only what the main
+process needs to say and to commit (folder_build.FolderDone). `Workers` keeps a window of folders
+in flight and gives their results in the order they were sent, so the messages and the bytes are
+the same however many processes ran. The first few tables are built in this process (`INLINE`):
+a rebuild of one or two projects starts no process at all.
 
 Workers end with the build: each watches its parent and exits when it is gone (a killed build
 leaves no process behind), and the pool is shut down when the build ends however it ends. A
-worker that dies (the OOM killer, a crash in a library) breaks the pool: the chunks not back are
+worker that dies (the OOM killer, a crash in a library) breaks the pool: the folders not back are
 sent again once to a new pool, and a second death is a message, not a traceback.
 """
 from __future__ import annotations
 
 from collections import deque
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
@@ -23,12 +31,13 @@ from .write import Entry
 if TYPE_CHECKING:
     from .render.rendered import Document
 
+    from .folder_build import FolderDone, FolderTask
+
     from .variant import Variant
 
-CHUNK = 8  # projects per task sent to a worker: enough to amortise the round trip, small enough to balance
-INLINE = 16  # projects rendered in this process before worker processes are started (with -j)
+INLINE = 16  # tables rendered in this process before worker processes are started (with -j)
+WINDOW = 4  # folders in flight per worker process: enough to keep them busy, few to hold
 RETRIES = 1  # new pools started after a worker died, per build
-
 
 
 @dataclass(frozen=True)
@@ -53,24 +62,23 @@ class Rendered:
 _LOADED: dict[str, tuple[Variant, Any, Any]] = {}
 
 
-def _loaded(chunk: Chunk) -> tuple[Variant, Any, Any]:
+def loaded(folder: Path, variant_key: str, variant: Variant | None = None) -> tuple[Variant, Any, Any]:
     """The variant, its compiled Word template and its Excel writer, once per process and variant."""
-    if chunk.variant_key not in _LOADED:
+    if variant_key not in _LOADED:
         from .render.docx import WordTemplate  # docxtpl and jinja load only where tables are rendered
         from .render.xlsx import ExcelWriter
         from .variant import Variant
 
-        variant = Variant(chunk.variant)
-        _LOADED[chunk.variant_key] = (variant, WordTemplate.for_variant(variant),
-                                      ExcelWriter.for_variant(variant))
-    return _LOADED[chunk.variant_key]
+        variant = variant or Variant(folder)
+        _LOADED[variant_key] = (variant, WordTemplate.for_variant(variant), ExcelWriter.for_variant(variant))
+    return _LOADED[variant_key]
 
 
 def render_chunk(chunk: Chunk) -> list[Rendered]:
     """Render and stage each project of the chunk; on any failure no temporary file is left."""
     from .forms import form_of
 
-    variant, word, excel = _loaded(chunk)
+    variant, word, excel = loaded(chunk.variant, chunk.variant_key)
     context = form_of(variant).context
     rendered: list[Rendered] = []
     try:
@@ -130,28 +138,42 @@ def _watch_parent() -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-class Renderer:
-    """Renders chunks in this process or in a pool of worker processes; `done()` gives the results
-    in the order the chunks were sent. At most `window` chunks are in flight, so the parent never
-    holds more than a few chunks' projects and sheets, however large the batch."""
+def run_task(task: FolderTask) -> FolderDone:
+    """What a worker (or this process) does with a task: build the folder."""
+    from .folder_build import build_folder
+
+    return build_folder(task)
+
+
+class Workers:
+    """Builds folders in this process or in a pool of worker processes; `done()` gives the results
+    in the order the folders were given. At most `window` folders are in flight, so this process
+    never holds more than a few folders' results, however large the batch."""
 
     def __init__(self, processes: int):
         self.processes = processes
-        self.pool = None  # a ProcessPoolExecutor, started when there is enough to render
-        self.queue: deque[tuple[Any, Chunk, Future | list[Rendered]]] = deque()
-        self.window = 4 * processes
+        self.pool = None  # a ProcessPoolExecutor, started when there is enough to build
+        self.queue: deque[tuple[Any, FolderTask | None, Future | Any]] = deque()
+        self.window = WINDOW * processes
         self.retries = RETRIES
         self.died = False  # a worker died: its temporary files are swept after the build
-        # a worker needs half a second to start: the first few tables are rendered here, so that
-        # a rebuild of one or two projects starts no process at all
+        # a worker needs half a second to start: the first few tables are built here, so that a
+        # rebuild of one or two projects starts no process at all
         self.inline = INLINE
 
-    def submit(self, tag: Any, chunk: Chunk) -> None:
-        if self.processes <= 1 or (self.pool is None and self.inline >= len(chunk.projects)):
-            self.inline -= len(chunk.projects)
-            self.queue.append((tag, chunk, render_chunk(chunk)))
+    def submit(self, tag: Any, task: FolderTask, tables: int = 0) -> None:
+        """Build the folder; `tables`: how many it will render at least (all of them when it was
+        never built): more than are left to build here, and it goes to the pool."""
+        if self.processes <= 1 or (self.pool is None and 0 < self.inline and tables <= self.inline):
+            done = run_task(task)
+            self.inline -= done.rendered
+            self.queue.append((tag, task, done))
             return
-        self.queue.append((tag, chunk, self._pool().submit(render_chunk, chunk)))
+        self.queue.append((tag, task, self._pool().submit(run_task, task)))
+
+    def ready(self, tag: Any, value: Any) -> None:
+        """A result known without building (an unchanged folder): it is given in its turn."""
+        self.queue.append((tag, None, value))
 
     def _pool(self):
         if self.pool is None:
@@ -163,7 +185,7 @@ class Renderer:
                                             initializer=_watch_parent)
         return self.pool
 
-    def _result(self, chunk: Chunk, result: Future | list[Rendered]) -> list[Rendered]:
+    def _result(self, task: FolderTask | None, result: Future | Any) -> Any:
         if not isinstance(result, Future):
             return result
         from concurrent.futures.process import BrokenProcessPool
@@ -177,43 +199,45 @@ class Renderer:
                                   "请用 -j 1 或更少的进程重新运行") from exc
             self.retries -= 1
             self._restart()
-            return self._result(chunk, self.queue_chunk(chunk))
-
-    def queue_chunk(self, chunk: Chunk) -> Future:
-        return self._pool().submit(render_chunk, chunk)
+            return self._result(task, self._pool().submit(run_task, task))
 
     def _restart(self) -> None:
-        """A worker died and took the pool with it: a new pool takes every chunk not back yet."""
+        """A worker died and took the pool with it: a new pool takes every folder not back yet."""
         self.pool.shutdown(wait=False, cancel_futures=True)
         self.pool = None
-        self.queue = deque((tag, chunk, self.queue_chunk(chunk) if isinstance(result, Future) and not
+        self.queue = deque((tag, task, self._pool().submit(run_task, task) if isinstance(result, Future) and not
                             (result.done() and not result.exception()) else result)
-                           for tag, chunk, result in self.queue)
+                           for tag, task, result in self.queue)
 
-    def done(self, wait: bool = False) -> Iterator[tuple[Any, list[Rendered]]]:
+    def done(self, wait: bool = False) -> Iterator[tuple[Any, Any]]:
         """Results whose turn it is: those already finished, and older ones while too many are in
         flight (or all of them, with `wait`)."""
         while self.queue:
-            tag, chunk, result = self.queue[0]
+            tag, task, result = self.queue[0]
             if isinstance(result, Future) and not (wait or result.done() or len(self.queue) > self.window):
                 return
             self.queue.popleft()
-            yield tag, self._result(chunk, result)
+            yield tag, self._result(task, result)
 
-    def cancel(self) -> None:
-        """Send nothing more that has not started (an error was found: it would be thrown away)."""
-        self.queue = deque(item for item in self.queue if not (isinstance(item[2], Future) and item[2].cancel()))
+    def check_only(self) -> None:
+        """An error was found: the folders not started yet are only read and checked (every
+        problem is still said; their tables would be thrown away)."""
+        self.queue = deque((tag, task, self._pool().submit(run_task, replace(task, check_only=True))
+                            if isinstance(result, Future) and result.cancel() else result)
+                           for tag, task, result in self.queue)
 
     def close(self) -> None:
-        """Remove what was rendered but never taken (after a failure), and stop the workers."""
-        self.cancel()
+        """Remove what was built but never taken (after a failure), and stop the workers."""
+        for _, _, result in self.queue:
+            if isinstance(result, Future):
+                result.cancel()
         while self.queue:
             _, _, result = self.queue.popleft()
             try:
-                items = result.result() if isinstance(result, Future) else result
+                value = result.result() if isinstance(result, Future) else result
             except BaseException:
                 continue
-            for item in items:
-                unlink(item.staged)
+            if hasattr(value, "discard"):
+                value.discard()
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)

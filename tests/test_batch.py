@@ -66,15 +66,49 @@ def test_incremental_parallel_and_forced_builds_give_the_same_bytes(spec_folder,
     assert snapshot(incremental) == expected
 
 
-def test_worker_processes_give_the_bytes_of_one_process(spec_folder, tmp_path, monkeypatch):
-    from generator import batch, workers
+def test_worker_processes_give_the_bytes_and_the_messages_of_one_process(tmp_path, monkeypatch):
+    from generator import workers
 
-    run(spec_folder, tmp_path / "serial", TEMPLATES)
+    root = tmp_path / "specs"
+    for name in ("a", "b", "c", "d"):  # several folders in flight, coming back in order
+        copy_specs(EXAMPLES / "2024", root / name)
+    edit(root / "b" / "法律顾问费.yaml", "项目资金: 19200", "项目资金: 20000")
+    serial, heard = run(root, tmp_path / "serial", TEMPLATES, reporter=(said := Recorder())), said.events
     monkeypatch.setattr(workers, "INLINE", 0)  # no table rendered in this process: all in the pool
-    monkeypatch.setattr(batch, "CHUNK", 2)   # several chunks per folder, coming back in order
-    parallel = run(spec_folder, tmp_path / "parallel", TEMPLATES, jobs=2)
-    assert names(parallel.built) == names(run(spec_folder, tmp_path / "again", TEMPLATES, force=True).built)
+    parallel = run(root, tmp_path / "parallel", TEMPLATES, jobs=2, reporter=(said := Recorder()))
+    assert said.events == heard and parallel.warnings == serial.warnings
+    assert [(folder.name, name) for folder, name in parallel.built] == [(f.name, n) for f, n in serial.built]
     assert snapshot(tmp_path / "parallel") == snapshot(tmp_path / "serial")
+
+
+def test_with_worker_processes_the_main_process_reads_no_spec(tmp_path, monkeypatch):
+    """The specs are read and checked where the folder is built: in a worker (spawned: this
+    process's patched plan_folder is not theirs)."""
+    from generator import build as build_module
+    from generator import workers
+
+    root = tmp_path / "specs"
+    for name in ("a", "b"):
+        copy_specs(EXAMPLES / "2024", root / name)
+    monkeypatch.setattr(workers, "INLINE", 0)
+
+    def unread(*args, **kwargs):
+        raise AssertionError("the main process read a spec folder")
+
+    monkeypatch.setattr(build_module, "plan_folder", unread)
+    result = run(root, tmp_path / "out", TEMPLATES, jobs=2)
+    assert len(result.built) == 14 and (tmp_path / "out" / "b" / "汇总.xlsx").is_file()
+    with pytest.raises(AssertionError, match="main process read"):  # with -j 1 it is this process's work
+        run(root, tmp_path / "serial", TEMPLATES, jobs=1)
+
+
+def test_a_rebuild_of_one_project_starts_no_worker_process(spec_folder, tmp_path, monkeypatch):
+    from generator import workers
+
+    run(spec_folder, tmp_path / "out", TEMPLATES)
+    edit(spec_folder / "法律顾问费.yaml", "项目资金: 19200", "项目资金: 20000")
+    monkeypatch.setattr(workers.Workers, "_pool", lambda self: pytest.fail("a worker process was started"))
+    assert names(run(spec_folder, tmp_path / "out", TEMPLATES, jobs=2).built) == ["法律顾问费"]
 
 
 def test_force_rebuilds_everything(spec_folder, tmp_path):
@@ -249,10 +283,9 @@ def test_a_changed_file_in_a_folder_has_it_read_but_rebuilds_only_what_changed(s
 
 @pytest.mark.parametrize("inline", [16, 0])
 def test_an_error_in_a_later_folder_writes_nothing_though_earlier_ones_were_rendered(tmp_path, monkeypatch, inline):
-    from generator import batch, workers
+    from generator import workers
 
     monkeypatch.setattr(workers, "INLINE", inline)  # 0: the earlier folders render in worker processes
-    monkeypatch.setattr(batch, "CHUNK", 1)        # many chunks in flight, in the same folders
     root = tmp_path / "specs"
     for name in ("a", "b", "c"):
         copy_specs(EXAMPLES / "2024", root / name)
@@ -315,3 +348,55 @@ def test_a_build_with_nothing_to_do_reads_no_settings(spec_folder, tmp_path):
     assert "generator.settings" in first.stdout
     again = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
     assert again.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------- the main process's memory
+
+def test_a_listing_keeps_its_items_on_disk():
+    import tracemalloc
+
+    from generator.batch import Listing
+
+    listing = Listing()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(20_000):
+            listing.append((Path("/out") / "某部门", f"项目{i}"))
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 64 * 1024  # a list of them would hold some 4 MB
+    assert len(listing) == 20_000 and list(listing)[-1] == (Path("/out/某部门"), "项目19999")
+    assert listing != [] and Listing() == [] and Listing([1, 2]) == [1, 2]
+
+
+def test_the_main_process_keeps_nothing_per_project(tmp_path, monkeypatch):
+    """What the main process holds when it commits grows by a few objects per folder, not by
+    the folders' projects and files (with workers, so that no table is built in it)."""
+    import gc
+
+    from generator import staging, workers
+
+    monkeypatch.setattr(workers, "INLINE", 0)
+    held = []
+    commit = staging.Staging.commit
+
+    def counted(self, *args, **kwargs):
+        gc.collect()
+        held.append(len(gc.get_objects()))
+        return commit(self, *args, **kwargs)
+
+    monkeypatch.setattr(staging.Staging, "commit", counted)
+    trees = {}
+    for folders in (1, 2, 6):
+        root = tmp_path / f"specs{folders}"
+        for i in range(folders):
+            copy_specs(EXAMPLES / "2024", root / f"部门{i}")
+        trees[folders] = root
+    run(trees[1], tmp_path / "warm", TEMPLATES, jobs=2)  # what is imported once
+    for folders in (2, 6):
+        assert len(run(trees[folders], tmp_path / f"out{folders}", TEMPLATES, jobs=2).built) == 7 * folders
+    per_folder = (held[2] - held[1]) / 4
+    # its Path in Result.folders, its warning: 7 projects and 15 files a folder, a list of any would show
+    assert per_folder < 10, per_folder

@@ -73,6 +73,28 @@ def test_one_target_twice_is_refused(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_one_target_twice_is_refused_also_back_in_a_folder_staged_before(tmp_path):
+    """Only the folder being staged keeps its targets in memory; a folder staged in again (the PDFs
+    after the tables) has its targets read back from the journal."""
+    with Staging() as staging:
+        for folder in ("a", "b"):
+            for name in ("x.docx", "y.docx"):
+                staging.add(tmp_path / folder / name, b"1")
+        assert len(staging._targets) == 2  # b's; a's are in the journal only
+        staging.add(tmp_path / "a" / "x.pdf", b"2")
+        with pytest.raises(CommitError, match="写两次"):
+            staging.add(tmp_path / "a" / "y.docx", b"3")
+
+
+def test_a_commit_can_give_the_written_targets_one_by_one(tmp_path):
+    written = []
+    with Staging() as staging:
+        staging.add(tmp_path / "a.docx", b"a")
+        staging.add(tmp_path / "b.docx", b"b")
+        assert staging.commit(record=written.append) == []
+    assert written == [tmp_path / "a.docx", tmp_path / "b.docx"] and (tmp_path / "b.docx").read_bytes() == b"b"
+
+
 def test_the_undo_log_of_a_killed_commit_is_undone_and_leftovers_swept(tmp_path, monkeypatch):
     (tmp_path / "a.docx").write_bytes(b"old a")
     staging = Staging(recovery=tmp_path)

@@ -7,15 +7,16 @@ import re
 
 import pytest
 
-from generator import batch, workers
+from generator import workers
 from generator.batch import run
 from generator.errors import WorkerError
+from generator.folder_build import build_folder
 
 from conftest import EXAMPLES, TEMPLATES
 
 
-def die_once_per_marker(chunk):
-    """In a worker: die (as the OOM killer kills) if a marker file is left to take, else render."""
+def die_once_per_marker(task):
+    """In a worker: die (as the OOM killer kills) if a marker file is left to take, else build the folder."""
     folder = os.environ["PERFGEN_TEST_DEATHS"]
     for name in sorted(os.listdir(folder)):
         try:
@@ -23,7 +24,7 @@ def die_once_per_marker(chunk):
         except FileNotFoundError:
             continue  # another worker took it
         os._exit(9)
-    return workers.render_chunk(chunk)
+    return build_folder(task)
 
 
 def snapshot(folder):
@@ -40,8 +41,7 @@ def dying(tmp_path, monkeypatch):
             (markers / str(i)).write_text("")
         monkeypatch.setenv("PERFGEN_TEST_DEATHS", str(markers))
         monkeypatch.setattr(workers, "INLINE", 0)
-        monkeypatch.setattr(batch, "CHUNK", 2)
-        monkeypatch.setattr(workers, "render_chunk", die_once_per_marker)
+        monkeypatch.setattr(workers, "run_task", die_once_per_marker)
     return deaths
 
 
