@@ -210,11 +210,20 @@ class _Roller:
         self.pattern = year_pattern(source_year)
         self.templates, self.result = templates, result
         self.known: dict[tuple[str | None, tuple[Path, ...]], tuple[Roll, list[str], tuple[str, ...]]] = {}
+        self.layers: dict[Templates, tuple[Path, ...]] = {}   # looked up once per folder, not per scalar
+
+    def folders(self) -> tuple[Path, ...]:
+        """The template layers of the file being rolled (Templates.folders searches the disk)."""
+        if not isinstance(self.templates, Templates):
+            return (self.templates,)
+        if self.templates not in self.layers:
+            self.layers[self.templates] = self.templates.folders
+        return self.layers[self.templates]
 
     def facts(self, variant: str | None) -> tuple[Roll, list[str], tuple[str, ...]]:
         """What a spec of `variant` has that a new year must look at: its form's fields (every
         form's when the variant cannot be read), the one-off categories, the classification keys."""
-        key = (variant, self.templates.folders if isinstance(self.templates, Templates) else (self.templates,))
+        key = (variant, self.folders())
         if key not in self.known:
             try:
                 loaded = Variant.load(variant, self.templates) if variant else None
@@ -326,6 +335,7 @@ def roll(source: Path, target_year: int, templates: Path | None = None) -> Rolle
     roller = _Roller(source_year, target_year, templates, result)
     staged: list[tuple[Path, Path | None, bytes | None]] = []  # (relative, source file or None, new bytes or None = copy)
     schemas: dict[Path, tuple[str | None, Templates]] = {}  # schema files the modelines point at → variant, layers
+    folders: dict[Path, tuple[Templates, str | None, str | None]] = {}  # layers, 格式 and new 格式: per folder
     for path in sorted(p for p in source.rglob("*") if p.is_file()):
         relative = path.relative_to(source)
         if facts_stage(path.name):  # targets are carried forward, a year's facts are not
@@ -339,10 +349,13 @@ def roll(source: Path, target_year: int, templates: Path | None = None) -> Rolle
         try:
             text = raw.decode("utf-8-sig")
             department = path.name == DEPARTMENT_FILE
-            old_variant = _department_variant(path.parent, source)
-            # each office rolls into its own next format: the template folders (and years.yaml) near it
-            roller.templates = templates.at(path.parent)
-            new_variant = variant_for(target_year, old_variant, roller.templates)[0] if old_variant else None
+            if path.parent not in folders:
+                old_variant = _department_variant(path.parent, source)
+                # each office rolls into its own next format: the template folders (and years.yaml) near it
+                layers = templates.at(path.parent)
+                folders[path.parent] = (layers, old_variant,
+                                        variant_for(target_year, old_variant, layers)[0] if old_variant else None)
+            roller.templates, old_variant, new_variant = folders[path.parent]
             # the modeline first, so that the lines of the notes below are the new file's
             text, schema = editors.rolled(text, target / relative, target, old_variant, new_variant)
             new = roller.roll_file(text, target / relative, department, old_variant)
