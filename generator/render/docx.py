@@ -2,10 +2,11 @@
 
 docxtpl's `DocxTemplate.render` re-reads, re-patches and re-compiles the template XML on every
 call; for a department's batch we do those steps once (`patch_xml`, jinja compile, deflating the
-template's fixed parts: styles, theme and fonts are 95 % of a table's package) and per project only
-render the compiled template, merge cells, and deflate the document part. Autoescape is on, so
-`<`, `&` and quotes in any value cannot break the XML (python-docx-template issues 38, 447, 634); a `\\n`
-in a value becomes a line break through docxtpl's own `resolve_listing`.
+template's fixed parts) and per project only render the compiled template, read the result once
+(rendered.py: merges, pages and the Excel sheet come from that reading), and deflate the document
+part. Every value is escaped (`text_value`, or jinja's autoescape where a template reuses markup), so
+`<`, `&` and quotes in any value cannot break the XML (python-docx-template issues 38, 447, 634); a
+`\\n` in a value becomes a line break through docxtpl's own `resolve_listing`.
 """
 from __future__ import annotations
 
