@@ -33,13 +33,28 @@ _PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
 _SPECIAL_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
 
 
-def template_environment(finalize: Callable[[Any], Any] | None = None) -> ImmutableSandboxedEnvironment:
+def template_environment(finalize: Callable[[Any], Any] | None = None,
+                         autoescape: bool = True) -> ImmutableSandboxedEnvironment:
     """The one jinja environment every template is rendered in: sandboxed, so a template (which
     may come from anyone's templates/ folder) can fill in data but never reach Python objects,
     attributes starting with _, or anything that changes a value (`cycler.__init__.__globals__`
-    is refused)."""
-    return ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True,
-                                         finalize=finalize)
+    is refused). Every value is escaped: by jinja's autoescape, or only by `finalize` where that
+    escapes each value itself (`text_value`) and the template has no block whose output is markup."""
+    if not autoescape and finalize is None:
+        raise ValueError("values must be escaped")
+    return ImmutableSandboxedEnvironment(autoescape=autoescape, undefined=StrictUndefined,
+                                         keep_trailing_newline=True, finalize=finalize)
+
+
+# jinja tags whose output a template reuses as markup (macros, calls, blocks, includes): with them
+# jinja's autoescape must tell markup from text
+_JINJA_TAG = re.compile(r"\{%-?\s*(\w+)([^%]*)%\}")
+_PLAIN_TAGS = {"for", "endfor", "if", "elif", "else", "endif"}
+
+
+def _plain(source: str) -> bool:
+    """Whether every jinja tag of the source is a loop, a condition or an assignment `set x = …`."""
+    return all(name in _PLAIN_TAGS or name == "set" and "=" in rest for name, rest in _JINJA_TAG.findall(source))
 
 
 # what XML 1.0 cannot hold (the spec loader refuses it in specs; a template's own words are checked
@@ -97,7 +112,8 @@ class WordTemplate:
         # every value in a text: escaped as lxml writes it, so the rendered text needs no parse
         self.text_values = not _VALUE_IN_TAG.search(patched)
         self.empty = empty_elements(patched)
-        env = template_environment(text_value if self.text_values else None)
+        env = template_environment(text_value if self.text_values else None,
+                                   autoescape=not (self.text_values and _plain(patched)))
         try:
             self.template = env.from_string(patched)
         except TemplateError as exc:

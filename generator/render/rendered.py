@@ -39,7 +39,14 @@ def reparsed(xml: str) -> str:
 
 
 def unescape(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") if "&" in text else text
+    """A text's characters from its XML (lxml writes & < > as references; a template's own `|e`
+    also quotes)."""
+    if "&" not in text:
+        return text
+    if "&#" in text or "&quot;" in text or "&apos;" in text:
+        text = (text.replace("&#34;", '"').replace("&#39;", "'").replace("&quot;", '"')
+                .replace("&apos;", "'"))
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 # ---------------------------------------------------------------- the parts of a document
@@ -167,6 +174,7 @@ class Shapes:
     shapes are the template's, repeated; only `seen` and `edits` hold texts)."""
 
     LIMIT = 4096
+    SEEN = 1024  # whole cells remembered: a department's repeated cells, not every table's own
 
     def __init__(self):
         self.cells: dict[str, CellShape] = {}
@@ -306,7 +314,7 @@ def read(xml: str, shapes: Shapes) -> Document:
                             text = unescape(text)
                     else:
                         text = cell_text(raw)
-                    if len(seen) >= shapes.LIMIT:
+                    if len(seen) >= shapes.SEEN:
                         seen.clear()
                     seen[raw] = (shape, text)
                 else:
