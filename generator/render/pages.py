@@ -139,7 +139,7 @@ def fitting_width(labels: Sequence[str], least: float = 2.0) -> float:
     return max(least, min(width, longest))
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """A cell as the page layout sees it: where it is, how far it reaches, what it prints."""
 
@@ -167,9 +167,14 @@ def row_heights(grid: Grid, line_height: float, padding: tuple[float, float]) ->
     heights = list(grid.min_heights)
     tall: list[tuple[int, int, float]] = []
     vertical, horizontal = padding
+    measures: dict[tuple[int, int, float], tuple[float, float]] = {}  # a table's cells share a few
     for cell in grid.cells:
-        width = sum(grid.widths[cell.col:cell.col + cell.span]) - horizontal
-        need = line_count(cell.text, max(width, cell.size) / cell.size) * round(cell.size * line_height, 1) + vertical
+        key = (cell.col, cell.span, cell.size)
+        measure = measures.get(key)
+        if measure is None:
+            width = sum(grid.widths[cell.col:cell.col + cell.span]) - horizontal
+            measure = measures[key] = (max(width, cell.size) / cell.size, round(cell.size * line_height, 1))
+        need = line_count(cell.text, measure[0]) * measure[1] + vertical
         if cell.rows == 1:
             heights[cell.row] = max(heights[cell.row], need)
         else:
