@@ -309,7 +309,8 @@ class ExcelWriter:
 
     def text_height(self, text: str, region: tuple[int, int, int, int], widths: Sequence[float], fmt: Format) -> float:
         """The points a cell's text needs in its (merged) width, wrapped as Excel wraps it."""
-        width_em, line = self._measure(tuple(widths), (region[1], region[3], fmt))
+        widths, key = tuple(widths), (region[1], region[3], fmt)
+        width_em, line = self._measures.get(widths, {}).get(key) or self._measure(widths, key)
         return pages.line_count(text, width_em) * line + 6
 
     def _measure(self, widths: tuple[float, ...], key: tuple[int, int, Format]) -> tuple[float, float]:
