@@ -131,3 +131,13 @@ def test_a_document_missing_an_end_tag_is_an_error_not_a_hang():
            "</w:tr></w:tbl></w:body></w:document>")
     with pytest.raises(VariantError, match="</w:tc>"):
         read(xml, Shapes())
+
+
+def test_a_table_without_rows_and_a_row_without_cells_read():
+    """A loop that rendered nothing leaves a table with no rows, or a row with no cells."""
+    body = ("<w:tbl><w:tblPr/><w:tblGrid><w:gridCol w:w=\"100\"/></w:tblGrid></w:tbl>"
+            "<w:tbl><w:tblPr/><w:tblGrid/><w:tr><w:trPr/></w:tr></w:tbl>")
+    xml = f'<?xml version="1.0"?>\n<w:document xmlns:w="{W[1:-1]}"><w:body>{body}</w:body></w:document>'
+    document = read(xml, Shapes())
+    assert [len(t.rows) for t in document.tables] == [0, 1] and document.tables[0].widths == [100]
+    assert document.tables[1].rows[0].cells == [] and document.text() == xml

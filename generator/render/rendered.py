@@ -291,12 +291,12 @@ def read(xml: str, shapes: Shapes) -> Document:
         table_end = _end(find("</w:tbl>", table_start), "</w:tbl>")
         _paragraphs(document, xml, gap, table_start, shapes)
         row_start = find("<w:tr", table_start, table_end)
-        widths, inset = shapes.table(xml[table_start:row_start if row_start != -1 else table_end], document)
+        widths, inset = shapes.table(xml[table_start:row_start if row_start != -1 else table_end - 8], document)
         rows: list[Row] = []
         while row_start != -1:
             row_end = _end(find("</w:tr>", row_start, table_end), "</w:tr>")
             cell_start = find("<w:tc", row_start, row_end)
-            key = xml[row_start:cell_start if cell_start != -1 else row_end]
+            key = xml[row_start:cell_start if cell_start != -1 else row_end - 7]
             found = row_shapes.get(key) or shapes.row(key, document)
             cells: list[Cell] = []
             col = 0
