@@ -141,3 +141,54 @@ def test_a_table_without_rows_and_a_row_without_cells_read():
     document = read(xml, Shapes())
     assert [len(t.rows) for t in document.tables] == [0, 1] and document.tables[0].widths == [100]
     assert document.tables[1].rows[0].cells == [] and document.text() == xml
+
+
+_WORDS = st.text(st.sampled_from("指标ab &<>\"'\t"), max_size=6)
+_RUN = st.one_of(_WORDS.map(lambda t: ("t", t)), st.just(("br", "")), st.just(("tab", "")))
+_CELL = st.fixed_dictionaries({
+    "span": st.integers(1, 3), "merge": st.sampled_from([None, "restart", "continue"]),
+    "valign": st.sampled_from([None, "top", "center"]), "bold": st.booleans(),
+    "paragraphs": st.lists(st.lists(_RUN, max_size=3), min_size=0, max_size=3)})
+
+
+def _tc(spec) -> etree._Element:
+    tc = etree.Element(f"{W}tc")
+    pr = etree.SubElement(tc, f"{W}tcPr")
+    if spec["span"] > 1:
+        etree.SubElement(pr, f"{W}gridSpan", {f"{W}val": str(spec["span"])})
+    if spec["merge"]:
+        etree.SubElement(pr, f"{W}vMerge", {f"{W}val": spec["merge"]} if spec["merge"] == "restart" else {})
+    if spec["valign"]:
+        etree.SubElement(pr, f"{W}vAlign", {f"{W}val": spec["valign"]})
+    for runs in spec["paragraphs"]:
+        p = etree.SubElement(tc, f"{W}p")
+        for kind, text in runs:
+            r = etree.SubElement(p, f"{W}r")
+            if spec["bold"]:
+                etree.SubElement(etree.SubElement(r, f"{W}rPr"), f"{W}b")
+            node = etree.SubElement(r, f"{W}{kind}")
+            if kind == "t":
+                node.text = text or None
+    return tc
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(_CELL, min_size=1, max_size=4), min_size=1, max_size=4))
+def test_any_table_reads_as_the_lxml_readers_read_it(rows):
+    root = _document("")
+    tbl = etree.SubElement(root.find(f"{W}body"), f"{W}tbl")
+    etree.SubElement(tbl, f"{W}tblPr")
+    for cells in rows:
+        tr = etree.SubElement(tbl, f"{W}tr")
+        for spec in cells:
+            tr.append(_tc(spec))
+    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
+    document = read(xml, Shapes())
+    for row, tr in zip(document.tables[0].rows, tbl.iterfind(f"{W}tr"), strict=True):
+        col = 0
+        for cell, tc in zip(row.cells, tr.iterfind(f"{W}tc"), strict=True):
+            span, merge, valign = cell_properties(tc)
+            assert (cell.col, cell.span, cell.merge, cell.shape.valign, cell.text) == (
+                col, span, merge, valign, cell_text(tc))
+            col += span
+    assert document.text() == xml
