@@ -19,9 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
-from io import BytesIO
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -85,10 +83,7 @@ def main() -> int:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="perfgen-same-specs-"))
     try:
-        old = work / "old"
-        archive = subprocess.run(["git", "archive", args.ref], cwd=REPO, capture_output=True, check=True).stdout
-        with tarfile.open(fileobj=BytesIO(archive)) as tar:
-            tar.extractall(old, filter="data")
+        old = same_bytes.checkout(args.ref, work / "old")
         tables = work / "tables"
         same_bytes.build(REPO, REPO / "specs" / "examples", tables / "examples", work / "cache")
         if args.n:
@@ -97,12 +92,9 @@ def main() -> int:
         before, after = work / "specs-old", work / "specs-new"
         run_import(old, tables, args.seeds, before)
         run_import(REPO, tables, args.seeds, after)
-        a, b = same_bytes.digests(before), same_bytes.digests(after)
-        different = [path for path in sorted(set(a) | set(b)) if a.get(path) != b.get(path)]
-        print(f"{len(b)} specs, {len(different)} different")
-        for path in different:
-            print(f"  不同：{path}")
-        return 1 if different else 0
+        count, different = same_bytes.compared(before, after)
+        print(f"{count} specs, {len(different)} different")
+        return same_bytes.report(different)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
