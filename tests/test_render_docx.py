@@ -112,3 +112,17 @@ def test_values_escape_themselves_unless_a_template_reuses_markup():
     assert marked.from_string(macro).render() == "<w:t>&lt;</w:t>"
     with pytest.raises(ValueError):
         template_environment(None, autoescape=False)
+
+
+@pytest.mark.parametrize("source, broken", [
+    ("<w:p>{% if a %}<w:r>{% endif %}</w:r></w:p>", "{% endif %}"),
+    ("{% for r in rows %}<w:tr>{% endfor %}</w:tr>", "{% endfor %}"),
+    ("<w:tbl>{% if a %}</w:tbl>{% endif %}", "</w:tbl>"),
+    ("<w:p>{% if a %}<w:r><w:t>{{ x }}</w:t></w:r>{% elif b %}<w:r/>{% else %}{% endif %}</w:p>", None),
+    ("{% for r in rows %}<w:tr><w:tc><w:p/></w:tc></w:tr>{% endfor %}", None),
+])
+def test_a_block_must_hold_whole_elements(source, broken):
+    """Every branch of a {% %} block holds whole elements: then any data renders to well-formed XML."""
+    from generator.render.docx import unbalanced_block
+
+    assert unbalanced_block(source) == broken

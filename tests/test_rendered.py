@@ -124,3 +124,10 @@ def test_shapes_stay_bounded(monkeypatch):
     for word, xml in RENDERED[:5]:
         read(word.canonical(_marks_removed(xml)), shapes)
         assert len(shapes.cells) <= 8 and len(shapes.edits) <= 8
+
+
+def test_a_document_missing_an_end_tag_is_an_error_not_a_hang():
+    xml = (f'<?xml version="1.0"?>\n<w:document xmlns:w="{W[1:-1]}"><w:body><w:tbl><w:tr><w:tc><w:p/>'
+           "</w:tr></w:tbl></w:body></w:document>")
+    with pytest.raises(VariantError, match="</w:tc>"):
+        read(xml, Shapes())

@@ -1,7 +1,8 @@
 """Excel output: the rendered Word table, cell for cell, in a worksheet.
 
-The grid is read from the rendered .docx (its columns, gridSpan and vMerge), so the two formats
-cannot drift apart and a variant needs a single template. Fonts, row heights and the print setup
+The grid is the rendered Word document's (its columns, gridSpan and vMerge), as rendered.py read
+it once for the merges and the pages too, so the two formats cannot drift apart and a variant
+needs a single template. Fonts, row heights and the print setup
 come from the variant's `excel:` settings. Every value is written as text: `=100.00(%)` must never
 become a formula, nor `#N/A` an error. The sheet is written as SpreadsheetML text (sheetml.py).
 """
