@@ -37,6 +37,27 @@ def digests(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MANIFEST}
 
 
+def checkout(ref: str, into: Path) -> Path:
+    """The revision's files in `into` (git archive: the repository is not touched)."""
+    archive = subprocess.run(["git", "archive", ref], cwd=REPO, capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return into
+
+
+def compared(before: Path, after: Path) -> tuple[int, list[str]]:
+    """(the files in `after`, the paths that differ or are missing on one side)."""
+    a, b = digests(before), digests(after)
+    return len(b), [path for path in sorted(set(a) | set(b)) if a.get(path) != b.get(path)]
+
+
+def report(different: list[str]) -> int:
+    """The exit status: 1, and the differing paths listed, if there are any."""
+    for path in different:
+        print(f"  不同：{path}")
+    return 1 if different else 0
+
+
 def build(code: Path, specs: Path, out: Path, cache: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(code), "PERFGEN_CACHE": str(cache), "PERFGEN_TEMPLATES": str(code / "templates")}
     run = subprocess.run([sys.executable, "-m", "generator", "build", str(specs), "-o", str(out)],
@@ -52,10 +73,7 @@ def main() -> int:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="perfgen-same-"))
     try:
-        old = work / "old"
-        archive = subprocess.run(["git", "archive", args.ref], cwd=REPO, capture_output=True, check=True).stdout
-        with tarfile.open(fileobj=BytesIO(archive)) as tar:
-            tar.extractall(old, filter="data")
+        old = checkout(args.ref, work / "old")
         trees = {"examples": REPO / "specs" / "examples"}
         if args.n:
             trees["synthetic"] = work / "synthetic"
@@ -65,12 +83,10 @@ def main() -> int:
             before, after = work / "out-old" / name, work / "out-new" / name
             build(old, specs, before, work / "cache-old")
             build(REPO, specs, after, work / "cache-new")
-            a, b = digests(before), digests(after)
-            different += [f"{name}/{path}" for path in sorted(set(a) | set(b)) if a.get(path) != b.get(path)]
-            print(f"{name}: {len(b)} files, {sum(a.get(p) != b.get(p) for p in set(a) | set(b))} different")
-        for path in different:
-            print(f"  不同：{path}")
-        return 1 if different else 0
+            count, differ = compared(before, after)
+            different += [f"{name}/{path}" for path in differ]
+            print(f"{name}: {count} files, {len(differ)} different")
+        return report(different)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

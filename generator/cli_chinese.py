@@ -14,19 +14,34 @@ import re
 from typing import Any
 
 import typer
-from typer import _click, rich_utils
+from typer import _click
+from typer.exceptions import Abort
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-rich_utils.DEPRECATED_STRING = "（已弃用）"
-rich_utils.DEFAULT_STRING = "（默认：{}）"
-rich_utils.ENVVAR_STRING = "（环境变量：{}）"
-rich_utils.REQUIRED_LONG_STRING = "［必填］"
-rich_utils.ARGUMENTS_PANEL_TITLE = "参数"
-rich_utils.OPTIONS_PANEL_TITLE = "选项"
-rich_utils.COMMANDS_PANEL_TITLE = "命令"
-rich_utils.ERRORS_PANEL_TITLE = "错误"
-rich_utils.ABORTED_TEXT = "已中止。"
-rich_utils.RICH_HELP = "运行 [blue]{command_path} {help_option}[/] 查看用法。"
+# typer.rich_utils (and rich.markdown with it) loads only to print help or an error: its strings are
+# set then (`localized`), so that a command that prints neither does not pay for it
+RICH_STRINGS = {
+    "DEPRECATED_STRING": "（已弃用）",
+    "DEFAULT_STRING": "（默认：{}）",
+    "ENVVAR_STRING": "（环境变量：{}）",
+    "REQUIRED_LONG_STRING": "［必填］",
+    "ARGUMENTS_PANEL_TITLE": "参数",
+    "OPTIONS_PANEL_TITLE": "选项",
+    "COMMANDS_PANEL_TITLE": "命令",
+    "ERRORS_PANEL_TITLE": "错误",
+    "ABORTED_TEXT": "已中止。",
+    "RICH_HELP": "运行 [blue]{command_path} {help_option}[/] 查看用法。",
+}
+
+
+def localized():
+    """typer.rich_utils with its strings in Chinese (before typer prints help, an error or 已中止)."""
+    from typer import rich_utils
+
+    for name, text in RICH_STRINGS.items():
+        setattr(rich_utils, name, text)
+    return rich_utils
+
 
 USAGE = "用法："
 OPTIONS = "[选项]"
@@ -60,11 +75,11 @@ def _parameters(params: list[Any], ctx: _click.Context) -> list[Any]:
         if isinstance(param, TyperArgument):  # its type column ignores metavar
             param.display_type_rich = lambda ctx, shown=_type_name(param.display_type(ctx)): shown
         if isinstance(param, (TyperOption, TyperArgument)):
-            param.show_default = False  # written by rich_utils.DEFAULT_STRING below instead, once
+            param.show_default = False  # written as RICH_STRINGS' DEFAULT_STRING below instead, once
             default = param.default
             if default not in (None, False, True, "", (), []) and not callable(default) \
                     and "默认" not in (param.help or ""):
-                param.help = (param.help or "") + rich_utils.DEFAULT_STRING.format(default)
+                param.help = (param.help or "") + RICH_STRINGS["DEFAULT_STRING"].format(default)
     return params
 
 
@@ -141,6 +156,10 @@ def _reword(error: _click.ClickException) -> None:
 class _Chinese:
     """What a command and the group share: the usage line, the help option, the parameters."""
 
+    def format_help(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
+        localized()
+        return super().format_help(ctx, formatter)
+
     def format_usage(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
         formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix=USAGE)
 
@@ -158,6 +177,7 @@ class _Chinese:
         try:
             return super().make_context(info_name, args, parent, **extra)
         except _click.ClickException as error:
+            localized()
             _reword(error)
             if isinstance(error, _click.exceptions.UsageError) and error.ctx is None:  # the parser's: usage and hint too
                 error.ctx = self.context_class(self, info_name=info_name, parent=parent)
@@ -188,7 +208,11 @@ class Group(_Chinese, TyperGroup):
         try:
             return super().invoke(ctx)
         except _click.ClickException as error:
+            localized()
             _reword(error)
+            raise
+        except (Abort, KeyboardInterrupt, EOFError):
+            localized()  # typer says 已中止
             raise
 
 

@@ -125,6 +125,8 @@ def overview_sheet(items: Sequence[Line], variant: Variant, writer: ExcelWriter,
                  *(width([label], 4, printed) for label, _ in AMOUNTS),
                  *(width([*counted, words["total"]]) for _ in range(len(levels) + 1)), width([words["warnings"]], 9)]
     heights: dict[int, float] = {}
+    looks: dict[tuple[bool, str, bool], int] = {}  # (bold, alignment, a number) → the cell style
+    widths = tuple(ws.widths)
 
     def put(row: int, col: int, value, *, align: str = "center", strong: bool = False, span: int = 1) -> None:
         """Text stays text (a name like =1 or #N/A), a Decimal keeps its exact digits and prints
@@ -132,10 +134,14 @@ def overview_sheet(items: Sequence[Line], variant: Variant, writer: ExcelWriter,
         if isinstance(value, str):
             value = value or None
         number = isinstance(value, Decimal) or isinstance(value, Formula) and isinstance(value.value, Decimal)
-        ws.set(row, col, value, styles[CellStyle(strong, size, align, "center", align != "right", True,
-                                                 fmt if number else None, int(align == "left"))])
+        key = (strong, align, number)
+        style = looks.get(key)
+        if style is None:
+            style = looks[key] = styles[CellStyle(strong, size, align, "center", align != "right", True,
+                                                  fmt if number else None, int(align == "left"))]
+        ws.set(row, col, value, style)
         if isinstance(value, str):
-            need = writer.text_height(value, (row, col, row, col + span - 1), ws.widths,
+            need = writer.text_height(value, (row, col, row, col + span - 1), widths,
                                       Format(align, "center", strong, size, True))
             heights[row] = max(heights.get(row, writer.min_row_height), need)
 

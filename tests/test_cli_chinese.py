@@ -69,3 +69,13 @@ def test_completion_can_be_installed_in_chinese(tmp_path, monkeypatch):
     assert "已为 bash 安装命令补全" in result.output and (tmp_path / ".bash_completions").is_dir()
     shown = runner.invoke(app, ["--show-completion", "bash"], prog_name="perfgen")
     assert shown.exit_code == 0 and "_PERFGEN_COMPLETE" in shown.output
+
+
+def test_a_command_that_prints_no_help_does_not_load_typers_rich_help():
+    """typer.rich_utils (with rich.markdown) is 40 % of perfgen's start: loaded for help and errors only."""
+    import subprocess
+    import sys
+
+    code = "import sys, generator.cli; print('typer.rich_utils' in sys.modules, 'rich.markdown' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.split() == ["False",
+                                                                                                          "False"]

@@ -94,3 +94,35 @@ def test_line_breaks_are_resolved_as_docxtpl_resolves_them():
     assert TEMPLATE.rendered(context).text() == expected.text()
     expected = etree.fromstring(expected.text().encode("utf-8"))
     assert b"<w:tab/>" in etree.tostring(expected) and b'<w:br w:type="page"/>' in etree.tostring(expected)
+
+
+def test_values_escape_themselves_unless_a_template_reuses_markup():
+    """A template of loops, conditions and values: each value escaped once, by finalize (no
+    autoescape); with a macro, a call or a block jinja's autoescape tells markup from text."""
+    from generator.render.docx import _plain, template_environment, text_value
+
+    assert _plain("{% for r in rows %}{% if r.a %}{{ r.a }}{% elif x %}{% else %}{% endif %}{% endfor %}"
+                  "{% set n = 1 %}")
+    assert not _plain("{% macro m(x) %}<w:t>{{ x }}</w:t>{% endmacro %}{{ m(1) }}")
+    assert not _plain("{% set block %}<w:br/>{% endset %}")
+    plain = template_environment(text_value, autoescape=False)
+    assert plain.from_string("{{ x }}").render(x='<a & "b">') == '&lt;a &amp; "b"&gt;'
+    marked = template_environment(text_value)
+    macro = "{% macro m(x) %}<w:t>{{ x }}</w:t>{% endmacro %}{{ m('<') }}"
+    assert marked.from_string(macro).render() == "<w:t>&lt;</w:t>"
+    with pytest.raises(ValueError):
+        template_environment(None, autoescape=False)
+
+
+@pytest.mark.parametrize("source, broken", [
+    ("<w:p>{% if a %}<w:r>{% endif %}</w:r></w:p>", "{% endif %}"),
+    ("{% for r in rows %}<w:tr>{% endfor %}</w:tr>", "{% endfor %}"),
+    ("<w:tbl>{% if a %}</w:tbl>{% endif %}", "</w:tbl>"),
+    ("<w:p>{% if a %}<w:r><w:t>{{ x }}</w:t></w:r>{% elif b %}<w:r/>{% else %}{% endif %}</w:p>", None),
+    ("{% for r in rows %}<w:tr><w:tc><w:p/></w:tc></w:tr>{% endfor %}", None),
+])
+def test_a_block_must_hold_whole_elements(source, broken):
+    """Every branch of a {% %} block holds whole elements: then any data renders to well-formed XML."""
+    from generator.render.docx import unbalanced_block
+
+    assert unbalanced_block(source) == broken

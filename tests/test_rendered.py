@@ -124,3 +124,71 @@ def test_shapes_stay_bounded(monkeypatch):
     for word, xml in RENDERED[:5]:
         read(word.canonical(_marks_removed(xml)), shapes)
         assert len(shapes.cells) <= 8 and len(shapes.edits) <= 8
+
+
+def test_a_document_missing_an_end_tag_is_an_error_not_a_hang():
+    xml = (f'<?xml version="1.0"?>\n<w:document xmlns:w="{W[1:-1]}"><w:body><w:tbl><w:tr><w:tc><w:p/>'
+           "</w:tr></w:tbl></w:body></w:document>")
+    with pytest.raises(VariantError, match="</w:tc>"):
+        read(xml, Shapes())
+
+
+def test_a_table_without_rows_and_a_row_without_cells_read():
+    """A loop that rendered nothing leaves a table with no rows, or a row with no cells."""
+    body = ("<w:tbl><w:tblPr/><w:tblGrid><w:gridCol w:w=\"100\"/></w:tblGrid></w:tbl>"
+            "<w:tbl><w:tblPr/><w:tblGrid/><w:tr><w:trPr/></w:tr></w:tbl>")
+    xml = f'<?xml version="1.0"?>\n<w:document xmlns:w="{W[1:-1]}"><w:body>{body}</w:body></w:document>'
+    document = read(xml, Shapes())
+    assert [len(t.rows) for t in document.tables] == [0, 1] and document.tables[0].widths == [100]
+    assert document.tables[1].rows[0].cells == [] and document.text() == xml
+
+
+_WORDS = st.text(st.sampled_from("指标ab &<>\"'\t"), max_size=6)
+_RUN = st.one_of(_WORDS.map(lambda t: ("t", t)), st.just(("br", "")), st.just(("tab", "")))
+_CELL = st.fixed_dictionaries({
+    "span": st.integers(1, 3), "merge": st.sampled_from([None, "restart", "continue"]),
+    "valign": st.sampled_from([None, "top", "center"]), "bold": st.booleans(),
+    "paragraphs": st.lists(st.lists(_RUN, max_size=3), min_size=0, max_size=3)})
+
+
+def _tc(spec) -> etree._Element:
+    tc = etree.Element(f"{W}tc")
+    pr = etree.SubElement(tc, f"{W}tcPr")
+    if spec["span"] > 1:
+        etree.SubElement(pr, f"{W}gridSpan", {f"{W}val": str(spec["span"])})
+    if spec["merge"]:
+        etree.SubElement(pr, f"{W}vMerge", {f"{W}val": spec["merge"]} if spec["merge"] == "restart" else {})
+    if spec["valign"]:
+        etree.SubElement(pr, f"{W}vAlign", {f"{W}val": spec["valign"]})
+    for runs in spec["paragraphs"]:
+        p = etree.SubElement(tc, f"{W}p")
+        for kind, text in runs:
+            r = etree.SubElement(p, f"{W}r")
+            if spec["bold"]:
+                etree.SubElement(etree.SubElement(r, f"{W}rPr"), f"{W}b")
+            node = etree.SubElement(r, f"{W}{kind}")
+            if kind == "t":
+                node.text = text or None
+    return tc
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(_CELL, min_size=1, max_size=4), min_size=1, max_size=4))
+def test_any_table_reads_as_the_lxml_readers_read_it(rows):
+    root = _document("")
+    tbl = etree.SubElement(root.find(f"{W}body"), f"{W}tbl")
+    etree.SubElement(tbl, f"{W}tblPr")
+    for cells in rows:
+        tr = etree.SubElement(tbl, f"{W}tr")
+        for spec in cells:
+            tr.append(_tc(spec))
+    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
+    document = read(xml, Shapes())
+    for row, tr in zip(document.tables[0].rows, tbl.iterfind(f"{W}tr"), strict=True):
+        col = 0
+        for cell, tc in zip(row.cells, tr.iterfind(f"{W}tc"), strict=True):
+            span, merge, valign = cell_properties(tc)
+            assert (cell.col, cell.span, cell.merge, cell.shape.valign, cell.text) == (
+                col, span, merge, valign, cell_text(tc))
+            col += span
+    assert document.text() == xml

@@ -74,19 +74,19 @@ def shared(draw):
     return draw(trees(st.one_of(SCALARS, st.sampled_from(pool))))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(trees(SCALARS))
 def test_the_text_is_what_pyyaml_wrote(data):
     assert dumps(data) == pyyaml(data)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(shared())
 def test_objects_met_twice_are_anchored_as_pyyaml_anchors_them(data):
     assert dumps(data) == pyyaml(data)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.dictionaries(st.text(CHARS, min_size=100, max_size=140), TEXTS, max_size=3))
 def test_long_keys_are_written_as_pyyaml_writes_them(data):
     assert dumps(data) == pyyaml(data)     # `? key` past 122 characters
@@ -115,13 +115,13 @@ def as_read(value):
     return None if value is None else str(value)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(trees(VALUES, KEYS))
 def test_perfgens_loader_reads_back_the_same_data(data):
     assert parse(dumps(data), Path("x.yaml")).data == as_read(data) == read_back(data)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.one_of(trees(SCALARS), shared()))
 def test_read_back_is_what_the_loader_reads_or_leaves_it_to_the_text(data):
     """Any character, keys with spaces around them, `<<`: read_back gives what the loader reads,
@@ -157,7 +157,7 @@ def test_read_back_refuses_data_deeper_than_the_loader_takes():
         read_back(deep)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.dictionaries(KEYS, st.one_of(READABLE, st.lists(READABLE, max_size=3),
                                         st.builds(Flow, st.lists(READABLE, max_size=3))), max_size=6))
 def test_yaml_reads_every_text_back_as_that_text(data):

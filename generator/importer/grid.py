@@ -144,6 +144,7 @@ def _int(node: etree._Element | None, default: int) -> int:
 _GRID_BEFORE, _TCPR = f"{W}trPr/{W}gridBefore", f"{W}tcPr"
 _SPAN, _VMERGE, _HMERGE, _VAL = f"{W}gridSpan", f"{W}vMerge", f"{W}hMerge", f"{W}val"
 _PAGE_BREAK = f".//{W}lastRenderedPageBreak"
+_PROPERTY = {_SPAN: 0, _VMERGE: 1, _HMERGE: 2}
 
 
 def _properties(tc: etree._Element) -> tuple[etree._Element | None, ...]:
@@ -151,9 +152,10 @@ def _properties(tc: etree._Element) -> tuple[etree._Element | None, ...]:
     `tc.find("w:tcPr/w:gridSpan")` finds it)."""
     found: list[etree._Element | None] = [None, None, None]
     for tcpr in tc.iterchildren(_TCPR):
-        for index, tag in enumerate((_SPAN, _VMERGE, _HMERGE)):
+        for prop in tcpr.iterchildren(_SPAN, _VMERGE, _HMERGE):
+            index = _PROPERTY[prop.tag]
             if found[index] is None:
-                found[index] = tcpr.find(tag)
+                found[index] = prop
     return tuple(found)
 
 

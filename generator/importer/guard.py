@@ -7,9 +7,9 @@ thousand deep, a DTD with entities (billion laughs, external files), one merged 
 sheet (openpyxl makes an object per covered cell), a cell at row 1,048,576 (every row before it
 is then read). Each is refused here with a message, so the file is reported and the others import.
 
-A Word part up to 4 MB (WHOLE; a table's is some 40 KB) is parsed whole and its depth and rows
-counted by libxml2's XPath; a bigger one, and every worksheet (its cells are checked one by one),
-is read a megabyte at a time, element by element, and never held whole.
+A Word part up to 4 MB (WHOLE; a table's is some 40 KB) is parsed whole, its depth found by
+libxml2's XPath and its rows by lxml's iter; a bigger one, and every worksheet (its cells are
+checked one by one), is read a megabyte at a time, element by element, and never held whole.
 
 DTDs are refused outright: no Office application writes one into a package, and refusing them is
 simpler and safer than parsing them with entities off (the check works on the raw bytes, in UTF-8
@@ -32,10 +32,9 @@ MAX_DEPTH = 64                     # XML nesting: a table is some 12 levels deep
 MAX_ROWS = 20_000                  # rows of one sheet or one Word document's tables
 MAX_COLUMNS = 200
 MAX_MERGED_CELLS = 200_000         # cells covered by a sheet's merged ranges, all together
-WHOLE = 4 * 1024 * 1024            # a Word part this small is parsed whole and checked by libxml2's XPath
+WHOLE = 4 * 1024 * 1024            # a Word part this small is parsed whole, checked in C
 _DTD = (re.compile(rb"<!DOCTYPE|<!ENTITY"), re.compile("<!DOCTYPE|<!ENTITY"))
 _TOO_DEEP = etree.XPath("boolean(" + "/*" * (MAX_DEPTH + 1) + ")")
-_ROWS = etree.XPath("count(//*[local-name() = 'tr' and namespace-uri() != ''])")
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
 
 
@@ -106,7 +105,7 @@ def _check_whole(name: str, data: bytes) -> None:
     root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
     if _TOO_DEEP(root):
         raise _deep(name)
-    if _ROWS(root) > MAX_ROWS:
+    if sum(1 for row in root.iter("{*}tr") if "}" in row.tag) > MAX_ROWS:   # a tr of any namespace, as streamed
         raise _many_rows()
 
 

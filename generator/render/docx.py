@@ -2,10 +2,11 @@
 
 docxtpl's `DocxTemplate.render` re-reads, re-patches and re-compiles the template XML on every
 call; for a department's batch we do those steps once (`patch_xml`, jinja compile, deflating the
-template's fixed parts: styles, theme and fonts are 95 % of a table's package) and per project only
-render the compiled template, merge cells, and deflate the document part. Autoescape is on, so
-`<`, `&` and quotes in any value cannot break the XML (python-docx-template issues 38, 447, 634); a `\\n`
-in a value becomes a line break through docxtpl's own `resolve_listing`.
+template's fixed parts) and per project only render the compiled template, read the result once
+(rendered.py: merges, pages and the Excel sheet come from that reading), and deflate the document
+part. Every value is escaped (`text_value`, or jinja's autoescape where a template reuses markup), so
+`<`, `&` and quotes in any value cannot break the XML (python-docx-template issues 38, 447, 634); a
+`\\n` in a value becomes a line break through docxtpl's own `resolve_listing`.
 """
 from __future__ import annotations
 
@@ -33,13 +34,28 @@ _PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
 _SPECIAL_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
 
 
-def template_environment(finalize: Callable[[Any], Any] | None = None) -> ImmutableSandboxedEnvironment:
+def template_environment(finalize: Callable[[Any], Any] | None = None,
+                         autoescape: bool = True) -> ImmutableSandboxedEnvironment:
     """The one jinja environment every template is rendered in: sandboxed, so a template (which
     may come from anyone's templates/ folder) can fill in data but never reach Python objects,
     attributes starting with _, or anything that changes a value (`cycler.__init__.__globals__`
-    is refused)."""
-    return ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True,
-                                         finalize=finalize)
+    is refused). Every value is escaped: by jinja's autoescape, or only by `finalize` where that
+    escapes each value itself (`text_value`) and the template has no block whose output is markup."""
+    if not autoescape and finalize is None:
+        raise ValueError("values must be escaped")
+    return ImmutableSandboxedEnvironment(autoescape=autoescape, undefined=StrictUndefined,
+                                         keep_trailing_newline=True, finalize=finalize)
+
+
+# jinja tags whose output a template reuses as markup (macros, calls, blocks, includes): with them
+# jinja's autoescape must tell markup from text
+_JINJA_TAG = re.compile(r"\{%-?\s*(\w+)([^%]*)%\}")
+_PLAIN_TAGS = {"for", "endfor", "if", "elif", "else", "endif"}
+
+
+def _plain(source: str) -> bool:
+    """Whether every jinja tag of the source is a loop, a condition or an assignment `set x = …`."""
+    return all(name in _PLAIN_TAGS or name == "set" and "=" in rest for name, rest in _JINJA_TAG.findall(source))
 
 
 # what XML 1.0 cannot hold (the spec loader refuses it in specs; a template's own words are checked
@@ -63,6 +79,38 @@ def text_value(value: Any) -> Any:
     if _CONTROL.search(text):
         raise VariantError(f"表格中的文字「{text[:40]}」含有不能写入 Word 文件的控制字符，请删除")
     return Markup(text)
+
+
+_TOKENS = re.compile(r"<(/?)([A-Za-z][\w.:-]*)(?:\s[^<>]*?)?(/?)>|\{%-?\s*(\w+)([^%]*)%\}")
+_OPENERS = {"if", "for", "macro", "call", "filter", "block", "raw"}
+
+
+def unbalanced_block(source: str) -> str | None:
+    """The first jinja block of a template source whose branches do not each hold whole XML
+    elements (`{% if %}` opening a paragraph that only `{% endif %}`'s side closes), or None. With
+    every branch whole and every value escaped, any data renders to well-formed XML: the rendered
+    text need not be parsed to be trusted."""
+    stack: list[str] = []
+    blocks: list[tuple[str, int]] = []  # (the block's tag, the element depth where it began)
+    for match in _TOKENS.finditer(source):
+        closing, name, empty, tag, rest = match.groups()
+        if name:
+            if empty:
+                continue
+            if not closing:
+                stack.append(name)
+            elif not stack or stack[-1] != name or blocks and len(stack) <= blocks[-1][1]:
+                return f"</{name}>"
+            else:
+                stack.pop()
+        elif tag in _OPENERS or tag == "set" and "=" not in rest:
+            blocks.append((tag, len(stack)))
+        elif tag in ("elif", "else") or tag.startswith("end"):
+            if not blocks or len(stack) != blocks[-1][1]:
+                return "{% " + tag + " %}"
+            if tag.startswith("end"):
+                blocks.pop()
+    return None
 
 
 def empty_elements(source: str) -> list[tuple[str, str]]:
@@ -94,10 +142,15 @@ class WordTemplate:
         self._docxtpl = DocxTemplate(str(path))
         # docxtpl marks paragraphs with a newline before jinja sees them, then removes the marks
         patched = _P_OPEN.sub(r"\n<w:p\1", self._docxtpl.patch_xml(source))
+        broken = unbalanced_block(patched)
+        if broken is not None:
+            raise VariantError(f"Word 模板 {path} 中 {{% %}} 标记与表格结构交错（在 {broken} 处）：每个 {{% if %}}、"
+                               "{% for %} 的各部分须包含完整的段落、单元格或行")
         # every value in a text: escaped as lxml writes it, so the rendered text needs no parse
         self.text_values = not _VALUE_IN_TAG.search(patched)
         self.empty = empty_elements(patched)
-        env = template_environment(text_value if self.text_values else None)
+        env = template_environment(text_value if self.text_values else None,
+                                   autoescape=not (self.text_values and _plain(patched)))
         try:
             self.template = env.from_string(patched)
         except TemplateError as exc:

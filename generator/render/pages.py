@@ -28,7 +28,7 @@ def char_em(ch: str) -> float:
 
 
 def text_em(text: str) -> float:
-    return sum(char_em(ch) for ch in text)
+    return sum(map(char_em, text))
 
 
 def _tokens(line: str) -> list[str]:
@@ -82,39 +82,45 @@ def line_count(text: str, width_em: float) -> int:
     return _counted(text, width_em)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)  # bounded: memory stays flat however many tables a build renders
 def _counted(text: str, width_em: float) -> int:
+    """`wrapped`'s greedy breaking, counted: the same pieces (`_tokens`: a CJK character alone, a
+    space alone, a run of other characters) and the same sums, read off the characters' widths."""
     limit = width_em + 1e-6
     total = 0
     for paragraph in text.split("\n"):
         total += 1
         used, content = 0.0, False  # content: the line holds more than white space (line.strip())
-        for token, width, blank in _measured(paragraph):
-            if token == " ":
-                used += width
+        ems = list(map(char_em, paragraph))
+        i, n = 0, len(paragraph)
+        while i < n:
+            ch, em = paragraph[i], ems[i]
+            if ch == " ":  # a space at the end of a line hangs in the margin
+                used += em
+                i += 1
                 continue
+            j = i + 1
+            if em != 1.0:
+                while j < n and ems[j] != 1.0 and paragraph[j] != " ":
+                    j += 1
+                width = sum(ems[i:j])
+            else:
+                width = 1.0
             if content and used + width > limit:
                 total += 1
                 used, content = 0.0, False
             if width <= limit:
                 used += width
-                content = content or not blank
-                continue
-            for ch in token:  # too long for any line: cut it where the line is full
-                em = char_em(ch)
-                if content and used + em > limit:
-                    total += 1
-                    used, content = 0.0, False
-                used += em
-                content = content or bool(ch.strip())
+                content = content or not paragraph[i:j].isspace()
+            else:
+                for k in range(i, j):  # too long for any line: cut it where the line is full
+                    if content and used + ems[k] > limit:
+                        total += 1
+                        used, content = 0.0, False
+                    used += ems[k]
+                    content = content or not paragraph[k].isspace()
+            i = j
     return max(1, total)
-
-
-@lru_cache(maxsize=8192)
-def _measured(paragraph: str) -> tuple[tuple[str, float, bool], ...]:
-    """A paragraph's pieces (`_tokens`), each with its width and whether it is only white space."""
-    return tuple((token, char_em(token) if token == " " else text_em(token), not token.strip())
-                 for token in _tokens(paragraph))
 
 
 def lone_last_character(text: str, width_em: float) -> bool:
@@ -133,7 +139,7 @@ def fitting_width(labels: Sequence[str], least: float = 2.0) -> float:
     return max(least, min(width, longest))
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """A cell as the page layout sees it: where it is, how far it reaches, what it prints."""
 
@@ -161,9 +167,14 @@ def row_heights(grid: Grid, line_height: float, padding: tuple[float, float]) ->
     heights = list(grid.min_heights)
     tall: list[tuple[int, int, float]] = []
     vertical, horizontal = padding
+    measures: dict[tuple[int, int, float], tuple[float, float]] = {}  # a table's cells share a few
     for cell in grid.cells:
-        width = sum(grid.widths[cell.col:cell.col + cell.span]) - horizontal
-        need = line_count(cell.text, max(width, cell.size) / cell.size) * round(cell.size * line_height, 1) + vertical
+        key = (cell.col, cell.span, cell.size)
+        measure = measures.get(key)
+        if measure is None:
+            width = sum(grid.widths[cell.col:cell.col + cell.span]) - horizontal
+            measure = measures[key] = (max(width, cell.size) / cell.size, round(cell.size * line_height, 1))
+        need = line_count(cell.text, measure[0]) * measure[1] + vertical
         if cell.rows == 1:
             heights[cell.row] = max(heights[cell.row], need)
         else:

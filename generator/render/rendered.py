@@ -39,7 +39,14 @@ def reparsed(xml: str) -> str:
 
 
 def unescape(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") if "&" in text else text
+    """A text's characters from its XML (lxml writes & < > as references; a template's own `|e`
+    also quotes)."""
+    if "&" not in text:
+        return text
+    if "&#" in text or "&quot;" in text or "&apos;" in text:
+        text = (text.replace("&#34;", '"').replace("&#39;", "'").replace("&quot;", '"')
+                .replace("&apos;", "'"))
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 # ---------------------------------------------------------------- the parts of a document
@@ -167,6 +174,7 @@ class Shapes:
     shapes are the template's, repeated; only `seen` and `edits` hold texts)."""
 
     LIMIT = 4096
+    SEEN = 1024  # whole cells remembered: a department's repeated cells, not every table's own
 
     def __init__(self):
         self.cells: dict[str, CellShape] = {}
@@ -280,20 +288,20 @@ def read(xml: str, shapes: Shapes) -> Document:
     split, find = _TEXT_SPLIT.split, xml.find
     table_start = find("<w:tbl", gap, body_end)
     while table_start != -1:
-        table_end = find("</w:tbl>", table_start) + 8
+        table_end = _end(find("</w:tbl>", table_start), "</w:tbl>")
         _paragraphs(document, xml, gap, table_start, shapes)
         row_start = find("<w:tr", table_start, table_end)
-        widths, inset = shapes.table(xml[table_start:row_start if row_start != -1 else table_end], document)
+        widths, inset = shapes.table(xml[table_start:row_start if row_start != -1 else table_end - 8], document)
         rows: list[Row] = []
         while row_start != -1:
-            row_end = find("</w:tr>", row_start) + 7
+            row_end = _end(find("</w:tr>", row_start, table_end), "</w:tr>")
             cell_start = find("<w:tc", row_start, row_end)
-            key = xml[row_start:cell_start if cell_start != -1 else row_end]
+            key = xml[row_start:cell_start if cell_start != -1 else row_end - 7]
             found = row_shapes.get(key) or shapes.row(key, document)
             cells: list[Cell] = []
             col = 0
             while cell_start != -1:
-                cell_end = find("</w:tc>", cell_start) + 7
+                cell_end = _end(find("</w:tc>", cell_start, row_end), "</w:tc>")
                 raw = xml[cell_start:cell_end]
                 known = seen.get(raw)
                 if known is None:
@@ -306,7 +314,7 @@ def read(xml: str, shapes: Shapes) -> Document:
                             text = unescape(text)
                     else:
                         text = cell_text(raw)
-                    if len(seen) >= shapes.LIMIT:
+                    if len(seen) >= shapes.SEEN:
                         seen.clear()
                     seen[raw] = (shape, text)
                 else:
@@ -322,6 +330,13 @@ def read(xml: str, shapes: Shapes) -> Document:
         table_start = find("<w:tbl", gap, body_end)
     _paragraphs(document, xml, gap, sect if sect != -1 else body_end, shapes)
     return document
+
+
+def _end(found: int, tag: str) -> int:
+    """Where an element ends, after its end tag (which must be there)."""
+    if found == -1:
+        raise VariantError(f"生成的 Word 文档缺少 {tag}：模板或数据中的 XML 不完整")
+    return found + len(tag)
 
 
 def body_bounds(xml: str) -> tuple[int, int, int]:

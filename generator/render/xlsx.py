@@ -1,7 +1,8 @@
 """Excel output: the rendered Word table, cell for cell, in a worksheet.
 
-The grid is read from the rendered .docx (its columns, gridSpan and vMerge), so the two formats
-cannot drift apart and a variant needs a single template. Fonts, row heights and the print setup
+The grid is the rendered Word document's (its columns, gridSpan and vMerge), as rendered.py read
+it once for the merges and the pages too, so the two formats cannot drift apart and a variant
+needs a single template. Fonts, row heights and the print setup
 come from the variant's `excel:` settings. Every value is written as text: `=100.00(%)` must never
 become a formula, nor `#N/A` an error. The sheet is written as SpreadsheetML text (sheetml.py).
 """
@@ -253,7 +254,7 @@ class ExcelWriter:
                            if s.border and not s.number_format and not s.continued and s != DEFAULT}
         self._continued = {i: c for c, i in self._continued.items()}  # style → its 续页标签 twin
         self._styles_entry: Entry | None = None
-        self._measures: dict[tuple[tuple[float, ...], int, int, Format], tuple[float, float]] = {}
+        self._measures: dict[tuple[float, ...], dict[tuple[int, int, Format], tuple[float, float]]] = {}
 
     @classmethod
     def for_variant(cls, variant: Any) -> "ExcelWriter":
@@ -275,7 +276,8 @@ class ExcelWriter:
         spans = {(m[0], m[1]): m for m in sheet.merges}
         heights = [self.min_row_height] * (sheet.row_count + 1)
         tall: list[tuple[int, int, float]] = []
-        index, measures, widths = self._index, self._measures, tuple(sheet.widths)
+        index, widths, cells = self._index, tuple(sheet.widths), ws.cells
+        measures = self._measures.get(widths) or self._measures.setdefault(widths, {})
         line_count = pages.line_count
         for row, col, value, fmt in sheet.cells:
             number = isinstance(value, Decimal)
@@ -285,11 +287,12 @@ class ExcelWriter:
             region = spans.get((row, col), (row, col, row, col))
             if fmt.border:  # every cell a merge covers gets the border, so the merged frame is whole
                 for r in range(region[0], region[2] + 1):
+                    line = cells.get(r) or cells.setdefault(r, {})
                     for c in range(region[1], region[3] + 1):
-                        ws.set(r, c, None, style)
-            ws.set(row, col, value if number else (value or None), style)
-            key = (widths, region[1], region[3], fmt)
-            measure = measures.get(key) or self._measure(key)
+                        line[c] = (None, style)
+            (cells.get(row) or cells.setdefault(row, {}))[col] = (value if number else (value or None), style)
+            key = (region[1], region[3], fmt)
+            measure = measures.get(key) or self._measure(widths, key)
             need = line_count(format(value, "f") if number else value or "", measure[0]) * measure[1] + 6
             if region[0] == region[2]:
                 heights[row] = max(heights[row], need)
@@ -306,18 +309,20 @@ class ExcelWriter:
 
     def text_height(self, text: str, region: tuple[int, int, int, int], widths: Sequence[float], fmt: Format) -> float:
         """The points a cell's text needs in its (merged) width, wrapped as Excel wraps it."""
-        width_em, line = self._measure((tuple(widths), region[1], region[3], fmt))
+        widths, key = tuple(widths), (region[1], region[3], fmt)
+        width_em, line = self._measures.get(widths, {}).get(key) or self._measure(widths, key)
         return pages.line_count(text, width_em) * line + 6
 
-    def _measure(self, key: tuple[tuple[float, ...], int, int, Format]) -> tuple[float, float]:
+    def _measure(self, widths: tuple[float, ...], key: tuple[int, int, Format]) -> tuple[float, float]:
         """(the ems a line of text has, a line's points) in columns first..last of a sheet with
         these widths, in a format: the same for every table of a template, worked out once."""
-        widths, first, last, fmt = key
+        first, last, fmt = key
         width = sum(widths[c - 1] for c in range(first, last + 1)) * PT_PER_UNIT + COLUMN_EXTRA_PT
         room = (width - 2 * CELL_PADDING_PT - (INDENT_PT if fmt.horizontal in INDENTED else 0)) * WRAP_ROOM
-        if len(self._measures) >= 4096:
+        if len(self._measures) >= 64:
             self._measures.clear()
-        found = self._measures[key] = (max(room, fmt.size) / fmt.size, max(self.line_height, fmt.size * 1.35))
+        found = self._measures.setdefault(widths, {})[key] = (max(room, fmt.size) / fmt.size,
+                                                              max(self.line_height, fmt.size * 1.35))
         return found
 
     def paginate(self, ws: Worksheet, title_rows: tuple[int, int] | None) -> None:
