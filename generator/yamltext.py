@@ -12,8 +12,9 @@ scalar style), for the data perfgen writes, without nodes or events:
 - dicts with str keys, lists, `Flow` lists, str, Decimal (its plain digits, `amounts.plain`),
   datetime.date, int, bool and None; anything else is a TypeError, as PyYAML's SafeDumper refuses
   what it has no representer for;
-- an object met twice (the same Decimal, list or dict) is written `&id001` then `*id001`, as PyYAML
-  does; equal but distinct objects are written twice;
+- a list or dict met twice is written `&id001` then `*id001`, as PyYAML does; an amount or a date
+  met twice is written twice (an imported total that is also the year's total: a person reads
+  `97673` in both places, not `&id001`/`*id001`), as are equal but distinct objects;
 - PyYAML folds a scalar at the first space past column 2**20; a text that long is not a spec
   (source.MAX_BYTES is 1 MB), and this writer never folds.
 
@@ -140,8 +141,8 @@ def _anchors(data: Any) -> dict[int, str]:
 
     def walk(value: Any) -> None:
         kind = type(value)
-        if kind is str or kind is int or kind is bool or value is None:
-            return           # SafeRepresenter.ignore_aliases
+        if kind is str or kind is int or kind is bool or value is None or kind is Decimal or kind is dt.date:
+            return           # SafeRepresenter.ignore_aliases, and an amount or a date typed once, used twice
         key = id(value)
         if key in seen:
             if key not in names:

@@ -6,7 +6,8 @@ is, how far it reaches, what it prints and in what format. They are read here in
 the rendered text instead of a pass each over an lxml tree. A cell's format depends only on its
 XML without its texts (its *shape*), and a department's tables repeat a few dozen shapes: each
 shape is read once, with lxml and the functions that define the format (ooxml.cell_properties,
-docx_print._size, xlsx._format), and remembered; per cell only regular expressions run. Edits (a
+docx_print._size, xlsx._format), and remembered; per cell only str.find and one regular
+expression run, and a whole cell met before is one lookup. Edits (a
 merge begun or continued, a merge restarted where a page begins, the page-number footer) are
 spliced into the text.
 
@@ -28,12 +29,11 @@ from lxml import etree
 from ..errors import VariantError
 from .ooxml import W, cell_properties, child
 
-_DECLARATION = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-
 # ---------------------------------------------------------------- lxml's form of a rendered text
 
 def reparsed(xml: str) -> str:
-    """The text through lxml: what `canonical` leaves to the parser (and where it raises)."""
+    """The text through lxml: what docx.WordTemplate.canonical leaves to the parser (and where
+    it raises)."""
     root = etree.fromstring(xml.encode("utf-8"))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
 
