@@ -124,7 +124,7 @@ class Result:
     pdfs: list[Path] = field(default_factory=list)
     swept: int = 0                                       # leftovers of killed builds removed
     folders: list[Path] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
+    warnings: Listing = field(default_factory=Listing)   # Problems, in the order they were said
 
     @property
     def projects(self) -> int:
@@ -159,9 +159,12 @@ class _Batch:
         self.templates, self.staging, self.workers = templates, staging, workers
         self.force, self.pdf, self.reporter, self.result = force, pdf, reporter, result
         self.overwrite = overwrite
-        self.problems = Problems()
-        self.said: set[Problem] = set()     # problems and warnings already said (a 类别 folder is shared)
-        self.warned: set[Problem] = set()
+        self.problems = Problems()          # the errors (a failed build raises them with `warnings`)
+        self.warnings = Listing()           # every folder's warnings, as read
+        # hashes of the problems and warnings already said (a 类别 file above several folders is
+        # said once): a district's warnings are not kept in memory twice
+        self.said: set[int] = set()
+        self.warned: set[int] = set()
         self.category_keys: dict[Path, str] = {}
         self.kept: list[_Folder] = []       # with --pdf: every folder, until the PDFs are made
         self.saving: cache.Digests | None = None  # the digests of the last folder taken
@@ -205,9 +208,9 @@ class _Batch:
         for warning in pending.warnings:
             self._warn(warning)
         for problem in done.problems:  # a broken 类别 file above several folders is said once
-            if problem not in self.said:
-                self.said.add(problem)
-                self.problems.items.append(problem)
+            if hash(problem) not in self.said:
+                self.said.add(hash(problem))
+                (self.warnings if problem.warning else self.problems.items).append(problem)
         if self.problems.errors:  # the build will fail: build no more, only check
             done.discard()
             self.workers.check_only()
@@ -261,8 +264,8 @@ class _Batch:
         return said
 
     def _warn(self, warning: Problem) -> None:
-        if warning not in self.warned:
-            self.warned.add(warning)
+        if hash(warning) not in self.warned:
+            self.warned.add(hash(warning))
             self.result.warnings.append(warning)
 
 
@@ -313,7 +316,7 @@ def _build(pairs: list[tuple[Path, Path]], templates: Templates, staging: Stagin
         for folder in batch.kept:
             batch.close(folder)
     if batch.problems.errors:
-        raise SpecErrors(batch.problems.errors + batch.problems.warnings)
+        raise SpecErrors(batch.problems.errors + list(batch.warnings))
     if batch.saving is not None:
         batch.saving.save()
     doing("把生成的文件放到输出目录", result.folders[0] if result.folders else None)

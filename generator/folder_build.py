@@ -28,7 +28,6 @@ from .ownership import Owner
 from .staging import Staged, remove_folders, stage, stage_bytes
 
 if TYPE_CHECKING:
-    from .staging import HashingFile
     from .variant import Variant
     from .write import Entry
 
