@@ -157,6 +157,22 @@ class Formula(NamedTuple):
     value: Decimal | int
 
 
+_TEXT_CELLS: dict[tuple[str | None, int], str] = {}
+
+
+def _text_cell(value: str | None, style: int) -> str:
+    """A text cell's XML after its reference (`<c r="A1"` + this): inline text, never a formula."""
+    if value is None or value == "":
+        tail = f' s="{style}"/>'
+    else:
+        space = ' xml:space="preserve"' if value != value.strip() else ""
+        tail = f' s="{style}" t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'
+    if len(_TEXT_CELLS) >= 4096:  # bounded: memory stays flat however many sheets a build writes
+        _TEXT_CELLS.clear()
+    _TEXT_CELLS[value, style] = tail
+    return tail
+
+
 @dataclass
 class Worksheet:
     """The cells of one sheet; `xml()` writes it. Cells are (value, style index)."""
@@ -204,11 +220,9 @@ class Worksheet:
             for c in sorted(cells):
                 value, style = cells[c]
                 where = _LETTERS[c - 1] + letter_row
-                if value is None or value == "":
-                    out.append(f'<c r="{where}" s="{style}"/>')
-                elif isinstance(value, str):
-                    space = ' xml:space="preserve"' if value != value.strip() else ""
-                    out.append(f'<c r="{where}" s="{style}" t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>')
+                if value is None or isinstance(value, str):  # most of a sheet repeats: its texts' XML, kept
+                    tail = _TEXT_CELLS.get((value, style)) or _text_cell(value, style)
+                    out.append(f'<c r="{where}"{tail}')
                 elif isinstance(value, Formula):
                     cached = format(value.value, "f") if isinstance(value.value, Decimal) else str(value.value)
                     out.append(f'<c r="{where}" s="{style}"><f>{escape(value.text)}</f><v>{cached}</v></c>')
