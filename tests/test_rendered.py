@@ -192,3 +192,20 @@ def test_any_table_reads_as_the_lxml_readers_read_it(rows):
                 col, span, merge, valign, cell_text(tc))
             col += span
     assert document.text() == xml
+
+
+def test_check_names_a_template_the_reading_does_not_follow(tmp_path):
+    """`perfgen check` and the build's planning say it, at the template, before anything renders."""
+    import zipfile
+
+    from generator.render.placeholders import template_problems
+
+    target = tmp_path / "table.docx"
+    with zipfile.ZipFile(VARIANT.word_template) as source, zipfile.ZipFile(target, "w") as out:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "word/document.xml":
+                data = data.replace(b"<w:body>", b"<w:body><w:sdt><w:sdtContent><w:p/></w:sdtContent></w:sdt>", 1)
+            out.writestr(item, data)
+    problems = template_problems(target, "目标", {}, {})
+    assert [str(p.file) for p in problems] == [str(target)] and "内容控件" in problems[0].message

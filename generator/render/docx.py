@@ -134,7 +134,10 @@ class WordTemplate:
         document = etree.fromstring(parts[DOCUMENT])
         # made print-ready once (docx_print.py); every part but the document and its properties
         # is then the same in every table: deflated here, once
-        self.printing = PrintTemplate(parts, document, style or PrintStyle())
+        try:
+            self.printing = PrintTemplate(parts, document, style or PrintStyle())
+        except VariantError as exc:
+            raise VariantError(f"Word 模板 {path}：{exc}") from exc
         source = etree.tostring(document, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
         self.names = [name for name, _ in self.printing.parts]
         self.parts: list[Entry | None] = deflated(self.printing.parts)

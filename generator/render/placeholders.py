@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 
-from ..errors import Problem, Problems
+from ..errors import Problem, Problems, VariantError
 
 DOCUMENT = "word/document.xml"
 LABELS = "标签"
@@ -58,6 +58,22 @@ def _uses(document: bytes) -> tuple[str | None, frozenset[str], frozenset[tuple[
     return None, frozenset(meta.find_undeclared_variables(tree)), frozenset(pairs)
 
 
+@lru_cache(maxsize=32)
+def _structure(document: bytes) -> str | None:
+    """What the one reading of a rendered table (rendered.py) does not follow, said before a build."""
+    from lxml import etree
+
+    from .rendered import check_template
+
+    try:
+        check_template(etree.fromstring(document))
+    except etree.XMLSyntaxError as exc:
+        return f"模板的 {DOCUMENT} 不是有效的 XML：{exc}"
+    except VariantError as exc:
+        return str(exc)
+    return None
+
+
 def _hint(name: str, known: list[str]) -> str:
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.4)
     return f"是否想写「{close[0]}」？" if close else ""
@@ -71,6 +87,10 @@ def template_problems(template: Path, form: str, provides: Provides, labels: Map
             document = archive.read(DOCUMENT)
     except (OSError, KeyError, zipfile.BadZipFile) as exc:
         problems.add(template, None, "", f"无法读取 Word 模板：{exc}")
+        return problems.items
+    structure = _structure(document)
+    if structure:
+        problems.add(template, None, "", structure)
         return problems.items
     error, names, pairs = _uses(document)
     if error:
