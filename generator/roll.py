@@ -32,7 +32,7 @@ import yaml
 from .errors import PerfgenError, VariantError
 from .forms import Roll, form_of, forms
 from . import editors
-from .layout import REVIEW, facts_stage
+from .layout import REVIEW, TEMPLATES_FOLDER, facts_stage
 from .spec import DEPARTMENT_FILE, SPEC_SUFFIXES
 from .values import Quantity, parse_value
 from .layout import YEARS_FILE, Templates  # noqa: F401  (YEARS_FILE also imported from here)
@@ -344,6 +344,10 @@ def roll(source: Path, target_year: int, templates: Path | None = None) -> Rolle
         if path.suffix not in SPEC_SUFFIXES or any(part.startswith(".") for part in relative.parts):
             staged.append((relative, path, None))
             result.copied.append((target / relative, "不是 YAML 文件"))
+            continue
+        if TEMPLATES_FOLDER in relative.parts[:-1]:  # a format's settings and years.yaml: not a spec to roll
+            staged.append((relative, path, None))
+            result.copied.append((target / relative, "格式模板的文件，原样复制"))
             continue
         raw = path.read_bytes()
         try:

@@ -172,6 +172,17 @@ def test_files_it_does_not_understand_are_copied_and_listed(specs):
         assert (specs / "2025" / name).read_bytes() == (specs / "2024" / name).read_bytes()
 
 
+def test_a_templates_folder_in_a_year_is_copied_as_it_is(specs):
+    """A department's own format kept beside its specs is data, not a spec: its years, dates and
+    labels must not move with the specs' (perfgen build reads it from the new year's folder too)."""
+    settings = "form: project\ntitle: 2024年度项目绩效目标表\nyears: [2024]\n"
+    write(specs / "2024" / "templates" / "本局格式" / "settings.yaml", settings)
+    result = roll(specs / "2024", 2025, TEMPLATES)
+    copied = {path.relative_to(specs / "2025").as_posix(): why for path, why in result.copied}
+    assert copied["templates/本局格式/settings.yaml"] == "格式模板的文件，原样复制"
+    assert (specs / "2025" / "templates" / "本局格式" / "settings.yaml").read_text(encoding="utf-8") == settings
+
+
 def test_units_below_a_year_roll_too_and_bom_and_crlf_stay(specs):
     unit = specs / "2024" / "下属单位"
     unit.mkdir()
