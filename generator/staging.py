@@ -13,7 +13,9 @@ together, or not at all.
    folder's lock, puts the backups back (`recover`) and removes every leftover (`sweep`).
 
 Which temporary file is for which target is kept in a journal on disk, not in memory: a
-district's build stages thousands of files. Temporary names are made in one place (`_temporary`):
+district's build stages thousands of files. To refuse one target staged twice, only the targets
+of the folder being staged are held (a build stages folder by folder; a folder staged in again
+has its own read back from the journal), and the commit hands the written targets over one by one. Temporary names are made in one place (`_temporary`):
 `.<target name>.perfgen_.tmp` (or 8 random characters where that is taken), at most `TEMP_RESERVE`
 bytes longer than the target.
 """

@@ -299,6 +299,25 @@ def test_an_error_in_a_later_folder_writes_nothing_though_earlier_ones_were_rend
     assert not out.exists()  # no table, no temporary file, not even a folder
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_errors_in_several_folders_are_all_said_whatever_the_processes(tmp_path, monkeypatch, jobs):
+    """After the first error the folders not yet built are only read and checked: their errors are
+    said too, in folder order, and nothing is written."""
+    from generator import workers
+
+    monkeypatch.setattr(workers, "INLINE", 0)
+    root = tmp_path / "specs"
+    for name in ("a", "b", "c", "d"):
+        copy_specs(EXAMPLES / "2024", root / name)
+    for name in ("a", "c", "d"):
+        edit(root / name / "法律顾问费.yaml", "项目资金: 19200", "项目资金: 19,2OO")
+    with pytest.raises(SpecErrors) as caught:
+        run(root, tmp_path / "out", TEMPLATES, jobs=jobs)
+    assert [p.file for p in caught.value.problems if not p.warning] == [
+        str(root / name / "法律顾问费.yaml") for name in ("a", "c", "d")]
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_manifest_in_a_shape_perfgen_did_not_write_means_reading_the_folder(spec_folder, tmp_path):
     out = tmp_path / "out"
     first = run(spec_folder, out, TEMPLATES)
