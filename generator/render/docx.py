@@ -81,6 +81,46 @@ def text_value(value: Any) -> Any:
     return Markup(text)
 
 
+# what docxtpl's pass after jinja rewrites: tabs, breaks and page breaks in a text (\t \a \n \f),
+# its escapes of literal braces ({_{ …), and the newlines it marks paragraphs with (\n<w:p)
+_AFTER_JINJA = ("\t", "\x07", "\n", "\x0c", "{_", "_}")
+
+
+class _Values:
+    """A template's `finalize`: `text_value`, remembered per text (a department's tables repeat
+    their labels and most values), noting whether a value printed since `after` was reset holds
+    what docxtpl's pass after jinja rewrites, so that the pass runs only where it can change
+    something."""
+
+    LIMIT = 4096  # texts remembered: bounded, so memory stays flat however many tables
+
+    def __init__(self):
+        self.seen: dict[str, tuple[Any, bool]] = {}
+        self.after = False
+
+    def __call__(self, value: Any) -> Any:
+        if type(value) is str:
+            found = self.seen.get(value)
+            if found is None:
+                found = (text_value(value), any(s in value for s in _AFTER_JINJA))
+                if len(self.seen) >= self.LIMIT:
+                    self.seen.clear()
+                self.seen[value] = found
+            if found[1]:
+                self.after = True
+            return found[0]
+        out = text_value(value)
+        if not self.after:
+            text = str(out)
+            self.after = any(s in text for s in _AFTER_JINJA)
+        return out
+
+
+def _unmarked(patched: str) -> str:
+    """A template source without the marks `_P_OPEN` put before its paragraphs."""
+    return patched.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
+
+
 _TOKENS = re.compile(r"<(/?)([A-Za-z][\w.:-]*)(?:\s[^<>]*?)?(/?)>|\{%-?\s*(\w+)([^%]*)%\}")
 _OPENERS = {"if", "for", "macro", "call", "filter", "block", "raw"}
 
@@ -152,28 +192,44 @@ class WordTemplate:
         # every value in a text: escaped as lxml writes it, so the rendered text needs no parse
         self.text_values = not _VALUE_IN_TAG.search(patched)
         self.empty = empty_elements(patched)
-        env = template_environment(text_value if self.text_values else None,
+        self.values = _Values()
+        env = template_environment(self.values if self.text_values else None,
                                    autoescape=not (self.text_values and _plain(patched)))
+        # compiled without docxtpl's paragraph marks, which only number the lines of an error
+        # message: the text after jinja then needs no pass to remove them (`rendered`)
+        unmarked = _unmarked(patched)
         try:
-            self.template = env.from_string(patched)
-        except TemplateError as exc:
-            raise VariantError(f"Word 模板 {path} 中的占位符有误：{exc}") from exc
+            self.template = env.from_string(unmarked)
+        except TemplateError:
+            try:
+                env.from_string(patched)  # the same error, said at the line of its paragraph
+            except TemplateError as exc:
+                raise VariantError(f"Word 模板 {path} 中的占位符有误：{exc}") from exc
+            raise
+        # what the text pass after jinja rewrites (_AFTER_JINJA) can come only from values, but
+        # in a template that holds it itself (past the XML declaration's line), prints a constant
+        # holding it (folded through finalize when compiled), or escapes values with autoescape
+        self.always_after = (not self.text_values or self.values.after
+                             or any(s in unmarked[unmarked.index("?>") + 2:] for s in _AFTER_JINJA))
 
     def rendered(self, context: dict[str, Any]) -> Document:
         """The rendered document, read once (rendered.py), its merges made and its amount cells
         given their exact amounts."""
+        self.values.after = False
         try:
             xml = self.template.render(context)
         except SecurityError as exc:
             raise VariantError(f"Word 模板 {self.path} 试图执行不允许的操作（{exc}）：模板只能填写数据，已停止") from exc
         except TemplateError as exc:
             raise VariantError(f"Word 模板 {self.path} 渲染失败：{exc}") from exc
-        xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")  # the marks _P_OPEN made
-        if "{_" in xml or "_}" in xml:  # docxtpl's escapes of literal {{ }} {% %}
-            xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        if _SPECIAL_TEXT.search(xml):  # only paragraphs with a tab, line or page break in a text
-            xml = _PARAGRAPH.sub(lambda m: self._docxtpl.resolve_listing(m.group(0))
-                                 if _SPECIAL_TEXT.search(m.group(0)) else m.group(0), xml)
+        if self.always_after or self.values.after:  # docxtpl's pass after jinja, where it can change anything
+            # a value's newline before a paragraph goes, as docxtpl removes its marks (_P_OPEN)
+            xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
+            if "{_" in xml or "_}" in xml:  # docxtpl's escapes of literal {{ }} {% %}
+                xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+            if _SPECIAL_TEXT.search(xml):  # only paragraphs with a tab, line or page break in a text
+                xml = _PARAGRAPH.sub(lambda m: self._docxtpl.resolve_listing(m.group(0))
+                                     if _SPECIAL_TEXT.search(m.group(0)) else m.group(0), xml)
         try:
             document = read(self.canonical(xml), self.shapes)
         except (etree.XMLSyntaxError, ValueError) as exc:
