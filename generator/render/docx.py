@@ -210,7 +210,7 @@ class WordTemplate:
         # in a template that holds it itself (past the XML declaration's line), prints a constant
         # holding it (folded through finalize when compiled), or escapes values with autoescape
         self.always_after = (not self.text_values or self.values.after
-                             or any(s in unmarked[unmarked.index("?>") + 2:] for s in _AFTER_JINJA))
+                             or any(s in unmarked[unmarked.index("<", unmarked.index("?>")):] for s in _AFTER_JINJA))
 
     def rendered(self, context: dict[str, Any]) -> Document:
         """The rendered document, read once (rendered.py), its merges made and its amount cells

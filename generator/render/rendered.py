@@ -175,6 +175,7 @@ class Shapes:
 
     LIMIT = 4096
     SEEN = 1024  # whole cells remembered: a department's repeated cells, not every table's own
+    SEEN_ROWS = 512  # whole rows remembered (a few KB each): a department's, not a district's
 
     def __init__(self):
         self.cells: dict[str, CellShape] = {}
@@ -185,6 +186,9 @@ class Shapes:
         # whole cells met before (a department's labels, empty and continued cells: most of a
         # table) → (shape, text), so that a repeated cell costs one lookup
         self.seen: dict[str, tuple[CellShape, str]] = {}
+        # whole rows met before (headers, labels, the indicators a department repeats: three rows
+        # in four of the benchmark's tables) → their cells as `_row` reads them
+        self.seen_rows: dict[str, tuple[bool, float, tuple]] = {}
 
     def _room(self, table: dict) -> dict:
         if len(table) >= self.LIMIT:
@@ -284,8 +288,7 @@ def read(xml: str, shapes: Shapes) -> Document:
     gap, sect, body_end = body_bounds(xml)  # gap: where the text between tables begins
     document = Document(xml, [], bool(sect != -1 and _LANDSCAPE.search(xml, sect, body_end)), sect, root_open)
     blocks = document.blocks
-    cell_shapes, cell_shape, row_shapes, seen = shapes.cells, shapes.cell, shapes.rows, shapes.seen
-    split, find = _TEXT_SPLIT.split, xml.find
+    seen_rows, find = shapes.seen_rows, xml.find
     table_start = find("<w:tbl", gap, body_end)
     while table_start != -1:
         table_end = _end(find("</w:tbl>", table_start), "</w:tbl>")
@@ -295,41 +298,57 @@ def read(xml: str, shapes: Shapes) -> Document:
         rows: list[Row] = []
         while row_start != -1:
             row_end = _end(find("</w:tr>", row_start, table_end), "</w:tr>")
-            cell_start = find("<w:tc", row_start, row_end)
-            key = xml[row_start:cell_start if cell_start != -1 else row_end - 7]
-            found = row_shapes.get(key) or shapes.row(key, document)
-            cells: list[Cell] = []
-            col = 0
-            while cell_start != -1:
-                cell_end = _end(find("</w:tc>", cell_start, row_end), "</w:tc>")
-                raw = xml[cell_start:cell_end]
-                known = seen.get(raw)
-                if known is None:
-                    parts = split(raw)
-                    key = "".join(parts[::2])
-                    shape = cell_shapes.get(key) or cell_shape(key, document)
-                    if shape.simple:
-                        text = "".join(parts[1::2])
-                        if "&" in text:
-                            text = unescape(text)
-                    else:
-                        text = cell_text(raw)
-                    if len(seen) >= shapes.SEEN:
-                        seen.clear()
-                    seen[raw] = (shape, text)
-                else:
-                    shape, text = known
-                span = shape.span
-                cells.append(Cell(cell_start, cell_end, col, span, shape.merge, shape, text, raw))
-                col += span
-                cell_start = find("<w:tc", cell_end, row_end)
-            rows.append(Row(found[0], found[1], cells))
+            row_raw = xml[row_start:row_end]
+            known_row = seen_rows.get(row_raw)
+            if known_row is None:
+                known_row = _row(row_raw, document, shapes)
+                if len(seen_rows) >= shapes.SEEN_ROWS:
+                    seen_rows.clear()
+                seen_rows[row_raw] = known_row
+            header, min_height, laid = known_row
+            rows.append(Row(header, min_height, [Cell(row_start + start, row_start + end, col, span, merge, shape, text, raw)
+                                                 for start, end, col, span, merge, shape, text, raw in laid]))
             row_start = find("<w:tr", row_end, table_end)
         blocks.append(Table(table_start, widths, inset, rows))
         gap = table_end
         table_start = find("<w:tbl", gap, body_end)
     _paragraphs(document, xml, gap, sect if sect != -1 else body_end, shapes)
     return document
+
+
+def _row(xml: str, document: Document, shapes: Shapes) -> tuple[bool, float, tuple]:
+    """A row's (header, least height, its cells' (start, end, grid column, span, vMerge, shape,
+    text, XML)), offsets from the row's start: what `read` keeps of a row it meets again."""
+    cell_shapes, seen, split = shapes.cells, shapes.seen, _TEXT_SPLIT.split
+    row_end = len(xml)
+    cell_start = xml.find("<w:tc")
+    key = xml[:cell_start if cell_start != -1 else row_end - 7]
+    header, min_height = shapes.rows.get(key) or shapes.row(key, document)
+    cells = []
+    col = 0
+    while cell_start != -1:
+        cell_end = _end(xml.find("</w:tc>", cell_start, row_end), "</w:tc>")
+        raw = xml[cell_start:cell_end]
+        known = seen.get(raw)
+        if known is None:
+            parts = split(raw)
+            key = "".join(parts[::2])
+            shape = cell_shapes.get(key) or shapes.cell(key, document)
+            if shape.simple:
+                text = "".join(parts[1::2])
+                if "&" in text:
+                    text = unescape(text)
+            else:
+                text = cell_text(raw)
+            if len(seen) >= shapes.SEEN:
+                seen.clear()
+            seen[raw] = (shape, text)
+        else:
+            shape, text = known
+        cells.append((cell_start, cell_end, col, shape.span, shape.merge, shape, text, raw))
+        col += shape.span
+        cell_start = xml.find("<w:tc", cell_end, row_end)
+    return header, min_height, tuple(cells)
 
 
 def _end(found: int, tag: str) -> int:
