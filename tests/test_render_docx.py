@@ -147,3 +147,21 @@ def test_a_block_must_hold_whole_elements(source, broken):
     from generator.render.docx import unbalanced_block
 
     assert unbalanced_block(source) == broken
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(["项目名称", "items", "keys", "get", "_x", "__class__", "a"]), st.integers(), max_size=4),
+       st.sampled_from(["项目名称", "items", "keys", "get", "_x", "__class__", "a", "mro"]))
+def test_a_dict_attribute_is_found_as_jinja_finds_it(data, name):
+    """The template environment's shortcut for `x.name` on a dict gives what jinja's sandbox gives."""
+    from jinja2 import StrictUndefined, Undefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    from generator.render.docx import template_environment
+
+    ours = template_environment(None).getattr(data, name)
+    theirs = ImmutableSandboxedEnvironment(undefined=StrictUndefined).getattr(data, name)
+    if isinstance(theirs, Undefined):
+        assert isinstance(ours, Undefined)
+    else:
+        assert ours == theirs

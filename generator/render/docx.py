@@ -43,8 +43,25 @@ def template_environment(finalize: Callable[[Any], Any] | None = None,
     escapes each value itself (`text_value`) and the template has no block whose output is markup."""
     if not autoescape and finalize is None:
         raise ValueError("values must be escaped")
-    return ImmutableSandboxedEnvironment(autoescape=autoescape, undefined=StrictUndefined,
-                                         keep_trailing_newline=True, finalize=finalize)
+    return _Environment(autoescape=autoescape, undefined=StrictUndefined, keep_trailing_newline=True,
+                        finalize=finalize)
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(ImmutableSandboxedEnvironment):
+    """The sandbox, with `x.name` on a dict (every context value a template reads that way) found
+    without raising: jinja tries the attribute first and takes the item when the dict has none,
+    which for a name that is no attribute of dict is always the item (or nothing)."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except LookupError:
+                pass
+        return super().getattr(obj, attribute)
 
 
 # jinja tags whose output a template reuses as markup (macros, calls, blocks, includes): with them
