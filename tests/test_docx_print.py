@@ -187,3 +187,30 @@ def test_libreoffice_prints_the_header_and_the_levels_on_page_two(long_table, tm
     if serif.strip() and shutil.which("pdffonts"):  # 宋体 prints in the installed serif, not a 黑体-like sans
         fonts = subprocess.run(["pdffonts", str(tmp_path / "long.docx.pdf")], capture_output=True, text=True).stdout
         assert "NotoSerifCJK" in fonts and "NotoSansCJK" not in fonts, fonts
+
+
+@pytest.mark.parametrize("count", [14, 40, 90])
+def test_row_heights_in_one_pass_are_the_grids(count):
+    """The page layout's heights (one pass over a table's cells) are pages.row_heights of the
+    table's grid: each cell not continued laid out, a vertical merge as tall as its rows."""
+    from generator.render import pages
+    from generator.render.docx_print import TWIPS_PER_PT
+
+    _, document, _ = rendered(long_project(count))
+    printing, style = TEMPLATE.printing, TEMPLATE.printing.style
+    vertical, horizontal = (v / TWIPS_PER_PT * 2 for v in style.padding_twips)
+    for table in document.tables:
+        grid = pages.Grid([(w or 0) / TWIPS_PER_PT for w in table.widths])
+        top: dict[int, pages.Cell] = {}
+        for r, row in enumerate(table.rows):
+            grid.min_heights.append(row.min_height)
+            for cell in row.cells:
+                if cell.merge == "continue" and cell.col in top:
+                    top[cell.col].rows += 1
+                else:
+                    size = printing.default_size if cell.shape.print_size is None else cell.shape.print_size
+                    top[cell.col] = pages.Cell(r, cell.col, cell.span, 1, cell.text, size)
+                    grid.cells.append(top[cell.col])
+        heights, continued, header = printing._heights(table, style.line_height, vertical, horizontal)
+        assert heights == pages.row_heights(grid, style.line_height, (vertical, horizontal))
+        assert len(continued) == len(table.rows) and 0 <= header <= len(table.rows)

@@ -379,8 +379,7 @@ class PrintTemplate:
                 repeat.append(0.0)
                 firsts.append([])
             else:
-                grid, continued, header = self._grid(block)
-                table_heights = pages.row_heights(grid, line_height, (vertical, horizontal))
+                table_heights, continued, header = self._heights(block, line_height, vertical, horizontal)
                 header_height = sum(table_heights[:header])
                 for i, h in enumerate(table_heights):
                     heights.append(h)
@@ -389,31 +388,53 @@ class PrintTemplate:
         breaks = pages.page_breaks(heights, self.page_height, repeat)
         return [cell for b in breaks for cell in firsts[b]], len(breaks) + 1
 
-    def _grid(self, table: Table) -> tuple[pages.Grid, list[list[tuple[Table, int, Cell]]], int]:
-        grid = pages.Grid([(w or 0) / TWIPS_PER_PT for w in table.widths])
-        continued: list[list[tuple[Table, int, Cell]]] = []
-        top: dict[int, pages.Cell] = {}
-        header = 0
+    def _heights(self, table: Table, line_height: float, vertical: float,
+                 horizontal: float) -> tuple[list[float], list[list[tuple[Table, int, Cell]]], int]:
+        """Each row's printed height (`pages.row_heights` of the table's grid, in one pass over
+        its cells: a vertical merge reaches as far as its continued cells), the continued cells of
+        each row (where a page may restart them) and how many header rows repeat."""
+        widths = [(w or 0) / TWIPS_PER_PT for w in table.widths]
         default_size = self.default_size
-        cells, min_heights = grid.cells, grid.min_heights
+        heights = [row.min_height for row in table.rows]
+        continued: list[list[tuple[Table, int, Cell]]] = []
+        laid: list[list] = []     # per cell laid out: [row, rows it reaches, the height it needs]
+        top: dict[int, list] = {}
+        measures: dict[tuple[int, int, float], tuple[float, float]] = {}  # a table's cells share a few
+        line_count = pages.line_count
+        header = 0
         for r, row in enumerate(table.rows):
-            min_heights.append(row.min_height)
             if header == r and row.header:
                 header = r + 1
             mine = []
             for cell in row.cells:
                 col = cell.col
                 if cell.merge == "continue" and col in top:
-                    top[col].rows += 1
-                    if top[col].row >= header:  # a merge begun in the repeated header shows with it
+                    entry = top[col]
+                    entry[1] += 1
+                    if entry[0] >= header:  # a merge begun in the repeated header shows with it
                         mine.append((table, r, cell))
                 else:
-                    laid = pages.Cell(r, col, cell.span, 1, cell.text, default_size if cell.shape.print_size is None
-                                      else cell.shape.print_size)
-                    cells.append(laid)
-                    top[col] = laid
+                    size = cell.shape.print_size
+                    if size is None:
+                        size = default_size
+                    key = (col, cell.span, size)
+                    measure = measures.get(key)
+                    if measure is None:
+                        width = sum(widths[col:col + cell.span]) - horizontal
+                        measure = measures[key] = (max(width, size) / size, round(size * line_height, 1))
+                    entry = [r, 1, line_count(cell.text, measure[0]) * measure[1] + vertical]
+                    laid.append(entry)
+                    top[col] = entry
             continued.append(mine)
-        return grid, continued, header
+        for first, rows, need in laid:
+            if rows == 1 and need > heights[first]:
+                heights[first] = need
+        for first, rows, need in laid:
+            if rows > 1:
+                have = sum(heights[first:first + rows])
+                if need > have:
+                    heights[first + rows - 1] += need - have
+        return heights, continued, header
 
     def core(self, context: dict[str, Any]) -> bytes:
         """docProps/core.xml: title, subject and author from the variant's `print.properties`
