@@ -139,6 +139,7 @@ class PrintTemplate:
         self.page_height, self.page_width = self._page()
         self.own_footer = self.sect is not None and self.sect.find(q("footerReference")) is None
         self.parts = self._package(parts, document, styles)
+        self._edits: dict[tuple[str, ...], str] = {}  # restarted labels and footers, by their XML
 
     # -- the document
 
@@ -352,13 +353,25 @@ class PrintTemplate:
         breaks, count = self.layout(document)
         replaced: dict[int, str] = {}
         merge: dict[int, str | None] = {}  # cells restarted so far: a later page's merge begins at them
+        edits = self._edits
+        if len(edits) >= 1024:  # bounded: a department's labels, not every table's
+            edits.clear()
         for table, r, cell in breaks:
             above = _merge_top(table, r, cell, merge)
             if above is None:
                 continue
-            replaced[cell.start] = _restarted(document, replaced.get(above.start, above.raw), cell.raw)
+            key = (document.root_open, replaced.get(above.start, above.raw), cell.raw)
+            if key not in edits:  # the labels restarted repeat from table to table: edited once
+                edits[key] = _restarted(document, key[1], key[2])
+            replaced[cell.start] = edits[key]
             merge[cell.start] = "restart"
-        footer = [_footer_reference(document)] if count > 1 and self.own_footer and document.sect != -1 else []
+        footer = []
+        if count > 1 and self.own_footer and document.sect != -1:
+            sect, end, _ = found = _section(document)
+            key = (document.root_open, document.source[sect:end])
+            if key not in edits:  # every table of a template has the same section properties
+                edits[key] = _footer_reference(document, found)
+            footer.append((sect, end, edits[key]))
         return document.text(replaced, footer)
 
     def layout(self, document: Document) -> tuple[list[tuple[Table, int, Cell]], int]:
@@ -521,14 +534,19 @@ def _restarted(document: Document, above: str, cell: str) -> str:
     return document.serialize(root)
 
 
-def _footer_reference(document: Document) -> tuple[int, int, str]:
-    """The body's w:sectPr with the page-number footer referenced first, as a splice of the text."""
+def _section(document: Document) -> tuple[int, int, str]:
+    """Where the body's w:sectPr is in the text, and its XML."""
     xml, sect = document.source, document.sect
     close = xml.find("</w:sectPr>", sect)
     end = close + len("</w:sectPr>") if close != -1 else xml.index(">", sect) + 1
-    root = document.parse(xml[sect:end])
+    return sect, end, xml[sect:end]
+
+
+def _footer_reference(document: Document, section: tuple[int, int, str] | None = None) -> str:
+    """The body's w:sectPr (`_section`) with the page-number footer referenced first."""
+    root = document.parse((section or _section(document))[2])
     root[0].insert(0, etree.Element(q("footerReference"), {q("type"): "default", f"{{{R_NS}}}id": FOOTER_ID}))
-    return sect, end, document.serialize(root)
+    return document.serialize(root)
 
 
 def _attr(text: str) -> str:
