@@ -200,7 +200,7 @@ class _Summaries:
             yield self.sheets.get(stem) or read_entry(self.task.out / f"{stem}.xlsx", sheet_part(1))
 
     def _staged(self, name: str, done: Staged) -> None:
-        self.known.remember(self.task.out / name, done.digest, cache.stat_key(done.tmp))
+        self.known.remember(self.task.out / name, done.digest, done.stat or cache.stat_key(done.tmp))
 
     def summary(self, warnings: list[Problem]) -> None:
         from . import summary

@@ -89,6 +89,7 @@ class Staged(NamedTuple):
     tmp: Path
     digest: str
     created: tuple[str, ...] = ()  # outermost first; removed again if the build is dropped
+    stat: list[int] | None = None  # its cache.stat_key, taken when it was written (renaming keeps it)
 
 
 def make_folder(folder: Path) -> tuple[str, ...]:
@@ -109,24 +110,38 @@ def _temporary(target: Path) -> tuple[int, str]:
     output folder's lock and stages each target once; mkstemp's random names cost more than the
     rest of staging a table), else, where that name is taken, mkstemp's."""
     name = os.path.join(target.parent, f".{target.name}.{_TOKEN}{TEMP_SUFFIX}")
-    try:
-        return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600), name
+    try:  # the usual mode of a new file (0666 less the umask), like any output
+        return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), name
     except FileExistsError:
-        return tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
+        if hasattr(os, "fchmod"):  # mkstemp makes 0600
+            os.fchmod(fd, _FILE_MODE)
+        return fd, name
 
 
-def stage(target: Path, fill: Callable[[HashingFile], None]) -> Staged:
-    """A new temporary file beside `target` (never `target` itself) that `fill` writes to."""
+def stage(target: Path, fill: Callable[[HashingFile], None] | bytes) -> Staged:
+    """A new temporary file beside `target` (never `target` itself) that `fill` writes to, or
+    holding the bytes `fill`."""
     created: tuple[str, ...] = ()
     tmp = None
     try:
-        created = make_folder(target.parent)
-        fd, tmp = _temporary(target)
-        if hasattr(os, "fchmod"):  # mkstemp makes 0600; outputs get the usual mode, like any new file
-            os.fchmod(fd, _FILE_MODE)
-        with os.fdopen(fd, "wb") as handle:
-            hashing = HashingFile(handle)
-            fill(hashing)
+        try:  # its folder is made where it is missing (most files go where the last one went)
+            fd, tmp = _temporary(target)
+        except (FileNotFoundError, NotADirectoryError):
+            created = make_folder(target.parent)
+            fd, tmp = _temporary(target)
+        with os.fdopen(fd, "wb", buffering=0 if isinstance(fill, bytes) else -1) as handle:
+            if isinstance(fill, bytes):
+                digest = hashlib.sha256(fill)
+                view = memoryview(fill)
+                while view:  # an unbuffered write may take less than it is given
+                    view = view[handle.write(view):]
+            else:
+                hashing = HashingFile(handle)
+                fill(hashing)
+                digest = hashing.digest
+                handle.flush()
+            st = os.fstat(fd)
     except BaseException as exc:
         if tmp is not None:
             os.unlink(tmp)
@@ -134,11 +149,11 @@ def stage(target: Path, fill: Callable[[HashingFile], None]) -> Staged:
         if isinstance(exc, OSError) and not isinstance(exc, PerfgenError):
             raise disk_error(target, exc) from exc
         raise
-    return Staged(Path(tmp), hashing.digest.hexdigest(), created)
+    return Staged(Path(tmp), digest.hexdigest(), created, [st.st_size, st.st_mtime_ns, st.st_ino])
 
 
 def stage_bytes(target: Path, data: bytes) -> Staged:
-    return stage(target, lambda handle: handle.write(data))
+    return stage(target, data)
 
 
 def remove_folders(created: Iterable[str]) -> None:

@@ -91,7 +91,7 @@ def render_chunk(chunk: Chunk) -> list[Rendered]:
             try:
                 for name, data in ((f"{stem}.docx", docx), (f"{stem}.xlsx", buffer.getvalue())):
                     staged = stage_bytes(chunk.out / name, data)
-                    files.append((name, staged, cache.stat_key(staged.tmp)))  # renaming keeps size, mtime, inode
+                    files.append((name, staged, staged.stat or cache.stat_key(staged.tmp)))  # renaming keeps them
             except BaseException:
                 unlink(files)
                 raise

@@ -187,3 +187,25 @@ def test_a_read_only_disk_is_a_message_and_changes_nothing(small_disk):
     finally:
         subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], capture_output=True)
     assert outputs(small_disk) == {"a.docx": b"old"}
+
+
+@pytest.mark.parametrize("taken", [False, True])
+def test_a_staged_file_has_the_usual_mode_its_bytes_digest_and_stat(tmp_path, taken):
+    """Bytes staged into a missing folder: the folder is made (and listed), the file gets the mode
+    of any new file (0666 less the umask), its sha256 and the stat the digest memory keys it by;
+    where the fixed temporary name is taken, mkstemp's file gets the same mode."""
+    import hashlib
+    import stat
+
+    from generator.cache import stat_key
+
+    target = tmp_path / "新" / "表.docx"
+    if taken:
+        target.parent.mkdir()
+        (target.parent / f".{target.name}.{staging_module._TOKEN}.tmp").write_bytes(b"")
+    data = b"x" * 100_000
+    staged = staging_module.stage_bytes(target, data)
+    assert staged.tmp.read_bytes() == data and staged.digest == hashlib.sha256(data).hexdigest()
+    assert stat.S_IMODE(staged.tmp.stat().st_mode) == staging_module._FILE_MODE
+    assert staged.stat == stat_key(staged.tmp)
+    assert staged.created == (() if taken else (str(target.parent),))
