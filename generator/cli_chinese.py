@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import typer
 from typer import _click
+from typer._coercion import RuntimeParam, TypeDescriptor, build_runtime_param
+from typer._param_types import coerce_cli_path
 from typer.exceptions import Abort
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
@@ -63,6 +67,7 @@ def _parameters(params: list[Any], ctx: _click.Context) -> list[Any]:
         if getattr(param, "_chinese", False):
             continue
         param._chinese = True
+        _plain(param)
         if param.name in ("install_completion", "show_completion"):
             name = next(o for o in param.opts if o.startswith("--"))
             param.help = COMPLETION.get(name, param.help)
@@ -81,6 +86,40 @@ def _parameters(params: list[Any], ctx: _click.Context) -> list[Any]:
                     and "默认" not in (param.help or ""):
                 param.help = (param.help or "") + RICH_STRINGS["DEFAULT_STRING"].format(default)
     return params
+
+
+_INT = re.compile(r"-?[0-9]{1,18}")
+
+
+@dataclass(frozen=True)
+class _Plain(RuntimeParam):
+    """A path, a text, a whole number or a flag from the command line, taken as typer takes it but without
+    its pydantic TypeAdapter: importing pydantic and building the adapters is a third of a build
+    that finds nothing to do. Any other value (a wrong one: its message) goes to typer's own."""
+
+    descriptor: TypeDescriptor
+
+    def _coerce_value(self, value: Any, param: Any, ctx: _click.Context) -> Any:
+        kind = self.annotation
+        if kind is Path and isinstance(value, (str, Path)):  # pydantic's Path of a text is Path(text)
+            return coerce_cli_path(Path(value), self.parameter_info, path_type=Path, param=param, ctx=ctx)
+        if kind in (str, bool) and type(value) is kind:
+            return value
+        if kind is int and (type(value) is int or type(value) is str and _INT.fullmatch(value)):
+            return int(value)
+        return build_runtime_param(self.descriptor)._coerce_value(value, param=param, ctx=ctx)
+
+
+def _plain(param: Any) -> None:
+    """Give a parameter of a plain type (Path, str, int, bool; no parser, range, choice or list) _Plain."""
+    descriptor = getattr(param, "type_descriptor", None)
+    info = getattr(descriptor, "parameter_info", None)
+    if (descriptor is None or getattr(param, "_runtime_param", True) is not None
+            or descriptor.annotation not in (Path, str, int, bool) or descriptor.is_file or descriptor.is_choice
+            or descriptor.is_ranged or info.parser is not None or (descriptor.annotation is Path
+                                                                   and info.path_type not in (None, Path))):
+        return
+    param._runtime_param = _Plain(info, descriptor.annotation, descriptor)
 
 
 def _type_name(shown: str) -> str:
