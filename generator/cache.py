@@ -179,11 +179,15 @@ class Digests:
         self.store = store
         self.entries: dict[str, list] = {}
         self.seen: dict[str, list] = {}   # path → [size, mtime_ns, inode, sha256, when recorded]
+        # the `# 待核对` comments of the spec folder, and the inputs key of the files they were read from
+        self.review: dict | None = None
+        self.reviewed = False             # `review` set in this build (saved with the entries)
         if store is not None:
             try:
                 data = json.loads(store.read_text(encoding="utf-8"))
                 if isinstance(data, dict) and data.get("version") == 2 and isinstance(data.get("files"), dict):
                     self.entries = data["files"]
+                    self.review = data.get("review") if isinstance(data.get("review"), dict) else None
             except (OSError, ValueError):
                 self.entries = {}
 
@@ -218,18 +222,38 @@ class Digests:
 
     def save(self) -> None:
         """Keep the entries of the files met in this build (a cache: failing to write it is no error)."""
-        if self.store is None or self.seen == self.entries:
+        if self.store is None or (self.seen == self.entries and not self.reviewed):
             return
         now = time.time_ns()
         for entry in self.seen.values():
             if entry[4] is None:
                 entry[4] = now
+        data: dict[str, Any] = {"version": 2, "files": self.seen}
+        if self.review is not None:
+            data["review"] = self.review
         try:
             self.store.parent.mkdir(parents=True, exist_ok=True)
             # written in place: a store cut short is unreadable JSON, which is an empty store
-            self.store.write_text(json.dumps({"version": 2, "files": self.seen}), encoding="utf-8")
+            self.store.write_text(json.dumps(data), encoding="utf-8")
         except OSError:
             pass
+
+    def review_marks(self, inputs: str) -> list[tuple[str, int, str]] | None:
+        """The `# 待核对` comments (file name, line, note) remembered for a spec folder whose
+        inputs_key is `inputs` (its files byte for byte those they were read from), or None."""
+        review = self.review
+        if review is None or review.get("inputs") != inputs or not isinstance(review.get("marks"), list):
+            return None
+        marks = review["marks"]
+        if not all(isinstance(m, list) and len(m) == 3 and isinstance(m[0], str) and type(m[1]) is int
+                   and isinstance(m[2], str) for m in marks):
+            return None
+        return [(name, line, note) for name, line, note in marks]
+
+    def remember_review_marks(self, inputs: str, marks: list[tuple[str, int, str]]) -> None:
+        if self.store is not None:
+            self.review = {"inputs": inputs, "marks": [list(mark) for mark in marks]}
+            self.reviewed = True
 
 
 def _trusted(entry: list) -> bool:

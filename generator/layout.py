@@ -247,19 +247,23 @@ def count_tables(folder: Path) -> int:
 
 def review_marks(folders: list[Path]) -> list[tuple[Path, int, str]]:
     """(file, line, note) of every `# 待核对（perfgen new）：…` comment still in the specs of `folders`."""
+    return [(folder / name, line, note) for folder in folders for name, line, note in folder_marks(folder)]
+
+
+def folder_marks(folder: Path) -> list[tuple[str, int, str]]:
+    """(file name, line, note) of the `# 待核对` comments of one spec folder's 部门.yaml and specs."""
     mark = f"# {REVIEW}".encode()
     found = []
-    for folder in folders:
-        for path in [folder / DEPARTMENT_FILE, *spec_files(folder)]:
-            try:
-                raw = path.read_bytes()
-            except OSError:
-                continue
-            if mark not in raw:  # bytes first: most files have none, and a district has thousands
-                continue
-            for number, line in enumerate(raw.decode("utf-8", "replace").splitlines(), 1):
-                if f"# {REVIEW}" in line:
-                    found.append((path, number, line.split(f"# {REVIEW}", 1)[1].lstrip("：: ").strip()))
+    for path in [folder / DEPARTMENT_FILE, *spec_files(folder)]:
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            continue
+        if mark not in raw:  # bytes first: most files have none, and a district has thousands
+            continue
+        for number, line in enumerate(raw.decode("utf-8", "replace").splitlines(), 1):
+            if f"# {REVIEW}" in line:
+                found.append((path.name, number, line.split(f"# {REVIEW}", 1)[1].lstrip("：: ").strip()))
     return found
 
 

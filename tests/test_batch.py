@@ -213,6 +213,10 @@ class Recorder:
     def project(self, folder, name, built):
         self.events.append((name, built))
 
+    def projects(self, folder, names, built):
+        for name, was_built in zip(names, built):
+            self.project(folder, name, was_built)
+
     def note(self, message):
         self.events.append(("note", message))
 
@@ -388,6 +392,10 @@ def test_a_listing_keeps_its_items_on_disk():
     assert grown < 64 * 1024  # a list of them would hold some 4 MB
     assert len(listing) == 20_000 and list(listing)[-1] == (Path("/out/某部门"), "项目19999")
     assert listing != [] and Listing() == [] and Listing([1, 2]) == [1, 2]
+    listing.extend([(Path("/out") / "另一部门", "甲"), (Path("/out") / "另一部门", "乙")])  # a folder's, in one record
+    listing.extend([])
+    assert len(listing) == 20_002 and list(listing)[-3:] == [(Path("/out/某部门"), "项目19999"),
+                                                             (Path("/out/另一部门"), "甲"), (Path("/out/另一部门"), "乙")]
 
 
 def test_the_main_process_keeps_nothing_per_project(tmp_path, monkeypatch):
