@@ -43,7 +43,7 @@ from .errors import Problem, Problems, SpecErrors
 from .failure import doing
 from .folder_build import FolderDone, FolderTask, close_folder
 from .incremental import SUMMARY_GROUP, last_build, pdf_sources, project_group, review_marks
-from .layout import Templates, category_folders, count_tables, ruleset_folders, targets
+from .layout import Looks, Templates, category_folders, count_tables, ruleset_folders, targets
 from .ownership import Owner
 from .pdf import find_soffice, to_pdf
 from .staging import Staging, make_folder, recover, remove_folders, sweep
@@ -139,7 +139,7 @@ class Result:
     folders: list[Path] = field(default_factory=list)
     warnings: Listing = field(default_factory=Listing)   # Problems, in the order they were said
     # per spec folder, in order: the `# 待核对` comments (file name, line, note) still in its specs
-    marks: list[list[tuple[str, int, str]]] = field(default_factory=list)
+    marks: list[tuple[tuple[str, int, str], ...]] = field(default_factory=list)
 
     @property
     def projects(self) -> int:
@@ -181,6 +181,7 @@ class _Batch:
         self.said: set[int] = set()
         self.warned: set[int] = set()
         self.category_keys: dict[Path, str] = {}
+        self.looks = Looks(remember=True)   # the folders above the spec folders, looked at once
         self.kept: list[_Folder] = []       # with --pdf: every folder, until the PDFs are made
         self.saving: cache.Digests | None = None  # the digests of the last folder taken
         # what the fast path compares: perfgen itself, and (per folder) every template it can use
@@ -199,8 +200,9 @@ class _Batch:
         old = cache.Manifest.load(out, known)
         pending = _Pending(out, tuple(self._manifest_problems(old)))
         # a folder's projects also inherit from the 类别/ folders at and above it
-        parts = (*self.inputs, *(self.category_key(path) for path in category_folders(spec_folder)
-                                 + ruleset_folders(spec_folder) + list(self.templates.at(spec_folder).folders)))
+        looks = self.looks.at(spec_folder)
+        parts = (*self.inputs, *(self.category_key(path) for path in category_folders(spec_folder, looks)
+                                 + ruleset_folders(spec_folder, looks) + list(self.templates.at(spec_folder).layers(looks))))
         last = None if self.force else last_build(old, spec_folder)
         if last is not None:
             inputs = cache.inputs_key(spec_folder, *parts, digests=known)
@@ -210,7 +212,7 @@ class _Batch:
                 names, warnings = last
                 self.workers.ready(pending, FolderDone(names, [False] * len(names), warnings=warnings, known=known,
                                                        old=old, new=cache.Manifest(out, dict(old.groups), old.inputs),
-                                                       marks=review_marks(spec_folder, inputs, known)))
+                                                       marks=tuple(review_marks(spec_folder, inputs, known))))
                 return
         task = FolderTask(spec_folder, out, self.templates, parts, self.force, self.overwrite, self.pdf,
                           check_only=bool(self.problems.errors), build=self.build)
@@ -236,7 +238,7 @@ class _Batch:
         self.result.built.extend([(pending.out, name) for name, built in zip(done.names, done.built) if built])
         self.result.skipped.extend([(pending.out, name) for name, built in zip(done.names, done.built) if not built])
         self.reporter.projects(pending.out, done.names, done.built)
-        self.result.marks.append(done.marks)
+        self.result.marks.append(tuple(done.marks))  # most are (): no object per folder
         for staged, target in done.staged:
             if staged is None:
                 self.staging.delete(target)

@@ -181,7 +181,7 @@ def build(
     report_review_marks(spec_dir, result.marks)
 
 
-def report_review_marks(spec_dir: Path, found: list[list[tuple[str, int, str]]] | None = None) -> None:
+def report_review_marks(spec_dir: Path, found: list[tuple[tuple[str, int, str], ...]] | None = None) -> None:
     """The `# 待核对` comments `perfgen new` left that are still in the specs: they are for a person.
     `found`: those the build found, per spec folder (read again if the folders are not those)."""
     folders = [spec_dir.parent] if spec_dir.is_file() else spec_folders(spec_dir)

@@ -60,7 +60,7 @@ class FolderDone:
     rendered: int = 0                    # tables rendered (workers.INLINE counts them)
     old: cache.Manifest | None = None    # with --pdf: the manifests, closed by the main process
     new: cache.Manifest | None = None
-    marks: list[tuple[str, int, str]] = field(default_factory=list)  # its `# 待核对` comments (the CLI says them)
+    marks: tuple[tuple[str, int, str], ...] = ()  # its `# 待核对` comments (the CLI says them)
 
     def discard(self) -> None:
         """Remove the staged files (the build will not commit them) and the folders made for them."""
@@ -125,7 +125,7 @@ def _build(task: FolderTask, done: FolderDone) -> None:
     doing("读取并检查项目说明", spec_folder)
     known = cache.Digests.for_output(out)
     inputs = cache.inputs_key(spec_folder, *task.parts, digests=known)
-    done.marks = review_marks(spec_folder, inputs, known)
+    done.marks = tuple(review_marks(spec_folder, inputs, known))
     problems = Problems()
     item = build.plan_folder(spec_folder, out, task.templates, problems)
     done.problems = problems.items

@@ -46,6 +46,59 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", *(f"{d}{n}" for d 
 PROJECT_MARKERS = (".git",)
 
 
+class Looks:
+    """Questions about folders (is it one, does it exist, where does it resolve to, does it hold
+    variants) answered by the file system. `Looks(remember=True)` answers each once: for one build,
+    whose hundred spec folders share the folders above them (asked again, the answer may be stale).
+    What is about a spec folder itself (`at`: it and what is in it) is not kept: memory stays flat."""
+
+    def __init__(self, remember: bool = False):
+        self.answers: dict[tuple[str, Path], object] | None = {} if remember else None
+        self.folder: Path | None = None
+
+    def at(self, folder: Path) -> "Looks":
+        """The questions that follow are about `folder`: answers about it or in it are not kept."""
+        self.folder = folder
+        return self
+
+    def _ask(self, question: str, path: Path, answer) -> object:
+        if self.answers is None:
+            return answer(path)
+        key = (question, path)
+        if key in self.answers:
+            return self.answers[key]
+        found = answer(path)
+        if path != self.folder and path.parent != self.folder:
+            self.answers[key] = found
+        return found
+
+    def is_dir(self, path: Path) -> bool:
+        return self._ask("dir", path, Path.is_dir)
+
+    def is_file(self, path: Path) -> bool:
+        return self._ask("file", path, Path.is_file)
+
+    def exists(self, path: Path) -> bool:
+        return self._ask("exists", path, Path.exists)
+
+    def holds_variants(self, folder: Path) -> bool:
+        return self._ask("variants", folder, lambda folder: any(folder.glob(f"*/{SETTINGS}")))
+
+    def resolve(self, path: Path) -> Path:
+        return self._ask("resolve", path, self._resolve)
+
+    def _resolve(self, path: Path) -> Path:
+        # a folder that is no link resolves where its parent does: one lstat, not one per part (POSIX:
+        # Windows resolves junctions too, which are no links)
+        if (self.answers is not None and os.name == "posix" and path.is_absolute() and path.name not in ("", "..")
+                and not os.path.islink(path)):
+            return self.resolve(path.parent) / path.name
+        return path.resolve()
+
+
+_FRESH = Looks()  # asks the file system every time
+
+
 TEMPLATES_FOLDER = "templates"  # a department's own variant folders, beside its specs or in a folder above
 YEARS_FILE = "years.yaml"       # in a templates/ folder: which format each budget year is filed in
 
@@ -76,16 +129,20 @@ class Templates:
 
     @property
     def folders(self) -> tuple[Path, ...]:
+        return self.layers()
+
+    def layers(self, looks: Looks = _FRESH) -> tuple[Path, ...]:
+        """`folders`, the file system asked through `looks`."""
         found: list[Path] = [self.explicit] if self.explicit else []
-        for parent in search_folders(self.near) if self.near else []:
+        for parent in search_folders(self.near, looks) if self.near else []:
             folder = parent / TEMPLATES_FOLDER
             # a layer holds variants, or only a years.yaml: an office that files shipped formats in its own years
-            if folder.is_dir() and (any(folder.glob(f"*/{SETTINGS}")) or (folder / YEARS_FILE).is_file()):
+            if looks.is_dir(folder) and (looks.holds_variants(folder) or looks.is_file(folder / YEARS_FILE)):
                 found.append(folder)
         found.append(PACKAGE_TEMPLATES)
         unique: dict[Path, Path] = {}
         for folder in found:
-            unique.setdefault(folder.resolve(), folder)
+            unique.setdefault(looks.resolve(folder), folder)
         return tuple(unique.values())
 
     @property
@@ -121,14 +178,14 @@ def templates_root(explicit: "Templates | Path | None" = None, near: Path | None
     return Templates.of(explicit, near)
 
 
-def search_folders(near: Path) -> list[Path]:
+def search_folders(near: Path, looks: Looks = _FRESH) -> list[Path]:
     """`near` and the folders above it that belong to its project, nearest first (templates_root)."""
-    start = near.resolve()
+    start = looks.resolve(near)
     chain = [start, *start.parents]
     for i, folder in enumerate(chain):
-        if any((folder / marker).exists() for marker in PROJECT_MARKERS):
+        if any(looks.exists(folder / marker) for marker in PROJECT_MARKERS):
             return chain[:i + 1]
-    cwd = Path.cwd().resolve()
+    cwd = looks.resolve(Path.cwd())
     if start.is_relative_to(cwd):
         return chain[:chain.index(cwd) + 1]
     return [start]
@@ -232,10 +289,10 @@ def count_spec_files(folder: Path) -> int:
         return sum(1 for entry in entries if is_spec_file(entry.name) and entry.is_file())
 
 
-def ruleset_folders(spec_folder: Path) -> list[Path]:
+def ruleset_folders(spec_folder: Path, looks: Looks = _FRESH) -> list[Path]:
     """Folders to take rule sets from, nearest first: 评分规则/ at and above the spec folder, then perfgen's."""
-    folders = [parent / RULESET_FOLDER for parent in [spec_folder.resolve(), *spec_folder.resolve().parents]
-               if (parent / RULESET_FOLDER).is_dir()]
+    start = looks.resolve(spec_folder)
+    folders = [parent / RULESET_FOLDER for parent in [start, *start.parents] if looks.is_dir(parent / RULESET_FOLDER)]
     return folders + [PACKAGE_RULESETS]
 
 
@@ -267,10 +324,10 @@ def folder_marks(folder: Path) -> list[tuple[str, int, str]]:
     return found
 
 
-def category_folders(spec_folder: Path) -> list[Path]:
+def category_folders(spec_folder: Path, looks: Looks = _FRESH) -> list[Path]:
     """Folders to take categories from, nearest first: 类别/ at and above the spec folder, then perfgen's."""
-    folders = [parent / CATEGORY_FOLDER for parent in [spec_folder.resolve(), *spec_folder.resolve().parents]
-               if (parent / CATEGORY_FOLDER).is_dir()]
+    start = looks.resolve(spec_folder)
+    folders = [parent / CATEGORY_FOLDER for parent in [start, *start.parents] if looks.is_dir(parent / CATEGORY_FOLDER)]
     return folders + [PACKAGE_CATEGORIES]
 
 

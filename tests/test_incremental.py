@@ -62,7 +62,7 @@ def test_review_marks_are_remembered_while_the_folder_is_unchanged(tmp_path, mon
     lines[2] = lines[2].rstrip("\n") + "  # 待核对（perfgen new）：核对金额\n"
     write(spec, "".join(lines))
     first = run(specs, out, TEMPLATES)  # read where the folder is built, and remembered
-    assert first.marks == [[("法律顾问费.yaml", 3, "核对金额")]]
+    assert first.marks == [(("法律顾问费.yaml", 3, "核对金额"),)]
 
     def unread(folder):
         raise AssertionError("an unchanged folder's specs were read for their marks")
@@ -71,6 +71,6 @@ def test_review_marks_are_remembered_while_the_folder_is_unchanged(tmp_path, mon
     assert run(specs, out, TEMPLATES).marks == first.marks
     monkeypatch.undo()
     write(spec, "".join(lines).replace("核对金额", "核对人数"))
-    assert run(specs, out, TEMPLATES).marks == [[("法律顾问费.yaml", 3, "核对人数")]]
+    assert run(specs, out, TEMPLATES).marks == [(("法律顾问费.yaml", 3, "核对人数"),)]
     write(spec, "".join(lines).replace("  # 待核对（perfgen new）：核对金额", ""))
-    assert run(specs, out, TEMPLATES).marks == [[]]
+    assert run(specs, out, TEMPLATES).marks == [()]
