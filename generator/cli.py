@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from . import __version__
 from .batch import Result as BuildResult
 from .batch import run as run_build
 from .cli_chinese import Typer
+from .console import Console  # rich's, imported when it makes a difference
 from .errors import PerfgenError, SpecErrors
 from .failure import EXIT_INTERNAL, EXIT_PROBLEMS, safe_streams, unexpected
 from .layout import REVIEW, preview_target, review_marks, safe_filename, spec_folders, table_stage, templates_root
@@ -109,7 +109,7 @@ class BarReporter(_Reporter):
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self.progress = Progress(TextColumn("生成"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-                                 TimeElapsedColumn(), console=out, transient=True)
+                                 TimeElapsedColumn(), console=out.rich, transient=True)
         self.task = self.progress.add_task("", total=total)
         self.progress.start()
 
