@@ -138,6 +138,25 @@ def _watch_parent() -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+def start_method() -> str:
+    """How the pool's workers start: forked on Linux when this process runs no other thread (a
+    progress bar's, an old pool's), so that they start at once with perfgen imported and the
+    templates compiled (the tables built here first, INLINE); else spawned, a fresh interpreter
+    importing perfgen again (about half a second of CPU each): macOS and Windows, where fork is
+    unsafe or missing, and a process with threads, whose locks a fork could copy held."""
+    import sys
+    import threading
+
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        for stream in (sys.stdout, sys.stderr):  # a forked worker flushes its copy of what is buffered
+            try:
+                stream.flush()
+            except (AttributeError, OSError, ValueError):
+                pass
+        return "fork"
+    return "spawn"
+
+
 def run_task(task: FolderTask) -> FolderDone:
     """What a worker (or this process) does with a task: build the folder."""
     from .folder_build import build_folder
@@ -180,8 +199,7 @@ class Workers:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            # spawn, not fork: the same behaviour on every OS, and no copy of the parent's state
-            self.pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
+            self.pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context(start_method()),
                                             initializer=_watch_parent)
         return self.pool
 
