@@ -22,7 +22,6 @@ import re
 import sys
 import time
 import zlib
-from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
@@ -70,6 +69,8 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
+    from decimal import Decimal  # loaded where projects are keyed, not by a build with nothing to do
+
     if isinstance(value, Decimal):
         return f"D:{value}"
     if isinstance(value, (dt.date, dt.datetime)):

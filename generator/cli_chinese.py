@@ -88,7 +88,7 @@ def _parameters(params: list[Any], ctx: _click.Context) -> list[Any]:
     return params
 
 
-_INT = re.compile(r"-?[0-9]{1,18}")
+_INT = r"-?[0-9]{1,18}"
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ class _Plain(RuntimeParam):
             return coerce_cli_path(Path(value), self.parameter_info, path_type=Path, param=param, ctx=ctx)
         if kind in (str, bool) and type(value) is kind:
             return value
-        if kind is int and (type(value) is int or type(value) is str and _INT.fullmatch(value)):
+        if kind is int and (type(value) is int or type(value) is str and re.fullmatch(_INT, value)):
             return int(value)
         return build_runtime_param(self.descriptor)._coerce_value(value, param=param, ctx=ctx)
 
@@ -148,15 +148,16 @@ def _hint(param: Any, hint: Any = None) -> str:
     return "选项 " + " / ".join(names) if names else "参数"
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+# patterns as texts, compiled (and cached by re) when an error is said, not when every command starts
+_CJK = r"[\u4e00-\u9fff]"
 _PATTERNS = [  # the usage errors click raises with only a text; each part of it is kept
-    (re.compile(r"Got unexpected extra argument(?:\(s\)|s)? \((?P<x>.*)\)"), "多余的参数：{x}（路径含空格时请加引号）"),
-    (re.compile(r"Option '(?P<x>[^']+)' requires an argument\."), "选项 {x} 后面要写一个值"),
-    (re.compile(r"Option '(?P<x>[^']+)' requires (?P<n>\d+) arguments\."), "选项 {x} 后面要写 {n} 个值"),
-    (re.compile(r"Option '(?P<x>[^']+)' does not take a value\."), "选项 {x} 是开关，不带值：只写 {x}"),
-    (re.compile(r"Argument '(?P<x>[^']+)' takes (?P<n>\d+) values\."), "参数 {x} 要写 {n} 个值"),
-    (re.compile(r"Missing command\."), "缺少命令"),
-    (re.compile(r"No such option: (?P<x>\S+)"), "没有选项 {x}"),
+    (r"Got unexpected extra argument(?:\(s\)|s)? \((?P<x>.*)\)", "多余的参数：{x}（路径含空格时请加引号）"),
+    (r"Option '(?P<x>[^']+)' requires an argument\.", "选项 {x} 后面要写一个值"),
+    (r"Option '(?P<x>[^']+)' requires (?P<n>\d+) arguments\.", "选项 {x} 后面要写 {n} 个值"),
+    (r"Option '(?P<x>[^']+)' does not take a value\.", "选项 {x} 是开关，不带值：只写 {x}"),
+    (r"Argument '(?P<x>[^']+)' takes (?P<n>\d+) values\.", "参数 {x} 要写 {n} 个值"),
+    (r"Missing command\.", "缺少命令"),
+    (r"No such option: (?P<x>\S+)", "没有选项 {x}"),
 ]
 
 
@@ -170,7 +171,7 @@ def chinese(error: _click.ClickException) -> str:
         return said + (f"，是否想写 {'、'.join(sorted(error.possibilities))}？" if error.possibilities else "")
     if isinstance(error, _click.exceptions.BadParameter):
         message = error.message
-        if not _CJK.search(message):  # typer's own words (a pydantic message): said from the value
+        if not re.search(_CJK, message):  # typer's own words (a pydantic message): said from the value
             cause = getattr(error.__cause__, "errors", None)
             value = cause()[0].get("input") if cause and cause() else None
             kind = TYPES.get(param.display_type(None) if param is not None else "", "").strip("<>")
@@ -178,10 +179,10 @@ def chinese(error: _click.ClickException) -> str:
         return f"{_hint(param, error.param_hint)}：{message}"
     message = error.message
     for pattern, text in _PATTERNS:
-        match = pattern.fullmatch(message)
+        match = re.fullmatch(pattern, message)
         if match:
             return text.format(**match.groupdict())
-    return message if _CJK.search(message) else f"用法有误：{message}"
+    return message if re.search(_CJK, message) else f"用法有误：{message}"
 
 
 def _reword(error: _click.ClickException) -> None:

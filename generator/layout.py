@@ -50,27 +50,36 @@ class Looks:
     """Questions about folders (is it one, does it exist, where does it resolve to, does it hold
     variants) answered by the file system. `Looks(remember=True)` answers each once: for one build,
     whose hundred spec folders share the folders above them (asked again, the answer may be stale).
-    What is about a spec folder itself (`at`: it and what is in it) is not kept: memory stays flat."""
+    What is about a spec folder itself (`at`: it and what is in it) is kept only until the next
+    folder: memory stays flat."""
 
     def __init__(self, remember: bool = False):
         self.answers: dict[tuple[str, Path], object] | None = {} if remember else None
         self.folder: Path | None = None
+        self.here: dict[tuple[str, Path], object] = {}  # the answers about `folder`
 
     def at(self, folder: Path) -> "Looks":
-        """The questions that follow are about `folder`: answers about it or in it are not kept."""
+        """The questions that follow are about `folder`: answers about it or in it are kept until the next."""
         self.folder = folder
+        self.here = {}
         return self
 
     def _ask(self, question: str, path: Path, answer) -> object:
         if self.answers is None:
             return answer(path)
         key = (question, path)
-        if key in self.answers:
-            return self.answers[key]
-        found = answer(path)
-        if path != self.folder and path.parent != self.folder:
-            self.answers[key] = found
-        return found
+        kept = self.here if path == self.folder or path.parent == self.folder else self.answers
+        if key not in kept:
+            kept[key] = answer(path)
+        return kept[key]
+
+    def at_and_above(self, start: Path, name: str) -> list[Path]:
+        """start/name and the same in each folder above `start`, where it is a folder, nearest first."""
+        here = [start / name] if self.is_dir(start / name) else []
+        parent = start.parent
+        if parent == start:
+            return here
+        return here + self._ask(f"above {name}", parent, lambda folder: self.at_and_above(folder, name))
 
     def is_dir(self, path: Path) -> bool:
         return self._ask("dir", path, Path.is_dir)
@@ -291,9 +300,7 @@ def count_spec_files(folder: Path) -> int:
 
 def ruleset_folders(spec_folder: Path, looks: Looks = _FRESH) -> list[Path]:
     """Folders to take rule sets from, nearest first: 评分规则/ at and above the spec folder, then perfgen's."""
-    start = looks.resolve(spec_folder)
-    folders = [parent / RULESET_FOLDER for parent in [start, *start.parents] if looks.is_dir(parent / RULESET_FOLDER)]
-    return folders + [PACKAGE_RULESETS]
+    return looks.at_and_above(looks.resolve(spec_folder), RULESET_FOLDER) + [PACKAGE_RULESETS]
 
 
 def count_tables(folder: Path) -> int:
@@ -326,9 +333,7 @@ def folder_marks(folder: Path) -> list[tuple[str, int, str]]:
 
 def category_folders(spec_folder: Path, looks: Looks = _FRESH) -> list[Path]:
     """Folders to take categories from, nearest first: 类别/ at and above the spec folder, then perfgen's."""
-    start = looks.resolve(spec_folder)
-    folders = [parent / CATEGORY_FOLDER for parent in [start, *start.parents] if looks.is_dir(parent / CATEGORY_FOLDER)]
-    return folders + [PACKAGE_CATEGORIES]
+    return looks.at_and_above(looks.resolve(spec_folder), CATEGORY_FOLDER) + [PACKAGE_CATEGORIES]
 
 
 def spec_folders(root: Path) -> list[Path]:

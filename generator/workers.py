@@ -16,8 +16,8 @@ sent again once to a new pool, and a second death is a message, not a traceback.
 """
 from __future__ import annotations
 
+import sys
 from collections import deque
-from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from io import BytesIO
 from pathlib import Path
@@ -26,14 +26,16 @@ from typing import TYPE_CHECKING, Any, Iterator
 from . import cache
 from .errors import WorkerError
 from .staging import Staged, remove_folders, stage_bytes
-from .write import Entry
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from .render.rendered import Document
 
     from .folder_build import FolderDone, FolderTask
 
     from .variant import Variant
+    from .write import Entry
 
 INLINE = 16  # tables rendered in this process before worker processes are started (with -j)
 WINDOW = 4  # folders in flight per worker process: enough to keep them busy, few to hold
@@ -138,6 +140,13 @@ def _watch_parent() -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+def _pending(result: Any) -> bool:
+    """A pool's future (concurrent.futures is imported with the first pool: a build with nothing to
+    do imports neither it nor the logging it loads)."""
+    futures = sys.modules.get("concurrent.futures")
+    return futures is not None and isinstance(result, futures.Future)
+
+
 def start_method() -> str:
     """How the pool's workers start: forked on Linux when this process runs no other thread (a
     progress bar's, an old pool's), so that they start at once with perfgen imported and the
@@ -204,7 +213,7 @@ class Workers:
         return self.pool
 
     def _result(self, task: FolderTask | None, result: Future | Any) -> Any:
-        if not isinstance(result, Future):
+        if not _pending(result):
             return result
         from concurrent.futures.process import BrokenProcessPool
 
@@ -223,7 +232,7 @@ class Workers:
         """A worker died and took the pool with it: a new pool takes every folder not back yet."""
         self.pool.shutdown(wait=False, cancel_futures=True)
         self.pool = None
-        self.queue = deque((tag, task, self._pool().submit(run_task, task) if isinstance(result, Future) and not
+        self.queue = deque((tag, task, self._pool().submit(run_task, task) if _pending(result) and not
                             (result.done() and not result.exception()) else result)
                            for tag, task, result in self.queue)
 
@@ -232,7 +241,7 @@ class Workers:
         flight (or all of them, with `wait`)."""
         while self.queue:
             tag, task, result = self.queue[0]
-            if isinstance(result, Future) and not (wait or result.done() or len(self.queue) > self.window):
+            if _pending(result) and not (wait or result.done() or len(self.queue) > self.window):
                 return
             self.queue.popleft()
             yield tag, self._result(task, result)
@@ -241,18 +250,18 @@ class Workers:
         """An error was found: the folders not started yet are only read and checked (every
         problem is still said; their tables would be thrown away)."""
         self.queue = deque((tag, task, self._pool().submit(run_task, replace(task, check_only=True))
-                            if isinstance(result, Future) and result.cancel() else result)
+                            if _pending(result) and result.cancel() else result)
                            for tag, task, result in self.queue)
 
     def close(self) -> None:
         """Remove what was built but never taken (after a failure), and stop the workers."""
         for _, _, result in self.queue:
-            if isinstance(result, Future):
+            if _pending(result):
                 result.cancel()
         while self.queue:
             _, _, result = self.queue.popleft()
             try:
-                value = result.result() if isinstance(result, Future) else result
+                value = result.result() if _pending(result) else result
             except BaseException:
                 continue
             if hasattr(value, "discard"):
