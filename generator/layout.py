@@ -96,6 +96,22 @@ class Looks:
     def resolve(self, path: Path) -> Path:
         return self._ask("resolve", path, self._resolve)
 
+    def template_layers(self, near: Path) -> list[Path]:
+        """The templates/ folders that are layers in `near` and the folders above it that belong to
+        its project (search_folders), nearest first. Remembering, those above are looked at once:
+        below the project's root and the current folder, siblings share them."""
+        start = self.resolve(near)
+        if (self.answers is None or start.parent == start or start == self.resolve(Path.cwd())
+                or any(self.exists(start / marker) for marker in PROJECT_MARKERS)):
+            return self._layers(search_folders(near, self))
+        return self._layers([start]) + self._ask("templates above", start.parent,
+                                                 lambda parent: self._layers(search_folders(near, self)[1:]))
+
+    def _layers(self, folders: list[Path]) -> list[Path]:
+        # a layer holds variants, or only a years.yaml: an office that files shipped formats in its own years
+        return [folder / TEMPLATES_FOLDER for folder in folders if self.is_dir(folder / TEMPLATES_FOLDER)
+                and (self.holds_variants(folder / TEMPLATES_FOLDER) or self.is_file(folder / TEMPLATES_FOLDER / YEARS_FILE))]
+
     def _resolve(self, path: Path) -> Path:
         # a folder that is no link resolves where its parent does: one lstat, not one per part (POSIX:
         # Windows resolves junctions too, which are no links)
@@ -143,11 +159,7 @@ class Templates:
     def layers(self, looks: Looks = _FRESH) -> tuple[Path, ...]:
         """`folders`, the file system asked through `looks`."""
         found: list[Path] = [self.explicit] if self.explicit else []
-        for parent in search_folders(self.near, looks) if self.near else []:
-            folder = parent / TEMPLATES_FOLDER
-            # a layer holds variants, or only a years.yaml: an office that files shipped formats in its own years
-            if looks.is_dir(folder) and (looks.holds_variants(folder) or looks.is_file(folder / YEARS_FILE)):
-                found.append(folder)
+        found += looks.template_layers(self.near) if self.near else []
         found.append(PACKAGE_TEMPLATES)
         unique: dict[Path, Path] = {}
         for folder in found:
