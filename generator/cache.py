@@ -287,13 +287,13 @@ _PLAIN_NAMES = re.compile(r"(?:[^./\\:\0][^/\\:\0]{0,62}\0)*")  # plain_name's n
 _HEX = re.compile(r"[0-9a-f]*")
 
 
-def _all_plain(files: dict) -> bool:
-    """Every name of a manifest's group a plain name and every digest a sha256 (in two regex
-    matches: a district's manifests list thousands); False also where one is long, to be looked at."""
-    digests = files.values()
+def _all_plain(groups: list[dict]) -> bool:
+    """Every name in a manifest's groups a plain name and every digest a sha256, in two regex
+    matches (a district's folder lists hundreds); False also where a name is long, to be looked at."""
+    digests = [digest for files in groups for digest in files.values()]
     return (all(type(digest) is str and len(digest) == 64 for digest in digests)
             and _HEX.fullmatch("".join(digests)) is not None
-            and _PLAIN_NAMES.fullmatch("".join(f"{name}\0" for name in files)) is not None)
+            and _PLAIN_NAMES.fullmatch("".join(f"{name}\0" for files in groups for name in files)) is not None)
 
 
 _PLAIN = re.compile(r"[^./\\:\0][^/\\:\0]*")  # not empty, not hidden (nor . or ..), no separator or drive
@@ -341,12 +341,12 @@ class Manifest:
             return manifest
         inputs = data.get("inputs")
         manifest.inputs = inputs if isinstance(inputs, dict) else None
-        for group, entry in data["outputs"].items():
-            if not (isinstance(entry, dict) and isinstance(entry.get("key"), str)
-                    and isinstance(entry.get("files"), dict)):
-                continue
+        groups = {group: entry for group, entry in data["outputs"].items()
+                  if isinstance(entry, dict) and isinstance(entry.get("key"), str) and isinstance(entry.get("files"), dict)}
+        plain = _all_plain([entry["files"] for entry in groups.values()])
+        for group, entry in groups.items():
             files = entry["files"]
-            if not _all_plain(files):  # the names and digests one by one: which to drop, which to say
+            if not plain:  # the names and digests one by one: which to drop, which to say
                 files = {}
                 for name, digest in entry["files"].items():
                     if not plain_name(name):
