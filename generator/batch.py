@@ -42,8 +42,8 @@ from .buildlock import BuildLock
 from .errors import Problem, Problems, SpecErrors
 from .failure import doing
 from .folder_build import FolderDone, FolderTask, close_folder
-from .incremental import SUMMARY_GROUP, last_build, pdf_sources, project_group
-from .layout import Templates, category_folders, count_tables, ruleset_folders, targets
+from .incremental import SUMMARY_GROUP, last_build, pdf_sources, project_group, review_marks
+from .layout import Looks, Templates, category_folders, count_tables, ruleset_folders, targets
 from .ownership import Owner
 from .pdf import find_soffice, to_pdf
 from .staging import Staging, make_folder, recover, remove_folders, sweep
@@ -61,6 +61,9 @@ class Reporter(Protocol):
 
     def project(self, folder: Path, name: str, built: bool) -> None: ...
 
+    def projects(self, folder: Path, names: list[str], built: list[bool]) -> None:
+        """A folder's tables, in order: `project` for each (one write for a whole folder)."""
+
     def note(self, message: str) -> None: ...
 
 
@@ -71,14 +74,18 @@ class Silent:
     def project(self, folder: Path, name: str, built: bool) -> None:
         pass
 
+    def projects(self, folder: Path, names: list[str], built: list[bool]) -> None:
+        pass
+
     def note(self, message: str) -> None:
         pass
 
 
 class Listing:
     """A list kept in a temporary file instead of memory: a district's build lists tens of
-    thousands of tables and files, and the main process's memory stays flat. Appended to, then
-    read back in order (len, iteration, ==, `in`)."""
+    thousands of tables and files, and the main process's memory stays flat. Appended to (or
+    extended by a folder's items at once: one record, the folder's path pickled once), then read
+    back in order (len, iteration, ==, `in`)."""
 
     def __init__(self, items: Any = ()) -> None:
         self._file: Any = None
@@ -87,24 +94,30 @@ class Listing:
             self.append(item)
 
     def append(self, item: Any) -> None:
+        self.extend([item])
+
+    def extend(self, items: list[Any]) -> None:
+        if not items:
+            return
         if self._file is None:
             self._file = tempfile.TemporaryFile()
-        data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)
         self._file.seek(0, os.SEEK_END)
         self._file.write(len(data).to_bytes(4, "little") + data)
-        self._count += 1
+        self._count += len(items)
 
     def __len__(self) -> int:
         return self._count
 
     def __iter__(self) -> Iterator[Any]:
-        offset = 0
-        for _ in range(self._count):
+        offset, count = 0, 0
+        while count < self._count:
             self._file.seek(offset)
             size = int.from_bytes(self._file.read(4), "little")
-            item = pickle.loads(self._file.read(size))
+            items = pickle.loads(self._file.read(size))
             offset += 4 + size
-            yield item
+            count += len(items)
+            yield from items
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (list, tuple, Listing)):
@@ -125,6 +138,8 @@ class Result:
     swept: int = 0                                       # leftovers of killed builds removed
     folders: list[Path] = field(default_factory=list)
     warnings: Listing = field(default_factory=Listing)   # Problems, in the order they were said
+    # per spec folder, in order: the `# 待核对` comments (file name, line, note) still in its specs
+    marks: list[tuple[tuple[str, int, str], ...]] = field(default_factory=list)
 
     @property
     def projects(self) -> int:
@@ -166,6 +181,7 @@ class _Batch:
         self.said: set[int] = set()
         self.warned: set[int] = set()
         self.category_keys: dict[Path, str] = {}
+        self.looks = Looks(remember=True)   # the folders above the spec folders, looked at once
         self.kept: list[_Folder] = []       # with --pdf: every folder, until the PDFs are made
         self.saving: cache.Digests | None = None  # the digests of the last folder taken
         # what the fast path compares: perfgen itself, and (per folder) every template it can use
@@ -184,8 +200,9 @@ class _Batch:
         old = cache.Manifest.load(out, known)
         pending = _Pending(out, tuple(self._manifest_problems(old)))
         # a folder's projects also inherit from the 类别/ folders at and above it
-        parts = (*self.inputs, *(self.category_key(path) for path in category_folders(spec_folder)
-                                 + ruleset_folders(spec_folder) + list(self.templates.at(spec_folder).folders)))
+        looks = self.looks.at(spec_folder)
+        parts = (*self.inputs, *(self.category_key(path) for path in category_folders(spec_folder, looks)
+                                 + ruleset_folders(spec_folder, looks) + list(self.templates.at(spec_folder).layers(looks))))
         last = None if self.force else last_build(old, spec_folder)
         if last is not None:
             inputs = cache.inputs_key(spec_folder, *parts, digests=known)
@@ -194,7 +211,8 @@ class _Batch:
                              + ([SUMMARY_GROUP] if last[0] else []) + summaries):
                 names, warnings = last
                 self.workers.ready(pending, FolderDone(names, [False] * len(names), warnings=warnings, known=known,
-                                                       old=old, new=cache.Manifest(out, dict(old.groups), old.inputs)))
+                                                       old=old, new=cache.Manifest(out, dict(old.groups), old.inputs),
+                                                       marks=tuple(review_marks(spec_folder, inputs, known))))
                 return
         task = FolderTask(spec_folder, out, self.templates, parts, self.force, self.overwrite, self.pdf,
                           check_only=bool(self.problems.errors), build=self.build)
@@ -217,9 +235,10 @@ class _Batch:
             return
         for warning in done.warnings:  # one about a 类别 file above several folders is said once
             self._warn(warning)
-        for name, built in zip(done.names, done.built):
-            (self.result.built if built else self.result.skipped).append((pending.out, name))
-            self.reporter.project(pending.out, name, built)
+        self.result.built.extend([(pending.out, name) for name, built in zip(done.names, done.built) if built])
+        self.result.skipped.extend([(pending.out, name) for name, built in zip(done.names, done.built) if not built])
+        self.reporter.projects(pending.out, done.names, done.built)
+        self.result.marks.append(tuple(done.marks))  # most are (): no object per folder
         for staged, target in done.staged:
             if staged is None:
                 self.staging.delete(target)

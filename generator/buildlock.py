@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import socket
 import sys
 import time
 from pathlib import Path
@@ -23,6 +22,14 @@ LOCK = ".perfgen.lock"
 _WAIT = 10.0     # seconds a second build waits for the first by default
 _POLL = 0.2
 
+
+
+def _host() -> str:
+    if hasattr(os, "uname"):  # what gethostname() says, without importing socket
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
 
 
 def _try_lock(fd: int) -> bool:
@@ -100,7 +107,7 @@ class BuildLock:
             time.sleep(_POLL)
         self.fd = fd
         self.stale = holder(self.path)
-        info = {"pid": os.getpid(), "host": socket.gethostname(),
+        info = {"pid": os.getpid(), "host": _host(),
                 "started": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
                 "command": " ".join(sys.argv[:1] + sys.argv[1:4])}
         os.lseek(fd, 0, os.SEEK_SET)

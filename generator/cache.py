@@ -22,7 +22,6 @@ import re
 import sys
 import time
 import zlib
-from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
@@ -70,6 +69,8 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
+    from decimal import Decimal  # loaded where projects are keyed, not by a build with nothing to do
+
     if isinstance(value, Decimal):
         return f"D:{value}"
     if isinstance(value, (dt.date, dt.datetime)):
@@ -179,11 +180,15 @@ class Digests:
         self.store = store
         self.entries: dict[str, list] = {}
         self.seen: dict[str, list] = {}   # path → [size, mtime_ns, inode, sha256, when recorded]
+        # the `# 待核对` comments of the spec folder, and the inputs key of the files they were read from
+        self.review: dict | None = None
+        self.reviewed = False             # `review` set in this build (saved with the entries)
         if store is not None:
             try:
                 data = json.loads(store.read_text(encoding="utf-8"))
                 if isinstance(data, dict) and data.get("version") == 2 and isinstance(data.get("files"), dict):
                     self.entries = data["files"]
+                    self.review = data.get("review") if isinstance(data.get("review"), dict) else None
             except (OSError, ValueError):
                 self.entries = {}
 
@@ -195,19 +200,20 @@ class Digests:
 
     def digest(self, path: Path | str) -> str:
         """The file's sha256 (OSError if it cannot be read)."""
-        key = str(path)
+        key = path if type(path) is str else str(path)
         st = os.stat(key)
         if not S_ISREG(st.st_mode):  # a folder or a FIFO (reading one would hang) holds no bytes of ours
             raise IsADirectoryError(errno.EISDIR, "不是普通文件", key)
-        stat = [st.st_size, st.st_mtime_ns, st.st_ino]
         entry = self.entries.get(key)
-        if isinstance(entry, list) and len(entry) == 5 and entry[:3] == stat and _trusted(entry):
+        # (compared field by field: a no-op build of a district asks this of six thousand files)
+        if (type(entry) is list and len(entry) == 5 and entry[0] == st.st_size and entry[1] == st.st_mtime_ns
+                and entry[2] == st.st_ino and _trusted(entry)):
             self.seen[key] = entry
             return entry[3]
         with open(key, "rb") as handle:
             digest = sha256(handle.read())
         if self.store is not None:
-            self.seen[key] = [*stat, digest, time.time_ns()]
+            self.seen[key] = [st.st_size, st.st_mtime_ns, st.st_ino, digest, time.time_ns()]
         return digest
 
     def remember(self, path: Path, digest: str, stat: list[int]) -> None:
@@ -218,18 +224,38 @@ class Digests:
 
     def save(self) -> None:
         """Keep the entries of the files met in this build (a cache: failing to write it is no error)."""
-        if self.store is None or self.seen == self.entries:
+        if self.store is None or (self.seen == self.entries and not self.reviewed):
             return
         now = time.time_ns()
         for entry in self.seen.values():
             if entry[4] is None:
                 entry[4] = now
+        data: dict[str, Any] = {"version": 2, "files": self.seen}
+        if self.review is not None:
+            data["review"] = self.review
         try:
             self.store.parent.mkdir(parents=True, exist_ok=True)
             # written in place: a store cut short is unreadable JSON, which is an empty store
-            self.store.write_text(json.dumps({"version": 2, "files": self.seen}), encoding="utf-8")
+            self.store.write_text(json.dumps(data), encoding="utf-8")
         except OSError:
             pass
+
+    def review_marks(self, inputs: str) -> list[tuple[str, int, str]] | None:
+        """The `# 待核对` comments (file name, line, note) remembered for a spec folder whose
+        inputs_key is `inputs` (its files byte for byte those they were read from), or None."""
+        review = self.review
+        if review is None or review.get("inputs") != inputs or not isinstance(review.get("marks"), list):
+            return None
+        marks = review["marks"]
+        if not all(isinstance(m, list) and len(m) == 3 and isinstance(m[0], str) and type(m[1]) is int
+                   and isinstance(m[2], str) for m in marks):
+            return None
+        return [(name, line, note) for name, line, note in marks]
+
+    def remember_review_marks(self, inputs: str, marks: list[tuple[str, int, str]]) -> None:
+        if self.store is not None:
+            self.review = {"inputs": inputs, "marks": [list(mark) for mark in marks]}
+            self.reviewed = True
 
 
 def _trusted(entry: list) -> bool:
@@ -257,12 +283,27 @@ def inputs_key(folder: Path, *parts: str, digests: Digests = _NO_MEMORY) -> str:
 
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+_PLAIN_NAMES = re.compile(r"(?:[^./\\:\0][^/\\:\0]{0,62}\0)*")  # plain_name's names, short ones, each ending in \0
+_HEX = re.compile(r"[0-9a-f]*")
+
+
+def _all_plain(groups: list[dict]) -> bool:
+    """Every name in a manifest's groups a plain name and every digest a sha256, in two regex
+    matches (a district's folder lists hundreds); False also where a name is long, to be looked at."""
+    digests = [digest for files in groups for digest in files.values()]
+    return (all(type(digest) is str and len(digest) == 64 for digest in digests)
+            and _HEX.fullmatch("".join(digests)) is not None
+            and _PLAIN_NAMES.fullmatch("".join(f"{name}\0" for files in groups for name in files)) is not None)
+
+
+_PLAIN = re.compile(r"[^./\\:\0][^/\\:\0]*")  # not empty, not hidden (nor . or ..), no separator or drive
 
 
 def plain_name(name: object) -> bool:
     """A file name directly in its folder: no separator, no `..`, no drive, nothing hidden."""
-    return (isinstance(name, str) and bool(name) and name not in (".", "..") and not name.startswith(".")
-            and not any(char in name for char in "/\\:\0") and len(name.encode("utf-8", "surrogatepass")) <= 255)
+    # (a manifest lists thousands: one regex, and the name encoded only if it could be too long)
+    return (isinstance(name, str) and _PLAIN.fullmatch(name) is not None
+            and (len(name) <= 63 or len(name.encode("utf-8", "surrogatepass")) <= 255))
 
 
 class Manifest:
@@ -300,16 +341,18 @@ class Manifest:
             return manifest
         inputs = data.get("inputs")
         manifest.inputs = inputs if isinstance(inputs, dict) else None
-        for group, entry in data["outputs"].items():
-            if not (isinstance(entry, dict) and isinstance(entry.get("key"), str)
-                    and isinstance(entry.get("files"), dict)):
-                continue
-            files = {}
-            for name, digest in entry["files"].items():
-                if not plain_name(name):
-                    manifest.ignored.append(str(name))
-                elif isinstance(digest, str) and _HEX64.fullmatch(digest):
-                    files[name] = digest
+        groups = {group: entry for group, entry in data["outputs"].items()
+                  if isinstance(entry, dict) and isinstance(entry.get("key"), str) and isinstance(entry.get("files"), dict)}
+        plain = _all_plain([entry["files"] for entry in groups.values()])
+        for group, entry in groups.items():
+            files = entry["files"]
+            if not plain:  # the names and digests one by one: which to drop, which to say
+                files = {}
+                for name, digest in entry["files"].items():
+                    if not plain_name(name):
+                        manifest.ignored.append(str(name))
+                    elif isinstance(digest, str) and _HEX64.fullmatch(digest):
+                        files[name] = digest
             manifest.groups[group] = {"key": entry["key"], "files": files}
         return manifest
 

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import typer
 from typer import _click
+from typer._coercion import RuntimeParam, TypeDescriptor, build_runtime_param
+from typer._param_types import coerce_cli_path
 from typer.exceptions import Abort
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
@@ -63,6 +67,7 @@ def _parameters(params: list[Any], ctx: _click.Context) -> list[Any]:
         if getattr(param, "_chinese", False):
             continue
         param._chinese = True
+        _plain(param)
         if param.name in ("install_completion", "show_completion"):
             name = next(o for o in param.opts if o.startswith("--"))
             param.help = COMPLETION.get(name, param.help)
@@ -81,6 +86,40 @@ def _parameters(params: list[Any], ctx: _click.Context) -> list[Any]:
                     and "默认" not in (param.help or ""):
                 param.help = (param.help or "") + RICH_STRINGS["DEFAULT_STRING"].format(default)
     return params
+
+
+_INT = r"-?[0-9]{1,18}"
+
+
+@dataclass(frozen=True)
+class _Plain(RuntimeParam):
+    """A path, a text, a whole number or a flag from the command line, taken as typer takes it but without
+    its pydantic TypeAdapter: importing pydantic and building the adapters is a third of a build
+    that finds nothing to do. Any other value (a wrong one: its message) goes to typer's own."""
+
+    descriptor: TypeDescriptor
+
+    def _coerce_value(self, value: Any, param: Any, ctx: _click.Context) -> Any:
+        kind = self.annotation
+        if kind is Path and isinstance(value, (str, Path)):  # pydantic's Path of a text is Path(text)
+            return coerce_cli_path(Path(value), self.parameter_info, path_type=Path, param=param, ctx=ctx)
+        if kind in (str, bool) and type(value) is kind:
+            return value
+        if kind is int and (type(value) is int or type(value) is str and re.fullmatch(_INT, value)):
+            return int(value)
+        return build_runtime_param(self.descriptor)._coerce_value(value, param=param, ctx=ctx)
+
+
+def _plain(param: Any) -> None:
+    """Give a parameter of a plain type (Path, str, int, bool; no parser, range, choice or list) _Plain."""
+    descriptor = getattr(param, "type_descriptor", None)
+    info = getattr(descriptor, "parameter_info", None)
+    if (descriptor is None or getattr(param, "_runtime_param", True) is not None
+            or descriptor.annotation not in (Path, str, int, bool) or descriptor.is_file or descriptor.is_choice
+            or descriptor.is_ranged or info.parser is not None or (descriptor.annotation is Path
+                                                                   and info.path_type not in (None, Path))):
+        return
+    param._runtime_param = _Plain(info, descriptor.annotation, descriptor)
 
 
 def _type_name(shown: str) -> str:
@@ -109,15 +148,16 @@ def _hint(param: Any, hint: Any = None) -> str:
     return "选项 " + " / ".join(names) if names else "参数"
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+# patterns as texts, compiled (and cached by re) when an error is said, not when every command starts
+_CJK = r"[\u4e00-\u9fff]"
 _PATTERNS = [  # the usage errors click raises with only a text; each part of it is kept
-    (re.compile(r"Got unexpected extra argument(?:\(s\)|s)? \((?P<x>.*)\)"), "多余的参数：{x}（路径含空格时请加引号）"),
-    (re.compile(r"Option '(?P<x>[^']+)' requires an argument\."), "选项 {x} 后面要写一个值"),
-    (re.compile(r"Option '(?P<x>[^']+)' requires (?P<n>\d+) arguments\."), "选项 {x} 后面要写 {n} 个值"),
-    (re.compile(r"Option '(?P<x>[^']+)' does not take a value\."), "选项 {x} 是开关，不带值：只写 {x}"),
-    (re.compile(r"Argument '(?P<x>[^']+)' takes (?P<n>\d+) values\."), "参数 {x} 要写 {n} 个值"),
-    (re.compile(r"Missing command\."), "缺少命令"),
-    (re.compile(r"No such option: (?P<x>\S+)"), "没有选项 {x}"),
+    (r"Got unexpected extra argument(?:\(s\)|s)? \((?P<x>.*)\)", "多余的参数：{x}（路径含空格时请加引号）"),
+    (r"Option '(?P<x>[^']+)' requires an argument\.", "选项 {x} 后面要写一个值"),
+    (r"Option '(?P<x>[^']+)' requires (?P<n>\d+) arguments\.", "选项 {x} 后面要写 {n} 个值"),
+    (r"Option '(?P<x>[^']+)' does not take a value\.", "选项 {x} 是开关，不带值：只写 {x}"),
+    (r"Argument '(?P<x>[^']+)' takes (?P<n>\d+) values\.", "参数 {x} 要写 {n} 个值"),
+    (r"Missing command\.", "缺少命令"),
+    (r"No such option: (?P<x>\S+)", "没有选项 {x}"),
 ]
 
 
@@ -131,7 +171,7 @@ def chinese(error: _click.ClickException) -> str:
         return said + (f"，是否想写 {'、'.join(sorted(error.possibilities))}？" if error.possibilities else "")
     if isinstance(error, _click.exceptions.BadParameter):
         message = error.message
-        if not _CJK.search(message):  # typer's own words (a pydantic message): said from the value
+        if not re.search(_CJK, message):  # typer's own words (a pydantic message): said from the value
             cause = getattr(error.__cause__, "errors", None)
             value = cause()[0].get("input") if cause and cause() else None
             kind = TYPES.get(param.display_type(None) if param is not None else "", "").strip("<>")
@@ -139,10 +179,10 @@ def chinese(error: _click.ClickException) -> str:
         return f"{_hint(param, error.param_hint)}：{message}"
     message = error.message
     for pattern, text in _PATTERNS:
-        match = pattern.fullmatch(message)
+        match = re.fullmatch(pattern, message)
         if match:
             return text.format(**match.groupdict())
-    return message if _CJK.search(message) else f"用法有误：{message}"
+    return message if re.search(_CJK, message) else f"用法有误：{message}"
 
 
 def _reword(error: _click.ClickException) -> None:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from . import cache
 from .errors import Problem, Problems
 from .failure import doing
-from .incremental import SUMMARY_GROUP, folder_files, keep_pdfs, project_group, project_key, stored
+from .incremental import SUMMARY_GROUP, folder_files, keep_pdfs, project_group, project_key, review_marks, stored
 from .layout import COMBINED_DOCUMENT, SUMMARY_WORKBOOK, Templates, safe_filename
 from .ownership import Owner
 from .staging import Staged, remove_folders, stage, stage_bytes
@@ -60,6 +60,7 @@ class FolderDone:
     rendered: int = 0                    # tables rendered (workers.INLINE counts them)
     old: cache.Manifest | None = None    # with --pdf: the manifests, closed by the main process
     new: cache.Manifest | None = None
+    marks: tuple[tuple[str, int, str], ...] = ()  # its `# 待核对` comments (the CLI says them)
 
     def discard(self) -> None:
         """Remove the staged files (the build will not commit them) and the folders made for them."""
@@ -124,6 +125,7 @@ def _build(task: FolderTask, done: FolderDone) -> None:
     doing("读取并检查项目说明", spec_folder)
     known = cache.Digests.for_output(out)
     inputs = cache.inputs_key(spec_folder, *task.parts, digests=known)
+    done.marks = tuple(review_marks(spec_folder, inputs, known))
     problems = Problems()
     item = build.plan_folder(spec_folder, out, task.templates, problems)
     done.problems = problems.items
@@ -264,13 +266,14 @@ def close_folder(names: list[str], old: cache.Manifest, new: cache.Manifest, own
     """Stage the folder's deletions (the files of projects that are gone, outdated PDFs) and its
     manifest where it changed; the files to delete."""
     out = new.folder
-    if not pdf:
-        keep_pdfs(names, old, new)
     removed = []
-    for name in sorted(old.all_files() - new.all_files()):  # a project that is gone, an outdated PDF
-        if os.path.lexists(out / name) and owner.may_delete(name):
-            staging.delete(out / name)
-            removed.append(out / name)
+    if new.groups != old.groups:  # else (a folder replayed) no PDF to keep, no file to delete
+        if not pdf:
+            keep_pdfs(names, old, new)
+        for name in sorted(old.all_files() - new.all_files()):  # a project that is gone, an outdated PDF
+            if os.path.lexists(out / name) and owner.may_delete(name):
+                staging.delete(out / name)
+                removed.append(out / name)
     if new.groups != old.groups or new.inputs != old.inputs or old.broken or old.ignored:
         data = new.to_bytes()  # else it is as it is on disk
         if _read(out / cache.MANIFEST) != data:

@@ -13,7 +13,7 @@ from typing import Any
 
 from . import cache
 from .errors import Problem
-from .layout import SUMMARY_WORKBOOK, safe_filename
+from .layout import SUMMARY_WORKBOOK, folder_marks, safe_filename
 
 SUMMARY_GROUP = "汇总"
 
@@ -80,6 +80,17 @@ def last_build(manifest: cache.Manifest, spec_folder: Path) -> tuple[list[str], 
     if not isinstance(tables, list) or not all(isinstance(name, str) for name in tables):
         return None
     return list(tables), warnings
+
+
+def review_marks(spec_folder: Path, inputs: str, known: cache.Digests) -> list[tuple[str, int, str]]:
+    """The `# 待核对` comments of a spec folder (layout.folder_marks): remembered with the folder's
+    digests while its files are those they were read from, so that a build with nothing to do
+    reads none of a district's thousands of specs for them."""
+    marks = known.review_marks(inputs)
+    if marks is None:
+        marks = folder_marks(spec_folder)
+        known.remember_review_marks(inputs, marks)
+    return marks
 
 
 def stored(problem: Problem, folder: Path) -> list:

@@ -46,6 +46,84 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", *(f"{d}{n}" for d 
 PROJECT_MARKERS = (".git",)
 
 
+class Looks:
+    """Questions about folders (is it one, does it exist, where does it resolve to, does it hold
+    variants) answered by the file system. `Looks(remember=True)` answers each once: for one build,
+    whose hundred spec folders share the folders above them (asked again, the answer may be stale).
+    What is about a spec folder itself (`at`: it and what is in it) is kept only until the next
+    folder: memory stays flat."""
+
+    def __init__(self, remember: bool = False):
+        self.answers: dict[tuple[str, Path], object] | None = {} if remember else None
+        self.folder: Path | None = None
+        self.here: dict[tuple[str, Path], object] = {}  # the answers about `folder`
+
+    def at(self, folder: Path) -> "Looks":
+        """The questions that follow are about `folder`: answers about it or in it are kept until the next."""
+        self.folder = folder
+        self.here = {}
+        return self
+
+    def _ask(self, question: str, path: Path, answer) -> object:
+        if self.answers is None:
+            return answer(path)
+        key = (question, path)
+        kept = self.here if path == self.folder or path.parent == self.folder else self.answers
+        if key not in kept:
+            kept[key] = answer(path)
+        return kept[key]
+
+    def at_and_above(self, start: Path, name: str) -> list[Path]:
+        """start/name and the same in each folder above `start`, where it is a folder, nearest first."""
+        here = [start / name] if self.is_dir(start / name) else []
+        parent = start.parent
+        if parent == start:
+            return here
+        return here + self._ask(f"above {name}", parent, lambda folder: self.at_and_above(folder, name))
+
+    def is_dir(self, path: Path) -> bool:
+        return self._ask("dir", path, Path.is_dir)
+
+    def is_file(self, path: Path) -> bool:
+        return self._ask("file", path, Path.is_file)
+
+    def exists(self, path: Path) -> bool:
+        return self._ask("exists", path, Path.exists)
+
+    def holds_variants(self, folder: Path) -> bool:
+        return self._ask("variants", folder, lambda folder: any(folder.glob(f"*/{SETTINGS}")))
+
+    def resolve(self, path: Path) -> Path:
+        return self._ask("resolve", path, self._resolve)
+
+    def template_layers(self, near: Path) -> list[Path]:
+        """The templates/ folders that are layers in `near` and the folders above it that belong to
+        its project (search_folders), nearest first. Remembering, those above are looked at once:
+        below the project's root and the current folder, siblings share them."""
+        start = self.resolve(near)
+        if (self.answers is None or start.parent == start or start == self.resolve(Path.cwd())
+                or any(self.exists(start / marker) for marker in PROJECT_MARKERS)):
+            return self._layers(search_folders(near, self))
+        return self._layers([start]) + self._ask("templates above", start.parent,
+                                                 lambda parent: self._layers(search_folders(near, self)[1:]))
+
+    def _layers(self, folders: list[Path]) -> list[Path]:
+        # a layer holds variants, or only a years.yaml: an office that files shipped formats in its own years
+        return [folder / TEMPLATES_FOLDER for folder in folders if self.is_dir(folder / TEMPLATES_FOLDER)
+                and (self.holds_variants(folder / TEMPLATES_FOLDER) or self.is_file(folder / TEMPLATES_FOLDER / YEARS_FILE))]
+
+    def _resolve(self, path: Path) -> Path:
+        # a folder that is no link resolves where its parent does: one lstat, not one per part (POSIX:
+        # Windows resolves junctions too, which are no links)
+        if (self.answers is not None and os.name == "posix" and path.is_absolute() and path.name not in ("", "..")
+                and not os.path.islink(path)):
+            return self.resolve(path.parent) / path.name
+        return path.resolve()
+
+
+_FRESH = Looks()  # asks the file system every time
+
+
 TEMPLATES_FOLDER = "templates"  # a department's own variant folders, beside its specs or in a folder above
 YEARS_FILE = "years.yaml"       # in a templates/ folder: which format each budget year is filed in
 
@@ -76,16 +154,16 @@ class Templates:
 
     @property
     def folders(self) -> tuple[Path, ...]:
+        return self.layers()
+
+    def layers(self, looks: Looks = _FRESH) -> tuple[Path, ...]:
+        """`folders`, the file system asked through `looks`."""
         found: list[Path] = [self.explicit] if self.explicit else []
-        for parent in search_folders(self.near) if self.near else []:
-            folder = parent / TEMPLATES_FOLDER
-            # a layer holds variants, or only a years.yaml: an office that files shipped formats in its own years
-            if folder.is_dir() and (any(folder.glob(f"*/{SETTINGS}")) or (folder / YEARS_FILE).is_file()):
-                found.append(folder)
+        found += looks.template_layers(self.near) if self.near else []
         found.append(PACKAGE_TEMPLATES)
         unique: dict[Path, Path] = {}
         for folder in found:
-            unique.setdefault(folder.resolve(), folder)
+            unique.setdefault(looks.resolve(folder), folder)
         return tuple(unique.values())
 
     @property
@@ -121,14 +199,14 @@ def templates_root(explicit: "Templates | Path | None" = None, near: Path | None
     return Templates.of(explicit, near)
 
 
-def search_folders(near: Path) -> list[Path]:
+def search_folders(near: Path, looks: Looks = _FRESH) -> list[Path]:
     """`near` and the folders above it that belong to its project, nearest first (templates_root)."""
-    start = near.resolve()
+    start = looks.resolve(near)
     chain = [start, *start.parents]
     for i, folder in enumerate(chain):
-        if any((folder / marker).exists() for marker in PROJECT_MARKERS):
+        if any(looks.exists(folder / marker) for marker in PROJECT_MARKERS):
             return chain[:i + 1]
-    cwd = Path.cwd().resolve()
+    cwd = looks.resolve(Path.cwd())
     if start.is_relative_to(cwd):
         return chain[:chain.index(cwd) + 1]
     return [start]
@@ -232,11 +310,9 @@ def count_spec_files(folder: Path) -> int:
         return sum(1 for entry in entries if is_spec_file(entry.name) and entry.is_file())
 
 
-def ruleset_folders(spec_folder: Path) -> list[Path]:
+def ruleset_folders(spec_folder: Path, looks: Looks = _FRESH) -> list[Path]:
     """Folders to take rule sets from, nearest first: 评分规则/ at and above the spec folder, then perfgen's."""
-    folders = [parent / RULESET_FOLDER for parent in [spec_folder.resolve(), *spec_folder.resolve().parents]
-               if (parent / RULESET_FOLDER).is_dir()]
-    return folders + [PACKAGE_RULESETS]
+    return looks.at_and_above(looks.resolve(spec_folder), RULESET_FOLDER) + [PACKAGE_RULESETS]
 
 
 def count_tables(folder: Path) -> int:
@@ -247,27 +323,29 @@ def count_tables(folder: Path) -> int:
 
 def review_marks(folders: list[Path]) -> list[tuple[Path, int, str]]:
     """(file, line, note) of every `# 待核对（perfgen new）：…` comment still in the specs of `folders`."""
+    return [(folder / name, line, note) for folder in folders for name, line, note in folder_marks(folder)]
+
+
+def folder_marks(folder: Path) -> list[tuple[str, int, str]]:
+    """(file name, line, note) of the `# 待核对` comments of one spec folder's 部门.yaml and specs."""
     mark = f"# {REVIEW}".encode()
     found = []
-    for folder in folders:
-        for path in [folder / DEPARTMENT_FILE, *spec_files(folder)]:
-            try:
-                raw = path.read_bytes()
-            except OSError:
-                continue
-            if mark not in raw:  # bytes first: most files have none, and a district has thousands
-                continue
-            for number, line in enumerate(raw.decode("utf-8", "replace").splitlines(), 1):
-                if f"# {REVIEW}" in line:
-                    found.append((path, number, line.split(f"# {REVIEW}", 1)[1].lstrip("：: ").strip()))
+    for path in [folder / DEPARTMENT_FILE, *spec_files(folder)]:
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            continue
+        if mark not in raw:  # bytes first: most files have none, and a district has thousands
+            continue
+        for number, line in enumerate(raw.decode("utf-8", "replace").splitlines(), 1):
+            if f"# {REVIEW}" in line:
+                found.append((path.name, number, line.split(f"# {REVIEW}", 1)[1].lstrip("：: ").strip()))
     return found
 
 
-def category_folders(spec_folder: Path) -> list[Path]:
+def category_folders(spec_folder: Path, looks: Looks = _FRESH) -> list[Path]:
     """Folders to take categories from, nearest first: 类别/ at and above the spec folder, then perfgen's."""
-    folders = [parent / CATEGORY_FOLDER for parent in [spec_folder.resolve(), *spec_folder.resolve().parents]
-               if (parent / CATEGORY_FOLDER).is_dir()]
-    return folders + [PACKAGE_CATEGORIES]
+    return looks.at_and_above(looks.resolve(spec_folder), CATEGORY_FOLDER) + [PACKAGE_CATEGORIES]
 
 
 def spec_folders(root: Path) -> list[Path]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
+from functools import cached_property
 from pathlib import Path
 
 from . import cache
@@ -25,10 +26,15 @@ class Owner:
     def __init__(self, folder: Path, manifest: cache.Manifest, digests: cache.Digests, overwrite: bool,
                  problems: Problems):
         self.folder = folder
-        self.recorded = manifest.file_digests()
+        self.manifest = manifest
         self.digests = digests
         self.overwrite = overwrite
         self.problems = problems
+
+    @cached_property
+    def recorded(self) -> dict[str, str]:
+        # asked for only when a file is replaced or deleted: not for a folder with nothing to do
+        return self.manifest.file_digests()
 
     def why_not_ours(self, name: str) -> str | None:
         """None when the file `name` is missing or is as perfgen last wrote it; else why it is not perfgen's."""

@@ -82,8 +82,9 @@ def test_worker_processes_give_the_bytes_and_the_messages_of_one_process(tmp_pat
 
 
 def test_with_worker_processes_the_main_process_reads_no_spec(tmp_path, monkeypatch):
-    """The specs are read and checked where the folder is built: in a worker (spawned: this
-    process's patched plan_folder is not theirs)."""
+    """The specs are read and checked where the folder is built: in a worker (forked or spawned)."""
+    import os
+
     from generator import build as build_module
     from generator import workers
 
@@ -91,9 +92,12 @@ def test_with_worker_processes_the_main_process_reads_no_spec(tmp_path, monkeypa
     for name in ("a", "b"):
         copy_specs(EXAMPLES / "2024", root / name)
     monkeypatch.setattr(workers, "INLINE", 0)
+    main, read = os.getpid(), build_module.plan_folder
 
-    def unread(*args, **kwargs):
-        raise AssertionError("the main process read a spec folder")
+    def unread(*args, **kwargs):  # a forked worker has it too: it reads there
+        if os.getpid() == main:
+            raise AssertionError("the main process read a spec folder")
+        return read(*args, **kwargs)
 
     monkeypatch.setattr(build_module, "plan_folder", unread)
     result = run(root, tmp_path / "out", TEMPLATES, jobs=2)
@@ -212,6 +216,10 @@ class Recorder:
 
     def project(self, folder, name, built):
         self.events.append((name, built))
+
+    def projects(self, folder, names, built):
+        for name, was_built in zip(names, built):
+            self.project(folder, name, was_built)
 
     def note(self, message):
         self.events.append(("note", message))
@@ -388,6 +396,10 @@ def test_a_listing_keeps_its_items_on_disk():
     assert grown < 64 * 1024  # a list of them would hold some 4 MB
     assert len(listing) == 20_000 and list(listing)[-1] == (Path("/out/某部门"), "项目19999")
     assert listing != [] and Listing() == [] and Listing([1, 2]) == [1, 2]
+    listing.extend([(Path("/out") / "另一部门", "甲"), (Path("/out") / "另一部门", "乙")])  # a folder's, in one record
+    listing.extend([])
+    assert len(listing) == 20_002 and list(listing)[-3:] == [(Path("/out/某部门"), "项目19999"),
+                                                             (Path("/out/另一部门"), "甲"), (Path("/out/另一部门"), "乙")]
 
 
 def test_the_main_process_keeps_nothing_per_project(tmp_path, monkeypatch):

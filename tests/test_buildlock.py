@@ -60,3 +60,26 @@ def test_the_lock_of_a_killed_build_is_stale_and_taken_over(tmp_path):
         assert lock.stale["pid"] == holder.pid
         assert json.loads((tmp_path / LOCK).read_text(encoding="utf-8"))["pid"] == os.getpid()
     assert not (tmp_path / LOCK).exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork")
+def test_a_forked_worker_does_not_keep_the_lock(tmp_path):
+    """-j workers may be forked while the build holds its lock, and share its open lock file: a worker
+    still ending does not hold the folder after the build released it (the file released is removed)."""
+    from generator.buildlock import BuildLock
+
+    lock = BuildLock(tmp_path, wait=0).acquire()
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the worker: alive until the parent says so
+        os.close(write)
+        os.read(read, 1)
+        os._exit(0)
+    os.close(read)
+    try:
+        lock.release()
+        again = BuildLock(tmp_path, wait=0).acquire()  # not held by the living child
+        again.release()
+    finally:
+        os.write(write, b"x")
+        os.waitpid(child, 0)

@@ -167,3 +167,27 @@ def test_installed_versions_are_importlib_metadatas():
     names = ("docxtpl", "python-docx", "lxml", "jinja2", "PyYAML", "openpyxl")
     assert cache.installed_versions(names) == {name: metadata.version(name) for name in names}
     assert cache.installed_versions(("no-such-distribution",)) == {}
+
+
+def test_a_manifests_names_and_digests_are_checked_however_many(tmp_path):
+    """A group of plain names and sha256s is taken whole (two regex matches); any other is looked
+    at name by name: the odd ones dropped, the names outside the folder said."""
+    import json
+
+    from generator.cache import MANIFEST, Manifest
+
+    digest = "a" * 64
+    groups = {
+        "plain": {"a.docx": digest, "汇总.xlsx": digest, "x" * 63: digest},
+        "long": {"长" * 70 + ".docx": digest, "b.docx": digest},           # 214 bytes: plain, looked at
+        "too long": {"长" * 90 + ".docx": digest},                          # 275 bytes: not a file name here
+        "odd": {"../x.docx": digest, ".hidden": digest, "c.docx": "A" * 64, "d.docx": 5, "e.docx": digest},
+    }
+    data = {"outputs": {group: {"key": "k", "files": files} for group, files in groups.items()}}
+    (tmp_path / MANIFEST).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    manifest = Manifest.load(tmp_path)
+    assert manifest.groups["plain"]["files"] == groups["plain"]
+    assert manifest.groups["long"]["files"] == groups["long"]
+    assert manifest.groups["too long"]["files"] == {}
+    assert manifest.groups["odd"]["files"] == {"e.docx": digest}
+    assert manifest.ignored == ["长" * 90 + ".docx", "../x.docx", ".hidden"]

@@ -357,3 +357,20 @@ def test_a_yaml_slip_is_said_at_its_own_line(spec_folder):
     result = run("check", str(spec_folder))
     assert result.exit_code == 1
     assert f"{spec}:{number} 「项目资金：」用了中文冒号「：」：键和值之间要用英文冒号加一个空格，写成 项目资金: 19200" in result.output
+
+
+def test_a_build_with_nothing_to_do_loads_none_of_the_heavy_libraries(tmp_path):
+    """perfgen build, run again with nothing changed: no rich, pydantic, YAML, jinja, lxml or docx."""
+    import subprocess
+    import sys
+
+    specs = copy_specs(EXAMPLES / "2024", tmp_path / "specs")
+    code = ("import sys\nfrom generator.cli import entry\ntry:\n entry(sys.argv[1:])\nexcept SystemExit as exit:\n"
+            " assert not exit.code, exit.code\nprint(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('rich', 'pydantic', 'pydantic_core', 'yaml', 'jinja2', 'lxml', 'docx', 'docxtpl', 'openpyxl')), "
+            "file=sys.stderr)")
+    args = [sys.executable, "-c", code, "build", str(specs), "-o", str(tmp_path / "out"), "-j", "2"]
+    first = subprocess.run(args, capture_output=True, text=True)
+    assert "生成 7 个" in first.stdout, first.stderr
+    again = subprocess.run(args, capture_output=True, text=True)
+    assert "均未变化" in again.stdout and again.stderr.splitlines()[-1] == "[]", again.stderr

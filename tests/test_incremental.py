@@ -49,3 +49,28 @@ def test_a_pdf_whose_table_changed_is_rebuilt_in_the_same_pdf_build(tmp_path, fa
     run(specs, out, TEMPLATES, pdf=True)
     assert fake_pdf[-1] == 2  # the changed table and the 汇总, nothing else
     assert (out / "specs" / "法律顾问费.pdf").read_bytes() != before
+
+
+def test_review_marks_are_remembered_while_the_folder_is_unchanged(tmp_path, monkeypatch):
+    """A build says the `# 待核对` comments left in the specs; a build with nothing to do reads no spec
+    for them (they are remembered with the folder's inputs key), an edit is read again."""
+    from generator import incremental
+
+    specs, out = copy_specs(EXAMPLES / "2024", tmp_path / "specs"), tmp_path / "out"
+    spec = specs / "法律顾问费.yaml"
+    lines = spec.read_text(encoding="utf-8").splitlines(True)
+    lines[2] = lines[2].rstrip("\n") + "  # 待核对（perfgen new）：核对金额\n"
+    write(spec, "".join(lines))
+    first = run(specs, out, TEMPLATES)  # read where the folder is built, and remembered
+    assert first.marks == [(("法律顾问费.yaml", 3, "核对金额"),)]
+
+    def unread(folder):
+        raise AssertionError("an unchanged folder's specs were read for their marks")
+
+    monkeypatch.setattr(incremental, "folder_marks", unread)
+    assert run(specs, out, TEMPLATES).marks == first.marks
+    monkeypatch.undo()
+    write(spec, "".join(lines).replace("核对金额", "核对人数"))
+    assert run(specs, out, TEMPLATES).marks == [(("法律顾问费.yaml", 3, "核对人数"),)]
+    write(spec, "".join(lines).replace("  # 待核对（perfgen new）：核对金额", ""))
+    assert run(specs, out, TEMPLATES).marks == [()]

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
+
+import pytest
 
 from generator.errors import Problems
 from generator.layout import count_spec_files, preview_target, safe_filename, spec_files, spec_folders, targets
@@ -77,3 +80,38 @@ def test_windows_device_names_and_long_names():
     assert safe_filename(long_a) != safe_filename(long_b)
     assert len(f".{safe_filename(long_a)}.docx.abcdefgh.tmp".encode()) <= 255
     assert name_key("ＡＢＣ") == name_key("abc")
+
+
+@pytest.mark.parametrize("cwd", ["here", "外面"])
+def test_looks_that_remember_answer_as_the_file_system(tmp_path, monkeypatch, cwd):
+    """A build asks about the folders above its spec folders once (Looks(remember=True)): the
+    answers, links and `..` included, are those of the file system."""
+    from generator.layout import Looks, Templates, category_folders, ruleset_folders, search_folders
+
+    root = tmp_path / "项目"
+    (root / ".git").mkdir(parents=True)
+    for folder in ("类别", "甲/类别", "甲/评分规则", "templates/格式一", "乙/templates"):
+        (root / folder).mkdir(parents=True)
+    (root / "templates" / "格式一" / "settings.yaml").write_text("", encoding="utf-8")
+    (root / "乙" / "templates" / "years.yaml").write_text("", encoding="utf-8")
+    (root / "丙").symlink_to(root / "甲", target_is_directory=True)
+    (root / "甲" / "丁").mkdir()
+    (root / "乙" / "戊" / "templates" / "格式二").mkdir(parents=True)  # an office's own, below the root
+    (root / "乙" / "戊" / "templates" / "格式二" / "settings.yaml").write_text("", encoding="utf-8")
+    (root / "乙" / "己").mkdir()
+    outside = tmp_path / "外面" / "庚"  # no project root above it
+    (outside / "templates" / "格式三").mkdir(parents=True)
+    (outside / "templates" / "格式三" / "settings.yaml").write_text("", encoding="utf-8")
+    (tmp_path / "外面" / "辛").mkdir()
+    if cwd != "here":  # the folders under the current one belong to it (no project root above them)
+        monkeypatch.chdir(tmp_path / cwd)
+    looks = Looks(remember=True)
+    for folder in [root / "甲", root / "乙", root / "丙", root / "甲" / "丁", root / "丙" / "丁", root / "乙" / ".." / "甲",
+                   root / "没有", root, root / "乙" / "戊", root / "乙" / "己", outside, tmp_path / "外面" / "辛",
+                   tmp_path / "外面", Path.cwd()]:
+        looks.at(folder)  # what is about the folder itself is not kept: asked again, it is looked at again
+        assert category_folders(folder, looks) == category_folders(folder), folder
+        assert ruleset_folders(folder, looks) == ruleset_folders(folder), folder
+        assert search_folders(folder, looks) == search_folders(folder), folder
+        assert Templates(None, folder).layers(looks) == Templates(None, folder).folders, folder
+        assert looks.resolve(folder) == folder.resolve(), folder

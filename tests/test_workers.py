@@ -58,3 +58,40 @@ def test_a_worker_that_dies_again_is_a_message_and_nothing_is_written(tmp_path, 
     with pytest.raises(WorkerError, match="子进程意外退出"):
         run(EXAMPLES / "2024", tmp_path / "out", TEMPLATES, jobs=2)
     assert not (tmp_path / "out").exists() or not [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_forked_and_spawned_workers_give_the_bytes_of_one_process(tmp_path, monkeypatch, method):
+    import multiprocessing
+    import shutil
+
+    if method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {method} here")
+    root = tmp_path / "specs"
+    for name in ("a", "b", "c"):
+        shutil.copytree(EXAMPLES / "2024", root / name)
+    serial = run(root, tmp_path / "serial", TEMPLATES)
+    monkeypatch.setattr(workers, "INLINE", 7)  # the first folder here (templates compiled), the others forked after it
+    monkeypatch.setattr(workers, "start_method", lambda: method)
+    parallel = run(root, tmp_path / "parallel", TEMPLATES, jobs=2)
+    assert [(f.name, n) for f, n in parallel.built] == [(f.name, n) for f, n in serial.built]
+    assert list(parallel.warnings) == list(serial.warnings)
+    assert snapshot(tmp_path / "parallel") == snapshot(tmp_path / "serial")
+
+
+def test_workers_are_forked_only_where_no_other_thread_runs(monkeypatch):
+    import sys
+    import threading
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert workers.start_method() == "fork"
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)  # a progress bar's refresh, an old pool's manager
+    other.start()
+    try:
+        assert workers.start_method() == "spawn"
+    finally:
+        stop.set()
+        other.join()
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert workers.start_method() == "spawn"
