@@ -179,14 +179,15 @@ def text_width(text: str) -> float:
 
 
 def sheet_title(name: str, used: set[str]) -> str:
-    """A valid, unique sheet name: no []:*?/\\, no edge apostrophes, at most 31 characters."""
+    """A valid, unique sheet name: no []:*?/\\, no edge apostrophes, at most 31 characters.
+    `used` holds the names given so far, as Excel compares them (lower case)."""
     clean = "".join("_" if ch in _INVALID_SHEET else ch for ch in name).strip("'").strip() or "Sheet"
     title, n = clean[:31], 1
-    while title.lower() in {u.lower() for u in used}:
+    while title.lower() in used:
         n += 1
         suffix = f"({n})"
         title = clean[: 31 - len(suffix)] + suffix
-    used.add(title)
+    used.add(title.lower())
     return title
 
 
@@ -294,6 +295,7 @@ class ExcelWriter:
         self._styles_entry: Entry | None = None
         self._measures: dict[tuple[float, ...], dict[tuple[int, int, Format], tuple[float, float]]] = {}
         self._rooms: dict[tuple, float] = {}
+        self._extended: dict[tuple[CellStyle, ...], tuple[Stylesheet, Entry]] = {}
         self._layouts: dict[tuple[tuple[float, ...], bool], _Layout] = {}
 
     @classmethod
@@ -302,6 +304,18 @@ class ExcelWriter:
         number format of its amounts, the rows its tables repeat on every page."""
         return cls(variant.excel, template_sizes(variant.word_template), variant.amounts.number_format,
                    template_title_rows(variant.word_template), variant.print_style.page_numbers)
+
+    def extended(self, more: Sequence[CellStyle]) -> tuple[Stylesheet, Entry]:
+        """This writer's stylesheet with more formats after its own (a 汇总's overview), and it
+        deflated: made once per writer and formats, not per department."""
+        key = tuple(more)
+        found = self._extended.get(key)
+        if found is None:
+            styles = self.styles.extended(key)
+            if len(self._extended) >= 16:
+                self._extended.clear()
+            found = self._extended[key] = (styles, deflate("xl/styles.xml", styles.xml()))
+        return found
 
     @property
     def styles_entry(self) -> Entry:
@@ -349,9 +363,14 @@ class ExcelWriter:
 
     def text_height(self, text: str, region: tuple[int, int, int, int], widths: Sequence[float], fmt: Format) -> float:
         """The points a cell's text needs in its (merged) width, wrapped as Excel wraps it."""
-        widths, key = tuple(widths), (region[1], region[3], fmt)
-        width_em, line = self._measures.get(widths, {}).get(key) or self._measure(widths, key)
+        width_em, line = self.measure(tuple(widths), region[1], region[3], fmt)
         return pages.line_count(text, width_em) * line + 6
+
+    def measure(self, widths: tuple[float, ...], first: int, last: int, fmt: Format) -> tuple[float, float]:
+        """(the ems a line of text has, a line's points) in columns first..last (1-based) of a
+        sheet with these widths, in a format."""
+        key = (first, last, fmt)
+        return self._measures.get(widths, {}).get(key) or self._measure(widths, key)
 
     def _measure(self, widths: tuple[float, ...], key: tuple[int, int, Format]) -> tuple[float, float]:
         """(the ems a line of text has, a line's points) in columns first..last of a sheet with
@@ -520,8 +539,13 @@ class ExcelWriter:
                         if found is None or found[0] is not shape:
                             found = self._cell(layout, shape, col, span, cell.text)
                             layout.remember(key, found, cell.text)
-                    else:
-                        found = self._cell(layout, shape, col, span, number)
+                    else:  # an amount: its exact digits (1.7919 and 1.79190 are two cells)
+                        text = format(number, "f")
+                        key = (id(shape), col, text, None)
+                        found = compiled.get(key)
+                        if found is None or found[0] is not shape:
+                            found = self._cell(layout, shape, col, span, number)
+                            layout.remember(key, found, text)
                     line.append(found[1])
                     used = col + span
                     if open_merge:  # the merges this cell ends
