@@ -235,7 +235,7 @@ class _Layout:
     """What every sheet of a template with these columns has in common, compiled once: the XML
     around its rows, its print setup, and its cells met before (bounded: a department's repeats)."""
 
-    LIMIT = 2048
+    LIMIT = 1024  # about 0.5 MB: a department's repeated cells (2,048 saves one miss in 7)
     LONGEST = 100  # longer texts (goals) are a project's own: compiled, not kept
 
     def __init__(self, writer: "ExcelWriter", widths: tuple[float, ...], landscape: bool):
