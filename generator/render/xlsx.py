@@ -520,8 +520,8 @@ class ExcelWriter:
                 line: list[str] = []
                 height, used = minimum, 0  # used: the last column written
                 for cell in tr.cells:
-                    col = cell.col
-                    if open_merge and cell.merge == "continue" and col in open_merge:
+                    col, merge = cell.col, cell.merge
+                    if open_merge and merge == "continue" and col in open_merge:
                         region = open_merge[col]
                         if region[2] != row - 1 or region[1] <= used:
                             raise _Irregular  # a merge over rows without it, or over cells
@@ -554,7 +554,7 @@ class ExcelWriter:
                         else:
                             for c in range(col, used):
                                 open_merge.pop(c, None)
-                    if cell.merge == "restart":
+                    if merge == "restart":
                         region = [row, col + 1, row, used, found]
                         open_merge[col] = region
                         merges.append(region)
