@@ -94,6 +94,19 @@ def overview_styles(writer: ExcelWriter, variant: Variant) -> list[CellStyle]:
                            for number_format in (None, fmt))]
 
 
+def widest_amount(amounts: Sequence[Decimal | None], style: Any) -> float:
+    """The ems of the widest of these amounts as `style` prints them (every amount column of the
+    overview holds it). A printed amount is a sign, digits, separators and a point, each as wide
+    as the others, and the rounded amount's digits grow with its size: the largest amount of each
+    sign prints as wide as any of that sign, so only those are printed here, not every amount."""
+    printed = {style.absent} if None in amounts else set()
+    for signed in (False, True):
+        found = [a for a in amounts if a is not None and a.is_signed() == signed]
+        if found:
+            printed.add(style.format(max(found, key=abs)))
+    return max(map(pages.text_em, printed), default=0)
+
+
 MIN_PRINTED_SIZE = 9  # points: the overview never prints smaller; wider sheets go on more pages across
 
 
@@ -119,9 +132,8 @@ def overview_sheet(items: Sequence[Line], variant: Variant, writer: ExcelWriter,
         ems = max(pages.fitting_width(labels, least), widest, 0)
         return round((ems * size + 2 * CELL_PADDING_PT + INDENT_PT - COLUMN_EXTRA_PT) / PT_PER_UNIT, 1)
 
-    printed = {style.format(getattr(line.funds, f)) for line in items for _, f in AMOUNTS} | {
-        style.format(sum((getattr(line.funds, f) or Decimal(0) for line in items), Decimal(0))) for _, f in AMOUNTS}
-    widest = max(map(pages.text_em, printed), default=0)  # every amount column holds the widest amount
+    widest = widest_amount([getattr(line.funds, f) for line in items for _, f in AMOUNTS] + [
+        sum((getattr(line.funds, f) or Decimal(0) for line in items), Decimal(0)) for _, f in AMOUNTS], style)
     ws.widths = [width([words["number"]], widest=pages.text_em(str(len(items)))), width([words["name"]], 8),
                  width(list(dict.fromkeys(line.category for line in items)) or [words["category"]], 4),
                  *(width([label], 4, widest) for label, _ in AMOUNTS),
