@@ -87,7 +87,7 @@ def overview(stage: Any, writer: ExcelWriter, styles) -> Worksheet:
 
 def write(handle: BinaryIO, stage: Any, sheets: Iterable[Entry], writer: ExcelWriter) -> None:
     """The workbook, streamed: the overview, then each table's own sheet as it was written."""
-    styles = writer.styles.extended([
+    styles, styles_entry = writer.extended([
         CellStyle(True, writer.font_size + 4, "center", "center", True),
         *(CellStyle(strong, writer.font_size, align, "center", align != "right", True, fmt)
           for strong in (False, True) for align in ("center", "left", "right")
@@ -95,5 +95,4 @@ def write(handle: BinaryIO, stage: Any, sheets: Iterable[Entry], writer: ExcelWr
     first = deflate(sheet_part(1), overview(stage, writer, styles).xml())
     used: set[str] = set()
     titles = [sheet_title("汇总", used), *(sheet_title(t.project.name, used) for t in stage.tables)]
-    write_workbook(handle, titles, itertools.chain([first], sheets), deflate("xl/styles.xml", styles.xml()),
-                   print_titles={0: (2, 2)})
+    write_workbook(handle, titles, itertools.chain([first], sheets), styles_entry, print_titles={0: (2, 2)})

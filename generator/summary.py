@@ -94,6 +94,19 @@ def overview_styles(writer: ExcelWriter, variant: Variant) -> list[CellStyle]:
                            for number_format in (None, fmt))]
 
 
+def widest_amount(amounts: Sequence[Decimal | None], style: Any) -> float:
+    """The ems of the widest of these amounts as `style` prints them (every amount column of the
+    overview holds it). A printed amount is a sign, digits, separators and a point, each as wide
+    as the others, and the rounded amount's digits grow with its size: the largest amount of each
+    sign prints as wide as any of that sign, so only those are printed here, not every amount."""
+    printed = {style.absent} if None in amounts else set()
+    for signed in (False, True):
+        found = [a for a in amounts if a is not None and a.is_signed() == signed]
+        if found:
+            printed.add(style.format(max(found, key=abs)))
+    return max(map(pages.text_em, printed), default=0)
+
+
 MIN_PRINTED_SIZE = 9  # points: the overview never prints smaller; wider sheets go on more pages across
 
 
@@ -113,20 +126,29 @@ def overview_sheet(items: Sequence[Line], variant: Variant, writer: ExcelWriter,
     # the 一级 as the counts' headers, without the 指标 they share (the row above says 指标数)
     counted = [level.removesuffix("指标") if all(k.endswith("指标") for k in levels) else level for level in levels]
 
-    def width(labels: Sequence[str], least: float = 2, values: Sequence[str] = ()) -> float:
-        """Excel units of a column: its labels wrapped without a lone character, its values on one line."""
-        ems = max(pages.fitting_width(labels, least), *(pages.text_em(v) for v in values), 0)
+    def width(labels: Sequence[str], least: float = 2, widest: float = 0) -> float:
+        """Excel units of a column: its labels wrapped without a lone character, its values (the
+        widest `widest` ems) on one line."""
+        ems = max(pages.fitting_width(labels, least), widest, 0)
         return round((ems * size + 2 * CELL_PADDING_PT + INDENT_PT - COLUMN_EXTRA_PT) / PT_PER_UNIT, 1)
 
-    printed = [style.format(getattr(line.funds, f)) for line in items for _, f in AMOUNTS] + [
-        style.format(sum((getattr(line.funds, f) or Decimal(0) for line in items), Decimal(0))) for _, f in AMOUNTS]
-    ws.widths = [width([words["number"]], values=[str(len(items))]), width([words["name"]], 8),
-                 width([line.category for line in items] or [words["category"]], 4),
-                 *(width([label], 4, printed) for label, _ in AMOUNTS),
+    widest = widest_amount([getattr(line.funds, f) for line in items for _, f in AMOUNTS] + [
+        sum((getattr(line.funds, f) or Decimal(0) for line in items), Decimal(0)) for _, f in AMOUNTS], style)
+    ws.widths = [width([words["number"]], widest=pages.text_em(str(len(items)))), width([words["name"]], 8),
+                 width(list(dict.fromkeys(line.category for line in items)) or [words["category"]], 4),
+                 *(width([label], 4, widest) for label, _ in AMOUNTS),
                  *(width([*counted, words["total"]]) for _ in range(len(levels) + 1)), width([words["warnings"]], 9)]
     heights: dict[int, float] = {}
     looks: dict[tuple[bool, str, bool], int] = {}  # (bold, alignment, a number) → the cell style
     widths = tuple(ws.widths)
+
+    def look(strong: bool, align: str, number: bool) -> int:
+        key = (strong, align, number)
+        style = looks.get(key)
+        if style is None:
+            style = looks[key] = styles[CellStyle(strong, size, align, "center", align != "right", True,
+                                                  fmt if number else None, int(align == "left"))]
+        return style
 
     def put(row: int, col: int, value, *, align: str = "center", strong: bool = False, span: int = 1) -> None:
         """Text stays text (a name like =1 or #N/A), a Decimal keeps its exact digits and prints
@@ -134,12 +156,7 @@ def overview_sheet(items: Sequence[Line], variant: Variant, writer: ExcelWriter,
         if isinstance(value, str):
             value = value or None
         number = isinstance(value, Decimal) or isinstance(value, Formula) and isinstance(value.value, Decimal)
-        key = (strong, align, number)
-        style = looks.get(key)
-        if style is None:
-            style = looks[key] = styles[CellStyle(strong, size, align, "center", align != "right", True,
-                                                  fmt if number else None, int(align == "left"))]
-        ws.set(row, col, value, style)
+        ws.set(row, col, value, look(strong, align, number))
         if isinstance(value, str):
             need = writer.text_height(value, (row, col, row, col + span - 1), widths,
                                       Format(align, "center", strong, size, True))
@@ -165,20 +182,29 @@ def overview_sheet(items: Sequence[Line], variant: Variant, writer: ExcelWriter,
     for i, level in enumerate([*counted, words["total"]]):
         put(3, first_count + i, level, strong=True)
 
+    # a project's row, as `put` writes it, without a call per cell (a department lists dozens)
+    center, left, right = look(False, "center", False), look(False, "left", False), look(False, "right", True)
+    measures = [writer.measure(widths, col, col, Format(align, "center", False, size, True))
+                for col, align in ((2, "left"), (3, "center"), (warn_col, "left"))]
+    least, line_count, cells = writer.min_row_height, pages.line_count, ws.cells
     row = 3
     for number, line in enumerate(items, 1):
         row += 1
-        put(row, 1, number)
-        put(row, 2, line.name, align="left")
-        put(row, 3, line.category)
+        warnings = "\n".join(line.warnings)
+        cells[row] = cell = {1: (number, center), 2: (line.name or None, left), 3: (line.category or None, center)}
         for i, (_, field) in enumerate(AMOUNTS):
-            value = amount(line.funds, field)
-            put(row, first_amount + i, style.scaled(value or Decimal(0)), align="right")
+            cell[first_amount + i] = (style.scaled(amount(line.funds, field) or Decimal(0)), right)
         for i, level in enumerate(levels):
-            put(row, first_count + i, line.counts.get(level, 0))
-        put(row, first_count + len(levels), Formula(f"SUM({ref(row, first_count)}:{ref(row, warn_col - 2)})",
-                                                    sum(line.counts.values())))
-        put(row, warn_col, "\n".join(line.warnings), align="left")
+            cell[first_count + i] = (line.counts.get(level, 0), center)
+        cell[first_count + len(levels)] = (Formula(f"SUM({ref(row, first_count)}:{ref(row, warn_col - 2)})",
+                                                   sum(line.counts.values())), center)
+        cell[warn_col] = (warnings or None, left)
+        height = least
+        for (width_em, line_height), text in zip(measures, (line.name, line.category, warnings)):
+            if text:
+                height = max(height, line_count(text, width_em) * line_height + 6)
+        if line.name or line.category or warnings:
+            heights[row] = height
 
     first, row = 4, row + 1
     sums = totals(items, AMOUNTS)
@@ -222,11 +248,11 @@ def write(handle: BinaryIO, title_text: str, items: Sequence[Line] | None, names
     if items is None or overview is None:
         writer.write(handle, names, sheets)
         return
-    styles = writer.styles.extended(overview_styles(writer, variant))
+    styles, styles_entry = writer.extended(overview_styles(writer, variant))
     first = deflate(sheet_part(1), overview_sheet(items, variant, writer, styles, title_text, overview).xml())
     used: set[str] = set()
     titles = [sheet_title(overview.sheet, used), *(sheet_title(name, used) for name in names)]
-    write_workbook(handle, titles, itertools.chain([first], sheets), deflate("xl/styles.xml", styles.xml()),
+    write_workbook(handle, titles, itertools.chain([first], sheets), styles_entry,
                    print_titles={**writer.print_titles(range(1, len(titles))), 0: (2, 3, 1, 2)})
 
 

@@ -100,3 +100,112 @@ def test_a_size_the_template_does_not_set_is_an_error_not_a_wrong_font():
     _, root = render(BASE + "项目资金: 1\n绩效指标: {数量指标: {a: =1人}}\n")
     with pytest.raises(ValueError, match="字号"):
         ExcelWriter(VARIANT.excel).sheet(root)  # made without the template's sizes
+
+
+# ---------------------------------------------------------------- the compiled sheet is the worksheet's XML
+
+from pathlib import Path  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+from lxml import etree  # noqa: E402
+
+from generator.render.ooxml import W  # noqa: E402
+from generator.render.rendered import Shapes, read  # noqa: E402
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "specs" / "examples"
+
+
+def test_every_examples_sheet_is_compiled_as_the_worksheet_writes_it():
+    """Every bundled table (目标表s, 申报表, 监控表, 自评表, unit tables): the compiled sheet, without
+    the general way's help, is the worksheet's XML."""
+    from generator.build import plan_folder
+    from generator.errors import Problems
+    from generator.forms import form_of
+    from generator.render.docx import WordTemplate
+
+    writers, count = {}, 0
+    for folder in sorted(p for p in EXAMPLES.iterdir() if p.is_dir()):
+        plan = plan_folder(folder, folder / "out", Path("templates"), Problems())
+        for variant, table in plan.tables() if plan else ():
+            word, writer = writers.get(variant.folder) or writers.setdefault(
+                variant.folder, (WordTemplate.for_variant(variant), ExcelWriter.for_variant(variant)))
+            _, document = word.render(form_of(variant).context(table, variant))
+            assert writer._compiled(document) == writer.worksheet(document).xml(), table.name
+            count += 1
+    assert count > 20 and len(writers) > 3
+
+
+_NAME = st.text(st.sampled_from("指标数量质量ab &<>\"' 0123"), min_size=1, max_size=12).map(str.strip).filter(bool)
+_VALUE = st.one_of(st.sampled_from(["=1人", "≥90%", "合格", "<2.5(次)", "=100%"]),
+                   st.text(st.sampled_from("达到标准要求 ab&12"), min_size=1, max_size=300).map(str.strip).filter(bool))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(goal=st.text(st.sampled_from("加快供地完成目标 ab,&<>\n"), max_size=600).map(str.strip).filter(bool),
+       amount=st.integers(0, 10 ** 9),
+       indicators=st.dictionaries(st.sampled_from(["数量指标", "质量指标", "时效指标", "经济成本指标", "社会效益指标"]),
+                                  st.dictionaries(_NAME, _VALUE, min_size=1, max_size=8), min_size=1, max_size=5))
+def test_any_projects_sheet_is_compiled_as_the_worksheet_writes_it(goal, amount, indicators):
+    """Tables long enough to break over pages (the merges cut and their labels repeated there)."""
+    import yaml
+
+    spec = BASE.replace("年度总体目标: g\n", yaml.safe_dump({"年度总体目标": goal}, allow_unicode=True)) + yaml.safe_dump(
+        {"项目资金": amount, "绩效指标": {level2: {f"{level2[:2]}{i}{name}": value for i, (name, value) in
+                                                  enumerate(named.items())} for level2, named in indicators.items()}},
+        allow_unicode=True)
+    _, document = render(spec)
+    assert WRITER._compiled(document) == WRITER.worksheet(document).xml()
+
+
+_WORDS = st.one_of(st.text(st.sampled_from("指标ab &<>\"'"), max_size=6),
+                   st.text(st.sampled_from("指标数量a b"), min_size=40, max_size=400))
+_CELL = st.fixed_dictionaries({
+    "span": st.integers(1, 3), "merge": st.sampled_from([None, "restart", "continue", "continue"]),
+    "valign": st.sampled_from([None, "top", "bottom"]), "bold": st.booleans(), "size": st.sampled_from([None, 21, 24]),
+    "jc": st.sampled_from([None, "center", "right", "both"]), "text": _WORDS})
+_ROWS = st.lists(st.tuples(st.booleans(), st.lists(_CELL, min_size=0, max_size=5)), min_size=0, max_size=14)
+
+
+def _paragraph(text: str, spec: dict) -> str:
+    ppr = f'<w:pPr><w:jc w:val="{spec["jc"]}"/></w:pPr>' if spec["jc"] else ""
+    rpr = ("<w:b/>" if spec["bold"] else "") + (f'<w:sz w:val="{spec["size"]}"/>' if spec["size"] else "")
+    run = f'<w:r>{f"<w:rPr>{rpr}</w:rPr>" if rpr else ""}<w:t xml:space="preserve">{text}</w:t></w:r>' if text else ""
+    return f"<w:p>{ppr}{run}</w:p>"
+
+
+@settings(max_examples=150, deadline=None)
+@given(tables=st.lists(st.tuples(st.lists(st.integers(300, 3000), min_size=1, max_size=6), _ROWS), max_size=2),
+       paragraphs=st.lists(_CELL, max_size=3), landscape=st.booleans())
+def test_any_grid_is_written_as_the_worksheet_writes_it(tables, paragraphs, landscape):
+    """Grids perfgen's templates never make too (merges over gaps or over other cells, no table at
+    all): the compiled sheet or, where it does not follow the grid, the general way gives the
+    worksheet's XML."""
+    from xml.sax.saxutils import escape
+
+    body = "".join(_paragraph(escape(p["text"]), p) for p in paragraphs)
+    for widths, rows in tables:
+        widths = widths + [1000] * (max((sum(c["span"] for c in cells) for _, cells in rows), default=0) - len(widths))
+        body += "<w:tbl><w:tblPr/><w:tblGrid>" + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths) + "</w:tblGrid>"
+        for header, cells in rows:
+            body += "<w:tr>" + ("<w:trPr><w:tblHeader/></w:trPr>" if header else "<w:trPr/>")
+            for cell in cells:
+                pr = (f'<w:gridSpan w:val="{cell["span"]}"/>' if cell["span"] > 1 else "") + (
+                    {None: "", "restart": '<w:vMerge w:val="restart"/>', "continue": "<w:vMerge/>"}[cell["merge"]]) + (
+                    f'<w:vAlign w:val="{cell["valign"]}"/>' if cell["valign"] else "")
+                body += f"<w:tc><w:tcPr>{pr}</w:tcPr>{_paragraph(escape(cell['text']), cell)}</w:tc>"
+            body += "</w:tr>"
+        body += "</w:tbl>" + _paragraph("注", paragraphs[0]) if paragraphs else "</w:tbl>"
+    orient = ' w:orient="landscape"' if landscape else ""
+    root = etree.fromstring(f'<w:document xmlns:w="{W[1:-1]}"><w:body>{body}<w:sectPr><w:pgSz{orient}/></w:sectPr>'
+                            "</w:body></w:document>")
+    document = read(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8"),
+                    Shapes())
+    assert _outcome(WRITER.sheet_xml, document) == _outcome(lambda d: WRITER.worksheet(d).xml(), document)
+
+
+def _outcome(write, document):
+    """The XML written, or the kind of error (a cell past the grid fails both ways alike)."""
+    try:
+        return write(document)
+    except Exception as exc:  # noqa: BLE001
+        return type(exc)

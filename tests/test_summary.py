@@ -160,3 +160,15 @@ def test_totals_are_exact_sums_whatever_the_amounts(amounts):
     _, total_row = overview_rows(buffer.getvalue())
     for column, (_, field) in zip(AMOUNT_COLUMNS, OVERVIEW.amounts):
         assert Decimal(total_row[column]) == VARIANT.amounts.scaled(sums[field])  # the file holds the exact sum
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.none() | st.decimals(min_value=-10 ** 12, max_value=10 ** 12, allow_nan=False,
+                                        allow_infinity=False), max_size=20),
+       st.sampled_from(["元", "万元"]), st.integers(0, 6), st.booleans(), st.sampled_from(["-", "—", "无", "未填写"]))
+def test_the_widest_amount_is_the_widest_of_all_printed(amounts, unit, decimals, thousands, absent):
+    from generator.render import pages
+    from generator.settings import AmountStyle
+
+    style = AmountStyle(unit=unit, decimals=decimals, thousands=thousands, absent=absent)
+    assert summary.widest_amount(amounts, style) == max((pages.text_em(style.format(a)) for a in amounts), default=0)

@@ -13,7 +13,7 @@ department's 汇总 workbook, which copies it as it is.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from typing import BinaryIO, Iterable, NamedTuple, Sequence
@@ -191,14 +191,12 @@ class Worksheet:
     def merge(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
         self.merges.append((first_row, first_col, last_row, last_col))
 
-    def xml(self) -> bytes:
-        rows = sorted(set(self.cells) | set(self.heights))
-        last_col = max([len(self.widths), *(max(cols) for cols in self.cells.values() if cols)], default=1)
-        last_row = rows[-1] if rows else 1
+    def opening(self) -> tuple[str, str]:
+        """The sheet's XML up to `<sheetData>`, around its dimension's last cell: (before, after)."""
         fit = self.page.scale is None
-        out = [f'<worksheet xmlns="{MAIN}" xmlns:r="{REL}">'
-               + ('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if fit else "")
-               + f'<dimension ref="A1:{ref(last_row, last_col)}"/><sheetViews><sheetView workbookViewId="0">']
+        before = (f'<worksheet xmlns="{MAIN}" xmlns:r="{REL}">'
+                  + ('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if fit else "") + '<dimension ref="A1:')
+        out = ['"/><sheetViews><sheetView workbookViewId="0">']
         if self.freeze:
             row, col = self.freeze
             corner = ref(row, col)
@@ -211,6 +209,26 @@ class Worksheet:
                     for i, w in enumerate(self.widths, 1)]
             out.append("</cols>")
         out.append("<sheetData>")
+        return before, "".join(out)
+
+    def print_setup(self) -> str:
+        """The XML of the page's margins and setup (after the merged cells)."""
+        left, right, top, bottom = self.page.margins
+        fit = self.page.scale is None
+        orientation = "landscape" if self.page.landscape else "portrait"
+        return (('<printOptions horizontalCentered="1"/>' if self.page.centered else "")
+                + f'<pageMargins left="{number(left)}" right="{number(right)}" top="{number(top)}" '
+                  f'bottom="{number(bottom)}" header="{number(min(0.3, top / 2))}" '
+                  f'footer="{number(min(0.3, bottom / 2))}"/>'
+                + (f'<pageSetup paperSize="9" orientation="{orientation}" fitToWidth="1" fitToHeight="0"/>' if fit
+                   else f'<pageSetup paperSize="9" scale="{self.page.scale}" orientation="{orientation}"/>'))
+
+    def xml(self) -> bytes:
+        rows = sorted(set(self.cells) | set(self.heights))
+        last_col = max([len(self.widths), *(max(cols) for cols in self.cells.values() if cols)], default=1)
+        last_row = rows[-1] if rows else 1
+        before, after = self.opening()
+        out = [before, ref(last_row, last_col), after]
         for r in rows:
             height = self.heights.get(r)
             out.append(f'<row r="{r}" ht="{number(height)}" customHeight="1">' if height is not None
@@ -219,39 +237,42 @@ class Worksheet:
             letter_row = str(r)
             for c in sorted(cells):
                 value, style = cells[c]
-                where = _LETTERS[c - 1] + letter_row
-                if value is None or isinstance(value, str):  # most of a sheet repeats: its texts' XML, kept
-                    tail = _TEXT_CELLS.get((value, style)) or _text_cell(value, style)
-                    out.append(f'<c r="{where}"{tail}')
-                elif isinstance(value, Formula):
-                    cached = format(value.value, "f") if isinstance(value.value, Decimal) else str(value.value)
-                    out.append(f'<c r="{where}" s="{style}"><f>{escape(value.text)}</f><v>{cached}</v></c>')
-                else:
-                    text = format(value, "f") if isinstance(value, Decimal) else str(value)
-                    out.append(f'<c r="{where}" s="{style}"><v>{text}</v></c>')
+                out.append(f'<c r="{_LETTERS[c - 1]}{letter_row}"{cell_tail(value, style)}')
             out.append("</row>")
         out.append("</sheetData>")
-        if self.merges:
-            out.append(f'<mergeCells count="{len(self.merges)}">')
-            out += [f'<mergeCell ref="{ref(a, b)}:{ref(c, d)}"/>' for a, b, c, d in self.merges]
-            out.append("</mergeCells>")
-        left, right, top, bottom = self.page.margins
-        if self.page.centered:
-            out.append('<printOptions horizontalCentered="1"/>')
-        orientation = "landscape" if self.page.landscape else "portrait"
-        out.append(f'<pageMargins left="{number(left)}" right="{number(right)}" top="{number(top)}" '
-                   f'bottom="{number(bottom)}" header="{number(min(0.3, top / 2))}" '
-                   f'footer="{number(min(0.3, bottom / 2))}"/>'
-                   + (f'<pageSetup paperSize="9" orientation="{orientation}" fitToWidth="1" fitToHeight="0"/>' if fit
-                      else f'<pageSetup paperSize="9" scale="{self.page.scale}" orientation="{orientation}"/>'))
-        if self.page.footer:
-            out.append(f"<headerFooter><oddFooter>&amp;C{escape(self.page.footer)}</oddFooter></headerFooter>")
-        if self.page.breaks:
-            out.append(f'<rowBreaks count="{len(self.page.breaks)}" manualBreakCount="{len(self.page.breaks)}">')
-            out += [f'<brk id="{row}" max="16383" man="1"/>' for row in self.page.breaks]
-            out.append("</rowBreaks>")
+        out.append(merge_cells(self.merges))
+        out.append(self.print_setup())
+        out.append(page_ends(self.page.footer, self.page.breaks))
         out.append("</worksheet>")
         return "".join(out).encode("utf-8")
+
+
+def cell_tail(value: str | Decimal | int | Formula | None, style: int) -> str:
+    """A cell's XML after its reference (`<c r="A1"` + this)."""
+    if value is None or isinstance(value, str):  # most of a sheet repeats: its texts' XML, kept
+        return _TEXT_CELLS.get((value, style)) or _text_cell(value, style)
+    if isinstance(value, Formula):
+        cached = format(value.value, "f") if isinstance(value.value, Decimal) else str(value.value)
+        return f' s="{style}"><f>{escape(value.text)}</f><v>{cached}</v></c>'
+    text = format(value, "f") if isinstance(value, Decimal) else str(value)
+    return f' s="{style}"><v>{text}</v></c>'
+
+
+def merge_cells(merges: Sequence[tuple[int, int, int, int]]) -> str:
+    if not merges:
+        return ""
+    return (f'<mergeCells count="{len(merges)}">'
+            + "".join([f'<mergeCell ref="{_LETTERS[b - 1]}{a}:{_LETTERS[d - 1]}{c}"/>' for a, b, c, d in merges])
+            + "</mergeCells>")
+
+
+def page_ends(footer: str | None, breaks: Sequence[int]) -> str:
+    """The footer and the row breaks' XML (after the page setup)."""
+    out = f"<headerFooter><oddFooter>&amp;C{escape(footer)}</oddFooter></headerFooter>" if footer else ""
+    if breaks:
+        out += (f'<rowBreaks count="{len(breaks)}" manualBreakCount="{len(breaks)}">'
+                + "".join([f'<brk id="{row}" max="16383" man="1"/>' for row in breaks]) + "</rowBreaks>")
+    return out
 
 
 # ---------------------------------------------------------------- workbooks
@@ -279,6 +300,13 @@ def _fixed_parts() -> tuple[Entry, ...]:
             "</Relationships>")
     return (deflate("_rels/.rels", rels.encode()), deflate("docProps/app.xml", app.encode()),
             deflate("docProps/core.xml", core.encode()))
+
+
+@lru_cache(maxsize=64)  # a project's workbook has one sheet, a department's one more than its tables
+def _counted_parts(count: int) -> tuple[Entry, Entry]:
+    """The content types and the workbook's relationships of a workbook of `count` sheets, deflated."""
+    return (deflate("[Content_Types].xml", _content_types(count)),
+            deflate("xl/_rels/workbook.xml.rels", _workbook_rels(count)))
 
 
 def _content_types(count: int) -> bytes:
@@ -323,22 +351,27 @@ def _workbook_rels(count: int) -> bytes:
     return f'<Relationships xmlns="{PACKAGE_REL}">{"".join(rels)}</Relationships>'.encode("utf-8")
 
 
+def _named(entry: Entry, name: str) -> Entry:
+    return entry if entry.name == name else Entry(name, entry.crc, entry.size, entry.data)
+
+
 def write_workbook(handle: BinaryIO, titles: Sequence[str], sheets: Iterable[Entry | bytes], styles: Entry,
                    print_titles: dict[int, tuple] | None = None) -> None:
     """A workbook with one sheet per title, streamed to `handle`: `sheets` (worksheet XML, or an
     Entry deflated before) are written one at a time, so none of them has to stay in memory.
     `styles` is the deflated stylesheet the sheets' style indexes refer to."""
     zipped = ZipWriter(handle)
-    zipped.add(("[Content_Types].xml", _content_types(len(titles))))
+    types, rels = _counted_parts(len(titles))
+    zipped.add(types)
     for entry in _fixed_parts():
         zipped.add(entry)
     zipped.add(("xl/workbook.xml", _workbook(titles, print_titles or {})))
-    zipped.add(("xl/_rels/workbook.xml.rels", _workbook_rels(len(titles))))
-    zipped.add(replace(styles, name="xl/styles.xml"))
+    zipped.add(rels)
+    zipped.add(_named(styles, "xl/styles.xml"))
     count = 0
     for count, sheet in enumerate(sheets, 1):
         name = sheet_part(count)
-        zipped.add(replace(sheet, name=name) if isinstance(sheet, Entry) else (name, sheet))
+        zipped.add(_named(sheet, name) if isinstance(sheet, Entry) else (name, sheet))
     if count != len(titles):
         raise ValueError(f"{len(titles)} sheet titles, {count} sheets")
     zipped.close()

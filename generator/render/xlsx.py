@@ -24,7 +24,8 @@ from ..write import Entry, deflate
 from . import pages
 from .ooxml import W, child
 from .rendered import Document, Paragraph, Shapes, read
-from .sheetml import DEFAULT, CellStyle, Page, Stylesheet, Worksheet, sheet_part, write_workbook
+from .sheetml import (_LETTERS, DEFAULT, CellStyle, Page, Stylesheet, Worksheet, cell_tail, merge_cells, number,
+                      page_ends, sheet_part, write_workbook)
 
 if TYPE_CHECKING:
     from ..settings import ExcelStyle
@@ -178,14 +179,15 @@ def text_width(text: str) -> float:
 
 
 def sheet_title(name: str, used: set[str]) -> str:
-    """A valid, unique sheet name: no []:*?/\\, no edge apostrophes, at most 31 characters."""
+    """A valid, unique sheet name: no []:*?/\\, no edge apostrophes, at most 31 characters.
+    `used` holds the names given so far, as Excel compares them (lower case)."""
     clean = "".join("_" if ch in _INVALID_SHEET else ch for ch in name).strip("'").strip() or "Sheet"
     title, n = clean[:31], 1
-    while title.lower() in {u.lower() for u in used}:
+    while title.lower() in used:
         n += 1
         suffix = f"({n})"
         title = clean[: 31 - len(suffix)] + suffix
-    used.add(title)
+    used.add(title.lower())
     return title
 
 
@@ -222,6 +224,43 @@ def template_title_rows(template: Path) -> tuple[int, int] | None:
     return None
 
 
+class _Irregular(Exception):
+    """A grid the compiled sheet does not follow: cells over each other, a merge over a gap."""
+
+
+_ROW = "\x00"  # where a compiled cell's row number goes (no text written holds it: XML cannot)
+
+
+class _Layout:
+    """What every sheet of a template with these columns has in common, compiled once: the XML
+    around its rows, its print setup, and its cells met before (bounded: a department's repeats)."""
+
+    LIMIT = 1024  # about 0.5 MB: a department's repeated cells (2,048 saves one miss in 7)
+    LONGEST = 100  # longer texts (goals) are a project's own: compiled, not kept
+
+    def __init__(self, writer: "ExcelWriter", widths: tuple[float, ...], landscape: bool):
+        m = writer.margins
+        self.widths, self.landscape, self.margins = widths, landscape, (m, m, m, m + 0.25)
+        self.rounded = tuple(round(w, 2) for w in widths)
+        template = Worksheet(widths=list(self.rounded), page=Page(landscape, self.margins))
+        self.before, self.after = template.opening()
+        self.print_setup = template.print_setup()
+        self.cells: dict[tuple, tuple] = {}
+        self.heights: dict[float, str] = {}
+
+    def remember(self, key: tuple, found: tuple, text: str) -> None:
+        if len(text) <= self.LONGEST:
+            if len(self.cells) >= self.LIMIT:
+                self.cells.clear()
+            self.cells[key] = found
+
+    def height(self, value: float) -> str:
+        if len(self.heights) >= self.LIMIT:
+            self.heights.clear()
+        text = self.heights[value] = number(value)
+        return text
+
+
 class ExcelWriter:
     """Writes sheets from rendered documents, with the variant's `excel:` settings.
 
@@ -255,6 +294,9 @@ class ExcelWriter:
         self._continued = {i: c for c, i in self._continued.items()}  # style → its 续页标签 twin
         self._styles_entry: Entry | None = None
         self._measures: dict[tuple[float, ...], dict[tuple[int, int, Format], tuple[float, float]]] = {}
+        self._rooms: dict[tuple, float] = {}
+        self._extended: dict[tuple[CellStyle, ...], tuple[Stylesheet, Entry]] = {}
+        self._layouts: dict[tuple[tuple[float, ...], bool], _Layout] = {}
 
     @classmethod
     def for_variant(cls, variant: Any) -> "ExcelWriter":
@@ -262,6 +304,18 @@ class ExcelWriter:
         number format of its amounts, the rows its tables repeat on every page."""
         return cls(variant.excel, template_sizes(variant.word_template), variant.amounts.number_format,
                    template_title_rows(variant.word_template), variant.print_style.page_numbers)
+
+    def extended(self, more: Sequence[CellStyle]) -> tuple[Stylesheet, Entry]:
+        """This writer's stylesheet with more formats after its own (a 汇总's overview), and it
+        deflated: made once per writer and formats, not per department."""
+        key = tuple(more)
+        found = self._extended.get(key)
+        if found is None:
+            styles = self.styles.extended(key)
+            if len(self._extended) >= 16:
+                self._extended.clear()
+            found = self._extended[key] = (styles, deflate("xl/styles.xml", styles.xml()))
+        return found
 
     @property
     def styles_entry(self) -> Entry:
@@ -309,9 +363,14 @@ class ExcelWriter:
 
     def text_height(self, text: str, region: tuple[int, int, int, int], widths: Sequence[float], fmt: Format) -> float:
         """The points a cell's text needs in its (merged) width, wrapped as Excel wraps it."""
-        widths, key = tuple(widths), (region[1], region[3], fmt)
-        width_em, line = self._measures.get(widths, {}).get(key) or self._measure(widths, key)
+        width_em, line = self.measure(tuple(widths), region[1], region[3], fmt)
         return pages.line_count(text, width_em) * line + 6
+
+    def measure(self, widths: tuple[float, ...], first: int, last: int, fmt: Format) -> tuple[float, float]:
+        """(the ems a line of text has, a line's points) in columns first..last (1-based) of a
+        sheet with these widths, in a format."""
+        key = (first, last, fmt)
+        return self._measures.get(widths, {}).get(key) or self._measure(widths, key)
 
     def _measure(self, widths: tuple[float, ...], key: tuple[int, int, Format]) -> tuple[float, float]:
         """(the ems a line of text has, a line's points) in columns first..last of a sheet with
@@ -334,16 +393,11 @@ class ExcelWriter:
         for the least width the sheet can have, so a page the application scales down more only
         has room to spare, and no page breaks where perfgen did not."""
         page = ws.page
-        paper_width, paper_height = PAGE_PT[page.landscape]
-        left, right, top, bottom = (72 * m for m in page.margins)
-        width = sum(w * PT_PER_UNIT + COLUMN_EXTRA_PT for w in ws.widths)
-        scale = min(1.0, (paper_width - left - right) / width)
-        room = (paper_height - top - bottom) / scale
         rows = sorted(ws.heights)
-        heights = [ws.heights[r] for r in rows]
-        titles = sum(ws.heights.get(r, 0) for r in range(title_rows[0], title_rows[1] + 1)) if title_rows else 0
-        repeat = [titles if title_rows and r > title_rows[1] else 0.0 for r in rows]
-        starts = [rows[i] for i in pages.page_breaks(heights, room, repeat)]
+        starts = [rows[i] for i in self._breaks(tuple(ws.widths), page.landscape, page.margins,
+                                                [ws.heights[r] for r in rows],
+                                                [ws.heights.get(r, 0) for r in range(title_rows[0], title_rows[1] + 1)]
+                                                if title_rows else None, rows, title_rows)]
         page.breaks = [r - 1 for r in starts]
         page.title_rows = title_rows
         page.footer = self.footer if starts else None
@@ -358,9 +412,221 @@ class ExcelWriter:
                     kept.append((first_row, first_col, last_row, last_col))
             ws.merges = [m for m in kept if m[0] != m[2] or m[1] != m[3]]
 
+    def _breaks(self, widths: tuple[float, ...], landscape: bool, margins: tuple[float, ...], heights: list[float],
+                titles: list[float] | None, rows: Sequence[int], title_rows: tuple[int, int] | None) -> list[int]:
+        """The indexes in `heights` (rows' printed heights, rounded as written) that begin a page."""
+        room = self._rooms.get((widths, landscape, margins))
+        if room is None:
+            paper_width, paper_height = PAGE_PT[landscape]
+            left, right, top, bottom = (72 * m for m in margins)
+            width = sum(w * PT_PER_UNIT + COLUMN_EXTRA_PT for w in widths)
+            scale = min(1.0, (paper_width - left - right) / width)
+            if len(self._rooms) >= 64:
+                self._rooms.clear()
+            room = self._rooms[widths, landscape, margins] = (paper_height - top - bottom) / scale
+        titled = sum(titles) if titles else 0
+        repeat = [titled if title_rows and r > title_rows[1] else 0.0 for r in rows]
+        return pages.page_breaks(heights, room, repeat)
+
     def sheet(self, document: Document) -> Entry:
         """The worksheet of a rendered document, deflated (as a workbook's first sheet)."""
-        return deflate(sheet_part(1), self.worksheet(document).xml())
+        return deflate(sheet_part(1), self.sheet_xml(document))
+
+    def sheet_xml(self, document: Document) -> bytes:
+        """`worksheet(document).xml()`, written from cells compiled once per template, column and
+        text: a table repeats its labels, its empty and its merged cells, and every table of a
+        template has the same columns, fonts and print setup."""
+        try:
+            return self._compiled(document)
+        except _Irregular:  # a grid the compiled rows do not follow (see _compiled): the general way
+            return self.worksheet(document).xml()
+
+    def _layout(self, widths: tuple[float, ...], landscape: bool) -> "_Layout":
+        layout = self._layouts.get((widths, landscape))
+        if layout is None:
+            if len(self._layouts) >= 16:
+                self._layouts.clear()
+            layout = self._layouts[widths, landscape] = _Layout(self, widths, landscape)
+        return layout
+
+    def _compile(self, layout: "_Layout", shape: Any, first: int, last: int, value: str | Decimal,
+                 fmt: Format) -> tuple:
+        """A cell in columns first..last (1-based): (its shape, its XML and its covered cells' in its
+        own row, its columns' XML in a row its merge continues, the height it needs, its value and
+        style as written); the row number is _ROW in the XML."""
+        number = isinstance(value, Decimal)
+        style = self._index.get((fmt, number))
+        if style is None:
+            raise ValueError(f"字号 {fmt.size} 不在 Word 模板设置的字号 {self.sizes} 中")
+        key = (first, last, fmt)
+        width_em, line = self._measures.get(layout.widths, {}).get(key) or self._measure(layout.widths, key)
+        text = format(value, "f") if number else value
+        if _ROW in text:
+            raise _Irregular
+        written = value if number else (value or None)
+        cell = f'<c r="{_LETTERS[first - 1]}{_ROW}"{cell_tail(written, style)}'
+        fill = "".join([f'<c r="{_LETTERS[c - 1]}{_ROW}" s="{style}"/>' for c in range(first, last + 1)]) \
+            if fmt.border else ""
+        own = cell + fill[fill.index("/>") + 2:] if fmt.border else cell
+        return shape, own, fill, pages.line_count(text, width_em) * line + 6, written, style
+
+    def _compiled(self, document: Document) -> bytes:
+        """`worksheet`'s layout and `Worksheet.xml` in one pass over the document, for grids whose
+        cells follow each other in their rows and whose merges continue row after row (every
+        table perfgen renders): a cell's XML, its height and its merge's fill come compiled."""
+        widths: list[float] = []
+        for table in document.tables:
+            inset = table.inset
+            cols = [max(1.0, ((1000 if w is None else w) / 20 - inset + 2 * CELL_PADDING_PT - COLUMN_EXTRA_PT)
+                        / PT_PER_UNIT) for w in table.widths]
+            widths = cols if len(cols) > len(widths) else widths
+        layout = self._layout(tuple(widths or [60.0]), document.landscape)
+        ncols, compiled, compile, default = len(layout.widths), layout.cells, self._compile, self.font_size
+        minimum = self.min_row_height
+        lines: list[list[str]] = [[]]   # per row (1-based): its cells' XML
+        heights: list[float] = [minimum]
+        merges: list[list] = []          # [first row, first col, last row, last col, compiled cell]
+        restarts: list[list] = []        # the merges that may span rows, in order
+        fills: dict[tuple[int, int], int] = {}  # (row, first col) of a merge's fill → its index in the row
+        title_rows: tuple[int, int] | None = None
+        last_col, row = ncols, 0
+        for block in document.blocks:
+            if isinstance(block, Paragraph):
+                text = block.text
+                if text.strip():
+                    row += 1
+                    shape = block.shape
+                    key = (id(shape), -1, text)
+                    found = compiled.get(key)
+                    if found is None or found[0] is not shape:
+                        found = compile(layout, shape, 1, ncols, text, Format(
+                            shape.horizontal, "center", shape.bold,
+                            default if shape.format_size is None else shape.format_size, False))
+                        layout.remember(key, found, text)
+                    lines.append([found[1]])
+                    heights.append(max(minimum, found[3]))
+                    if ncols > 1:
+                        merges.append([row, 1, row, ncols, found])
+                continue
+            open_merge: dict[int, list] = {}
+            heading = True
+            for tr in block.rows:
+                row += 1
+                heading = heading and tr.header
+                if heading and title_rows is None:
+                    title_rows = (row, row)
+                elif heading and title_rows is not None and title_rows[1] == row - 1:
+                    title_rows = (title_rows[0], row)
+                line: list[str] = []
+                height, used = minimum, 0  # used: the last column written
+                for cell in tr.cells:
+                    col, merge = cell.col, cell.merge
+                    if open_merge and merge == "continue" and col in open_merge:
+                        region = open_merge[col]
+                        if region[2] != row - 1 or region[1] <= used:
+                            raise _Irregular  # a merge over rows without it, or over cells
+                        region[2] = row
+                        fills[row, region[1]] = len(line)
+                        line.append(region[4][2])
+                        used = region[3]
+                        continue
+                    shape, number, span = cell.shape, cell.number, cell.span
+                    if col < used:
+                        raise _Irregular
+                    if number is None:
+                        key = (id(shape), col, cell.text)
+                        found = compiled.get(key)
+                        if found is None or found[0] is not shape:
+                            found = self._cell(layout, shape, col, span, cell.text)
+                            layout.remember(key, found, cell.text)
+                    else:  # an amount: its exact digits (1.7919 and 1.79190 are two cells)
+                        text = format(number, "f")
+                        key = (id(shape), col, text, None)
+                        found = compiled.get(key)
+                        if found is None or found[0] is not shape:
+                            found = self._cell(layout, shape, col, span, number)
+                            layout.remember(key, found, text)
+                    line.append(found[1])
+                    used = col + span
+                    if open_merge:  # the merges this cell ends
+                        if span == 1:
+                            open_merge.pop(col, None)
+                        else:
+                            for c in range(col, used):
+                                open_merge.pop(c, None)
+                    if merge == "restart":
+                        region = [row, col + 1, row, used, found]
+                        open_merge[col] = region
+                        merges.append(region)
+                        restarts.append(region)
+                    else:
+                        if found[3] > height:
+                            height = found[3]
+                        if span > 1:
+                            merges.append([row, col + 1, row, used, found])
+                if used > last_col:
+                    last_col = used
+                lines.append(line)
+                heights.append(height)
+        tall = []
+        for region in restarts:  # a merge over one row grows its row; over more, its last row if it must
+            first, last, need = region[0], region[2], region[4][3]
+            if first == last:
+                if need > heights[first]:
+                    heights[first] = need
+            else:
+                tall.append((first, last, need))
+        for first, last, need in tall:
+            have = sum(heights[first:last + 1])
+            if need > have:
+                heights[last] += need - have
+        rounded = [round(h, 1) for h in heights]
+        rows = range(1, row + 1)
+        starts = [i + 1 for i in self._breaks(layout.rounded, layout.landscape, layout.margins, rounded[1:],
+                                              rounded[title_rows[0]:title_rows[1] + 1] if title_rows else None,
+                                              rows, title_rows)]
+        cut = [(m[0], m[1], m[2], m[3]) for m in merges if m[0] != m[2] or m[1] != m[3]]
+        if starts:
+            labels = {}  # (row, col) of a merge cut by a page → its label as written there
+            for start in starts:
+                kept = []
+                for first_row, first_col, last_row, last_col_ in cut:
+                    if first_row < start <= last_row:
+                        value, style = labels.get((first_row, first_col)) or self._label(merges, first_row, first_col)
+                        style = self._continued.get(style, style)
+                        labels[start, first_col] = value, style
+                        at = fills[start, first_col]
+                        fill = lines[start][at]
+                        lines[start][at] = (f'<c r="{_LETTERS[first_col - 1]}{_ROW}"{cell_tail(value, style)}'
+                                            + fill[fill.index("/>") + 2:])
+                        kept += [(first_row, first_col, start - 1, last_col_), (start, first_col, last_row, last_col_)]
+                    else:
+                        kept.append((first_row, first_col, last_row, last_col_))
+                cut = [m for m in kept if m[0] != m[2] or m[1] != m[3]]
+        texts = layout.heights
+        out = [layout.before, f"{_LETTERS[last_col - 1]}{max(row, 1)}", layout.after]
+        for r in rows:
+            height = rounded[r]
+            ht = texts.get(height) or layout.height(height)
+            out.append(f'<row r="{r}" ht="{ht}" customHeight="1">{"".join(lines[r]).replace(_ROW, str(r))}</row>')
+        out.append("</sheetData>")
+        out.append(merge_cells(cut))
+        out.append(layout.print_setup)
+        out.append(page_ends(self.footer if starts else None, [r - 1 for r in starts]))
+        out.append("</worksheet>")
+        return "".join(out).encode("utf-8")
+
+    def _cell(self, layout: "_Layout", shape: Any, col: int, span: int, value: str | Decimal) -> tuple:
+        valign = shape.valign
+        return self._compile(layout, shape, col + 1, col + span, value, Format(
+            shape.horizontal, _VERTICAL.get(valign, "center") if valign is not None else "center", shape.bold,
+            self.font_size if shape.format_size is None else shape.format_size, True))
+
+    @staticmethod
+    def _label(merges: list[list], row: int, col: int) -> tuple[Any, int]:
+        """The value and style of the cell that begins a merge (as written)."""
+        found = next(m[4] for m in merges if m[0] == row and m[1] == col)
+        return found[4], found[5]
 
     def write(self, handle, titles: Sequence[str], sheets: Iterable[Entry | bytes]) -> None:
         """A workbook of these sheets (from `sheet`), one per title, streamed to `handle`."""
