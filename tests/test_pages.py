@@ -40,3 +40,12 @@ def test_pages_break_between_rows_and_repeat_the_header():
 @given(st.text(st.sampled_from("经济成本指标 ab1.%≥（）\n\t\u3000\xa0𠀀"), max_size=60), st.floats(0.5, 30))
 def test_line_count_is_the_number_of_wrapped_lines(text, width):
     assert pages.line_count(text, width) == (max(1, len(pages.wrapped(text, width))) if text else 1)
+
+
+@given(st.text(st.sampled_from("经济成本指标 ab1.%≥（）\n\u3000"), max_size=200), st.floats(0.5, 40))
+def test_runs_of_full_width_characters_are_counted_as_wrapped(text, width):
+    """Long goals are mostly full-width characters, counted a run at a time: the lines wrapped."""
+    assert pages.line_count(text, width) == (max(1, len(pages.wrapped(text, width))) if text else 1)
+    for whole in (1, 2, 5, 11):
+        run = "经" * (len(text) % 37 + 1)
+        assert pages.line_count("ab" + run + text, whole) == len(pages.wrapped("ab" + run + text, whole))

@@ -87,6 +87,7 @@ def _counted(text: str, width_em: float) -> int:
     """`wrapped`'s greedy breaking, counted: the same pieces (`_tokens`: a CJK character alone, a
     space alone, a run of other characters) and the same sums, read off the characters' widths."""
     limit = width_em + 1e-6
+    whole = math.floor(limit)  # the full-width characters a line holds
     total = 0
     for paragraph in text.split("\n"):
         total += 1
@@ -98,6 +99,29 @@ def _counted(text: str, width_em: float) -> int:
             if ch == " ":  # a space at the end of a line hangs in the margin
                 used += em
                 i += 1
+                continue
+            if em == 1.0 and whole >= 1 and used.is_integer() and not ch.isspace():
+                # a run of full-width characters (most of a goal) counted at once: each is a piece
+                # of its own, and from a whole `used` the sums stay whole, so exact
+                j = i + 1
+                while j < n and ems[j] == 1.0 and not paragraph[j].isspace():
+                    j += 1
+                at, more = int(used), j - i - 1
+                if content and at >= whole:
+                    total += 1
+                    at = 0
+                at += 1  # the first character goes on this line (after white space alone, even past its end)
+                if more and at > whole:
+                    total, at, more = total + 1, 1, more - 1
+                if more > max(0, whole - at):  # the rest fills lines of `whole`
+                    rest = more - (whole - at)
+                    lines = -(-rest // whole)
+                    total += lines
+                    at = rest - (lines - 1) * whole
+                else:
+                    at += more
+                used, content = float(at), True
+                i = j
                 continue
             j = i + 1
             if em != 1.0:
