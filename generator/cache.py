@@ -53,23 +53,20 @@ def _fields(kind: type) -> tuple[str, ...] | None:
     return _FIELDS[kind]
 
 
-def _plain(value: Any) -> Any:
-    """A JSON-ready, order-stable view of a model value (dataclasses, pydantic models, Decimal, dates)."""
+def _one_level(value: Any) -> Any:
+    """A JSON-ready view of what json's C encoder cannot write itself (dataclasses, pydantic models,
+    Decimal, dates), one level deep: the encoder calls it for each such value inside, so the texts
+    and numbers of a project cost no Python call. (Mappings' keys must be texts, as every table's
+    are: the encoder would write 1 and True as "1" and "true".)"""
     kind = type(value)
-    if kind in _SCALARS:  # most of a project: texts and numbers, as they are
-        return value
     names = _fields(kind)
     if names is not None:
         plain = {"__type__": kind.__name__}
         for name in names:
-            plain[name] = _plain(getattr(value, name))
+            plain[name] = getattr(value, name)
         return plain
     if hasattr(value, "model_dump"):
-        return _plain(value.model_dump())
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return value.model_dump()
     if isinstance(value, Decimal):
         return f"D:{value}"
     if isinstance(value, (dt.date, dt.datetime)):
@@ -78,15 +75,18 @@ def _plain(value: Any) -> Any:
         return value.value
     if isinstance(value, Path):
         return value.as_posix()
-    return value
+    raise TypeError(f"{kind.__name__} has no content key")
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, check_circular=False, default=_one_level).encode
 
 
 def fingerprint(value: Any, *, skip: tuple[str, ...] = ()) -> str:
     """sha256 of a value's content; top-level dataclass fields in `skip` are left out."""
-    plain = _plain(value)
-    if isinstance(plain, dict):
-        plain = {k: v for k, v in plain.items() if k not in skip}
-    return sha256(json.dumps(plain, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    plain = value if type(value) in _SCALARS or isinstance(value, (dict, list, tuple)) else _one_level(value)
+    if isinstance(plain, dict) and skip:
+        plain = {k: v for k, v in plain.items() if str(k) not in skip}
+    return sha256(_ENCODE(plain).encode("utf-8"))
 
 
 def folder_key(folder: Path) -> str:
