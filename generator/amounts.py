@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from functools import lru_cache
 
 from .errors import AmountError  # noqa: F401  (also imported from here)
 
@@ -56,6 +57,17 @@ def parse_amount(value: object) -> Decimal:
 
 def format_number(value: Decimal, decimals: int | None, thousands: bool = False) -> str:
     """Round half up to `decimals` (None: as written) and add separators if asked."""
+    if type(value) is Decimal:  # a Decimal's text is the whole of it (1.0 and 1.00 differ, as they print)
+        return _formatted(str(value), decimals, thousands)
+    return _format(value, decimals, thousands)
+
+
+@lru_cache(maxsize=4096)  # a district's tables repeat their amounts and values (90, 100, 19200)
+def _formatted(text: str, decimals: int | None, thousands: bool) -> str:
+    return _format(Decimal(text), decimals, thousands)
+
+
+def _format(value: Decimal, decimals: int | None, thousands: bool) -> str:
     if decimals is not None:  # precision for every digit: a 27-digit number in a value is printed, not refused
         with localcontext(prec=max(28, value.adjusted() + decimals + 3)):
             value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)

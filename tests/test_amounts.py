@@ -62,3 +62,16 @@ def test_parse_amount_never_crashes(text):
         assert parse_amount(text) >= 0
     except AmountError:
         pass
+
+
+@given(st.one_of(st.decimals(allow_nan=False, allow_infinity=False),
+                 st.decimals(min_value=0, max_value=10**9, places=3)),
+       st.sampled_from([None, 0, 1, 2, 6]), st.booleans())
+def test_remembered_formats_are_computed_ones(value, decimals, thousands):
+    from generator.amounts import _format
+
+    # twice: the second answer comes from the memory (keyed by the text: 1.0 and 1.00 print apart)
+    for _ in range(2):
+        assert format_number(value, decimals, thousands) == _format(value, decimals, thousands)
+    for same in (value.normalize(), value + Decimal("0.000")):
+        assert format_number(same, decimals, thousands) == _format(same, decimals, thousands)
