@@ -54,7 +54,9 @@ class Source:
 
     def line(self, path: Path_) -> int | None:
         """The line of `path`, or of its nearest ancestor that has one."""
-        path = tuple(path)
+        path = path if type(path) is tuple else tuple(path)
+        if path in self.lines:  # every node's path is there: the loop is for paths below a scalar
+            return self.lines[path]
         while path:
             if path in self.lines:
                 return self.lines[path]
