@@ -43,6 +43,27 @@ def format_date(date: dt.date, pattern: str) -> str:
 
 def value_parts(value: Value, style: ValueStyle) -> dict[str, str]:
     """The pieces a template may place: 指标值 (the whole, per the variant), and its parts."""
+    return dict(_parts(value, style))
+
+
+# a district's values repeat (≥90%, =1次; parse_value hands out one object per text): each one's
+# pieces are worked out once per style. Keyed by identity, the value and style kept with their pieces.
+_PARTS: dict[tuple[int, int], tuple[Value, ValueStyle, dict[str, str]]] = {}
+
+
+def _parts(value: Value, style: ValueStyle) -> dict[str, str]:
+    """value_parts, remembered: the caller must not change the dict."""
+    found = _PARTS.get((id(value), id(style)))
+    if found is not None and found[0] is value and found[1] is style:
+        return found[2]
+    if len(_PARTS) >= 8192:
+        _PARTS.clear()
+    parts = _value_parts(value, style)
+    _PARTS[id(value), id(style)] = (value, style, parts)
+    return parts
+
+
+def _value_parts(value: Value, style: ValueStyle) -> dict[str, str]:
     if isinstance(value, Phrase):
         text = style.qualitative.format(text=value.text)
         return {"指标值": text, "指标性质": style.qualitative_nature, "方向": "", "数值": value.text, "计量单位": ""}
@@ -108,7 +129,7 @@ def indicator_row(row: Row, variant: Variant) -> dict[str, str]:
         "一级": ind.level1 if row.new_level1 else CONTINUE,
         "二级": ind.level2 if row.new_level2 else CONTINUE,
         "三级": ind.name,
-        **value_parts(ind.value, variant.values),
+        **_parts(ind.value, variant.values),
     }
 
 
