@@ -80,7 +80,7 @@ def decode(raw: bytes) -> str:
 
 def parse(text: str, path: Path) -> Source:
     """Parse YAML text; raise SourceError with a Chinese message on malformed input."""
-    for number, line_text in enumerate(text.splitlines(), 1):
+    for number, line_text in enumerate(text.splitlines() if "\t" in text else (), 1):
         indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
         if "\t" in indent:
             raise SourceError("缩进里有制表符（Tab），YAML 只能用空格缩进：请把这一行开头的 Tab 换成空格"
