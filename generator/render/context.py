@@ -104,20 +104,27 @@ def labels(variant: Variant, own: dict[str, str], fields: dict[str, str]) -> dic
     return out
 
 
-def funds_rows(funds, variant: Variant) -> list[dict[str, str]]:
+def _fund_amounts(funds) -> dict[str, Any]:
+    return {"项目资金总额": funds.total, "财政资金": funds.fiscal, "其他资金": funds.other,
+            "年度资金申请总额": funds.annual_total, "当年财政拨款": funds.current_year,
+            "上年结转资金": funds.carryover, "年度其他资金": funds.annual_other}
+
+
+def funds_rows(funds, variant: Variant, printed: dict[str, str] | None = None) -> list[dict[str, str]]:
     """The 项目资金 block row by row, as the variant lays it out: label and amount on each side
-    (an amount the form does not print stays empty)."""
-    money = variant.amounts.format
-    amounts = {"项目资金总额": funds.total, "财政资金": funds.fiscal, "其他资金": funds.other,
-               "年度资金申请总额": funds.annual_total, "当年财政拨款": funds.current_year,
-               "上年结转资金": funds.carryover, "年度其他资金": funds.annual_other}
+    (an amount the form does not print stays empty). `printed`: the amounts as the variant prints
+    them, when the caller has them already."""
+    if printed is None:
+        money = variant.amounts.format
+        printed = {key: money(amount) for key, amount in _fund_amounts(funds).items()}
     layout = variant.funds
+    labels_ = variant.labels
     out = []
     for left, right in layout.rows:
         row = {}
         for side, key in (("左", left), ("右", right)):
-            row[side + "标签"] = variant.labels.get(key, key) if key else ""
-            row[side + "值"] = money(amounts[key]) if key and key not in layout.unprinted else ""
+            row[side + "标签"] = labels_.get(key, key) if key else ""
+            row[side + "值"] = printed[key] if key and key not in layout.unprinted else ""
         out.append(row)
     return out
 
@@ -143,6 +150,8 @@ def project_context(project: Project, variant: Variant) -> dict[str, Any]:
     variant = variant.styled(project.style)
     money = variant.amounts.format
     funds = project.funds
+    exact = _fund_amounts(funds)
+    printed = {key: money(amount) for key, amount in exact.items()}
     indicator_rows = [indicator_row(row, variant) for row in rows(project, variant)]
     years = {"开始年": str(project.start.year), "完成年": str(project.end.year), "年度": str(project.year)}
     return {
@@ -158,20 +167,12 @@ def project_context(project: Project, variant: Variant) -> dict[str, Any]:
         "计划完成日期": format_date(project.end, variant.date_format),
         "开始年": str(project.start.year),
         "完成年": str(project.end.year),
-        "项目资金总额": money(funds.total),
-        "财政资金": money(funds.fiscal),
-        "其他资金": money(funds.other),
-        "年度资金申请总额": money(funds.annual_total),
-        "当年财政拨款": money(funds.current_year),
-        "上年结转资金": money(funds.carryover),
-        "年度其他资金": money(funds.annual_other),
-        "资金行": funds_rows(funds, variant),
+        **printed,
+        "资金行": funds_rows(funds, variant, printed),
         "项目总目标": project.total_goal,
         "年度总体目标": project.annual_goal,
         "指标行": indicator_rows,
-        "金额": amounts(variant, {"项目资金总额": funds.total, "财政资金": funds.fiscal, "其他资金": funds.other,
-                                  "年度资金申请总额": funds.annual_total, "当年财政拨款": funds.current_year,
-                                  "上年结转资金": funds.carryover, "年度其他资金": funds.annual_other}),
+        "金额": amounts(variant, exact),
     }
 
 
