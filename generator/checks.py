@@ -173,15 +173,15 @@ def check_folder(items: list[tuple[Project, Expanded]], variant: Variant, proble
     for project, expanded in items:
         check_project(project, expanded, variant, problems)
     names = [project.name for project, _ in items]
-    # any name an indicator's could hold, in one expression: most indicators hold none
-    long_names = sorted({n for n in names if len(n) >= 4}, key=len, reverse=True)
-    some_name = re.compile("|".join(map(re.escape, long_names))) if long_names else None
     for project, expanded in items:
         warn = _Warn(project, expanded, problems)
         # another project's name inside this one's own (法律顾问费 vs 法律顾问费（追加）) is not residue
         others = [n for n in names if n != project.name and len(n) >= 4 and n not in project.name]
+        # only the names some indicator of the project holds can be found in one (most hold none)
+        held = "\n".join(ind.name for ind in project.indicators)
+        others = [n for n in others if n in held]
         for ind in project.indicators:
-            if _CAP in ind.name or (others and some_name.search(ind.name)):
+            if others or _CAP in ind.name:
                 _residue(ind, project, others, warn)
 
 
