@@ -25,6 +25,7 @@ import zlib
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from stat import S_ISREG
 from typing import Any
@@ -86,7 +87,58 @@ def fingerprint(value: Any, *, skip: tuple[str, ...] = ()) -> str:
     plain = value if type(value) in _SCALARS or isinstance(value, (dict, list, tuple)) else _one_level(value)
     if isinstance(plain, dict) and skip:
         plain = {k: v for k, v in plain.items() if str(k) not in skip}
-    return sha256(_ENCODE(plain).encode("utf-8"))
+    return sha256(_encode(plain).encode("utf-8"))
+
+
+def _encode(plain: Any) -> str:
+    """_ENCODE(plain), with a top-level field that lists dataclasses (a table's indicators) written
+    from each item's remembered JSON: a district's tables repeat their indicators, and encoding
+    them is most of a key. The text is the same: a sentinel is encoded in the field's place and
+    replaced by the list as the encoder writes it (", " between items)."""
+    if not isinstance(plain, dict):
+        return _ENCODE(plain)
+    lists = {}
+    for name, items in plain.items():
+        if type(items) in (tuple, list) and items and _fields(type(items[0])) is not None \
+                and all(type(item) is type(items[0]) for item in items):
+            lists[name] = items
+    if not lists:
+        return _ENCODE(plain)
+    marked = dict(plain)
+    for name in lists:
+        marked[name] = f"\0{name}\0"
+    text = _ENCODE(marked)
+    for name, items in lists.items():
+        sentinel = _ENCODE(f"\0{name}\0")
+        if text.count(sentinel) != 1:  # a text of the table holds the sentinel itself: no splicing
+            return _ENCODE(plain)
+        text = text.replace(sentinel, "[" + ", ".join(map(_item_json, items)) + "]")
+    return text
+
+
+# a list item's JSON by its printing fields: texts by value, anything else (numbers too: 1 is not
+# true, Decimal 1.0 is not 1.00) by identity, kept in the entry so that no other object takes its id
+_ITEMS: dict[tuple, tuple[tuple, str]] = {}
+_GETTERS: dict[type, Any] = {}
+
+
+def _item_json(item: Any) -> str:
+    kind = type(item)
+    get = _GETTERS.get(kind)
+    if get is None:
+        names = _FIELDS[kind]
+        get = _GETTERS[kind] = attrgetter(*names) if len(names) > 1 else (lambda value: (getattr(value, names[0]),)
+                                                                         if names else ())
+    parts = get(item)
+    key = (kind, tuple(part if type(part) is str or part is None else id(part) for part in parts))
+    found = _ITEMS.get(key)
+    if found is not None:
+        return found[1]
+    text = _ENCODE(item)
+    if len(_ITEMS) >= 4096:  # a district repeats a few thousand indicators (its categories, its copies)
+        _ITEMS.clear()
+    _ITEMS[key] = (parts, text)
+    return text
 
 
 def folder_key(folder: Path) -> str:
