@@ -71,11 +71,14 @@ def flatten(indicators: dict[str, dict[str, Any]], source: Source, variant: Vari
     """Entries of a 绩效指标 mapping: `二级: {三级: 值}` or, nested, `一级: {二级: {三级: 值}}`."""
     own = origin == SPEC
     out: list[Entry] = []
+    line_of, file = source.line, source.path
 
-    def entry(group: str, name: str, value: Any, path: tuple) -> Entry:
-        line = source.line(path)
-        return Entry(group, name, value, origin, source.path, line, line if own else spec_line,
-                     group_line=source.line(path[:-1]))
+    def entries(group: str, items: dict[str, Any], path: tuple) -> None:
+        """An entry per `三级: 值` of `items`, the mapping at `path` (its line is the 二级's)."""
+        group_line = line_of(path)
+        for name, value in items.items():
+            line = line_of(path + (name,))
+            out.append(Entry(group, name, value, origin, file, line, line if own else spec_line, None, group_line))
 
     def fail(path: tuple, message: str) -> None:
         problems.add(source.path, source.line(path), ".".join(path), message)
@@ -84,11 +87,14 @@ def flatten(indicators: dict[str, dict[str, Any]], source: Source, variant: Vari
         groups = [v for v in items.values() if isinstance(v, dict)]
         as_level1 = len(groups) == len(items) or (groups and variant is not None and group in variant.framework)
         if not as_level1:
+            if not groups:  # the usual: `二级: {三级: 值}`
+                entries(group, items, (key, group))
+                continue
             for name, value in items.items():
                 if isinstance(value, dict):
                     fail((key, group, name), f"「{group}」下应为「三级指标: 指标值」，「{name}」的值不能再分层")
                 else:
-                    out.append(entry(group, name, value, (key, group, name)))
+                    entries(group, {name: value}, (key, group))
             continue
         if variant is not None and group not in variant.framework:
             close = difflib.get_close_matches(group, list(variant.framework), n=1, cutoff=0.4)
@@ -108,7 +114,7 @@ def flatten(indicators: dict[str, dict[str, Any]], source: Source, variant: Vari
                 if resolved is not None and resolved[0] != group:
                     fail(path, f"二级指标「{level2}」不属于一级指标「{group}」，应写在「{resolved[0]}」下")
                     continue
-            out.extend(entry(level2, name, value, path + (name,)) for name, value in sub.items())
+            entries(level2, sub, path)
     return out
 
 
@@ -169,6 +175,9 @@ class _Merge:
     def entries(self) -> list[Entry]:
         return [entry for entries in self.groups.values() for entry in entries]
 
+    def names(self) -> set[str]:
+        return {entry.name for entries in self.groups.values() for entry in entries}
+
 
 def _resolve_drop(name: str, variant: Variant | None) -> str:
     """A 二级 as written (maybe another year's name) → the variant's; 一级 and 三级 stay."""
@@ -210,7 +219,7 @@ def expand(loaded: Loaded, department: DepartmentSpec, variant: Variant | None =
     dropped = getattr(spec, "不适用", [])
     spec_drops = {_resolve_drop(name, variant) for name in dropped}
     category_drops = {_resolve_drop(name, variant) for category in categories for name in category.not_applicable}
-    inherited = {entry.name for entry in merge.entries()} | _default_names(variant, fields)
+    inherited = merge.names() | _default_names(variant, fields)
     own_names = {entry.name for entry in own}
     for index, name in enumerate(dropped):
         _check_drop(name, index, own_names, inherited, variant, source, problems)
@@ -219,7 +228,7 @@ def expand(loaded: Loaded, department: DepartmentSpec, variant: Variant | None =
         merge.put(item)
 
     drops = spec_drops | category_drops
-    present = {entry.name for entry in merge.entries()}
+    present = merge.names()
     for group, items in variant.defaults.items():
         key = merge.key(group)
         if merge.groups.get(key) or key in drops or variant.level1_of[key] in drops:
@@ -231,16 +240,16 @@ def expand(loaded: Loaded, department: DepartmentSpec, variant: Variant | None =
                     Entry(key, name, value, DEFAULT, variant.folder / SETTINGS, None, None))
 
     entries = []
-    for entry in merge.entries():
-        if entry.value is None:
-            problems.add(source.path, category_line, "类别",
-                         f"类别「{entry.origin.removeprefix(CATEGORY)}」的指标「{entry.name}」需要由项目给出指标值："
-                         f"请在 {where}.{entry.group} 下写上「{entry.name}: …」，或把它写进 不适用")
-            continue
-        entries.append(entry)
     full: dict[str, dict[str, str]] = {}
-    for entry in entries:
-        full.setdefault(entry.group, {})[entry.name] = entry.value
+    for group, items in merge.groups.items():
+        for entry in items:
+            if entry.value is None:
+                problems.add(source.path, category_line, "类别",
+                             f"类别「{entry.origin.removeprefix(CATEGORY)}」的指标「{entry.name}」需要由项目给出指标值："
+                             f"请在 {where}.{entry.group} 下写上「{entry.name}: …」，或把它写进 不适用")
+                continue
+            entries.append(entry)
+            full.setdefault(entry.group, {})[entry.name] = entry.value
     filled = spec.model_copy(update={**inherited_fields, where: full})
     return Expanded(filled, source, department.年度, tuple(entries), tuple(categories), frozenset(drops), budget)
 
