@@ -25,10 +25,10 @@ _STR, _NULL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null"
 
 
 class _Loader(_FAST_BASE):  # type: ignore[misc, valid-type]
-    """libyaml's loader without the implicit resolvers' regular expressions, a Python call per
-    scalar: scalars stay text here, so the only implicit tag that matters is null (a plain `~`,
-    `null` or nothing), and every other tag they would get (int, bool, timestamp…) is one of
-    _PLAIN_TAGS anyway. Explicit tags are the parser's, untouched."""
+    """libyaml's loader without the implicit resolvers' regular expressions: scalars stay text here,
+    so the only implicit tag that matters is null (`~`, `null` or nothing where the parser allows an
+    implicit tag: a plain scalar, or one under the non-specific `!`); every other tag they would
+    get (int, bool, timestamp…) is one of _PLAIN_TAGS anyway. Explicit tags are the parser's."""
 
     def resolve(self, kind, value, implicit):  # noqa: ANN001, ANN201
         if kind is yaml.ScalarNode:

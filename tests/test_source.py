@@ -1,7 +1,7 @@
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from generator.source import SourceError, decode, parse, read
 
@@ -174,8 +174,10 @@ def _outcome(call):
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(list("ab:-[]{}\"'\\\n #&*!|>~0.,") + ["\\ud800", "\\x01", "项", "\x01", "null",
                                                                       "!!str ", "!!int ", "!!null ", "!foo ",
-                                                                      "<<: ", "&a ", "*a", "\n  ", "\n- "]),
+                                                                      "<<: ", "&a ", "*a", "\n  ", "\n- ", "! "]),
                 max_size=60).map("".join))
+@example("!\n|")  # under the non-specific tag an empty block is implicitly null: the tag says it, not the style
+@example("a: ! ''\nb: !\nc: ! |\n")
 def test_the_quick_loader_reads_as_the_safe_loader_with_every_text_checked(text):
     """libyaml without implicit resolvers, scalars converted inline and texts unchecked in a file
     without escapes: the same data, lines, nodes and errors as with libyaml's own SafeLoader, nodes
