@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from functools import lru_cache
 
 from .errors import AmountError  # noqa: F401  (also imported from here)
@@ -67,13 +67,19 @@ def _formatted(text: str, decimals: int | None, thousands: bool) -> str:
     return _format(Decimal(text), decimals, thousands)
 
 
+_CONTEXTS: dict[int, Context] = {}
+
+
 def _format(value: Decimal, decimals: int | None, thousands: bool) -> str:
     if decimals is not None:  # precision for every digit: a 27-digit number in a value is printed, not refused
-        with localcontext(prec=max(28, value.adjusted() + decimals + 3)):
-            value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    text = format(value, "f")
+        prec = max(28, value.adjusted() + decimals + 3)
+        context = _CONTEXTS.get(prec) or _CONTEXTS.setdefault(prec, Context(prec=prec))
+        value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=context)
     if not thousands:
-        return text
+        return format(value, "f")
+    if value.is_finite():
+        return format(value, ",f")  # Decimal's own separators: the groups below, in C
+    text = format(value, "f")
     whole, dot, frac = text.partition(".")
     sign = "-" if whole.startswith("-") else ""
     whole = whole.lstrip("-")
