@@ -22,6 +22,7 @@ _NULLS = {"", "~", "null", "Null", "NULL"}
 # libyaml's parser builds the same nodes ten times faster (a district's specs are thousands of files)
 _FAST_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR, _NULL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null"
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
 
 class _Loader(_FAST_BASE):  # type: ignore[misc, valid-type]
@@ -33,7 +34,12 @@ class _Loader(_FAST_BASE):  # type: ignore[misc, valid-type]
     def resolve(self, kind, value, implicit):  # noqa: ANN001, ANN201
         if kind is yaml.ScalarNode:
             return _NULL if implicit[0] and value in _NULLS else _STR
-        return super().resolve(kind, value, implicit)
+        return _MAP if kind is yaml.MappingNode else _SEQ  # what Resolver gives them without path resolvers
+
+    # The parser tells the resolver each node it enters and leaves, for path resolvers (none here):
+    # two Python calls per node, made C calls that do nothing ({}.get(parent, index), tuple()).
+    descend_resolver = {}.get
+    ascend_resolver = tuple
 
 
 _FAST = _Loader
