@@ -62,7 +62,7 @@ def format_number(value: Decimal, decimals: int | None, thousands: bool = False)
     return _format(value, decimals, thousands)
 
 
-@lru_cache(maxsize=4096)  # a district's tables repeat their amounts and values (90, 100, 19200)
+@lru_cache(maxsize=1024)  # a district's tables repeat their values and some amounts (90, 100, 19200)
 def _formatted(text: str, decimals: int | None, thousands: bool) -> str:
     return _format(Decimal(text), decimals, thousands)
 

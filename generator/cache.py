@@ -135,7 +135,7 @@ def _item_json(item: Any) -> str:
     if found is not None:
         return found[1]
     text = _ENCODE(item)
-    if len(_ITEMS) >= 4096:  # a district repeats a few thousand indicators (its categories, its copies)
+    if len(_ITEMS) >= 1024:  # a department repeats its indicators (categories, copies); memory stays flat
         _ITEMS.clear()
     _ITEMS[key] = (parts, text)
     return text

@@ -56,7 +56,7 @@ def _parts(value: Value, style: ValueStyle) -> dict[str, str]:
     found = _PARTS.get((id(value), id(style)))
     if found is not None and found[0] is value and found[1] is style:
         return found[2]
-    if len(_PARTS) >= 4096:  # as many as parse_value remembers
+    if len(_PARTS) >= 1024:  # a district's values are a few hundred texts; memory stays flat
         _PARTS.clear()
     parts = _value_parts(value, style)
     _PARTS[id(value), id(style)] = (value, style, parts)
