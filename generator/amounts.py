@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from functools import lru_cache
 
 from .errors import AmountError  # noqa: F401  (also imported from here)
 
@@ -56,12 +57,29 @@ def parse_amount(value: object) -> Decimal:
 
 def format_number(value: Decimal, decimals: int | None, thousands: bool = False) -> str:
     """Round half up to `decimals` (None: as written) and add separators if asked."""
+    if type(value) is Decimal:  # a Decimal's text is the whole of it (1.0 and 1.00 differ, as they print)
+        return _formatted(str(value), decimals, thousands)
+    return _format(value, decimals, thousands)
+
+
+@lru_cache(maxsize=1024)  # a district's tables repeat their values and some amounts (90, 100, 19200)
+def _formatted(text: str, decimals: int | None, thousands: bool) -> str:
+    return _format(Decimal(text), decimals, thousands)
+
+
+_CONTEXTS: dict[int, Context] = {}
+
+
+def _format(value: Decimal, decimals: int | None, thousands: bool) -> str:
     if decimals is not None:  # precision for every digit: a 27-digit number in a value is printed, not refused
-        with localcontext(prec=max(28, value.adjusted() + decimals + 3)):
-            value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    text = format(value, "f")
+        prec = max(28, value.adjusted() + decimals + 3)
+        context = _CONTEXTS.get(prec) or _CONTEXTS.setdefault(prec, Context(prec=prec))
+        value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=context)
     if not thousands:
-        return text
+        return format(value, "f")
+    if value.is_finite():
+        return format(value, ",f")  # Decimal's own separators: the groups below, in C
+    text = format(value, "f")
     whole, dot, frac = text.partition(".")
     sign = "-" if whole.startswith("-") else ""
     whole = whole.lstrip("-")

@@ -72,6 +72,24 @@ def label_fit(variant: Variant) -> tuple[str, ...]:
                       tuple((k, tuple(v)) for k, v in variant.framework.items()))
 
 
+def _template_problems(variant: Variant, provided: dict) -> list:
+    """template_problems of the variant's Word template, worked out once per content of the
+    template (and form, provisions, labels) in a process: every folder of a district checks its
+    variant's, and opening the template's zip was most of a folder's own cost."""
+    template = variant.word_template
+    try:
+        raw = template.read_bytes()
+    except OSError:  # said as template_problems says it
+        return template_problems(template, variant.form, provided, variant.labels)
+    return list(_checked_template(str(template), raw, variant.form, tuple(provided.items()),
+                                  tuple(variant.labels.items())))
+
+
+@lru_cache(maxsize=32)
+def _checked_template(path: str, raw: bytes, form: str, provided: tuple, labels: tuple) -> tuple:
+    return tuple(template_problems(Path(path), form, dict(provided), dict(labels)))
+
+
 form = form_of  # the form of a variant (forms/); also imported from here
 
 
@@ -113,8 +131,7 @@ def plan_folder(folder: Path, out: Path, templates: Path, problems: Problems, *,
         source = loaded_department.source
         problems.add(source.path, source.line(("格式",)), "格式", str(exc))
         return None
-    unfilled = template_problems(variant.word_template, variant.form, provides(variant, shape.provides),
-                                 variant.labels)
+    unfilled = _template_problems(variant, provides(variant, shape.provides))
     for problem in unfilled:
         problems.add(problem.file, problem.line, problem.field, problem.message)
     if unfilled:

@@ -24,6 +24,7 @@ import time
 import zlib
 from enum import Enum
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from stat import S_ISREG
 from typing import Any
@@ -52,23 +53,20 @@ def _fields(kind: type) -> tuple[str, ...] | None:
     return _FIELDS[kind]
 
 
-def _plain(value: Any) -> Any:
-    """A JSON-ready, order-stable view of a model value (dataclasses, pydantic models, Decimal, dates)."""
+def _one_level(value: Any) -> Any:
+    """A JSON-ready view of what json's C encoder cannot write itself (dataclasses, pydantic models,
+    Decimal, dates), one level deep: the encoder calls it for each such value inside, so the texts
+    and numbers of a project cost no Python call. (Mappings' keys must be texts, as every table's
+    are: the encoder would write 1 and True as "1" and "true".)"""
     kind = type(value)
-    if kind in _SCALARS:  # most of a project: texts and numbers, as they are
-        return value
     names = _fields(kind)
     if names is not None:
         plain = {"__type__": kind.__name__}
         for name in names:
-            plain[name] = _plain(getattr(value, name))
+            plain[name] = getattr(value, name)
         return plain
     if hasattr(value, "model_dump"):
-        return _plain(value.model_dump())
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return value.model_dump()
     from decimal import Decimal  # loaded where projects are keyed, not by a build with nothing to do
 
     if isinstance(value, Decimal):
@@ -79,15 +77,69 @@ def _plain(value: Any) -> Any:
         return value.value
     if isinstance(value, Path):
         return value.as_posix()
-    return value
+    raise TypeError(f"{kind.__name__} has no content key")
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, check_circular=False, default=_one_level).encode
 
 
 def fingerprint(value: Any, *, skip: tuple[str, ...] = ()) -> str:
     """sha256 of a value's content; top-level dataclass fields in `skip` are left out."""
-    plain = _plain(value)
-    if isinstance(plain, dict):
-        plain = {k: v for k, v in plain.items() if k not in skip}
-    return sha256(json.dumps(plain, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    plain = value if type(value) in _SCALARS or isinstance(value, (dict, list, tuple)) else _one_level(value)
+    if isinstance(plain, dict) and skip:
+        plain = {k: v for k, v in plain.items() if str(k) not in skip}
+    return sha256(_encode(plain).encode("utf-8"))
+
+
+def _encode(plain: Any) -> str:
+    """_ENCODE(plain), with a top-level field that lists dataclasses (a table's indicators) written
+    from each item's remembered JSON: a district's tables repeat their indicators, and encoding
+    them is most of a key. The text is the same: a sentinel is encoded in the field's place and
+    replaced by the list as the encoder writes it (", " between items)."""
+    if not isinstance(plain, dict):
+        return _ENCODE(plain)
+    lists = {}
+    for name, items in plain.items():
+        if type(items) in (tuple, list) and items and _fields(type(items[0])) is not None \
+                and all(type(item) is type(items[0]) for item in items):
+            lists[name] = items
+    if not lists:
+        return _ENCODE(plain)
+    marked = dict(plain)
+    for name in lists:
+        marked[name] = f"\0{name}\0"
+    text = _ENCODE(marked)
+    for name, items in lists.items():
+        sentinel = _ENCODE(f"\0{name}\0")
+        if text.count(sentinel) != 1:  # a text of the table holds the sentinel itself: no splicing
+            return _ENCODE(plain)
+        text = text.replace(sentinel, "[" + ", ".join(map(_item_json, items)) + "]")
+    return text
+
+
+# a list item's JSON by its printing fields: texts by value, anything else (numbers too: 1 is not
+# true, Decimal 1.0 is not 1.00) by identity, kept in the entry so that no other object takes its id
+_ITEMS: dict[tuple, tuple[tuple, str]] = {}
+_GETTERS: dict[type, Any] = {}
+
+
+def _item_json(item: Any) -> str:
+    kind = type(item)
+    get = _GETTERS.get(kind)
+    if get is None:
+        names = _FIELDS[kind]
+        get = _GETTERS[kind] = attrgetter(*names) if len(names) > 1 else (lambda value: (getattr(value, names[0]),)
+                                                                         if names else ())
+    parts = get(item)
+    key = (kind, tuple(part if type(part) is str or part is None else id(part) for part in parts))
+    found = _ITEMS.get(key)
+    if found is not None:
+        return found[1]
+    text = _ENCODE(item)
+    if len(_ITEMS) >= 1024:  # a department repeats its indicators (categories, copies); memory stays flat
+        _ITEMS.clear()
+    _ITEMS[key] = (parts, text)
+    return text
 
 
 def folder_key(folder: Path) -> str:

@@ -29,6 +29,7 @@ HIGHER_IS_BETTER = re.compile(
 LOWER_IS_BETTER = re.compile(r"事故|故障|投诉|差错|失误|违规|违纪|超支|超编|结余率|返贫|安全事件|伤亡")
 YEAR = re.compile(r"(?<!\d)(20\d{2})\s*年")
 COST_CAP = re.compile(r"^(?P<what>.+?)成本预算控制数$")
+_CAP = "成本预算控制数"  # what every name COST_CAP matches holds
 
 
 class _Warn:
@@ -72,11 +73,19 @@ def check_project(project: Project, expanded: Expanded, variant: Variant, proble
     warn = _Warn(project, expanded, problems)
     _framework(project, expanded, variant, settings, warn)
     _share(project, settings, warn)
+    satisfaction, cost = settings.satisfaction, settings.cost
     for ind in project.indicators:
-        _satisfaction(ind, settings, warn)
-        _cost(ind, project, expanded, settings, warn)
-        _direction(ind, project, warn)
-        _years_in_value(ind, project, warn)
+        # each check is called only where its own first test would not return at once (a district
+        # has tens of thousands of indicators); what each says, and in which order, is unchanged
+        value = ind.value
+        if ind.level1 == satisfaction or "满意" in ind.name:
+            _satisfaction(ind, settings, warn)
+        if cost and (ind.level1 in cost or ind.level2 in cost):
+            _cost(ind, project, expanded, settings, warn)
+        if isinstance(value, Quantity) and value.explicit_op:
+            _direction(ind, project, warn)
+        if "年" in _text(ind):
+            _years_in_value(ind, project, warn)
     _dates(project, warn)
 
 
@@ -168,8 +177,12 @@ def check_folder(items: list[tuple[Project, Expanded]], variant: Variant, proble
         warn = _Warn(project, expanded, problems)
         # another project's name inside this one's own (法律顾问费 vs 法律顾问费（追加）) is not residue
         others = [n for n in names if n != project.name and len(n) >= 4 and n not in project.name]
+        # only the names some indicator of the project holds can be found in one (most hold none)
+        held = "\n".join(ind.name for ind in project.indicators)
+        others = [n for n in others if n in held]
         for ind in project.indicators:
-            _residue(ind, project, others, warn)
+            if others or _CAP in ind.name:
+                _residue(ind, project, others, warn)
 
 
 def _common(a: str, b: str, size: int = 2) -> bool:

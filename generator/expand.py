@@ -16,7 +16,7 @@ errors point at the file that holds the mistake.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -71,11 +71,14 @@ def flatten(indicators: dict[str, dict[str, Any]], source: Source, variant: Vari
     """Entries of a 绩效指标 mapping: `二级: {三级: 值}` or, nested, `一级: {二级: {三级: 值}}`."""
     own = origin == SPEC
     out: list[Entry] = []
+    line_of, file = source.line, source.path
 
-    def entry(group: str, name: str, value: Any, path: tuple) -> Entry:
-        line = source.line(path)
-        return Entry(group, name, value, origin, source.path, line, line if own else spec_line,
-                     group_line=source.line(path[:-1]))
+    def entries(group: str, items: dict[str, Any], path: tuple) -> None:
+        """An entry per `三级: 值` of `items`, the mapping at `path` (its line is the 二级's)."""
+        group_line = line_of(path)
+        for name, value in items.items():
+            line = line_of(path + (name,))
+            out.append(Entry(group, name, value, origin, file, line, line if own else spec_line, None, group_line))
 
     def fail(path: tuple, message: str) -> None:
         problems.add(source.path, source.line(path), ".".join(path), message)
@@ -84,11 +87,14 @@ def flatten(indicators: dict[str, dict[str, Any]], source: Source, variant: Vari
         groups = [v for v in items.values() if isinstance(v, dict)]
         as_level1 = len(groups) == len(items) or (groups and variant is not None and group in variant.framework)
         if not as_level1:
+            if not groups:  # the usual: `二级: {三级: 值}`
+                entries(group, items, (key, group))
+                continue
             for name, value in items.items():
                 if isinstance(value, dict):
                     fail((key, group, name), f"「{group}」下应为「三级指标: 指标值」，「{name}」的值不能再分层")
                 else:
-                    out.append(entry(group, name, value, (key, group, name)))
+                    entries(group, {name: value}, (key, group))
             continue
         if variant is not None and group not in variant.framework:
             close = difflib.get_close_matches(group, list(variant.framework), n=1, cutoff=0.4)
@@ -108,7 +114,7 @@ def flatten(indicators: dict[str, dict[str, Any]], source: Source, variant: Vari
                 if resolved is not None and resolved[0] != group:
                     fail(path, f"二级指标「{level2}」不属于一级指标「{group}」，应写在「{resolved[0]}」下")
                     continue
-            out.extend(entry(level2, name, value, path + (name,)) for name, value in sub.items())
+            entries(level2, sub, path)
     return out
 
 
@@ -122,12 +128,15 @@ class _Merge:
     def __init__(self, variant: Variant):
         self.variant = variant
         self.groups: dict[str, list[Entry]] = {}
+        self.inherited: set[str] = set()  # the names of the inherited entries (one entry each): what find can find
 
     def key(self, group: str) -> str:
         resolved = self.variant.resolve_level2(group)
         return resolved[1] if resolved else group  # an unknown 二级 stays as written: model.py says so
 
     def find(self, name: str) -> tuple[str, int] | None:
+        if name not in self.inherited:
+            return None
         for key, entries in self.groups.items():
             for i, existing in enumerate(entries):
                 if existing.name == name and existing.origin != SPEC:
@@ -144,7 +153,12 @@ class _Merge:
             old = self.groups[found[0]][found[1]]
             replaced = (old.origin, old.value) if entry.origin == SPEC else old.replaced
         if entry.group != key or entry.replaced != replaced:
-            entry = replace(entry, group=key, replaced=replaced)
+            entry = Entry(key, entry.name, entry.value, entry.origin, entry.file, entry.line, entry.spec_line,
+                          replaced, entry.group_line)
+        if found:
+            self.inherited.discard(entry.name)
+        if entry.origin != SPEC:
+            self.inherited.add(entry.name)
         if found and found[0] == key:
             self.groups[key][found[1]] = entry
             return
@@ -156,9 +170,13 @@ class _Merge:
         for key, entries in self.groups.items():
             self.groups[key] = [e for e in entries if not (
                 e.name in drops or key in drops or self.variant.level1_of.get(key) in drops)]
+        self.inherited = {e.name for e in self.entries() if e.origin != SPEC}
 
     def entries(self) -> list[Entry]:
         return [entry for entries in self.groups.values() for entry in entries]
+
+    def names(self) -> set[str]:
+        return {entry.name for entries in self.groups.values() for entry in entries}
 
 
 def _resolve_drop(name: str, variant: Variant | None) -> str:
@@ -176,30 +194,32 @@ def expand(loaded: Loaded, department: DepartmentSpec, variant: Variant | None =
     spec = loaded.spec
     source = loaded.source
     shape = type(spec).model_fields
-    filled = spec.model_copy(update={key: getattr(spec, key) or getattr(department, key)
-                                     for key in INHERITED if key in shape})
+    inherited_fields = {key: getattr(spec, key) or getattr(department, key) for key in INHERITED if key in shape}
     where = next(k for k in INDICATOR_KEYS if k in shape)
     funds = getattr(spec, "项目资金", None)
     budget = funds.年度预算 if funds is not None else Decimal(0)
     own = flatten(getattr(spec, where), source, variant, problems, SPEC, key=where)
     if variant is None:
-        return Expanded(filled, source, department.年度, tuple(own), budget=budget)
+        return Expanded(spec.model_copy(update=inherited_fields), source, department.年度, tuple(own), budget=budget)
 
     fields = {"项目名称": getattr(spec, "项目名称", ""), "预算": plain_amount(budget)}
     category_line = source.line(("类别",))
     categories = _categories(spec, source, library, problems)
     merge = _Merge(variant)
     for category in categories:
-        for item in flatten(category.indicators, category.source, variant, problems, CATEGORY + category.name,
-                             category_line):
-            merge.put(replace(item, name=fill_placeholders(item.name, fields),
-                              value=None if item.value is None else fill_placeholders(item.value, fields)))
+        items, said = _category_entries(category, variant)
+        for problem in said:
+            problems.add(problem.file, problem.line, problem.field, problem.message, warning=problem.warning)
+        for item, fill_name, fill_value in items:
+            merge.put(Entry(item.group, fill_placeholders(item.name, fields) if fill_name else item.name,
+                            fill_placeholders(item.value, fields) if fill_value else item.value,
+                            item.origin, item.file, item.line, category_line, None, item.group_line))
 
     # 不适用 of the spec drops anything inherited; a category's only the variant's defaults
     dropped = getattr(spec, "不适用", [])
     spec_drops = {_resolve_drop(name, variant) for name in dropped}
     category_drops = {_resolve_drop(name, variant) for category in categories for name in category.not_applicable}
-    inherited = {entry.name for entry in merge.entries()} | _default_names(variant, fields)
+    inherited = merge.names() | _default_names(variant, fields)
     own_names = {entry.name for entry in own}
     for index, name in enumerate(dropped):
         _check_drop(name, index, own_names, inherited, variant, source, problems)
@@ -208,7 +228,7 @@ def expand(loaded: Loaded, department: DepartmentSpec, variant: Variant | None =
         merge.put(item)
 
     drops = spec_drops | category_drops
-    present = {entry.name for entry in merge.entries()}
+    present = merge.names()
     for group, items in variant.defaults.items():
         key = merge.key(group)
         if merge.groups.get(key) or key in drops or variant.level1_of[key] in drops:
@@ -220,18 +240,43 @@ def expand(loaded: Loaded, department: DepartmentSpec, variant: Variant | None =
                     Entry(key, name, value, DEFAULT, variant.folder / SETTINGS, None, None))
 
     entries = []
-    for entry in merge.entries():
-        if entry.value is None:
-            problems.add(source.path, category_line, "类别",
-                         f"类别「{entry.origin.removeprefix(CATEGORY)}」的指标「{entry.name}」需要由项目给出指标值："
-                         f"请在 {where}.{entry.group} 下写上「{entry.name}: …」，或把它写进 不适用")
-            continue
-        entries.append(entry)
     full: dict[str, dict[str, str]] = {}
-    for entry in entries:
-        full.setdefault(entry.group, {})[entry.name] = entry.value
-    filled = filled.model_copy(update={where: full})
+    for group, items in merge.groups.items():
+        for entry in items:
+            if entry.value is None:
+                problems.add(source.path, category_line, "类别",
+                             f"类别「{entry.origin.removeprefix(CATEGORY)}」的指标「{entry.name}」需要由项目给出指标值："
+                             f"请在 {where}.{entry.group} 下写上「{entry.name}: …」，或把它写进 不适用")
+                continue
+            entries.append(entry)
+            full.setdefault(entry.group, {})[entry.name] = entry.value
+    filled = spec.model_copy(update={**inherited_fields, where: full})
     return Expanded(filled, source, department.年度, tuple(entries), tuple(categories), frozenset(drops), budget)
+
+
+_CATEGORY_ENTRIES: dict[tuple[int, int], tuple[Category, Any, list, list]] = {}
+
+
+def _category_entries(category: Category, variant: Variant) -> tuple[list[tuple[Entry, bool, bool]], list]:
+    """A category's entries for a variant (without the project's line of 类别), each with whether its
+    name and value hold placeholders to fill, and the problems flattening says: the same for every
+    project of the category, so flattened once per category and variant settings in a process."""
+    key = (id(category), id(variant.settings))
+    cached = _CATEGORY_ENTRIES.get(key)
+    if cached is None or cached[0] is not category or cached[1] is not variant.settings:
+        said = Problems()
+        items = [(item, _has_fields(item.name), item.value is not None and _has_fields(item.value))
+                 for item in flatten(category.indicators, category.source, variant, said, CATEGORY + category.name)]
+        if len(_CATEGORY_ENTRIES) > 256:
+            _CATEGORY_ENTRIES.clear()
+        # the category and the settings are kept with their entries: their ids stay theirs
+        cached = _CATEGORY_ENTRIES[key] = (category, variant.settings, items, said.items)
+    return cached[2], cached[3]
+
+
+def _has_fields(text: str) -> bool:
+    """Whether filling placeholders can change `text` (format_map also turns `{{` into `{`)."""
+    return "{" in text or "}" in text
 
 
 def _default_names(variant: Variant, fields: dict[str, str]) -> set[str]:

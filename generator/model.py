@@ -144,9 +144,10 @@ def _indicators(expanded: Expanded, variant: Variant, problems: Problems, key: s
     placed: list[tuple[tuple[int, int], int, Indicator]] = []
     seen: dict[str | tuple[str, str], str] = {}
     per_level2 = variant.unique_names == "level2"   # the form repeats a 三级 name under two 二级
+    blank = variant.values.blank
+    resolve, order_key = variant.resolve_level2, variant.order_key
     for entry in expanded.indicators:  # the spec's own, its categories' and the variant's defaults (expand.py)
-        field = f"{key}.{entry.group}.{entry.name}"
-        levels = variant.resolve_level2(entry.group)
+        levels = resolve(entry.group)
         if levels is None:
             group = entry.group
             where = next((l1 for l1 in variant.framework if group == l1), None)
@@ -156,23 +157,33 @@ def _indicators(expanded: Expanded, variant: Variant, problems: Problems, key: s
                     (f"是否想写「{close[0]}」？" if close else f"可用：{'、'.join(variant.level1_of)}"))
             problems.add(entry.file, entry.group_line or entry.line, f"{key}.{group}", hint)
             continue
-        unique = (levels[1], entry.name) if per_level2 else entry.name
+        name = entry.name
+        unique = (levels[1], name) if per_level2 else name
         if unique in seen:
-            problems.add(entry.file, entry.line, field, f"指标「{entry.name}」重复（已在「{seen[unique]}」下出现）")
+            problems.add(entry.file, entry.line, f"{key}.{entry.group}.{name}",
+                         f"指标「{name}」重复（已在「{seen[unique]}」下出现）")
             continue
         seen[unique] = levels[1]
         raw = entry.value
-        text = raw if isinstance(raw, str) else raw.指标值
-        problem = None if variant.values.blank and not text else value_problem(text)
+        plain = isinstance(raw, str)
+        text = raw if plain else raw.指标值
+        problem = None if blank and not text else value_problem(text)
         if problem:
-            problems.add(entry.file, entry.line, field, problem)
+            problems.add(entry.file, entry.line, f"{key}.{entry.group}.{name}", problem)
             continue
-        detail = {} if isinstance(raw, str) else {"subject": raw.对象, "explanation": raw.指标解释,
-                                                  "scoring": raw.评分标准}
-        indicator = Indicator(*levels, entry.name, parse_value(text), entry.origin, line=entry.spec_line, **detail)
-        placed.append((variant.order_key(*levels), len(placed), indicator))
-    placed.sort(key=lambda item: (item[0], item[1]))  # framework order; the author's order within a 二级
-    return tuple(ind for _, _, ind in placed)
+        if plain:
+            indicator = Indicator(levels[0], levels[1], name, parse_value(text), entry.origin, None, None, None,
+                                  entry.spec_line)
+        else:
+            indicator = Indicator(levels[0], levels[1], name, parse_value(text), entry.origin, raw.对象, raw.指标解释,
+                                  raw.评分标准, entry.spec_line)
+        placed.append((order_key(*levels), len(placed), indicator))
+    placed.sort(key=_placed)  # framework order; the author's order within a 二级
+    return tuple(item[2] for item in placed)
+
+
+def _placed(item: tuple) -> tuple:
+    return item[0], item[1]
 
 
 def build(expanded: Expanded, variant: Variant, problems: Problems) -> Project | None:

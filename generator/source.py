@@ -20,7 +20,29 @@ from .errors import SourceError  # noqa: F401  (also imported from here)
 Path_ = tuple[str | int, ...]
 _NULLS = {"", "~", "null", "Null", "NULL"}
 # libyaml's parser builds the same nodes ten times faster (a district's specs are thousands of files)
-_FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_FAST_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR, _NULL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null"
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
+class _Loader(_FAST_BASE):  # type: ignore[misc, valid-type]
+    """libyaml's loader without the implicit resolvers' regular expressions: scalars stay text here,
+    so the only implicit tag that matters is null (`~`, `null` or nothing where the parser allows an
+    implicit tag: a plain scalar, or one under the non-specific `!`); every other tag they would
+    get (int, bool, timestamp…) is one of _PLAIN_TAGS anyway. Explicit tags are the parser's."""
+
+    def resolve(self, kind, value, implicit):  # noqa: ANN001, ANN201
+        if kind is yaml.ScalarNode:
+            return _NULL if implicit[0] and value in _NULLS else _STR
+        return _MAP if kind is yaml.MappingNode else _SEQ  # what Resolver gives them without path resolvers
+
+    # The parser tells the resolver each node it enters and leaves, for path resolvers (none here):
+    # two Python calls per node, made C calls that do nothing ({}.get(parent, index), tuple()).
+    descend_resolver = {}.get
+    ascend_resolver = tuple
+
+
+_FAST = _Loader
 MAX_BYTES = 1_000_000  # a spec is a few KB; a megabyte is a pasted document, not a spec
 # Characters YAML reserves at the start of a plain value: `>` and `|` start a block scalar,
 # `*` an alias, `&` an anchor, `!` a tag; `@`, `` ` `` and `%` are reserved.
@@ -38,7 +60,9 @@ class Source:
 
     def line(self, path: Path_) -> int | None:
         """The line of `path`, or of its nearest ancestor that has one."""
-        path = tuple(path)
+        path = path if type(path) is tuple else tuple(path)
+        if path in self.lines:  # every node's path is there: the loop is for paths below a scalar
+            return self.lines[path]
         while path:
             if path in self.lines:
                 return self.lines[path]
@@ -62,7 +86,7 @@ def decode(raw: bytes) -> str:
 
 def parse(text: str, path: Path) -> Source:
     """Parse YAML text; raise SourceError with a Chinese message on malformed input."""
-    for number, line_text in enumerate(text.splitlines(), 1):
+    for number, line_text in enumerate(text.splitlines() if "\t" in text else (), 1):
         indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
         if "\t" in indent:
             raise SourceError("缩进里有制表符（Tab），YAML 只能用空格缩进：请把这一行开头的 Tab 换成空格"
@@ -92,7 +116,9 @@ def parse(text: str, path: Path) -> Source:
         if slip:
             raise SourceError(slip[1], slip[0])
     source = Source(path, None)
-    source.data = _convert(node, (), source) if node is not None else None
+    # no text of the file can hold what a table cannot when the file itself does not and has no escapes
+    clean = "\\" not in text and not _UNWRITABLE.search(text)
+    source.data = _convert(node, (), source, clean) if node is not None else None
     return source
 
 
@@ -172,30 +198,58 @@ def _writable(text: str, line: int) -> str:
     return text
 
 
-def _convert(node: yaml.Node, path: Path_, source: Source) -> Any:
-    source.lines.setdefault(path, node.start_mark.line + 1)
+def _convert(node: yaml.Node, path: Path_, source: Source, clean: bool = False) -> Any:
+    line = node.start_mark.line + 1
+    source.lines.setdefault(path, line)
     source.nodes += 1
     if source.nodes > MAX_NODES:
-        raise SourceError("文件展开后过大（别名 * 引用过多）", node.start_mark.line + 1)
+        raise SourceError("文件展开后过大（别名 * 引用过多）", line)
     if len(path) > MAX_DEPTH:
-        raise SourceError(f"嵌套过深（超过 {MAX_DEPTH} 层）：项目说明只有几层", node.start_mark.line + 1)
+        raise SourceError(f"嵌套过深（超过 {MAX_DEPTH} 层）：项目说明只有几层", line)
     if node.tag not in _PLAIN_TAGS:
-        raise SourceError(f"不支持 YAML 标签「{node.tag}」", node.start_mark.line + 1)
+        raise SourceError(f"不支持 YAML 标签「{node.tag}」", line)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
+        lines = source.lines
         for key_node, value_node in node.value:
+            key_line = key_node.start_mark.line + 1
             if not isinstance(key_node, yaml.ScalarNode):
-                raise SourceError("键必须是文字", key_node.start_mark.line + 1)
-            key = _writable(str(key_node.value), key_node.start_mark.line + 1).strip()
+                raise SourceError("键必须是文字", key_line)
+            key = str(key_node.value)
+            key = (key if clean else _writable(key, key_line)).strip()
             if key == "<<":
-                raise SourceError("不支持 YAML 合并键（<<）", key_node.start_mark.line + 1)
+                raise SourceError("不支持 YAML 合并键（<<）", key_line)
             if key in out:
-                raise SourceError(f"「{key}」重复出现", key_node.start_mark.line + 1)
-            source.lines[path + (key,)] = key_node.start_mark.line + 1
-            out[key] = _convert(value_node, path + (key,), source)
+                raise SourceError(f"「{key}」重复出现", key_line)
+            inner = path + (key,)
+            lines[inner] = key_line
+            out[key] = _scalar(value_node, source, clean) if _plain_scalar(value_node, inner, source) \
+                else _convert(value_node, inner, source, clean)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, path + (i,), source) for i, item in enumerate(node.value)]
-    if node.tag == "tag:yaml.org,2002:null" or (not node.style and node.value in _NULLS):  # plain: None, or "" (libyaml)
+        items = []
+        for i, item in enumerate(node.value):
+            inner = path + (i,)
+            if _plain_scalar(item, inner, source):
+                source.lines.setdefault(inner, item.start_mark.line + 1)
+                items.append(_scalar(item, source, clean))
+            else:
+                items.append(_convert(item, inner, source, clean))
+        return items
+    return _scalar(node, source, clean)
+
+
+def _plain_scalar(node: yaml.Node, path: Path_, source: Source) -> bool:
+    """Whether `node` is a scalar _convert would take without a word: then it is counted here and
+    converted by _scalar directly (most nodes of a spec; _convert says what is wrong with the rest)."""
+    if type(node) is not yaml.ScalarNode or node.tag not in _PLAIN_TAGS or source.nodes >= MAX_NODES \
+            or len(path) > MAX_DEPTH:
+        return False
+    source.nodes += 1
+    return True
+
+
+def _scalar(node: yaml.ScalarNode, source: Source, clean: bool) -> Any:
+    if node.tag == _NULL or (not node.style and node.value in _NULLS):  # plain: None, or "" (libyaml)
         return None
-    return _writable(node.value, node.start_mark.line + 1)
+    return node.value if clean else _writable(node.value, node.start_mark.line + 1)

@@ -39,6 +39,10 @@ def _amount(value: Any) -> Decimal:
 
 
 def _text(value: Any) -> str:
+    # the usual text, said at once (a printable one holds no control character; every other
+    # text takes the checks below, in their order)
+    if type(value) is str and len(value) <= MAX_TEXT and (value.isprintable() or not _CONTROL.search(value)):
+        return value.strip()
     if value is None:  # `key:` with nothing after it
         raise ValueError("不能为空")
     if isinstance(value, (dict, list)):

@@ -184,8 +184,20 @@ class Variant:
         return None
 
     def order_key(self, level1: str, level2: str) -> tuple[int, int]:
-        l1s = list(self.framework)
+        known = self._order.get((level1, level2))
+        if known is not None:
+            return known
+        l1s = list(self.framework)  # not in the framework: the ValueError list.index raises
         return l1s.index(level1), self.framework[level1].index(level2)
+
+    @cached_property
+    def _order(self) -> dict[tuple[str, str], tuple[int, int]]:
+        """(一级, 二级) → their places in the framework (sorting a project's indicators asks for each)."""
+        places: dict[tuple[str, str], tuple[int, int]] = {}
+        for i, (level1, level2s) in enumerate(self.framework.items()):
+            for j, level2 in enumerate(level2s):
+                places.setdefault((level1, level2), (i, j))  # list.index's: the first
+        return places
 
     @property
     def defaults(self) -> dict[str, dict[str, str]]:

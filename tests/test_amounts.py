@@ -62,3 +62,44 @@ def test_parse_amount_never_crashes(text):
         assert parse_amount(text) >= 0
     except AmountError:
         pass
+
+
+@given(st.one_of(st.decimals(allow_nan=False, allow_infinity=False),
+                 st.decimals(min_value=0, max_value=10**9, places=3)),
+       st.sampled_from([None, 0, 1, 2, 6]), st.booleans())
+def test_remembered_formats_are_computed_ones(value, decimals, thousands):
+    from generator.amounts import _format
+
+    # twice: the second answer comes from the memory (keyed by the text: 1.0 and 1.00 print apart)
+    for _ in range(2):
+        assert format_number(value, decimals, thousands) == _format(value, decimals, thousands)
+    for same in (value.normalize(), value + Decimal("0.000")):
+        assert format_number(same, decimals, thousands) == _format(same, decimals, thousands)
+
+
+def _reference_format(value, decimals, thousands):
+    """format_number as it was: the current context's copy for rounding, the groups by hand."""
+    from decimal import ROUND_HALF_UP, localcontext
+
+    if decimals is not None:
+        with localcontext(prec=max(28, value.adjusted() + decimals + 3)):
+            value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = format(value, "f")
+    if not thousands:
+        return text
+    whole, dot, frac = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    whole = whole.lstrip("-")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    return sign + ",".join(groups) + dot + frac
+
+
+@given(st.one_of(st.decimals(allow_nan=False, allow_infinity=False), st.decimals(min_value=0, max_value=10**15, places=2),
+                 st.decimals(min_value=-10**30, max_value=10**30, places=6)),
+       st.sampled_from([None, 0, 1, 2, 4, 6]), st.booleans())
+def test_format_number_is_the_reference_one(value, decimals, thousands):
+    assert format_number(value, decimals, thousands) == _reference_format(value, decimals, thousands)

@@ -5,6 +5,7 @@ import dataclasses
 import json
 import shutil
 from decimal import Decimal
+from pathlib import Path
 
 from generator import cache
 from generator.build import plan
@@ -191,3 +192,121 @@ def test_a_manifests_names_and_digests_are_checked_however_many(tmp_path):
     assert manifest.groups["too long"]["files"] == {}
     assert manifest.groups["odd"]["files"] == {"e.docx": digest}
     assert manifest.ignored == ["长" * 90 + ".docx", "../x.docx", ".hidden"]
+
+
+def _reference_plain(value):
+    """The content keys' definition, one Python call per value (what fingerprint computed before
+    json's encoder did the walk): fingerprint must give exactly these keys, or every table of
+    every district would be rebuilt once for nothing."""
+    import datetime as dt
+    from enum import Enum
+    from pathlib import Path
+
+    names = cache._fields(type(value))
+    if type(value) in (str, int, float, bool, type(None)):
+        return value
+    if names is not None:
+        return {"__type__": type(value).__name__, **{name: _reference_plain(getattr(value, name)) for name in names}}
+    if hasattr(value, "model_dump"):
+        return _reference_plain(value.model_dump())
+    if isinstance(value, dict):
+        return {str(k): _reference_plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_reference_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return f"D:{value}"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Path):
+        return value.as_posix()
+    return value
+
+
+def _reference_key(value, skip=()):
+    plain = _reference_plain(value)
+    if isinstance(plain, dict):
+        plain = {k: v for k, v in plain.items() if k not in skip}
+    return cache.sha256(json.dumps(plain, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+
+
+def test_every_example_tables_key_is_the_reference_key():
+    from conftest import EXAMPLES
+    from generator.forms import form_of
+
+    plans, _ = plan(EXAMPLES, None, TEMPLATES)
+    tables = [pair for item in plans for pair in item.tables()]
+    assert len(tables) > 30 and {type(t).__name__ for _, t in tables} >= {"Project", "Unit"}
+    for variant, table in tables:
+        assert cache.fingerprint(table, skip=("source",)) == _reference_key(table, ("source",))
+    for item in plans:
+        overview = form_of(item.variant).overview
+        if overview:
+            lines = overview.lines(item.projects, item.variant, [])
+            assert cache.fingerprint(lines) == _reference_key(lines)
+        for stage in item.stages:
+            assert cache.fingerprint(stage.tables) == _reference_key(stage.tables)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Leaf:
+    text: str
+    amount: Decimal
+    line: int | None = dataclasses.field(default=None, metadata={"prints": False})
+
+
+def _values():
+    import datetime as dt
+
+    from hypothesis import strategies as st
+
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8),
+                        st.floats(allow_nan=False), st.decimals(allow_nan=False, allow_infinity=False),
+                        st.dates(), st.builds(Path, st.sampled_from(["a/b", "c"])),
+                        st.builds(_Leaf, st.text(max_size=4), st.decimals(allow_nan=False, allow_infinity=False),
+                                  st.integers()))
+    return st.recursive(scalars, lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.tuples(inner, inner),
+        st.dictionaries(st.text(max_size=4), inner, max_size=4)), max_leaves=20)
+
+
+def test_the_fast_fingerprint_is_the_reference_one():
+    from hypothesis import given, settings
+
+    @settings(max_examples=300, deadline=None)
+    @given(_values())
+    def check(value):
+        assert cache.fingerprint(value) == _reference_key(value)
+        assert cache.fingerprint(value, skip=("text",)) == _reference_key(value, ("text",))
+
+    check()
+
+
+@dataclasses.dataclass(frozen=True)
+class _Table:
+    name: str
+    rows: tuple
+
+
+@dataclasses.dataclass(frozen=True)
+class _Row:
+    text: str
+    amount: object
+
+
+def test_remembered_rows_are_written_as_the_encoder_writes_them():
+    """A top-level list of dataclasses is written from each row's remembered JSON (cache._encode):
+    the same key as the reference, and rows that print differently never share one (1.0 and 1.00,
+    1 and true, a text equal to the placeholder the list is spliced in for)."""
+    tables = [_Table("a", (_Row("x", Decimal("1.0")), _Row("y", None))),
+              _Table("a", (_Row("x", Decimal("1.00")), _Row("y", None))),
+              _Table("a", (_Row("x", 1), _Row("y", None))),
+              _Table("a", (_Row("x", True), _Row("y", None))),
+              _Table("a", (_Row("x", 1.0), _Row("y", None))),
+              _Table("\0rows\0", (_Row("x", 1), _Row("\0rows\0", None))),
+              _Table("a", [_Row("x", 1), _Leaf("y", Decimal(2))])]
+    for _ in range(2):  # the second time from the memory
+        keys = [cache.fingerprint(table) for table in tables]
+        assert keys == [_reference_key(table) for table in tables]
+        assert len(set(keys)) == len(keys)

@@ -174,3 +174,51 @@ def test_not_applicable_may_give_reasons(tmp_path):
     plans, problems = build(tmp_path, "绩效指标:\n  数量指标: {a: =1人}\n  社会效益指标: {b: 提升}\n"
                                       "不适用:\n  服务对象满意度指标: 法定缴费，没有服务对象\n")
     assert messages(problems) == [] and SATISFY not in {g for g, _, _, _ in indicators(plans)}
+
+
+def test_a_category_flattened_once_gives_what_flattening_it_for_each_project_gives(tmp_path, monkeypatch):
+    """Categories are flattened once per variant in a process (expand._category_entries): the
+    entries, their lines, the filled placeholders and the category's own mistakes, said in each
+    folder that uses it, are those of flattening it again for every project."""
+    from generator import expand
+    from generator.build import plan_folder
+    from generator.errors import Problems
+
+    from conftest import TEMPLATES
+
+    root = tmp_path / "specs"
+    write(root / "类别" / "扩展.yaml", "名称: 扩展\n绩效指标:\n  数量指标:\n    「{项目名称}」律师数: =2人\n"
+                                       "    律所数: ≤{预算}元\n  产出指标:\n    质量指标: {a: 及时}\n"
+                                       "  社会效益指标:\n    c: '{{不是占位符}}'\n")
+    write(root / "类别" / "坏.yaml", "绩效指标:\n  没有这个一级:\n    时效指标: {b: 及时}\n")
+    for department in ("甲", "乙"):
+        folder(root / department, {f"p{i}.yaml": project(name=f"项目{i}", money=f"{i}0000",
+                                                          body=f"{chr(10) * i}类别: [法律顾问, {'坏' if i == 2 else '扩展'}]\n")
+                                   for i in range(3)})
+
+    def outcome():
+        said, entries = [], []
+        for department in ("甲", "乙"):
+            problems = Problems()
+            item = plan_folder(root / department, tmp_path / "out", TEMPLATES, problems)
+            said.append([str(p) for p in problems.items])
+            entries.append([[(e.group, e.name, e.value, e.origin, e.line, e.spec_line, e.group_line)
+                             for e in expanded.indicators] for expanded in item.expanded])
+        return said, entries
+
+    cached = outcome()
+    assert expand._CATEGORY_ENTRIES
+    real = expand._category_entries
+
+    def fresh(category, variant):
+        expand._CATEGORY_ENTRIES.clear()
+        return real(category, variant)
+
+    monkeypatch.setattr(expand, "_category_entries", fresh)
+    assert outcome() == cached
+    said, entries = cached
+    assert [sum("没有这个一级" in p for p in problems) for problems in said] == [1, 1]  # in each folder
+    assert [len(projects) for projects in entries] == [2, 2]
+    assert ("数量指标", "「项目1」律师数", "=2人") in [e[:3] for e in entries[0][1]]
+    assert ("数量指标", "律所数", "≤10000元") in [e[:3] for e in entries[0][1]]
+    assert ("社会效益指标", "c", "{不是占位符}") in [e[:3] for e in entries[0][1]]

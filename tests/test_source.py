@@ -1,7 +1,7 @@
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from generator.source import SourceError, decode, parse, read
 
@@ -65,7 +65,7 @@ def test_libyaml_reads_every_example_as_the_pure_python_parser_does(monkeypatch)
     examples = sorted((Path(__file__).resolve().parent.parent / "specs" / "examples").rglob("*.yaml"))
     texts = [decode(path.read_bytes()) for path in examples]
     texts += ["a: ~\nb:\nc: 'null'\nd: \"\"\ne: &x [1, 2]\nf: *x\ng: |\n  多\n  行\nh: 2024-01-01\n"]
-    assert module._FAST is (yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader)
+    assert issubclass(module._FAST, yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader)
     fast = [parse(text, Path("x.yaml")) for text in texts]
     monkeypatch.setattr(module, "_FAST", yaml.SafeLoader)
     for text, quick in zip(texts, fast):
@@ -127,3 +127,73 @@ def test_the_loader_takes_any_text_and_gives_data_or_a_source_error(text):
 def test_nesting_500_deep_is_a_message():
     with pytest.raises(SourceError, match="嵌套过深"):
         parse("a: " + "[" * 500 + "]" * 500, Path("x.yaml"))
+
+
+def _reference_convert(node, path, source):
+    """The conversion as it was, one call per node and every text checked (the fast one must equal it)."""
+    import yaml
+
+    from generator.source import _NULLS, _PLAIN_TAGS, MAX_DEPTH, MAX_NODES, _writable
+
+    source.lines.setdefault(path, node.start_mark.line + 1)
+    source.nodes += 1
+    if source.nodes > MAX_NODES:
+        raise SourceError("文件展开后过大（别名 * 引用过多）", node.start_mark.line + 1)
+    if len(path) > MAX_DEPTH:
+        raise SourceError(f"嵌套过深（超过 {MAX_DEPTH} 层）：项目说明只有几层", node.start_mark.line + 1)
+    if node.tag not in _PLAIN_TAGS:
+        raise SourceError(f"不支持 YAML 标签「{node.tag}」", node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        out = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise SourceError("键必须是文字", key_node.start_mark.line + 1)
+            key = _writable(str(key_node.value), key_node.start_mark.line + 1).strip()
+            if key == "<<":
+                raise SourceError("不支持 YAML 合并键（<<）", key_node.start_mark.line + 1)
+            if key in out:
+                raise SourceError(f"「{key}」重复出现", key_node.start_mark.line + 1)
+            source.lines[path + (key,)] = key_node.start_mark.line + 1
+            out[key] = _reference_convert(value_node, path + (key,), source)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_reference_convert(item, path + (i,), source) for i, item in enumerate(node.value)]
+    if node.tag == "tag:yaml.org,2002:null" or (not node.style and node.value in _NULLS):
+        return None
+    return _writable(node.value, node.start_mark.line + 1)
+
+
+def _outcome(call):
+    try:
+        source = call()
+    except SourceError as exc:
+        return ("error", str(exc), exc.line)
+    return (source.data, source.lines, source.nodes)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(list("ab:-[]{}\"'\\\n #&*!|>~0.,") + ["\\ud800", "\\x01", "项", "\x01", "null",
+                                                                      "!!str ", "!!int ", "!!null ", "!foo ",
+                                                                      "<<: ", "&a ", "*a", "\n  ", "\n- ", "! "]),
+                max_size=60).map("".join))
+@example("!\n|")  # under the non-specific tag an empty block is implicitly null: the tag says it, not the style
+@example("a: ! ''\nb: !\nc: ! |\n")
+def test_the_quick_loader_reads_as_the_safe_loader_with_every_text_checked(text):
+    """libyaml without implicit resolvers, scalars converted inline and texts unchecked in a file
+    without escapes: the same data, lines, nodes and errors as with libyaml's own SafeLoader, nodes
+    converted one call per node with every text checked."""
+    import yaml
+
+    from generator import source as module
+
+    def reference():
+        fast, convert = module._FAST, module._convert
+        module._FAST, module._convert = module._FAST_BASE, lambda node, path, source, clean: _reference_convert(
+            node, path, source)
+        try:
+            return parse(text, Path("x.yaml"))
+        finally:
+            module._FAST, module._convert = fast, convert
+
+    quick, slow = _outcome(lambda: parse(text, Path("x.yaml"))), _outcome(reference)
+    assert quick == slow

@@ -211,3 +211,32 @@ def test_random_specs_never_crash_the_loader(data):
         return
     checks.check_folder([(project_, expanded)], VARIANT, problems)
     assert project_.indicators and not problems.errors
+
+
+@given(st.one_of(st.text(), st.text(alphabet=st.sampled_from("a 项\n\t\r\x01\x7f\u3000\u2028\x85")),
+                 st.none(), st.integers(), st.lists(st.text(max_size=2), max_size=2),
+                 st.text(min_size=4990, max_size=5010, alphabet="ab\x01")))
+def test_a_usual_text_said_at_once_is_what_the_checks_say(value):
+    """spec._text answers a printable text at once: what it answers (or refuses) is what the checks
+    one after another said."""
+    from generator import spec
+
+    def reference(value):
+        if value is None:
+            raise ValueError("不能为空")
+        if isinstance(value, (dict, list)):
+            raise ValueError("应为一段文字")
+        text = str(value)
+        if spec._CONTROL.search(text):
+            raise ValueError("含有不可见的控制字符，请删除")
+        if len(text) > spec.MAX_TEXT:
+            raise ValueError(f"文字过长（{len(text)} 字，最多 {spec.MAX_TEXT} 字）")
+        return text.strip()
+
+    def outcome(check):
+        try:
+            return check(value)
+        except ValueError as exc:
+            return ("error", str(exc))
+
+    assert outcome(spec._text) == outcome(reference)

@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from generator.values import Phrase, Quantity, parse_value, value_problem
 
@@ -71,3 +71,20 @@ def test_a_value_that_starts_like_a_quantity_but_cannot_be_read(raw, message):
                                  "≥5GB", "6月底前完成", "及时", "=100% (2022年5月底前)", "≥40(公顷)"])
 def test_readable_values_have_no_problem(raw):
     assert value_problem(raw) is None
+
+
+@settings(deadline=None)  # the first example imports the renderer
+@given(st.lists(st.one_of(st.sampled_from(["≥90%", "=1次", "≤19200元", "及时", "=100.00(%)", ">=12次", "≥40(公顷)", "=0.50"]),
+                          st.text(max_size=12)), min_size=1, max_size=8),
+       st.sampled_from([{}, {"decimals": 2}, {"quantitative": "{written}"}, {"qualitative": "【{text}】"}]))
+def test_remembered_value_pieces_are_the_computed_ones(texts, style_settings):
+    """render.context remembers a value's printed pieces per (value, style) object: the same dict as
+    working them out, whichever value and style came first."""
+    from generator.render import context
+    from generator.settings import ValueStyle
+
+    style = ValueStyle(**style_settings)
+    for text in texts + texts:
+        value = parse_value(text)
+        assert context.value_parts(value, style) == context._value_parts(value, style)
+        assert context._parts(value, style) == context._value_parts(value, style)

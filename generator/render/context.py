@@ -10,7 +10,7 @@ from typing import Any
 
 from ..amounts import format_number
 from ..explain import write as explain
-from ..model import Project, Row, Unit, rows
+from ..model import Project, Row, Unit, printed_indicators, rows
 from ..values import Phrase, Quantity, Value
 from ..variant import ValueStyle, Variant
 
@@ -43,6 +43,27 @@ def format_date(date: dt.date, pattern: str) -> str:
 
 def value_parts(value: Value, style: ValueStyle) -> dict[str, str]:
     """The pieces a template may place: 指标值 (the whole, per the variant), and its parts."""
+    return dict(_parts(value, style))
+
+
+# a district's values repeat (≥90%, =1次; parse_value hands out one object per text): each one's
+# pieces are worked out once per style. Keyed by identity, the value and style kept with their pieces.
+_PARTS: dict[tuple[int, int], tuple[Value, ValueStyle, dict[str, str]]] = {}
+
+
+def _parts(value: Value, style: ValueStyle) -> dict[str, str]:
+    """value_parts, remembered: the caller must not change the dict."""
+    found = _PARTS.get((id(value), id(style)))
+    if found is not None and found[0] is value and found[1] is style:
+        return found[2]
+    if len(_PARTS) >= 1024:  # a district's values are a few hundred texts; memory stays flat
+        _PARTS.clear()
+    parts = _value_parts(value, style)
+    _PARTS[id(value), id(style)] = (value, style, parts)
+    return parts
+
+
+def _value_parts(value: Value, style: ValueStyle) -> dict[str, str]:
     if isinstance(value, Phrase):
         text = style.qualitative.format(text=value.text)
         return {"指标值": text, "指标性质": style.qualitative_nature, "方向": "", "数值": value.text, "计量单位": ""}
@@ -83,20 +104,27 @@ def labels(variant: Variant, own: dict[str, str], fields: dict[str, str]) -> dic
     return out
 
 
-def funds_rows(funds, variant: Variant) -> list[dict[str, str]]:
+def _fund_amounts(funds) -> dict[str, Any]:
+    return {"项目资金总额": funds.total, "财政资金": funds.fiscal, "其他资金": funds.other,
+            "年度资金申请总额": funds.annual_total, "当年财政拨款": funds.current_year,
+            "上年结转资金": funds.carryover, "年度其他资金": funds.annual_other}
+
+
+def funds_rows(funds, variant: Variant, printed: dict[str, str] | None = None) -> list[dict[str, str]]:
     """The 项目资金 block row by row, as the variant lays it out: label and amount on each side
-    (an amount the form does not print stays empty)."""
-    money = variant.amounts.format
-    amounts = {"项目资金总额": funds.total, "财政资金": funds.fiscal, "其他资金": funds.other,
-               "年度资金申请总额": funds.annual_total, "当年财政拨款": funds.current_year,
-               "上年结转资金": funds.carryover, "年度其他资金": funds.annual_other}
+    (an amount the form does not print stays empty). `printed`: the amounts as the variant prints
+    them, when the caller has them already."""
+    if printed is None:
+        money = variant.amounts.format
+        printed = {key: money(amount) for key, amount in _fund_amounts(funds).items()}
     layout = variant.funds
+    labels_ = variant.labels
     out = []
     for left, right in layout.rows:
         row = {}
         for side, key in (("左", left), ("右", right)):
-            row[side + "标签"] = variant.labels.get(key, key) if key else ""
-            row[side + "值"] = money(amounts[key]) if key and key not in layout.unprinted else ""
+            row[side + "标签"] = labels_.get(key, key) if key else ""
+            row[side + "值"] = printed[key] if key and key not in layout.unprinted else ""
         out.append(row)
     return out
 
@@ -108,8 +136,22 @@ def indicator_row(row: Row, variant: Variant) -> dict[str, str]:
         "一级": ind.level1 if row.new_level1 else CONTINUE,
         "二级": ind.level2 if row.new_level2 else CONTINUE,
         "三级": ind.name,
-        **value_parts(ind.value, variant.values),
+        **_parts(ind.value, variant.values),
     }
+
+
+def _indicator_rows(project: Project, variant: Variant) -> list[dict[str, str]]:
+    """[indicator_row(row, variant) for row in rows(project, variant)], without a Row per indicator."""
+    style = variant.values
+    out = []
+    previous: Any = None
+    for ind in printed_indicators(project, variant):
+        new1 = previous is None or ind.level1 != previous.level1
+        new2 = new1 or ind.level2 != previous.level2
+        out.append({"一级": ind.level1 if new1 else CONTINUE, "二级": ind.level2 if new2 else CONTINUE,
+                    "三级": ind.name, **_parts(ind.value, style)})
+        previous = ind
+    return out
 
 
 def page(variant: Variant, year: int) -> dict[str, Any]:
@@ -122,7 +164,9 @@ def project_context(project: Project, variant: Variant) -> dict[str, Any]:
     variant = variant.styled(project.style)
     money = variant.amounts.format
     funds = project.funds
-    indicator_rows = [indicator_row(row, variant) for row in rows(project, variant)]
+    exact = _fund_amounts(funds)
+    printed = {key: money(amount) for key, amount in exact.items()}
+    indicator_rows = _indicator_rows(project, variant)
     years = {"开始年": str(project.start.year), "完成年": str(project.end.year), "年度": str(project.year)}
     return {
         **page(variant, project.year),
@@ -137,20 +181,12 @@ def project_context(project: Project, variant: Variant) -> dict[str, Any]:
         "计划完成日期": format_date(project.end, variant.date_format),
         "开始年": str(project.start.year),
         "完成年": str(project.end.year),
-        "项目资金总额": money(funds.total),
-        "财政资金": money(funds.fiscal),
-        "其他资金": money(funds.other),
-        "年度资金申请总额": money(funds.annual_total),
-        "当年财政拨款": money(funds.current_year),
-        "上年结转资金": money(funds.carryover),
-        "年度其他资金": money(funds.annual_other),
-        "资金行": funds_rows(funds, variant),
+        **printed,
+        "资金行": funds_rows(funds, variant, printed),
         "项目总目标": project.total_goal,
         "年度总体目标": project.annual_goal,
         "指标行": indicator_rows,
-        "金额": amounts(variant, {"项目资金总额": funds.total, "财政资金": funds.fiscal, "其他资金": funds.other,
-                                  "年度资金申请总额": funds.annual_total, "当年财政拨款": funds.current_year,
-                                  "上年结转资金": funds.carryover, "年度其他资金": funds.annual_other}),
+        "金额": amounts(variant, exact),
     }
 
 
