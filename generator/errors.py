@@ -170,3 +170,12 @@ class LockError(OutputError):
 
 class WorkerError(OutputError):
     """A worker process died twice: the build stops, nothing is written."""
+
+
+class IrregularGrid(PerfgenError):
+    """A rendered table's grid the compiled Excel sheet does not follow (cells over each other, a
+    merge over a gap): render/xlsx.py catches it and writes the sheet the general way, so it never
+    reaches a user; it is a PerfgenError so that, if it ever did, it would be a message."""
+
+    def __init__(self, message: str = "Excel 工作表的表格结构不规则，无法按编译的方式写出"):
+        super().__init__(message)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Iterable, NamedTuple, Sequence
 
 from lxml import etree
 
+from ..errors import IrregularGrid
 from ..write import Entry, deflate
 from . import pages
 from .ooxml import W, child
@@ -222,10 +223,6 @@ def template_title_rows(template: Path) -> tuple[int, int] | None:
             if marked:
                 return marked[0], marked[-1]
     return None
-
-
-class _Irregular(Exception):
-    """A grid the compiled sheet does not follow: cells over each other, a merge over a gap."""
 
 
 _ROW = "\x00"  # where a compiled cell's row number goes (no text written holds it: XML cannot)
@@ -438,7 +435,7 @@ class ExcelWriter:
         template has the same columns, fonts and print setup."""
         try:
             return self._compiled(document)
-        except _Irregular:  # a grid the compiled rows do not follow (see _compiled): the general way
+        except IrregularGrid:  # a grid the compiled rows do not follow (see _compiled): the general way
             return self.worksheet(document).xml()
 
     def _layout(self, widths: tuple[float, ...], landscape: bool) -> "_Layout":
@@ -462,7 +459,7 @@ class ExcelWriter:
         width_em, line = self._measures.get(layout.widths, {}).get(key) or self._measure(layout.widths, key)
         text = format(value, "f") if number else value
         if _ROW in text:
-            raise _Irregular
+            raise IrregularGrid
         written = value if number else (value or None)
         cell = f'<c r="{_LETTERS[first - 1]}{_ROW}"{cell_tail(written, style)}'
         fill = "".join([f'<c r="{_LETTERS[c - 1]}{_ROW}" s="{style}"/>' for c in range(first, last + 1)]) \
@@ -524,7 +521,7 @@ class ExcelWriter:
                     if open_merge and merge == "continue" and col in open_merge:
                         region = open_merge[col]
                         if region[2] != row - 1 or region[1] <= used:
-                            raise _Irregular  # a merge over rows without it, or over cells
+                            raise IrregularGrid  # a merge over rows without it, or over cells
                         region[2] = row
                         fills[row, region[1]] = len(line)
                         line.append(region[4][2])
@@ -532,7 +529,7 @@ class ExcelWriter:
                         continue
                     shape, number, span = cell.shape, cell.number, cell.span
                     if col < used:
-                        raise _Irregular
+                        raise IrregularGrid
                     if number is None:
                         key = (id(shape), col, cell.text)
                         found = compiled.get(key)
