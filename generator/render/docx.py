@@ -109,7 +109,7 @@ class _Values:
     what docxtpl's pass after jinja rewrites, so that the pass runs only where it can change
     something."""
 
-    LIMIT = 4096  # texts remembered: bounded, so memory stays flat however many tables
+    LIMIT = 1024  # texts remembered: bounded, so memory stays flat however many tables
 
     def __init__(self):
         self.seen: dict[str, tuple[Any, bool]] = {}
