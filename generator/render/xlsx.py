@@ -101,17 +101,22 @@ def _format(p: etree._Element | None, valign: str | None, border: bool, default_
                   _VERTICAL.get(valign, "center") if valign is not None else "center", bold, size, border)
 
 
-def sheet_of(document: Document, default_size: float) -> Sheet:
-    """Lay the body of a rendered document out on a grid: paragraphs span the full width."""
+def column_widths(document: Document) -> list[float]:
+    """The sheet's column widths: the widest table's grid. A column leaves its text the room it
+    has in Word (the column less Word's cell margins), so the text wraps where it wraps in Word,
+    where no label leaves a lone character."""
     widths: list[float] = []
     for table in document.tables:
-        # a column leaves its text the room it has in Word (the column less Word's cell margins),
-        # so the text wraps where it wraps in Word, where no label leaves a lone character
         inset = table.inset
         cols = [max(1.0, ((1000 if w is None else w) / 20 - inset + 2 * CELL_PADDING_PT - COLUMN_EXTRA_PT)
                     / PT_PER_UNIT) for w in table.widths]
         widths = cols if len(cols) > len(widths) else widths
-    sheet = Sheet(widths or [60.0], landscape=document.landscape)
+    return widths or [60.0]
+
+
+def sheet_of(document: Document, default_size: float) -> Sheet:
+    """Lay the body of a rendered document out on a grid: paragraphs span the full width."""
+    sheet = Sheet(column_widths(document), landscape=document.landscape)
     ncols = len(sheet.widths)
     cells, merges = sheet.cells, sheet.merges
     row = 0
@@ -471,13 +476,7 @@ class ExcelWriter:
         """`worksheet`'s layout and `Worksheet.xml` in one pass over the document, for grids whose
         cells follow each other in their rows and whose merges continue row after row (every
         table perfgen renders): a cell's XML, its height and its merge's fill come compiled."""
-        widths: list[float] = []
-        for table in document.tables:
-            inset = table.inset
-            cols = [max(1.0, ((1000 if w is None else w) / 20 - inset + 2 * CELL_PADDING_PT - COLUMN_EXTRA_PT)
-                        / PT_PER_UNIT) for w in table.widths]
-            widths = cols if len(cols) > len(widths) else widths
-        layout = self._layout(tuple(widths or [60.0]), document.landscape)
+        layout = self._layout(tuple(column_widths(document)), document.landscape)
         ncols, compiled, compile, default = len(layout.widths), layout.cells, self._compile, self.font_size
         minimum = self.min_row_height
         lines: list[list[str]] = [[]]   # per row (1-based): its cells' XML
