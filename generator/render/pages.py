@@ -11,6 +11,7 @@ Widths and heights are in points; a character's width is in ems of its font size
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -82,30 +83,53 @@ def line_count(text: str, width_em: float) -> int:
     return _counted(text, width_em)
 
 
+class _Kinds(dict):
+    """str.translate's table of a character's kind, as `char_em` measures it: W a full-width
+    character, V a full-width space, a space itself, L any other (LATIN_EM wide). Filled as
+    characters are met (a district writes a few thousand), bounded."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        kind = " " if ch == " " else ("V" if ch.isspace() else "W") if char_em(ch) == 1.0 else "L"
+        if len(self) < 16384:
+            self[code] = kind
+        return kind
+
+
+_KINDS = _Kinds()
+_WIDE_RUN, _LATIN_RUN = re.compile("W+"), re.compile("L+")
+_LATIN_SUMS = [0.0]  # k characters of LATIN_EM added one by one, as sum() adds them
+
+
+def _latin_width(count: int) -> float:
+    while len(_LATIN_SUMS) <= count:
+        _LATIN_SUMS.append(_LATIN_SUMS[-1] + LATIN_EM)
+    return _LATIN_SUMS[count]
+
+
 @lru_cache(maxsize=2048)  # bounded: memory stays flat however many tables a build renders
 def _counted(text: str, width_em: float) -> int:
     """`wrapped`'s greedy breaking, counted: the same pieces (`_tokens`: a CJK character alone, a
-    space alone, a run of other characters) and the same sums, read off the characters' widths."""
+    space alone, a run of other characters) and the same sums, read off the characters' kinds
+    (`_Kinds`, one str.translate a paragraph)."""
     limit = width_em + 1e-6
     whole = math.floor(limit)  # the full-width characters a line holds
     total = 0
     for paragraph in text.split("\n"):
         total += 1
         used, content = 0.0, False  # content: the line holds more than white space (line.strip())
-        ems = list(map(char_em, paragraph))
+        kinds = paragraph.translate(_KINDS)
         i, n = 0, len(paragraph)
         while i < n:
-            ch, em = paragraph[i], ems[i]
-            if ch == " ":  # a space at the end of a line hangs in the margin
-                used += em
+            kind = kinds[i]
+            if kind == " ":  # a space at the end of a line hangs in the margin
+                used += 0.3
                 i += 1
                 continue
-            if em == 1.0 and whole >= 1 and used.is_integer() and not ch.isspace():
+            if kind == "W" and whole >= 1 and used.is_integer():
                 # a run of full-width characters (most of a goal) counted at once: each is a piece
                 # of its own, and from a whole `used` the sums stay whole, so exact
-                j = i + 1
-                while j < n and ems[j] == 1.0 and not paragraph[j].isspace():
-                    j += 1
+                j = _WIDE_RUN.match(kinds, i).end()
                 at, more = int(used), j - i - 1
                 if content and at >= whole:
                     total += 1
@@ -123,13 +147,11 @@ def _counted(text: str, width_em: float) -> int:
                 used, content = float(at), True
                 i = j
                 continue
-            j = i + 1
-            if em != 1.0:
-                while j < n and ems[j] != 1.0 and paragraph[j] != " ":
-                    j += 1
-                width = sum(ems[i:j])
+            if kind == "L":
+                j = _LATIN_RUN.match(kinds, i).end()
+                width = _latin_width(j - i)
             else:
-                width = 1.0
+                j, width = i + 1, 1.0
             if content and used + width > limit:
                 total += 1
                 used, content = 0.0, False
@@ -138,10 +160,11 @@ def _counted(text: str, width_em: float) -> int:
                 content = content or not paragraph[i:j].isspace()
             else:
                 for k in range(i, j):  # too long for any line: cut it where the line is full
-                    if content and used + ems[k] > limit:
+                    em = LATIN_EM if kinds[k] == "L" else 1.0
+                    if content and used + em > limit:
                         total += 1
                         used, content = 0.0, False
-                    used += ems[k]
+                    used += em
                     content = content or not paragraph[k].isspace()
             i = j
     return max(1, total)
