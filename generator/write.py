@@ -54,6 +54,29 @@ def deflate(name: str, data: bytes) -> Entry:
     return Entry(name, zlib.crc32(data), len(data), compressor.compress(data) + compressor.flush())
 
 
+_OFFSET = struct.Struct("<L")
+
+
+def _name(name: str) -> tuple[bytes, int]:
+    try:
+        return name.encode("ascii"), 0
+    except UnicodeEncodeError:
+        return name.encode("utf-8"), _UTF8_NAME
+
+
+def packed(entry: Entry) -> Entry:
+    """`entry` with its zip records made once, for a part copied into many packages (a template's
+    styles, a workbook's fixed parts): ZipWriter then writes them as they are."""
+    if "records" not in entry.__dict__:
+        name, flags = _name(entry.name)
+        local = _LOCAL.pack(b"PK\x03\x04", _VERSION, 0, flags, zipfile.ZIP_DEFLATED, _DOS_TIME, _DOS_DATE, entry.crc,
+                            len(entry.data), entry.size, len(name), 0) + name + entry.data
+        central = _CENTRAL.pack(b"PK\x01\x02", _VERSION, _UNIX, _VERSION, 0, flags, zipfile.ZIP_DEFLATED, _DOS_TIME,
+                                _DOS_DATE, entry.crc, len(entry.data), entry.size, len(name), 0, 0, 0, 0, _MODE, 0)
+        entry.__dict__["records"] = (local, central[:-_OFFSET.size], name)  # frozen: its fields, not this
+    return entry
+
+
 class ZipWriter:
     """Writes entries one after the other to a binary file: nothing but the central directory
     (~100 bytes per entry) stays in memory, so a workbook of any size streams to disk."""
@@ -66,12 +89,16 @@ class ZipWriter:
     def add(self, entry: Entry | tuple[str, bytes]) -> None:
         if not isinstance(entry, Entry):
             entry = deflate(*entry)
-        try:
-            name, flags = entry.name.encode("ascii"), 0
-        except UnicodeEncodeError:
-            name, flags = entry.name.encode("utf-8"), _UTF8_NAME
         if len(entry.data) > 0xFFFFFFF0 or entry.size > 0xFFFFFFF0 or self.offset > 0xFFFFFFF0:
             raise ValueError(f"{entry.name}: too large for a table package (zip64)")
+        records = entry.__dict__.get("records")
+        if records is not None:  # packed(): the same bytes, made once
+            local, central, name = records
+            self.handle.write(local)
+            self.central.append(central + _OFFSET.pack(self.offset) + name)
+            self.offset += len(local)
+            return
+        name, flags = _name(entry.name)
         self.handle.write(_LOCAL.pack(b"PK\x03\x04", _VERSION, 0, flags, zipfile.ZIP_DEFLATED, _DOS_TIME, _DOS_DATE,
                                       entry.crc, len(entry.data), entry.size, len(name), 0))
         self.handle.write(name)

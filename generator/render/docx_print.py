@@ -28,7 +28,7 @@ from typing import Any
 from lxml import etree
 
 from ..settings import TWIPS_PER_CM, PrintStyle
-from ..write import Entry, deflate
+from ..write import Entry, deflate, packed
 from . import pages
 from .ooxml import TCPR_ORDER, W, W_NS, cell_properties, cell_text, child, set_v_merge
 from .rendered import Cell, Document, Paragraph, Table, check_template
@@ -597,7 +597,7 @@ APP = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties '
 
 def deflated(parts: list[tuple[str, bytes]]) -> list[Entry | None]:
     """The package's fixed parts deflated once; None where the per-table parts go."""
-    return [None if name in ("word/document.xml", "docProps/core.xml") else deflate(name, data)
+    return [None if name in ("word/document.xml", "docProps/core.xml") else packed(deflate(name, data))
             for name, data in parts]
 
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import BinaryIO, Iterable, NamedTuple, Sequence
 
-from ..write import Entry, ZipWriter, deflate
+from ..write import Entry, ZipWriter, deflate, packed
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -298,15 +298,15 @@ def _fixed_parts() -> tuple[Entry, ...]:
             f'<Relationship Id="rId2" Type="{PACKAGE_REL}/metadata/core-properties" Target="docProps/core.xml"/>'
             f'<Relationship Id="rId3" Type="{REL}/extended-properties" Target="docProps/app.xml"/>'
             "</Relationships>")
-    return (deflate("_rels/.rels", rels.encode()), deflate("docProps/app.xml", app.encode()),
-            deflate("docProps/core.xml", core.encode()))
+    return (packed(deflate("_rels/.rels", rels.encode())), packed(deflate("docProps/app.xml", app.encode())),
+            packed(deflate("docProps/core.xml", core.encode())))
 
 
 @lru_cache(maxsize=64)  # a project's workbook has one sheet, a department's one more than its tables
 def _counted_parts(count: int) -> tuple[Entry, Entry]:
     """The content types and the workbook's relationships of a workbook of `count` sheets, deflated."""
-    return (deflate("[Content_Types].xml", _content_types(count)),
-            deflate("xl/_rels/workbook.xml.rels", _workbook_rels(count)))
+    return (packed(deflate("[Content_Types].xml", _content_types(count))),
+            packed(deflate("xl/_rels/workbook.xml.rels", _workbook_rels(count))))
 
 
 def _content_types(count: int) -> bytes:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Iterable, NamedTuple, Sequence
 from lxml import etree
 
 from ..errors import IrregularGrid
-from ..write import Entry, deflate
+from ..write import Entry, deflate, packed
 from . import pages
 from .ooxml import W, child
 from .rendered import Document, Paragraph, Shapes, read
@@ -316,13 +316,13 @@ class ExcelWriter:
             styles = self.styles.extended(key)
             if len(self._extended) >= 16:
                 self._extended.clear()
-            found = self._extended[key] = (styles, deflate("xl/styles.xml", styles.xml()))
+            found = self._extended[key] = (styles, packed(deflate("xl/styles.xml", styles.xml())))
         return found
 
     @property
     def styles_entry(self) -> Entry:
         if self._styles_entry is None:
-            self._styles_entry = deflate("xl/styles.xml", self.styles.xml())
+            self._styles_entry = packed(deflate("xl/styles.xml", self.styles.xml()))
         return self._styles_entry
 
     def worksheet(self, document: Document) -> Worksheet:
