@@ -49,3 +49,11 @@ def test_runs_of_full_width_characters_are_counted_as_wrapped(text, width):
     for whole in (1, 2, 5, 11):
         run = "经" * (len(text) % 37 + 1)
         assert pages.line_count("ab" + run + text, whole) == len(pages.wrapped("ab" + run + text, whole))
+
+
+def test_cells_grow_their_row_and_a_merge_its_last_row():
+    """pages.fit, shared by the Word page layout and both Excel writers: one-row cells first, then
+    a merged cell that needs more than its rows have grows the last of them."""
+    heights = [0.0, 10.0, 10.0, 10.0]
+    assert pages.fit(heights, [(1, 3, 50.0), (2, 2, 15.0), (1, 1, 8.0)]) == [0.0, 10.0, 15.0, 25.0]
+    assert pages.fit([0.0, 30.0, 30.0], [(1, 2, 50.0)]) == [0.0, 30.0, 30.0]  # room enough: unchanged

@@ -439,15 +439,7 @@ class PrintTemplate:
                     laid.append(entry)
                     top[col] = entry
             continued.append(mine)
-        for first, rows, need in laid:
-            if rows == 1 and need > heights[first]:
-                heights[first] = need
-        for first, rows, need in laid:
-            if rows > 1:
-                have = sum(heights[first:first + rows])
-                if need > have:
-                    heights[first + rows - 1] += need - have
-        return heights, continued, header
+        return pages.fit(heights, [(first, first + rows - 1, need) for first, rows, need in laid]), continued, header
 
     def core(self, context: dict[str, Any]) -> bytes:
         """docProps/core.xml: title, subject and author from the variant's `print.properties`

@@ -15,8 +15,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Sequence
+from typing import Iterable, Sequence
 
+SPACE_EM = 0.3
 LATIN_EM = 0.55  # average Latin letter or digit of SimSun (0.5 em) and Noto Serif CJK (≈0.55 em)
 
 
@@ -25,7 +26,7 @@ def char_em(ch: str) -> float:
     """A character's advance in ems: CJK and full-width forms are square, the rest about half."""
     if unicodedata.east_asian_width(ch) in "WF":
         return 1.0
-    return 0.3 if ch == " " else LATIN_EM
+    return SPACE_EM if ch == " " else LATIN_EM
 
 
 def text_em(text: str) -> float:
@@ -123,7 +124,7 @@ def _counted(text: str, width_em: float) -> int:
         while i < n:
             kind = kinds[i]
             if kind == " ":  # a space at the end of a line hangs in the margin
-                used += 0.3
+                used += SPACE_EM
                 i += 1
                 continue
             if kind == "W" and whole >= 1 and used.is_integer():
@@ -212,7 +213,7 @@ def row_heights(grid: Grid, line_height: float, padding: tuple[float, float]) ->
     cell margins (top + bottom, left + right) in points. A vertically merged cell that needs more
     than its rows have grows its last row, as Word and Excel grow it."""
     heights = list(grid.min_heights)
-    tall: list[tuple[int, int, float]] = []
+    needs: list[tuple[int, int, float]] = []
     vertical, horizontal = padding
     measures: dict[tuple[int, int, float], tuple[float, float]] = {}  # a table's cells share a few
     for cell in grid.cells:
@@ -221,11 +222,20 @@ def row_heights(grid: Grid, line_height: float, padding: tuple[float, float]) ->
         if measure is None:
             width = sum(grid.widths[cell.col:cell.col + cell.span]) - horizontal
             measure = measures[key] = (max(width, cell.size) / cell.size, round(cell.size * line_height, 1))
-        need = line_count(cell.text, measure[0]) * measure[1] + vertical
-        if cell.rows == 1:
-            heights[cell.row] = max(heights[cell.row], need)
-        else:
-            tall.append((cell.row, cell.row + cell.rows - 1, need))
+        needs.append((cell.row, cell.row + cell.rows - 1, line_count(cell.text, measure[0]) * measure[1] + vertical))
+    return fit(heights, needs)
+
+
+def fit(heights: list[float], needs: Iterable[tuple[int, int, float]]) -> list[float]:
+    """`heights` grown for cells that need (first row, last row, points): a cell of one row makes
+    its row as tall as it needs; then a vertically merged cell that needs more than its rows have
+    grows its last row, as Word and Excel grow it. Returns `heights`, changed in place."""
+    tall = []
+    for first, last, need in needs:
+        if first != last:
+            tall.append((first, last, need))
+        elif need > heights[first]:
+            heights[first] = need
     for first, last, need in tall:
         have = sum(heights[first:last + 1])
         if need > have:
@@ -249,4 +259,4 @@ def page_breaks(heights: Sequence[float], page: float, repeat: Sequence[float] |
 
 
 __all__ = ["Cell", "Grid", "char_em", "text_em", "wrapped", "line_count", "lone_last_character", "fitting_width", "row_heights",
-           "page_breaks"]
+           "fit", "page_breaks"]

@@ -331,7 +331,7 @@ class ExcelWriter:
                        page=Page(sheet.landscape, (self.margins, self.margins, self.margins, self.margins + 0.25)))
         spans = {(m[0], m[1]): m for m in sheet.merges}
         heights = [self.min_row_height] * (sheet.row_count + 1)
-        tall: list[tuple[int, int, float]] = []
+        needs: list[tuple[int, int, float]] = []
         index, widths, cells = self._index, tuple(sheet.widths), ws.cells
         measures = self._measures.get(widths) or self._measures.setdefault(widths, {})
         line_count = pages.line_count
@@ -349,15 +349,9 @@ class ExcelWriter:
             (cells.get(row) or cells.setdefault(row, {}))[col] = (value if number else (value or None), style)
             key = (region[1], region[3], fmt)
             measure = measures.get(key) or self._measure(widths, key)
-            need = line_count(format(value, "f") if number else value or "", measure[0]) * measure[1] + 6
-            if region[0] == region[2]:
-                heights[row] = max(heights[row], need)
-            else:
-                tall.append((region[0], region[2], need))
-        for first, last, need in tall:  # a vertically merged cell grows its last row if it must
-            have = sum(heights[first:last + 1])
-            if need > have:
-                heights[last] += need - have
+            needs.append((region[0], region[2],
+                          line_count(format(value, "f") if number else value or "", measure[0]) * measure[1] + 6))
+        pages.fit(heights, needs)  # a vertically merged cell grows its last row if it must
         ws.heights = {row: round(heights[row], 1) for row in range(1, sheet.row_count + 1)}
         ws.merges = list(sheet.merges)
         self.paginate(ws, sheet.title_rows)
@@ -460,8 +454,7 @@ class ExcelWriter:
         style = self._index.get((fmt, number))
         if style is None:
             raise ValueError(f"字号 {fmt.size} 不在 Word 模板设置的字号 {self.sizes} 中")
-        key = (first, last, fmt)
-        width_em, line = self._measures.get(layout.widths, {}).get(key) or self._measure(layout.widths, key)
+        width_em, line = self.measure(layout.widths, first, last, fmt)
         text = format(value, "f") if number else value
         if _ROW in text:
             raise IrregularGrid
@@ -564,18 +557,8 @@ class ExcelWriter:
                     last_col = used
                 lines.append(line)
                 heights.append(height)
-        tall = []
-        for region in restarts:  # a merge over one row grows its row; over more, its last row if it must
-            first, last, need = region[0], region[2], region[4][3]
-            if first == last:
-                if need > heights[first]:
-                    heights[first] = need
-            else:
-                tall.append((first, last, need))
-        for first, last, need in tall:
-            have = sum(heights[first:last + 1])
-            if need > have:
-                heights[last] += need - have
+        # a merge over one row grows its row; over more, its last row if it must
+        pages.fit(heights, [(region[0], region[2], region[4][3]) for region in restarts])
         rounded = [round(h, 1) for h in heights]
         rows = range(1, row + 1)
         starts = [i + 1 for i in self._breaks(layout.rounded, layout.landscape, layout.margins, rounded[1:],
