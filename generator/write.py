@@ -64,16 +64,23 @@ def _name(name: str) -> tuple[bytes, int]:
         return name.encode("utf-8"), _UTF8_NAME
 
 
+def _records(entry: Entry) -> tuple[bytes, bytes, bytes]:
+    """(the local header with the name, the central record before its offset, the name) zipfile
+    writes for `entry` (APPNOTE 4.3.7, 4.3.12)."""
+    name, flags = _name(entry.name)
+    local = _LOCAL.pack(b"PK\x03\x04", _VERSION, 0, flags, zipfile.ZIP_DEFLATED, _DOS_TIME, _DOS_DATE, entry.crc,
+                        len(entry.data), entry.size, len(name), 0) + name
+    central = _CENTRAL.pack(b"PK\x01\x02", _VERSION, _UNIX, _VERSION, 0, flags, zipfile.ZIP_DEFLATED, _DOS_TIME,
+                            _DOS_DATE, entry.crc, len(entry.data), entry.size, len(name), 0, 0, 0, 0, _MODE, 0)
+    return local, central[:-_OFFSET.size], name
+
+
 def packed(entry: Entry) -> Entry:
     """`entry` with its zip records made once, for a part copied into many packages (a template's
     styles, a workbook's fixed parts): ZipWriter then writes them as they are."""
     if "records" not in entry.__dict__:
-        name, flags = _name(entry.name)
-        local = _LOCAL.pack(b"PK\x03\x04", _VERSION, 0, flags, zipfile.ZIP_DEFLATED, _DOS_TIME, _DOS_DATE, entry.crc,
-                            len(entry.data), entry.size, len(name), 0) + name + entry.data
-        central = _CENTRAL.pack(b"PK\x01\x02", _VERSION, _UNIX, _VERSION, 0, flags, zipfile.ZIP_DEFLATED, _DOS_TIME,
-                                _DOS_DATE, entry.crc, len(entry.data), entry.size, len(name), 0, 0, 0, 0, _MODE, 0)
-        entry.__dict__["records"] = (local, central[:-_OFFSET.size], name)  # frozen: its fields, not this
+        local, central, name = _records(entry)
+        entry.__dict__["records"] = (local + entry.data, central, name)  # frozen: its fields, not this
     return entry
 
 
@@ -91,22 +98,18 @@ class ZipWriter:
             entry = deflate(*entry)
         if len(entry.data) > 0xFFFFFFF0 or entry.size > 0xFFFFFFF0 or self.offset > 0xFFFFFFF0:
             raise ValueError(f"{entry.name}: too large for a table package (zip64)")
-        records = entry.__dict__.get("records")
-        if records is not None:  # packed(): the same bytes, made once
+        records = entry.__dict__.get("records")  # packed(): made once
+        if records is None:
+            local, central, name = _records(entry)
+            self.handle.write(local)
+            self.handle.write(entry.data)
+            size = len(local) + len(entry.data)
+        else:
             local, central, name = records
             self.handle.write(local)
-            self.central.append(central + _OFFSET.pack(self.offset) + name)
-            self.offset += len(local)
-            return
-        name, flags = _name(entry.name)
-        self.handle.write(_LOCAL.pack(b"PK\x03\x04", _VERSION, 0, flags, zipfile.ZIP_DEFLATED, _DOS_TIME, _DOS_DATE,
-                                      entry.crc, len(entry.data), entry.size, len(name), 0))
-        self.handle.write(name)
-        self.handle.write(entry.data)
-        self.central.append(_CENTRAL.pack(b"PK\x01\x02", _VERSION, _UNIX, _VERSION, 0, flags, zipfile.ZIP_DEFLATED,
-                                          _DOS_TIME, _DOS_DATE, entry.crc, len(entry.data), entry.size, len(name),
-                                          0, 0, 0, 0, _MODE, self.offset) + name)
-        self.offset += _LOCAL.size + len(name) + len(entry.data)
+            size = len(local)
+        self.central.append(central + _OFFSET.pack(self.offset) + name)
+        self.offset += size
 
     def close(self) -> None:
         directory = b"".join(self.central)
