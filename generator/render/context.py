@@ -10,7 +10,7 @@ from typing import Any
 
 from ..amounts import format_number
 from ..explain import write as explain
-from ..model import Project, Row, Unit, printed_indicators, rows
+from ..model import Project, Row, Unit, rows
 from ..values import Phrase, Quantity, Value
 from ..variant import ValueStyle, Variant
 
@@ -140,20 +140,6 @@ def indicator_row(row: Row, variant: Variant) -> dict[str, str]:
     }
 
 
-def _indicator_rows(project: Project, variant: Variant) -> list[dict[str, str]]:
-    """[indicator_row(row, variant) for row in rows(project, variant)], without a Row per indicator."""
-    style = variant.values
-    out = []
-    previous: Any = None
-    for ind in printed_indicators(project, variant):
-        new1 = previous is None or ind.level1 != previous.level1
-        new2 = new1 or ind.level2 != previous.level2
-        out.append({"一级": ind.level1 if new1 else CONTINUE, "二级": ind.level2 if new2 else CONTINUE,
-                    "三级": ind.name, **_parts(ind.value, style)})
-        previous = ind
-    return out
-
-
 def page(variant: Variant, year: int) -> dict[str, Any]:
     """What every table's template may use: title, subtitle, labels, the merge marker."""
     return {"标题": variant.title, "副标题": variant.subtitle.format(年度=year), "标签": variant.labels,
@@ -166,7 +152,7 @@ def project_context(project: Project, variant: Variant) -> dict[str, Any]:
     funds = project.funds
     exact = _fund_amounts(funds)
     printed = {key: money(amount) for key, amount in exact.items()}
-    indicator_rows = _indicator_rows(project, variant)
+    indicator_rows = [indicator_row(row, variant) for row in rows(project, variant)]
     years = {"开始年": str(project.start.year), "完成年": str(project.end.year), "年度": str(project.year)}
     return {
         **page(variant, project.year),
