@@ -62,7 +62,7 @@ def test_cells_read_as_the_lxml_readers_read_them():
                     span, merge, valign = cell_properties(tc)
                     assert (cell.col, cell.span, cell.merge, cell.shape.valign) == (col, span, merge, valign)
                     assert cell.text == cell_text(tc)
-                    assert text[cell.start:cell.end] == cell.raw
+                    assert text[row.at + cell.start:row.at + cell.end] == cell.raw
                     col += span
 
 
@@ -141,6 +141,32 @@ def test_a_table_without_rows_and_a_row_without_cells_read():
     document = read(xml, Shapes())
     assert [len(t.rows) for t in document.tables] == [0, 1] and document.tables[0].widths == [100]
     assert document.tables[1].rows[0].cells == [] and document.text() == xml
+
+
+def test_rows_of_one_text_share_their_cells_until_one_changes():
+    """A row met before reuses the cells first read (most of a department's rows repeat); the
+    merge pass and the amounts change a row's own copy, never another document's cell."""
+    from generator.render.context import CONTINUE
+    from generator.render.merge import apply_vertical_merges
+
+    row = "<w:tr><w:tc><w:p><w:r><w:t>一级</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>x</w:t></w:r></w:p></w:tc></w:tr>"
+    more = f"<w:tr><w:tc><w:p><w:r><w:t>{CONTINUE}</w:t></w:r></w:p></w:tc><w:tc><w:p/></w:tc></w:tr>"
+    table = f"<w:tbl><w:tblPr/><w:tblGrid/>{{}}</w:tbl>"
+    shapes = Shapes()
+    plain = read(etree.tostring(_document(table.format(row + row)), encoding="unicode"), shapes)
+    merged = read(etree.tostring(_document(table.format(row + more)), encoding="unicode"), shapes)
+    first, again = plain.tables[0].rows
+    assert first.cells[0] is again.cells[0] is merged.tables[0].rows[0].cells[0]  # read once
+    apply_vertical_merges(merged, shapes)
+    top = merged.tables[0].rows[0].cells[0]
+    assert top.merge == "restart" and top.edited and top is not first.cells[0]
+    assert first.cells[0].merge is None and not first.cells[0].edited  # the other document's is as read
+    assert plain.text() == plain.source
+    text = merged.text()
+    assert text.count('w:vMerge w:val="restart"') == 1 and CONTINUE not in text
+    for row_ in merged.tables[0].rows:  # offsets are the row's: where it begins plus the cell's own
+        for cell in row_.cells:
+            assert merged.source[row_.at + cell.start:row_.at + cell.end].startswith("<w:tc")
 
 
 _WORDS = st.text(st.sampled_from("指标ab &<>\"'\t"), max_size=6)

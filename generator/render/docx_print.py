@@ -357,14 +357,16 @@ class PrintTemplate:
         if len(edits) >= 1024:  # bounded: a department's labels, not every table's
             edits.clear()
         for table, r, cell in breaks:
-            above = _merge_top(table, r, cell, merge)
-            if above is None:
+            found = _merge_top(table, r, cell, merge)
+            if found is None:
                 continue
-            key = (document.root_open, replaced.get(above.start, above.raw), cell.raw)
+            above, at = found
+            key = (document.root_open, replaced.get(at, above.raw), cell.raw)
             if key not in edits:  # the labels restarted repeat from table to table: edited once
                 edits[key] = _restarted(document, key[1], key[2])
-            replaced[cell.start] = edits[key]
-            merge[cell.start] = "restart"
+            start = table.rows[r].at + cell.start  # offsets of the document's text
+            replaced[start] = edits[key]
+            merge[start] = "restart"
         footer = []
         if count > 1 and self.own_footer and document.sect != -1:
             sect, end, _ = found = _section(document)
@@ -474,10 +476,11 @@ class PrintTemplate:
             value = numbers.get(name)
             if value is None or t >= len(tables) or r >= len(tables[t].rows):
                 continue
-            for cell in tables[t].rows[r].cells:
+            row = tables[t].rows[r]
+            for i, cell in enumerate(row.cells):
                 if cell.col == col:
                     if cell.text.strip():
-                        cell.number = Decimal(format(value, "f"))
+                        row.own(i).number = Decimal(format(value, "f"))
                     break
 
 
@@ -493,14 +496,16 @@ def _exact(p: etree._Element) -> float | None:
     return None
 
 
-def _merge_top(table: Table, r: int, cell: Cell, merge: dict[int, str | None]) -> Cell | None:
-    """The cell a continued cell's merge began in: the first cell above it in its grid column that
-    does not continue a merge (`merge`: the cells restarted so far, as they are now)."""
+def _merge_top(table: Table, r: int, cell: Cell, merge: dict[int, str | None]) -> tuple[Cell, int] | None:
+    """The cell a continued cell's merge began in, and where it begins in the document's text: the
+    first cell above it in its grid column that does not continue a merge (`merge`: the cells
+    restarted so far, by where they begin, as they are now)."""
     for row in reversed(table.rows[:r]):
         for above in row.cells:
             if above.col == cell.col:
-                if merge.get(above.start, above.merge) != "continue":
-                    return above
+                at = row.at + above.start
+                if merge.get(at, above.merge) != "continue":
+                    return above, at
                 break
     return None
 

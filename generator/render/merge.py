@@ -25,15 +25,17 @@ def apply_vertical_merges(document: Document, shapes: Shapes) -> None:
     """Each cell whose text is CONTINUE continues the merge of the cell above it in its grid
     column, which begins one (w:vMerge) if it did not; the cells' XML is edited in `document`."""
     for table in document.tables:
-        top = {}  # grid column → the cell a continuation joins
+        top = {}  # grid column → (row, index) of the cell a continuation joins
         for row in table.rows:
-            for cell in row.cells:
+            for i, cell in enumerate(row.cells):
                 if CONTINUE in cell.text and (cell.text if cell.shape.simple else cell_text(cell.raw, "")) == CONTINUE:
+                    cell = row.own(i)  # a row's cells are shared with the rows of the same text
                     cell.raw = shapes.edit(cell.raw, "continue", document, _continue)
                     cell.merge, cell.text, cell.edited = "continue", "", True
-                    above = top.get(cell.col)
-                    if above is not None and above.merge is None:
+                    found = top.get(cell.col)
+                    if found is not None and found[0].cells[found[1]].merge is None:
+                        above = found[0].own(found[1])
                         above.raw = shapes.edit(above.raw, "restart", document, _restart)
                         above.merge, above.edited = "restart", True
                 elif cell.merge != "continue":
-                    top[cell.col] = cell
+                    top[cell.col] = (row, i)

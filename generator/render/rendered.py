@@ -53,7 +53,7 @@ def unescape(text: str) -> str:
 
 @dataclass(slots=True)
 class Cell:
-    start: int               # offsets in the text the document was read from
+    start: int               # offsets in its row's text (`Row.at`: where the row begins)
     end: int
     col: int                 # grid column
     span: int
@@ -64,12 +64,27 @@ class Cell:
     edited: bool = False
     number: Decimal | None = None  # an amount cell's exact amount (docx_print.mark_numbers), for Excel
 
+    def copy(self) -> "Cell":
+        return Cell(self.start, self.end, self.col, self.span, self.merge, self.shape, self.text, self.raw,
+                    self.edited, self.number)
+
 
 @dataclass(slots=True)
 class Row:
     header: bool             # w:tblHeader: repeated on every page
     min_height: float        # w:trHeight, points
     cells: list[Cell]
+    # the cells as `read` first met the row's text: shared by every row of that text (most of a
+    # department's rows repeat), so a cell that changes is made the row's own first (`own`)
+    shared: tuple[Cell, ...] = ()
+    at: int = 0              # where the row begins in the document's text
+
+    def own(self, i: int) -> Cell:
+        """The row's i-th cell, ready to change: a copy where it is shared with other rows."""
+        cell = self.cells[i]
+        if i < len(self.shared) and cell is self.shared[i]:
+            cell = self.cells[i] = cell.copy()
+        return cell
 
 
 @dataclass(slots=True)
@@ -110,9 +125,13 @@ class Document:
         """The document's XML with its edits: cells changed in place and, for this text only,
         `replaced` (cell start → its XML) and `spliced` ((start, end, XML) of the source)."""
         replaced = replaced or {}
-        edits = [(c.start, c.end, replaced.get(c.start, c.raw)) for c in self.cells()
-                 if c.edited or c.start in replaced]
-        edits += spliced
+        edits = list(spliced)
+        for table in self.tables:
+            for row in table.rows:
+                at = row.at
+                for c in row.cells:
+                    if c.edited or at + c.start in replaced:
+                        edits.append((at + c.start, at + c.end, replaced.get(at + c.start, c.raw)))
         if not edits:
             return self.source
         edits.sort(key=lambda e: (e[0], e[1]))
@@ -306,8 +325,7 @@ def read(xml: str, shapes: Shapes) -> Document:
                     seen_rows.clear()
                 seen_rows[row_raw] = known_row
             header, min_height, laid = known_row
-            rows.append(Row(header, min_height, [Cell(row_start + start, row_start + end, col, span, merge, shape, text, raw)
-                                                 for start, end, col, span, merge, shape, text, raw in laid]))
+            rows.append(Row(header, min_height, list(laid), laid, row_start))
             row_start = find("<w:tr", row_end, table_end)
         blocks.append(Table(table_start, widths, inset, rows))
         gap = table_end
@@ -316,9 +334,9 @@ def read(xml: str, shapes: Shapes) -> Document:
     return document
 
 
-def _row(xml: str, document: Document, shapes: Shapes) -> tuple[bool, float, tuple]:
-    """A row's (header, least height, its cells' (start, end, grid column, span, vMerge, shape,
-    text, XML)), offsets from the row's start: what `read` keeps of a row it meets again."""
+def _row(xml: str, document: Document, shapes: Shapes) -> tuple[bool, float, tuple[Cell, ...]]:
+    """A row's (header, least height, its cells (offsets from the row's start)): what `read`
+    keeps of a row it meets again, the cells shared by every row of this text."""
     cell_shapes, seen, split = shapes.cells, shapes.seen, _TEXT_SPLIT.split
     row_end = len(xml)
     cell_start = xml.find("<w:tc")
@@ -345,7 +363,7 @@ def _row(xml: str, document: Document, shapes: Shapes) -> tuple[bool, float, tup
             seen[raw] = (shape, text)
         else:
             shape, text = known
-        cells.append((cell_start, cell_end, col, shape.span, shape.merge, shape, text, raw))
+        cells.append(Cell(cell_start, cell_end, col, shape.span, shape.merge, shape, text, raw))
         col += shape.span
         cell_start = xml.find("<w:tc", cell_end, row_end)
     return header, min_height, tuple(cells)
