@@ -351,7 +351,7 @@ class PrintTemplate:
         """The rendered document's text with its pages laid out: the merges restarted where a
         page begins, page numbers when there is more than one (`document` is left as it is)."""
         breaks, count = self.layout(document)
-        replaced: dict[int, str] = {}
+        replaced: dict[int, tuple[int, str]] = {}  # a restarted cell's start → its end and XML
         merge: dict[int, str | None] = {}  # cells restarted so far: a later page's merge begins at them
         edits = self._edits
         if len(edits) >= 1024:  # bounded: a department's labels, not every table's
@@ -361,12 +361,12 @@ class PrintTemplate:
             if found is None:
                 continue
             above, at = found
-            key = (document.root_open, replaced.get(at, above.raw), cell.raw)
+            key = (document.root_open, replaced[at][1] if at in replaced else above.raw, cell.raw)
             if key not in edits:  # the labels restarted repeat from table to table: edited once
                 edits[key] = _restarted(document, key[1], key[2])
-            start = table.rows[r].at + cell.start  # offsets of the document's text
-            replaced[start] = edits[key]
-            merge[start] = "restart"
+            start = table.rows[r].at  # offsets of the document's text
+            replaced[start + cell.start] = (start + cell.end, edits[key])
+            merge[start + cell.start] = "restart"
         footer = []
         if count > 1 and self.own_footer and document.sect != -1:
             sect, end, _ = found = _section(document)

@@ -78,10 +78,12 @@ class Row:
     # department's rows repeat), so a cell that changes is made the row's own first (`own`)
     shared: tuple[Cell, ...] = ()
     at: int = 0              # where the row begins in the document's text
+    changed: bool = False    # a cell made the row's own (`own`): only such a row can hold an edit
 
     def own(self, i: int) -> Cell:
         """The row's i-th cell, ready to change: a copy where it is shared with other rows."""
         cell = self.cells[i]
+        self.changed = True
         if i < len(self.shared) and cell is self.shared[i]:
             cell = self.cells[i] = cell.copy()
         return cell
@@ -121,17 +123,21 @@ class Document:
             for row in table.rows:
                 yield from row.cells
 
-    def text(self, replaced: dict[int, str] | None = None, spliced: list[tuple[int, int, str]] = ()) -> str:
-        """The document's XML with its edits: cells changed in place and, for this text only,
-        `replaced` (cell start → its XML) and `spliced` ((start, end, XML) of the source)."""
+    def text(self, replaced: dict[int, tuple[int, str]] | None = None,
+             spliced: list[tuple[int, int, str]] = ()) -> str:
+        """The document's XML with its edits: cells changed in place (in the rows `Row.own` changed)
+        and, for this text only, `replaced` (a cell's start → its end and XML: instead of the
+        cell as it is) and `spliced` ((start, end, XML) of the source)."""
         replaced = replaced or {}
         edits = list(spliced)
-        for table in self.tables:
-            for row in table.rows:
-                at = row.at
-                for c in row.cells:
-                    if c.edited or at + c.start in replaced:
-                        edits.append((at + c.start, at + c.end, replaced.get(at + c.start, c.raw)))
+        edits += ((start, end, xml) for start, (end, xml) in replaced.items())
+        for block in self.blocks:
+            if type(block) is Table:
+                for row in block.rows:
+                    if row.changed:
+                        at = row.at
+                        edits += ((at + c.start, at + c.end, c.raw) for c in row.cells
+                                  if c.edited and at + c.start not in replaced)
         if not edits:
             return self.source
         edits.sort(key=lambda e: (e[0], e[1]))
