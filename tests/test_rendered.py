@@ -143,6 +143,21 @@ def test_a_table_without_rows_and_a_row_without_cells_read():
     assert document.tables[1].rows[0].cells == [] and document.text() == xml
 
 
+_PIECES = st.lists(st.sampled_from(["<w:t>", '<w:t xml:space="preserve">', "</w:t>", "<w:r>", "</w:r>", "<w:br/>",
+                                     "<w:p>", "</w:p>", "指标", "a", " ", "&amp;", ">", "<", "/"]), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PIECES)
+def test_texts_split_out_as_the_expression_splits_them(pieces):
+    """split_texts (str.find) gives what splitting by the regular expression gave, for any text."""
+    from generator.render.rendered import _TEXT_SPLIT, split_texts
+
+    raw = "".join(pieces)
+    parts = _TEXT_SPLIT.split(raw)
+    assert split_texts(raw) == ("".join(parts[::2]), "".join(parts[1::2]))
+
+
 def test_rows_of_one_text_share_their_cells_until_one_changes():
     """A row met before reuses the cells first read (most of a department's rows repeat); the
     merge pass and the amounts change a row's own copy, never another document's cell."""
