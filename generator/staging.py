@@ -197,7 +197,11 @@ class _UndoLog:
             self.handle = tempfile.TemporaryFile("w+", encoding="utf-8")
 
     def add(self, target: str, backup: str, digest: str) -> None:
-        self.handle.write(json.dumps([target, backup, digest], ensure_ascii=False) + "\n")
+        self.add_all([(target, backup, digest)])
+
+    def add_all(self, entries: list[tuple[str, str, str]]) -> None:
+        """Log changes about to be made, in one write."""
+        self.handle.write("".join(json.dumps(list(entry), ensure_ascii=False) + "\n" for entry in entries))
         self.handle.flush()
 
     def entries(self) -> list[list[str]]:
@@ -418,16 +422,23 @@ class Staging:
         log = _UndoLog(self.recovery)
         target = ""
         try:
-            for tmp, target, digest in self._entries():
-                backup = ""
-                if os.path.lexists(target):
-                    backup = (tmp[:-len(TEMP_SUFFIX)] if tmp else str(_temporary_name(Path(target)))) + BACKUP_SUFFIX
-                log.add(target, backup, digest)
-                if backup:
-                    os.replace(target, backup)
-                if tmp:
-                    os.replace(tmp, target)
-                    record(Path(target))
+            # a block of changes at a time: each logged (one write) before the first is made, since
+            # undoing a change not made yet changes nothing (no backup to put back, no new file)
+            for block in _blocks(self._entries(), 256):
+                changes = []
+                for tmp, target, digest in block:
+                    backup = ""
+                    if os.path.lexists(target):
+                        backup = (tmp[:-len(TEMP_SUFFIX)] if tmp else str(_temporary_name(Path(target)))) \
+                            + BACKUP_SUFFIX
+                    changes.append((tmp, target, digest, backup))
+                log.add_all([(target, backup, digest) for _, target, digest, backup in changes])
+                for tmp, target, _, backup in changes:
+                    if backup:
+                        os.replace(target, backup)
+                    if tmp:
+                        os.replace(tmp, target)
+                        record(Path(target))
         except BaseException as exc:
             log.close(keep=not _undo(log.entries()))
             if isinstance(exc, OSError):
@@ -459,6 +470,18 @@ class Staging:
     def __exit__(self, exc_type, exc, tb) -> None:
         self.discard()  # anything not committed is dropped, also on Ctrl-C
         self._journal.close()
+
+
+def _blocks(items: Iterable, size: int) -> Iterator[list]:
+    """`items` in lists of `size` (the last shorter): a commit of any size holds one block."""
+    block = []
+    for item in items:
+        block.append(item)
+        if len(block) == size:
+            yield block
+            block = []
+    if block:
+        yield block
 
 
 def _temporary_name(target: Path) -> Path:
