@@ -130,18 +130,22 @@ def stage(target: Path, fill: Callable[[HashingFile], None] | bytes) -> Staged:
         except (FileNotFoundError, NotADirectoryError):
             created = make_folder(target.parent)
             fd, tmp = _temporary(target)
-        with os.fdopen(fd, "wb", buffering=0 if isinstance(fill, bytes) else -1) as handle:
-            if isinstance(fill, bytes):
+        if isinstance(fill, bytes):  # written by the descriptor itself: no file object
+            try:
                 digest = hashlib.sha256(fill)
                 view = memoryview(fill)
-                while view:  # an unbuffered write may take less than it is given
-                    view = view[handle.write(view):]
-            else:
+                while view:  # a write may take less than it is given
+                    view = view[os.write(fd, view):]
+                st = os.fstat(fd)
+            finally:
+                os.close(fd)
+        else:
+            with os.fdopen(fd, "wb") as handle:
                 hashing = HashingFile(handle)
                 fill(hashing)
                 digest = hashing.digest
                 handle.flush()
-            st = os.fstat(fd)
+                st = os.fstat(fd)
     except BaseException as exc:
         if tmp is not None:
             os.unlink(tmp)
