@@ -101,11 +101,15 @@ class Looks:
         its project (search_folders), nearest first. Remembering, those above are looked at once:
         below the project's root and the current folder, siblings share them."""
         start = self.resolve(near)
-        if (self.answers is None or start.parent == start or start == self.resolve(Path.cwd())
+        if (self.answers is None or start.parent == start or start == self.cwd()
                 or any(self.exists(start / marker) for marker in PROJECT_MARKERS)):
             return self._layers(search_folders(near, self))
         return self._layers([start]) + self._ask("templates above", start.parent,
                                                  lambda parent: self._layers(search_folders(near, self)[1:]))
+
+    def cwd(self) -> Path:
+        """The current folder, resolved (remembering: once, not a system call per spec folder)."""
+        return self._ask("cwd", Path(), lambda _: self.resolve(Path.cwd()))
 
     def _layers(self, folders: list[Path]) -> list[Path]:
         # a layer holds variants, or only a years.yaml: an office that files shipped formats in its own years
@@ -318,7 +322,9 @@ def ruleset_folders(spec_folder: Path, looks: Looks = _FRESH) -> list[Path]:
 def count_tables(folder: Path) -> int:
     """How many tables a folder's specs and facts files give (a progress bar's total)."""
     with os.scandir(folder) as entries:
-        return sum(1 for entry in entries if is_spec_file(entry.name) or facts_stage(entry.name))
+        names = [entry.name for entry in entries if entry.name.endswith(SPEC_SUFFIXES)]
+    # is_spec_file(name) or facts_stage(name), for a name with a spec's suffix
+    return sum(1 for name in names if (name != DEPARTMENT_FILE and name[0] != ".") or stage_of(name))
 
 
 def review_marks(folders: list[Path]) -> list[tuple[Path, int, str]]:
@@ -405,8 +411,9 @@ def output_problems(out: Path, folders: list[Path], problems: Problems) -> None:
     if existing is not None and not existing.is_dir():
         problems.add(out, None, "", f"输出目录 {out} 不是目录（{existing} 是一个文件）：请用 -o 指定一个目录")
         return
+    looks = Looks(remember=True)  # sibling spec folders resolve their common parents once
     for folder in folders:
-        spec = folder.resolve()
+        spec = looks.resolve(folder if folder.is_absolute() else Path.cwd() / folder)
         if resolved == spec or resolved.is_relative_to(spec):
             problems.add(out, None, "", f"输出目录 {out} 是项目说明目录 {folder} 或在它之内：perfgen 不往说明目录里写文件，"
                                         "请用 -o 换一个输出目录")
