@@ -1,6 +1,7 @@
 """The `perfgen` command line (typer): one function per command, messages in Chinese."""
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 import sys
@@ -498,6 +499,9 @@ def entry(args: list[str] | None = None) -> None:
     """The `perfgen` command: the CLI, with whatever nobody foresaw said in one Chinese line
     (its details in a log file) instead of a traceback; exit statuses in failure.py."""
     safe_streams()
+    # what is imported lives as long as the process: the garbage collector need not look at it again
+    # each time a command's many small objects (a no-op build's manifests, read) trigger a collection
+    gc.freeze()
     try:
         app(args=args, prog_name="perfgen")
     except SystemExit:
