@@ -68,9 +68,12 @@ class Looks:
         if self.answers is None:
             return answer(path)
         key = (question, path)
-        kept = self.here if path == self.folder or path.parent == self.folder else self.answers
+        kept = self.here
         if key not in kept:
-            kept[key] = answer(path)
+            kept = self.answers
+            if key not in kept:  # (where it is kept decided only for a new answer: Paths compared cost)
+                kept = self.here if path == self.folder or path.parent == self.folder else self.answers
+                kept[key] = answer(path)
         return kept[key]
 
     def at_and_above(self, start: Path, name: str) -> list[Path]:
@@ -358,9 +361,24 @@ def spec_folders(root: Path) -> list[Path]:
     """Every folder at or below `root` that holds a 部门.yaml (a year folder and its units), in a
     stable order; hidden folders below `root` are skipped, wherever `root` itself lives."""
     found = []
-    for folder, subfolders, files in os.walk(root):  # os.walk: a district's tree, 3× faster than rglob
-        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        if DEPARTMENT_FILE in files:
+    todo = [os.fspath(root)]
+    while todo:  # os.walk's folders and files (not into linked folders), without its lists of every file
+        folder = todo.pop()
+        try:
+            with os.scandir(folder) as entries:
+                department = False
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir()
+                    except OSError:
+                        is_dir = False
+                    if not is_dir:
+                        department = department or entry.name == DEPARTMENT_FILE
+                    elif entry.name[0] != "." and not entry.is_symlink():
+                        todo.append(entry.path)
+        except OSError:
+            continue
+        if department:
             found.append(Path(folder))
     return sorted(found)
 
