@@ -148,24 +148,26 @@ class Result:
 
 # ---------------------------------------------------------------- the batch
 
-@dataclass(frozen=True)
+# (plain classes: making a dataclass compiles its methods at import, which costs a build with
+# nothing to do more than checking a folder)
+
 class _Pending:
     """A folder sent to be built: what this process says of it when its turn comes."""
 
-    out: Path
-    warnings: tuple[Problem, ...]  # about its manifest
+    __slots__ = ("out", "warnings")
+
+    def __init__(self, out: Path, warnings: tuple[Problem, ...]):  # warnings: about its manifest
+        self.out, self.warnings = out, warnings
 
 
-@dataclass
 class _Folder:
     """A folder whose manifest this process stages: an unchanged one, or with --pdf (after the PDFs)."""
 
-    out: Path
-    names: list[str]
-    old: cache.Manifest
-    new: cache.Manifest
-    known: cache.Digests
-    owner: Owner
+    __slots__ = ("out", "names", "old", "new", "known", "owner")
+
+    def __init__(self, out: Path, names: list[str], old: cache.Manifest, new: cache.Manifest, known: cache.Digests,
+                 owner: Owner):
+        self.out, self.names, self.old, self.new, self.known, self.owner = out, names, old, new, known, owner
 
 
 _SUMMARIES = f"{SUMMARY_GROUP}/"  # the groups of a folder's 汇总.<stage>.xlsx
