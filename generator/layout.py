@@ -430,13 +430,20 @@ def output_problems(out: Path, folders: list[Path], problems: Problems) -> None:
         problems.add(out, None, "", f"输出目录 {out} 不是目录（{existing} 是一个文件）：请用 -o 指定一个目录")
         return
     looks = Looks(remember=True)  # sibling spec folders resolve their common parents once
+    target = os.path.normcase(resolved)
     for folder in folders:
         spec = looks.resolve(folder if folder.is_absolute() else Path.cwd() / folder)
-        if resolved == spec or resolved.is_relative_to(spec):
+        if _within(target, os.path.normcase(spec)):
             problems.add(out, None, "", f"输出目录 {out} 是项目说明目录 {folder} 或在它之内：perfgen 不往说明目录里写文件，"
                                         "请用 -o 换一个输出目录")
             return
-        if spec.is_relative_to(resolved):
+        if _within(os.path.normcase(spec), target):
             problems.add(out, None, "", f"输出目录 {out} 包含项目说明目录 {folder}：perfgen 不往说明目录里写文件，"
                                         "请用 -o 换一个输出目录（例如 output）")
             return
+
+
+def _within(path: str, folder: str) -> bool:
+    """Path(path).is_relative_to(folder) for two resolved paths, normcased (no exception raised and
+    caught per spec folder)."""
+    return path == folder or path.startswith(os.path.join(folder, ""))

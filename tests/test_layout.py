@@ -144,3 +144,23 @@ def test_looks_that_remember_answer_as_the_file_system(tmp_path, monkeypatch, cw
         assert search_folders(folder, looks) == search_folders(folder), folder
         assert Templates(None, folder).layers(looks) == Templates(None, folder).folders, folder
         assert looks.resolve(folder) == folder.resolve(), folder
+
+
+def test_within_is_is_relative_to():
+    """output_problems compares resolved paths as texts: as Path.is_relative_to does."""
+    from pathlib import PurePosixPath
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from generator.layout import _within
+
+    parts = st.lists(st.sampled_from(["a", "b", "ab", "a b", "说明", "a.b"]), max_size=4)
+
+    @settings(max_examples=200, deadline=None)
+    @given(parts, parts)
+    def check(path, folder):
+        path, folder = PurePosixPath("/", *path), PurePosixPath("/", *folder)
+        assert _within(str(path), str(folder)) == path.is_relative_to(folder)
+
+    check()
