@@ -422,9 +422,11 @@ def _all_plain(groups: list[dict]) -> bool:
     matches (a district's folder lists hundreds); False also where a name is long, to be looked at."""
     digests = list(chain.from_iterable(files.values() for files in groups))
     names = list(chain.from_iterable(groups))  # (a JSON object's keys are texts)
+    text = "\0".join(names) + "\0" if names else ""
     try:  # (join: every one a text; each 64 characters long)
         return ((not digests or (set(map(len, digests)) == {64} and _HEX.fullmatch("".join(digests)) is not None))
-                and _PLAIN_NAMES.fullmatch("\0".join(names) + "\0" if names else "") is not None)
+                and text.count("\0") == len(names)  # no name holds a \0 itself (two names to the regex)
+                and _PLAIN_NAMES.fullmatch(text) is not None)
     except TypeError:
         return False
 

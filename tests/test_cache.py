@@ -467,3 +467,13 @@ def test_a_manifest_group_with_more_than_key_and_files_is_read_as_key_and_files(
     manifest = cache.Manifest.load(tmp_path)
     assert manifest.groups == {"项目/a": {"key": "k", "files": {"a.docx": digest}},
                                "项目/b": {"key": "k", "files": {"b.docx": digest}}}
+
+
+def test_a_manifest_name_holding_a_nul_is_ignored_not_a_crash(tmp_path):
+    """A name with a \\0 (no file can have it: os.stat raises ValueError) was taken for two plain
+    names by the one regex over them all, and a no-op build stopped on an internal error."""
+    digest = "a" * 64
+    data = {"outputs": {"汇总": {"key": "k", "files": {"汇总.xlsx": digest, "x\0y.docx": digest}}}}
+    (tmp_path / cache.MANIFEST).write_text(json.dumps(data), encoding="utf-8")
+    manifest = cache.Manifest.load(tmp_path)
+    assert manifest.groups["汇总"]["files"] == {"汇总.xlsx": digest} and manifest.ignored == ["x\0y.docx"]
