@@ -148,29 +148,34 @@ class Result:
 
 # ---------------------------------------------------------------- the batch
 
-@dataclass(frozen=True)
+# (plain classes: making a dataclass compiles its methods at import, which costs a build with
+# nothing to do more than checking a folder)
+
 class _Pending:
     """A folder sent to be built: what this process says of it when its turn comes."""
 
-    out: Path
-    warnings: tuple[Problem, ...]  # about its manifest
+    __slots__ = ("out", "warnings")
+
+    def __init__(self, out: Path, warnings: tuple[Problem, ...]):  # warnings: about its manifest
+        self.out, self.warnings = out, warnings
 
 
-@dataclass
 class _Folder:
     """A folder whose manifest this process stages: an unchanged one, or with --pdf (after the PDFs)."""
 
-    out: Path
-    names: list[str]
-    old: cache.Manifest
-    new: cache.Manifest
-    known: cache.Digests
-    owner: Owner
+    __slots__ = ("out", "names", "old", "new", "known", "owner")
+
+    def __init__(self, out: Path, names: list[str], old: cache.Manifest, new: cache.Manifest, known: cache.Digests,
+                 owner: Owner):
+        self.out, self.names, self.old, self.new, self.known, self.owner = out, names, old, new, known, owner
+
+
+_SUMMARIES = f"{SUMMARY_GROUP}/"  # the groups of a folder's 汇总.<stage>.xlsx
 
 
 class _Batch:
     def __init__(self, templates: Templates, staging: Staging, workers: Workers, force: bool, pdf: bool,
-                 reporter: Reporter, result: Result, overwrite: bool = False):
+                 reporter: Reporter, result: Result, overwrite: bool = False, shared: cache.Digests | None = None):
         self.templates, self.staging, self.workers = templates, staging, workers
         self.force, self.pdf, self.reporter, self.result = force, pdf, reporter, result
         self.overwrite = overwrite
@@ -184,19 +189,22 @@ class _Batch:
         self.looks = Looks(remember=True)   # the folders above the spec folders, looked at once
         self.kept: list[_Folder] = []       # with --pdf: every folder, until the PDFs are made
         self.saving: cache.Digests | None = None  # the digests of the last folder taken
+        # the digests of the files above the spec folders (cache.Digests.shared): read once, not every build
+        self.shared = shared or cache.Digests()
+        self.stores = cache.Digests.folder()  # where each folder's digests are kept
         # what the fast path compares: perfgen itself, and (per folder) every template it can use
-        self.inputs = (cache.toolchain_key(),)
+        self.inputs = (cache.toolchain_key(self.shared),)
         self.build = os.urandom(8).hex()  # what a process remembers of a build is for this one (FolderTask)
 
     def category_key(self, folder: Path) -> str:
         if folder not in self.category_keys:
-            self.category_keys[folder] = cache.folder_key(folder)
+            self.category_keys[folder] = cache.folder_key(folder, self.shared)
         return self.category_keys[folder]
 
     def folder(self, spec_folder: Path, out: Path, tables: int) -> None:
         """Replay an unchanged folder, or send the folder to be built (`tables`: how many it holds)."""
         doing("检查是否有改动", spec_folder)
-        known = cache.Digests.for_output(out)
+        known = cache.Digests.for_output(out, self.stores)
         old = cache.Manifest.load(out, known)
         pending = _Pending(out, tuple(self._manifest_problems(old)))
         # a folder's projects also inherit from the 类别/ folders at and above it
@@ -206,8 +214,8 @@ class _Batch:
         last = None if self.force else last_build(old, spec_folder)
         if last is not None:
             inputs = cache.inputs_key(spec_folder, *parts, digests=known)
-            summaries = [g for g in old.groups if g.startswith(f"{SUMMARY_GROUP}/")]  # 汇总.自评.xlsx, …
-            if old.unchanged(inputs, [project_group(name) for name in last[0]]
+            summaries = [g for g in old.groups if g.startswith(_SUMMARIES)]  # 汇总.自评.xlsx, …
+            if old.unchanged(inputs, list(map(project_group, last[0]))
                              + ([SUMMARY_GROUP] if last[0] else []) + summaries):
                 names, warnings = last
                 self.workers.ready(pending, FolderDone(names, [False] * len(names), warnings=warnings, known=known,
@@ -306,7 +314,8 @@ def run(root: Path, out: Path, templates: Path | None = None, *, jobs: int = 1, 
             recover(out)  # a build killed during its commit: its backups go back first
             result.swept = sweep(out)
             with Staging(index=soffice is not None, recovery=out) as staging:
-                if _build(pairs, templates_folder, staging, soffice, jobs, force, overwrite, reporter, result):
+                if _build(pairs, templates_folder, staging, soffice, jobs, force, overwrite, reporter, result,
+                          cache.Digests.shared(out)):
                     result.swept += sweep(out)  # a worker that died left its temporary files behind
     finally:
         remove_folders(created)
@@ -314,13 +323,13 @@ def run(root: Path, out: Path, templates: Path | None = None, *, jobs: int = 1, 
 
 
 def _build(pairs: list[tuple[Path, Path]], templates: Templates, staging: Staging, soffice: str | None, jobs: int,
-           force: bool, overwrite: bool, reporter: Reporter, result: Result) -> bool:
+           force: bool, overwrite: bool, reporter: Reporter, result: Result, shared: cache.Digests | None = None) -> bool:
     """The batch, committed; True if a worker process died on the way (and its folders were redone)."""
     counts = [count_tables(folder) for folder, _ in pairs]
     reporter.start(sum(counts))
     workers = Workers(max(1, jobs))
     try:
-        batch = _Batch(templates, staging, workers, force, soffice is not None, reporter, result, overwrite)
+        batch = _Batch(templates, staging, workers, force, soffice is not None, reporter, result, overwrite, shared)
         for (spec_folder, target), tables in zip(pairs, counts):
             batch.folder(spec_folder, target, tables)
             result.folders.append(target)
@@ -334,6 +343,7 @@ def _build(pairs: list[tuple[Path, Path]], templates: Templates, staging: Stagin
         _pdfs(batch.kept, soffice, staging, force, reporter, result, batch.problems)
         for folder in batch.kept:
             batch.close(folder)
+    batch.shared.save()  # facts about files read, true whether the build fails or not
     if batch.problems.errors:
         raise SpecErrors(batch.problems.errors + list(batch.warnings))
     if batch.saving is not None:

@@ -23,7 +23,7 @@ import sys
 import time
 import zlib
 from enum import Enum
-from functools import lru_cache
+from itertools import chain
 from operator import attrgetter
 from pathlib import Path
 from stat import S_ISREG
@@ -142,26 +142,48 @@ def _item_json(item: Any) -> str:
     return text
 
 
-def folder_key(folder: Path) -> str:
-    """sha256 over every file of a folder (relative names and contents), hidden files excluded."""
+def folder_key(folder: Path, digests: "Digests | None" = None) -> str:
+    """sha256 over every file of a folder (relative names and contents), hidden files excluded.
+    `digests`: the memory of files' sha256 to use (a build keeps one for the folders every spec
+    folder shares: perfgen's source, the templates, 类别/), so that unchanged files are not read."""
+    digests = digests or _NO_MEMORY
+    files = []
+    # os.walk, hidden folders and __pycache__ pruned (rglob went through every .pyc), not into
+    # linked folders; regular files only (a link to a file counts as the file), as rglob + is_file
+    for path, subfolders, names in os.walk(folder):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".") and name != "__pycache__"]
+        relative = os.path.relpath(path, folder)
+        parts = () if relative == "." else tuple(relative.split(os.sep))
+        files += [((*parts, name), os.path.join(path, name)) for name in names
+                  if not name.startswith(".") and name != "__pycache__"]
     digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        relative = path.relative_to(folder)
-        if any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
+    # in the order of the Paths' sort, part by part ("a/b" before "a-c"), as before
+    for parts, path in sorted(files, key=lambda item: tuple(map(os.path.normcase, item[0]))):
+        try:
+            sha = digests.digest(path)
+        except IsADirectoryError:  # a FIFO, a device, a link to a folder: no bytes of a file
             continue
-        digest.update(relative.as_posix().encode("utf-8") + b"\0")
-        digest.update(sha256(path.read_bytes()).encode() + b"\n")
+        except OSError as exc:  # a broken link, a file gone since: not a file (Path.is_file)
+            if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.EBADF):
+                continue
+            raise
+        digest.update("/".join(parts).encode("utf-8") + b"\0")
+        digest.update(sha.encode() + b"\n")
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=1)
-def toolchain_key() -> str:
-    """perfgen's version and source plus the versions of what writes the bytes."""
-    parts = [f"perfgen {__version__}", f"python {sys.version_info[:2]}", f"zlib {zlib.ZLIB_RUNTIME_VERSION}",
-             f"source {folder_key(Path(__file__).resolve().parent)}"]
-    versions = installed_versions(_WRITERS)
-    parts += [f"{name} {versions.get(name, '?')}" for name in _WRITERS]
-    return sha256("\n".join(parts).encode())
+_TOOLCHAIN: list[str] = []  # once per process (a forked worker has its parent's)
+
+
+def toolchain_key(digests: "Digests | None" = None) -> str:
+    """perfgen's version and source plus the versions of what writes the bytes (`digests`: see folder_key)."""
+    if not _TOOLCHAIN:
+        parts = [f"perfgen {__version__}", f"python {sys.version_info[:2]}", f"zlib {zlib.ZLIB_RUNTIME_VERSION}",
+                 f"source {folder_key(Path(__file__).resolve().parent, digests)}"]
+        versions = installed_versions(_WRITERS)
+        parts += [f"{name} {versions.get(name, '?')}" for name in _WRITERS]
+        _TOOLCHAIN.append(sha256("\n".join(parts).encode()))
+    return _TOOLCHAIN[0]
 
 
 def _normal(name: str) -> str:
@@ -237,7 +259,8 @@ class Digests:
         self.reviewed = False             # `review` set in this build (saved with the entries)
         if store is not None:
             try:
-                data = json.loads(store.read_text(encoding="utf-8"))
+                with open(store, "rb") as handle:
+                    data = json.loads(handle.read().decode("utf-8"))
                 if isinstance(data, dict) and data.get("version") == 2 and isinstance(data.get("files"), dict):
                     self.entries = data["files"]
                     self.review = data.get("review") if isinstance(data.get("review"), dict) else None
@@ -245,9 +268,22 @@ class Digests:
                 self.entries = {}
 
     @classmethod
-    def for_output(cls, out: Path) -> "Digests":
-        """The remembered digests of the files met when building into the output folder `out`."""
+    def for_output(cls, out: Path, stores: Path | None = None) -> "Digests":
+        """The remembered digests of the files met when building into the output folder `out`
+        (`stores`: the folder of the stores, Digests.folder(), when it is known)."""
         name = sha256(os.path.abspath(out).encode("utf-8"))[:32]
+        return cls((stores or cls.folder()) / f"{name}.json")
+
+    @staticmethod
+    def folder() -> Path:
+        """Where the stores are kept."""
+        return cache_folder() / "digests"
+
+    @classmethod
+    def shared(cls, out: Path) -> "Digests":
+        """The remembered digests of the files every spec folder of a build into `out` shares:
+        perfgen's source, the templates, the 类别/ and 评分规则/ folders (the build holds out's lock)."""
+        name = sha256(os.path.abspath(out).encode("utf-8") + b"\0shared")[:32]
         return cls(cache_folder() / "digests" / f"{name}.json")
 
     def digest(self, path: Path | str) -> str:
@@ -259,7 +295,7 @@ class Digests:
         entry = self.entries.get(key)
         # (compared field by field: a no-op build of a district asks this of six thousand files)
         if (type(entry) is list and len(entry) == 5 and entry[0] == st.st_size and entry[1] == st.st_mtime_ns
-                and entry[2] == st.st_ino and _trusted(entry)):
+                and entry[2] == st.st_ino and _trusted(entry) and type(entry[3]) is str):  # (a store is not trusted)
             self.seen[key] = entry
             return entry[3]
         with open(key, "rb") as handle:
@@ -267,6 +303,29 @@ class Digests:
         if self.store is not None:
             self.seen[key] = [st.st_size, st.st_mtime_ns, st.st_ino, digest, time.time_ns()]
         return digest
+
+    def same(self, folder: str, groups: list[dict[str, str]]) -> bool:
+        """Whether each file of `groups` (file name in `folder` → sha256) still has that sha256:
+        `digest` of each, its common case in one loop (a no-op build of a district asks it of
+        thousands of tables)."""
+        entries, seen, stat = self.entries, self.seen, os.stat
+        prefix = os.path.join(folder, "")  # + a plain name (Manifest.load): os.path.join's path
+        for files in groups:
+            for name, sha in files.items():
+                path = prefix + name
+                entry = entries.get(path)
+                try:
+                    if type(entry) is list and len(entry) == 5 and entry[3] == sha:
+                        st = stat(path)
+                        if (entry[0] == st.st_size and entry[1] == st.st_mtime_ns and entry[2] == st.st_ino
+                                and S_ISREG(st.st_mode) and _trusted(entry)):
+                            seen[path] = entry
+                            continue
+                    if self.digest(path) != sha:
+                        return False
+                except OSError:
+                    return False
+        return True
 
     def remember(self, path: Path, digest: str, stat: list[int]) -> None:
         """`path` holds bytes with this digest, as `stat` (taken when they were written) says.
@@ -288,7 +347,7 @@ class Digests:
         try:
             self.store.parent.mkdir(parents=True, exist_ok=True)
             # written in place: a store cut short is unreadable JSON, which is an empty store
-            self.store.write_text(json.dumps(data), encoding="utf-8")
+            self.store.write_bytes(_store_bytes(data))
         except OSError:
             pass
 
@@ -310,6 +369,15 @@ class Digests:
             self.reviewed = True
 
 
+def _store_bytes(data: dict) -> bytes:
+    """A store's JSON: texts as they are, not \\u escapes (read back faster: every build reads every
+    store), but for a path that is no text (a file name's bytes not UTF-8): escaped then."""
+    try:
+        return json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(data).encode("ascii")
+
+
 def _trusted(entry: list) -> bool:
     """Whether an entry's file had been unchanged for a clock tick when the entry was made."""
     _, mtime, _, _, recorded = entry
@@ -326,11 +394,21 @@ def inputs_key(folder: Path, *parts: str, digests: Digests = _NO_MEMORY) -> str:
     build, with the same templates and perfgen, is not even read again."""
     digest = hashlib.sha256("\n".join(parts).encode())
     with os.scandir(folder) as entries:
-        files = sorted((entry.name, entry.path) for entry in entries
-                       if not entry.name.startswith(".") and entry.is_file())
-    for name, path in files:
-        digest.update(name.encode("utf-8") + b"\0")
-        digest.update(digests.digest(path).encode() + b"\n")
+        files = sorted([(entry.name, entry.path) for entry in entries
+                        if entry.name[0] != "." and entry.is_file()])
+    known, seen, stat = digests.entries, digests.seen, os.stat
+    text = []
+    for name, path in files:  # digests.digest(path), its common case inline (a district has thousands)
+        entry = known.get(path)
+        if type(entry) is list and len(entry) == 5:
+            st = stat(path)
+            if (entry[0] == st.st_size and entry[1] == st.st_mtime_ns and entry[2] == st.st_ino
+                    and S_ISREG(st.st_mode) and _trusted(entry) and type(entry[3]) is str):
+                seen[path] = entry
+                text.append(f"{name}\0{entry[3]}\n")
+                continue
+        text.append(f"{name}\0{digests.digest(path)}\n")
+    digest.update("".join(text).encode("utf-8"))
     return digest.hexdigest()
 
 
@@ -342,10 +420,15 @@ _HEX = re.compile(r"[0-9a-f]*")
 def _all_plain(groups: list[dict]) -> bool:
     """Every name in a manifest's groups a plain name and every digest a sha256, in two regex
     matches (a district's folder lists hundreds); False also where a name is long, to be looked at."""
-    digests = [digest for files in groups for digest in files.values()]
-    return (all(type(digest) is str and len(digest) == 64 for digest in digests)
-            and _HEX.fullmatch("".join(digests)) is not None
-            and _PLAIN_NAMES.fullmatch("".join(f"{name}\0" for files in groups for name in files)) is not None)
+    digests = list(chain.from_iterable(files.values() for files in groups))
+    names = list(chain.from_iterable(groups))  # (a JSON object's keys are texts)
+    text = "\0".join(names) + "\0" if names else ""
+    try:  # (join: every one a text; each 64 characters long)
+        return ((not digests or (set(map(len, digests)) == {64} and _HEX.fullmatch("".join(digests)) is not None))
+                and text.count("\0") == len(names)  # no name holds a \0 itself (two names to the regex)
+                and _PLAIN_NAMES.fullmatch(text) is not None)
+    except TypeError:
+        return False
 
 
 _PLAIN = re.compile(r"[^./\\:\0][^/\\:\0]*")  # not empty, not hidden (nor . or ..), no separator or drive
@@ -382,7 +465,8 @@ class Manifest:
         try:
             if os.path.lexists(path) and not os.path.isfile(path):
                 raise ValueError("不是普通文件")
-            data = json.loads(path.read_text(encoding="utf-8"))
+            with open(path, "rb") as handle:
+                data = json.loads(handle.read().decode("utf-8"))
         except FileNotFoundError:
             return manifest
         except (OSError, ValueError, RecursionError) as exc:
@@ -395,16 +479,18 @@ class Manifest:
         manifest.inputs = inputs if isinstance(inputs, dict) else None
         groups = {group: entry for group, entry in data["outputs"].items()
                   if isinstance(entry, dict) and isinstance(entry.get("key"), str) and isinstance(entry.get("files"), dict)}
-        plain = _all_plain([entry["files"] for entry in groups.values()])
-        for group, entry in groups.items():
-            files = entry["files"]
-            if not plain:  # the names and digests one by one: which to drop, which to say
-                files = {}
-                for name, digest in entry["files"].items():
-                    if not plain_name(name):
-                        manifest.ignored.append(str(name))
-                    elif isinstance(digest, str) and _HEX64.fullmatch(digest):
-                        files[name] = digest
+        if _all_plain([entry["files"] for entry in groups.values()]):
+            # as read, where a group is {"key", "files"} only (as perfgen writes it: no copy of thousands)
+            manifest.groups = {group: entry if len(entry) == 2 else {"key": entry["key"], "files": entry["files"]}
+                               for group, entry in groups.items()}
+            return manifest
+        for group, entry in groups.items():  # the names and digests one by one: which to drop, which to say
+            files = {}
+            for name, digest in entry["files"].items():
+                if not plain_name(name):
+                    manifest.ignored.append(str(name))
+                elif isinstance(digest, str) and _HEX64.fullmatch(digest):
+                    files[name] = digest
             manifest.groups[group] = {"key": entry["key"], "files": files}
         return manifest
 
@@ -413,23 +499,24 @@ class Manifest:
         return {name: digest for group in self.groups.values() for name, digest in group["files"].items()}
 
     def unchanged(self, inputs_key: str, groups: list[str]) -> bool:
-        """True when the folder was last built from `inputs_key` and the files of `groups` are intact."""
-        return (isinstance(self.inputs, dict) and self.inputs.get("key") == inputs_key
-                and all(self.fresh(group, self.groups.get(group, {}).get("key", "")) for group in groups))
+        """True when the folder was last built from `inputs_key` and the files of `groups` are intact
+        (each `fresh` with its own key: the files of all of them checked in one loop)."""
+        if not (isinstance(self.inputs, dict) and self.inputs.get("key") == inputs_key):
+            return False
+        files = []
+        for group in groups:
+            entry = self.groups.get(group)
+            if not isinstance(entry, dict) or not isinstance(entry.get("key"), str) or not entry.get("files"):
+                return False
+            files.append(entry["files"])
+        return self.digests.same(str(self.folder), files)
 
     def fresh(self, group: str, group_key: str) -> bool:
         """True when `group` was built from `group_key` and every file it wrote is still as written."""
         entry = self.groups.get(group)
         if not isinstance(entry, dict) or entry.get("key") != group_key or not entry.get("files"):
             return False
-        folder = str(self.folder)
-        for name, digest in entry["files"].items():
-            try:
-                if self.digests.digest(os.path.join(folder, name)) != digest:
-                    return False
-            except OSError:
-                return False
-        return True
+        return self.digests.same(str(self.folder), [entry["files"]])
 
     def files(self, group: str) -> dict[str, str]:
         entry = self.groups.get(group)

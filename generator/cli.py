@@ -1,6 +1,7 @@
 """The `perfgen` command line (typer): one function per command, messages in Chinese."""
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 import sys
@@ -79,6 +80,9 @@ class _Reporter:
         pass
 
 
+_SEPARATORS = frozenset("/\\:")
+
+
 class LineReporter(_Reporter):
     """Plain lines, one per project, for logs and CI (not a terminal)."""
 
@@ -94,8 +98,9 @@ class LineReporter(_Reporter):
     def projects(self, folder: Path, names: list[str], built: list[bool]) -> None:
         # one write for the folder: a district's no-op build says 2,000 lines
         start, self.done = self.done, self.done + len(names)
+        prefix = self.label(folder, "")  # label(folder, name) is prefix + name for a name with no separator or drive
         sys.stdout.write("".join(f"[{start + i}/{self.total}] {'已生成' if was_built else '未变化，跳过'} "
-                                 f"{self.label(folder, name)}\n"
+                                 f"{self.label(folder, name) if _SEPARATORS.intersection(name) else prefix + name}\n"
                                  for i, (name, was_built) in enumerate(zip(names, built), 1)))
 
     def note(self, message: str) -> None:
@@ -184,6 +189,8 @@ def build(
 def report_review_marks(spec_dir: Path, found: list[tuple[tuple[str, int, str], ...]] | None = None) -> None:
     """The `# 待核对` comments `perfgen new` left that are still in the specs: they are for a person.
     `found`: those the build found, per spec folder (read again if the folders are not those)."""
+    if found is not None and not any(found):  # the build read every folder's marks: none
+        return
     folders = [spec_dir.parent] if spec_dir.is_file() else spec_folders(spec_dir)
     if found is not None and len(found) == len(folders):
         marks = [(folder / name, line, note) for folder, marks in zip(folders, found) for name, line, note in marks]
@@ -492,6 +499,9 @@ def entry(args: list[str] | None = None) -> None:
     """The `perfgen` command: the CLI, with whatever nobody foresaw said in one Chinese line
     (its details in a log file) instead of a traceback; exit statuses in failure.py."""
     safe_streams()
+    # what is imported lives as long as the process: the garbage collector need not look at it again
+    # each time a command's many small objects (a no-op build's manifests, read) trigger a collection
+    gc.freeze()
     try:
         app(args=args, prog_name="perfgen")
     except SystemExit:

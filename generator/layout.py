@@ -68,9 +68,12 @@ class Looks:
         if self.answers is None:
             return answer(path)
         key = (question, path)
-        kept = self.here if path == self.folder or path.parent == self.folder else self.answers
+        kept = self.here
         if key not in kept:
-            kept[key] = answer(path)
+            kept = self.answers
+            if key not in kept:  # (where it is kept decided only for a new answer: Paths compared cost)
+                kept = self.here if path == self.folder or path.parent == self.folder else self.answers
+                kept[key] = answer(path)
         return kept[key]
 
     def at_and_above(self, start: Path, name: str) -> list[Path]:
@@ -101,11 +104,15 @@ class Looks:
         its project (search_folders), nearest first. Remembering, those above are looked at once:
         below the project's root and the current folder, siblings share them."""
         start = self.resolve(near)
-        if (self.answers is None or start.parent == start or start == self.resolve(Path.cwd())
+        if (self.answers is None or start.parent == start or start == self.cwd()
                 or any(self.exists(start / marker) for marker in PROJECT_MARKERS)):
             return self._layers(search_folders(near, self))
         return self._layers([start]) + self._ask("templates above", start.parent,
                                                  lambda parent: self._layers(search_folders(near, self)[1:]))
+
+    def cwd(self) -> Path:
+        """The current folder, resolved (remembering: once, not a system call per spec folder)."""
+        return self._ask("cwd", Path(), lambda _: self.resolve(Path.cwd()))
 
     def _layers(self, folders: list[Path]) -> list[Path]:
         # a layer holds variants, or only a years.yaml: an office that files shipped formats in its own years
@@ -318,7 +325,9 @@ def ruleset_folders(spec_folder: Path, looks: Looks = _FRESH) -> list[Path]:
 def count_tables(folder: Path) -> int:
     """How many tables a folder's specs and facts files give (a progress bar's total)."""
     with os.scandir(folder) as entries:
-        return sum(1 for entry in entries if is_spec_file(entry.name) or facts_stage(entry.name))
+        names = [entry.name for entry in entries if entry.name.endswith(SPEC_SUFFIXES)]
+    # is_spec_file(name) or facts_stage(name), for a name with a spec's suffix
+    return sum(1 for name in names if (name != DEPARTMENT_FILE and name[0] != ".") or stage_of(name))
 
 
 def review_marks(folders: list[Path]) -> list[tuple[Path, int, str]]:
@@ -352,9 +361,24 @@ def spec_folders(root: Path) -> list[Path]:
     """Every folder at or below `root` that holds a 部门.yaml (a year folder and its units), in a
     stable order; hidden folders below `root` are skipped, wherever `root` itself lives."""
     found = []
-    for folder, subfolders, files in os.walk(root):  # os.walk: a district's tree, 3× faster than rglob
-        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        if DEPARTMENT_FILE in files:
+    todo = [os.fspath(root)]
+    while todo:  # os.walk's folders and files (not into linked folders), without its lists of every file
+        folder = todo.pop()
+        try:
+            with os.scandir(folder) as entries:
+                department = False
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir()
+                    except OSError:
+                        is_dir = False
+                    if not is_dir:
+                        department = department or entry.name == DEPARTMENT_FILE
+                    elif entry.name[0] != "." and not entry.is_symlink():
+                        todo.append(entry.path)
+        except OSError:
+            continue
+        if department:
             found.append(Path(folder))
     return sorted(found)
 
@@ -405,13 +429,21 @@ def output_problems(out: Path, folders: list[Path], problems: Problems) -> None:
     if existing is not None and not existing.is_dir():
         problems.add(out, None, "", f"输出目录 {out} 不是目录（{existing} 是一个文件）：请用 -o 指定一个目录")
         return
+    looks = Looks(remember=True)  # sibling spec folders resolve their common parents once
+    target = os.path.normcase(resolved)
     for folder in folders:
-        spec = folder.resolve()
-        if resolved == spec or resolved.is_relative_to(spec):
+        spec = looks.resolve(folder if folder.is_absolute() else Path.cwd() / folder)
+        if _within(target, os.path.normcase(spec)):
             problems.add(out, None, "", f"输出目录 {out} 是项目说明目录 {folder} 或在它之内：perfgen 不往说明目录里写文件，"
                                         "请用 -o 换一个输出目录")
             return
-        if spec.is_relative_to(resolved):
+        if _within(os.path.normcase(spec), target):
             problems.add(out, None, "", f"输出目录 {out} 包含项目说明目录 {folder}：perfgen 不往说明目录里写文件，"
                                         "请用 -o 换一个输出目录（例如 output）")
             return
+
+
+def _within(path: str, folder: str) -> bool:
+    """Path(path).is_relative_to(folder) for two resolved paths, normcased (no exception raised and
+    caught per spec folder)."""
+    return path == folder or path.startswith(os.path.join(folder, ""))

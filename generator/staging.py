@@ -287,14 +287,26 @@ def sweep(folder: Path) -> int:
     """Remove the temporary files and backups killed builds left anywhere under `folder`; run only
     while holding the folder's lock (then no build is writing there) and after `recover`."""
     removed = 0
-    for where, subfolders, files in os.walk(folder):
-        for name in files:
-            if _LEFTOVER.match(name):
-                try:
-                    os.unlink(os.path.join(where, name))
-                    removed += 1
-                except OSError:
-                    pass
+    todo = [os.fspath(folder)]
+    while todo:  # os.walk's folders and files (not into linked folders), without its lists: a district has thousands
+        try:
+            with os.scandir(todo.pop()) as entries:
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir()
+                    except OSError:
+                        is_dir = False
+                    if is_dir:
+                        if not entry.is_symlink():
+                            todo.append(entry.path)
+                    elif _LEFTOVER.match(entry.name):
+                        try:
+                            os.unlink(entry.path)
+                            removed += 1
+                        except OSError:
+                            pass
+        except OSError:
+            continue
     return removed
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import shutil
 from decimal import Decimal
@@ -310,3 +311,169 @@ def test_remembered_rows_are_written_as_the_encoder_writes_them():
         keys = [cache.fingerprint(table) for table in tables]
         assert keys == [_reference_key(table) for table in tables]
         assert len(set(keys)) == len(keys)
+
+
+# ---------------------------------------------------------------- the no-op build's fast paths
+
+def _reference_folder_key(folder):
+    """folder_key as it was defined (rglob, every file read): the fast one must give these keys."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        relative = path.relative_to(folder)
+        if any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
+            continue
+        digest.update(relative.as_posix().encode("utf-8") + b"\0")
+        digest.update(cache.sha256(path.read_bytes()).encode() + b"\n")
+    return digest.hexdigest()
+
+
+def test_folder_key_is_the_reference_key_with_or_without_a_memory(tmp_path):
+    variant = tmp_path / "v"
+    shutil.copytree(TEMPLATES / "2024目标表", variant)
+    (variant / "__pycache__").mkdir()
+    (variant / "__pycache__" / "x.pyc").write_bytes(b"pyc")
+    (variant / ".git").mkdir()
+    (variant / ".git" / "HEAD").write_bytes(b"ref")
+    (variant / "a-b").write_bytes(b"1")          # sorted by parts: a/… before a-b
+    (variant / "a").mkdir()
+    (variant / "a" / "c.txt").write_bytes(b"2")
+    (variant / "链接.txt").symlink_to(variant / "a" / "c.txt")   # a link to a file is the file
+    (variant / "断链").symlink_to(variant / "nowhere")            # a broken one is nothing
+    (variant / "目录链接").symlink_to(variant / "a")              # a linked folder is not gone into
+    os.mkfifo(variant / "管道")                                    # a FIFO holds no bytes of a file
+    store = tmp_path / "store.json"
+    assert cache.folder_key(variant) == _reference_folder_key(variant)
+    memory = cache.Digests(store)
+    assert cache.folder_key(variant, memory) == _reference_folder_key(variant)
+    memory.save()
+    assert cache.folder_key(variant, cache.Digests(store)) == _reference_folder_key(variant)
+    (variant / "a" / "c.txt").write_bytes(b"3")
+    assert cache.folder_key(variant, cache.Digests(store)) == _reference_folder_key(variant)
+
+
+def test_a_build_remembers_the_digests_of_the_folders_above_its_spec_folders(spec_folder, tmp_path, monkeypatch):
+    from generator.batch import run
+
+    monkeypatch.setenv("PERFGEN_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    run(spec_folder, out, TEMPLATES)
+    shared = cache.Digests.shared(out)
+    package = str(Path(cache.__file__).resolve().parent)
+    assert any(path.startswith(package) for path in shared.entries)           # perfgen's source
+    assert any(path.startswith(str(TEMPLATES)) for path in shared.entries)    # the templates
+    assert shared.store != cache.Digests.for_output(out).store
+
+
+def test_same_is_digest_file_by_file():
+    """Digests.same (one loop over a no-op's thousands of outputs) answers as comparing `digest`
+    of each file with the manifest's sha256 does, whatever the store remembers and whatever
+    happened to the files."""
+    import tempfile
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    actions = st.sampled_from(["keep", "edit in place", "edit, mtime put back", "delete", "folder", "wrong digest"])
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(actions, min_size=1, max_size=6), st.booleans())
+    def check(what, remembered):
+        with tempfile.TemporaryDirectory() as folder:
+            folder = Path(folder)
+            files = {}
+            for i, _ in enumerate(what):
+                path = folder / f"表{i}.docx"
+                path.write_bytes(b"x" * i)
+                aged(path)
+                files[path.name] = cache.sha256(b"x" * i)
+            store = folder / ".store.json"
+            if remembered:
+                memory = cache.Digests(store)
+                for name in files:
+                    memory.digest(folder / name)
+                memory.save()
+            for (name, sha), action in zip(list(files.items()), what):
+                path = folder / name
+                if action == "edit in place":
+                    path.write_bytes(b"y" * (len(name) + 1))
+                elif action == "edit, mtime put back":
+                    mtime = os.stat(path).st_mtime_ns
+                    path.write_bytes(b"z" * os.stat(path).st_size)
+                    os.utime(path, ns=(mtime, mtime))
+                elif action == "delete":
+                    path.unlink()
+                elif action == "folder":
+                    path.unlink()
+                    path.mkdir()
+                elif action == "wrong digest":
+                    files[name] = "0" * 64
+
+            def reference() -> bool:
+                memory = cache.Digests(store)
+                try:
+                    return all(memory.digest(os.path.join(folder, name)) == sha for name, sha in files.items())
+                except OSError:
+                    return False
+
+            half = len(files) // 2
+            groups = [dict(list(files.items())[:half]), dict(list(files.items())[half:])]
+            assert cache.Digests(store).same(str(folder), groups) == reference()
+
+    check()
+
+
+def test_count_tables_counts_specs_and_facts_files():
+    """count_tables (a progress bar's total) is is_spec_file or facts_stage of each name."""
+    import tempfile
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from generator.layout import DEPARTMENT_FILE, count_tables, facts_stage, is_spec_file
+
+    parts = st.sampled_from(["a", ".", "自评", "监控", "部门", "yaml", "yml", "docx", ".yaml", ".自评"])
+    names = st.lists(st.lists(parts, min_size=1, max_size=4).map("".join), max_size=8, unique=True)
+
+    @settings(max_examples=80, deadline=None)
+    @given(names)
+    def check(found):
+        found = [name for name in found if name not in (".", "..")] + [DEPARTMENT_FILE]
+        with tempfile.TemporaryDirectory() as folder:
+            for name in found:
+                (Path(folder) / name).write_bytes(b"")
+            assert count_tables(Path(folder)) == sum(1 for name in found if is_spec_file(name) or facts_stage(name))
+
+    check()
+
+
+def test_a_store_keeps_paths_that_are_no_text(tmp_path):
+    store = tmp_path / "store.json"
+    memory = cache.Digests(store)
+    memory.remember(Path(os.fsdecode(b"/out/\xff.docx")), "d" * 64, [1, 2, 3])
+    memory.remember(tmp_path / "表.docx", "e" * 64, [1, 2, 3])
+    memory.save()
+    assert "\\u8868.docx" in store.read_text(encoding="utf-8")  # a path that is no text: all escaped
+    assert set(cache.Digests(store).entries) == set(memory.seen)
+    memory.seen.pop(os.fsdecode(b"/out/\xff.docx"))
+    memory.save()
+    assert "表.docx" in store.read_text(encoding="utf-8") and "\\u" not in store.read_text(encoding="utf-8")
+
+
+def test_a_manifest_group_with_more_than_key_and_files_is_read_as_key_and_files(tmp_path):
+    digest = "a" * 64
+    data = {"outputs": {"项目/a": {"key": "k", "files": {"a.docx": digest}, "other": 1},
+                        "项目/b": {"key": "k", "files": {"b.docx": digest}}}}
+    (tmp_path / cache.MANIFEST).write_text(json.dumps(data), encoding="utf-8")
+    manifest = cache.Manifest.load(tmp_path)
+    assert manifest.groups == {"项目/a": {"key": "k", "files": {"a.docx": digest}},
+                               "项目/b": {"key": "k", "files": {"b.docx": digest}}}
+
+
+def test_a_manifest_name_holding_a_nul_is_ignored_not_a_crash(tmp_path):
+    """A name with a \\0 (no file can have it: os.stat raises ValueError) was taken for two plain
+    names by the one regex over them all, and a no-op build stopped on an internal error."""
+    digest = "a" * 64
+    data = {"outputs": {"汇总": {"key": "k", "files": {"汇总.xlsx": digest, "x\0y.docx": digest}}}}
+    (tmp_path / cache.MANIFEST).write_text(json.dumps(data), encoding="utf-8")
+    manifest = cache.Manifest.load(tmp_path)
+    assert manifest.groups["汇总"]["files"] == {"汇总.xlsx": digest} and manifest.ignored == ["x\0y.docx"]

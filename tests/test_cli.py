@@ -374,3 +374,19 @@ def test_a_build_with_nothing_to_do_loads_none_of_the_heavy_libraries(tmp_path):
     assert "生成 7 个" in first.stdout, first.stderr
     again = subprocess.run(args, capture_output=True, text=True)
     assert "均未变化" in again.stdout and again.stderr.splitlines()[-1] == "[]", again.stderr
+
+
+def test_a_folders_lines_name_each_table_as_os_path_join_does(tmp_path, capsys):
+    import os
+
+    from generator.cli import LineReporter
+
+    names = ["法律顾问费", "a/b", "/绝对", "c:d", "e\\f", ""]
+    reporter = LineReporter(tmp_path)
+    reporter.start(len(names) * 2)
+    reporter.projects(tmp_path / "部门", names, [True, False] * 3)
+    reporter.projects(tmp_path, names, [False] * 6)  # the output folder itself: "."
+    lines = capsys.readouterr().out.splitlines()
+    expected = [os.path.join("部门", name) for name in names] + [os.path.join(".", n) for n in names]
+    assert [line.split(" ", 2)[2] for line in lines] == expected
+    assert lines[0] == "[1/12] 已生成 部门/法律顾问费" and lines[1] == "[2/12] 未变化，跳过 部门/a/b"

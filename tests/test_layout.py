@@ -25,6 +25,35 @@ def test_spec_folders_and_files_in_a_stable_order_without_hidden_ones(tmp_path):
     assert count_spec_files(root / "2024") == len(files) == 7
 
 
+def test_spec_folders_are_those_os_walk_finds(tmp_path):
+    """spec_folders walks with scandir as os.walk did (not into linked or hidden folders; a
+    部门.yaml that is a folder is none, a link to one is one)."""
+    import os
+
+    def reference(root):
+        found = []
+        for folder, subfolders, files in os.walk(root):
+            subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+            if "部门.yaml" in files:
+                found.append(Path(folder))
+        return sorted(found)
+
+    root = tmp_path / "specs"
+    for folder in ["a", "a/b", "a/b/c", "d", ".e", "a/.f", "g"]:
+        (root / folder).mkdir(parents=True)
+        write(root / folder / "部门.yaml", "x")
+    (root / "g" / "部门.yaml").unlink()
+    (root / "g" / "部门.yaml").mkdir()                          # a folder of that name: no spec folder
+    (root / "h").mkdir()
+    (root / "h" / "部门.yaml").symlink_to(root / "a" / "部门.yaml")  # a link to the file: one
+    (root / "link").symlink_to(root / "a")                       # a linked folder: not gone into
+    (root / "broken").symlink_to(root / "nowhere")
+    assert spec_folders(root) == reference(root)
+    assert [p.relative_to(root).as_posix() for p in spec_folders(root)] == ["a", "a/b", "a/b/c", "d", "h"]
+    assert spec_folders(root / "a" / "b" / "c") == reference(root / "a" / "b" / "c") == [root / "a" / "b" / "c"]
+    assert spec_folders(root / "nowhere") == []
+
+
 def test_outputs_mirror_the_spec_folders(tmp_path):
     problems = Problems()
     _, pairs = targets(EXAMPLES, tmp_path, None, problems)
@@ -115,3 +144,23 @@ def test_looks_that_remember_answer_as_the_file_system(tmp_path, monkeypatch, cw
         assert search_folders(folder, looks) == search_folders(folder), folder
         assert Templates(None, folder).layers(looks) == Templates(None, folder).folders, folder
         assert looks.resolve(folder) == folder.resolve(), folder
+
+
+def test_within_is_is_relative_to():
+    """output_problems compares resolved paths as texts: as Path.is_relative_to does."""
+    from pathlib import PurePosixPath
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from generator.layout import _within
+
+    parts = st.lists(st.sampled_from(["a", "b", "ab", "a b", "说明", "a.b"]), max_size=4)
+
+    @settings(max_examples=200, deadline=None)
+    @given(parts, parts)
+    def check(path, folder):
+        path, folder = PurePosixPath("/", *path), PurePosixPath("/", *folder)
+        assert _within(str(path), str(folder)) == path.is_relative_to(folder)
+
+    check()
