@@ -57,26 +57,6 @@ def _usage() -> dict:
             "rss_main_mb": me.ru_maxrss / 1024, "rss_worker_mb": children.ru_maxrss / 1024}
 
 
-def child_build(args: argparse.Namespace) -> dict:
-    """`perfgen build` as a user runs it (the CLI; its output thrown away)."""
-    import contextlib
-    import io
-
-    from generator import cli
-
-    results = []
-    build = cli.run_build
-
-    def counted(*a, **k):  # the CLI prints the result; keep it to count the tables built
-        results.append(build(*a, **k))
-        return results[-1]
-
-    cli.run_build = counted
-    with contextlib.redirect_stdout(io.StringIO()):
-        cli.app(["build", args.specs, "-o", args.out, "-j", str(args.jobs)], standalone_mode=False)
-    return {"built": len(results[0].built), "projects": results[0].projects}
-
-
 def _sample(args: argparse.Namespace):
     """Every k-th project of the tree, so the sample mixes variants and categories as the tree does:
     (variant, project, context function, the folder perfgen wrote the project's tables to)."""
@@ -398,7 +378,7 @@ def floor(folder: Path, repeat: int = 3) -> dict:
     return {"files": len(files), "members": members, "bytes": size, "cpu_s": cpu}
 
 
-CHILDREN = {"build": child_build, "docxtpl": child_docxtpl, "openpyxl": child_openpyxl, "fair": child_fair}
+CHILDREN = {"docxtpl": child_docxtpl, "openpyxl": child_openpyxl, "fair": child_fair}
 
 
 def run_child(kind: str, cache: Path, **options) -> dict:
@@ -406,9 +386,13 @@ def run_child(kind: str, cache: Path, **options) -> dict:
     perfgen's memory of file digests is kept in `cache` (the run's own, not the user's)."""
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
         report = Path(handle.name)
-    argv = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--report", str(report)]
-    for key, value in options.items():
-        argv += [f"--{key.replace('_', '-')}", str(value)]
+    if kind == "build":  # perfgen's CLI alone in its process (perfgen_child.py)
+        argv = [sys.executable, str(BENCH / "perfgen_child.py"), str(report), str(options["specs"]),
+                str(options["out"]), str(options["jobs"])]
+    else:
+        argv = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--report", str(report)]
+        for key, value in options.items():
+            argv += [f"--{key.replace('_', '-')}", str(value)]
     start = time.perf_counter()
     subprocess.run(argv, check=True, cwd=REPO, env={**os.environ, "PERFGEN_CACHE": str(cache)})
     wall = time.perf_counter() - start
