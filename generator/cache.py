@@ -120,25 +120,37 @@ def _encode(plain: Any) -> str:
 # a list item's JSON by its printing fields: texts by value, anything else (numbers too: 1 is not
 # true, Decimal 1.0 is not 1.00) by identity, kept in the entry so that no other object takes its id
 _ITEMS: dict[tuple, tuple[tuple, str]] = {}
-_GETTERS: dict[type, Any] = {}
+_GETTERS: dict[type, tuple[Any, bool]] = {}  # a dataclass → its printing fields' getter, whether it is frozen
+# a frozen item's JSON by the item's identity (the model shares an indicator met before between
+# tables: model._indicators), the item kept with it
+_BY_ID: dict[int, tuple[Any, str]] = {}
 
 
 def _item_json(item: Any) -> str:
+    found = _BY_ID.get(id(item))
+    if found is not None and found[0] is item:
+        return found[1]
     kind = type(item)
-    get = _GETTERS.get(kind)
-    if get is None:
+    known = _GETTERS.get(kind)
+    if known is None:
         names = _FIELDS[kind]
-        get = _GETTERS[kind] = attrgetter(*names) if len(names) > 1 else (lambda value: (getattr(value, names[0]),)
-                                                                         if names else ())
+        get = attrgetter(*names) if len(names) > 1 else (lambda value: (getattr(value, names[0]),) if names else ())
+        known = _GETTERS[kind] = (get, kind.__dataclass_params__.frozen)
+    get, frozen = known
     parts = get(item)
     key = (kind, tuple(part if type(part) is str or part is None else id(part) for part in parts))
     found = _ITEMS.get(key)
     if found is not None:
-        return found[1]
-    text = _ENCODE(item)
-    if len(_ITEMS) >= 1024:  # a department repeats its indicators (categories, copies); memory stays flat
-        _ITEMS.clear()
-    _ITEMS[key] = (parts, text)
+        text = found[1]
+    else:
+        text = _ENCODE(item)
+        if len(_ITEMS) >= 1024:  # a department repeats its indicators (categories, copies); memory stays flat
+            _ITEMS.clear()
+        _ITEMS[key] = (parts, text)
+    if frozen:
+        if len(_BY_ID) >= 1024:
+            _BY_ID.clear()
+        _BY_ID[id(item)] = (item, text)
     return text
 
 
