@@ -59,25 +59,54 @@ def _one_level(value: Any) -> Any:
     and numbers of a project cost no Python call. (Mappings' keys must be texts, as every table's
     are: the encoder would write 1 and True as "1" and "true".)"""
     kind = type(value)
+    view = _VIEWS.get(kind)
+    if view is not None:
+        return view(value)
     names = _fields(kind)
     if names is not None:
-        plain = {"__type__": kind.__name__}
-        for name in names:
-            plain[name] = getattr(value, name)
-        return plain
+        view = _VIEWS[kind] = _dataclass_view(kind.__name__, names)
+        return view(value)
     if hasattr(value, "model_dump"):
         return value.model_dump()
     from decimal import Decimal  # loaded where projects are keyed, not by a build with nothing to do
 
     if isinstance(value, Decimal):
+        if kind is Decimal:
+            _VIEWS[kind] = _decimal_view
         return f"D:{value}"
     if isinstance(value, (dt.date, dt.datetime)):
+        if kind is dt.date or kind is dt.datetime:
+            _VIEWS[kind] = kind.isoformat
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, Path):
         return value.as_posix()
     raise TypeError(f"{kind.__name__} has no content key")
+
+
+# a kind met before → its view, for the kinds whose view depends on nothing but the kind: a
+# dataclass, Decimal, date and datetime themselves (a project's amounts and dates: the encoder asks
+# for each of them)
+_VIEWS: dict[type, Any] = {}
+
+
+def _decimal_view(value: Any) -> str:
+    return f"D:{value}"
+
+
+def _dataclass_view(type_name: str, names: tuple[str, ...]) -> Any:
+    get = attrgetter(*names) if len(names) > 1 else None
+
+    def view(value: Any) -> dict[str, Any]:
+        plain = {"__type__": type_name}
+        if get is not None:
+            plain.update(zip(names, get(value)))
+        else:
+            for name in names:
+                plain[name] = getattr(value, name)
+        return plain
+    return view
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, check_circular=False, default=_one_level).encode
