@@ -71,13 +71,14 @@ def flatten(indicators: dict[str, dict[str, Any]], source: Source, variant: Vari
     """Entries of a 绩效指标 mapping: `二级: {三级: 值}` or, nested, `一级: {二级: {三级: 值}}`."""
     own = origin == SPEC
     out: list[Entry] = []
-    line_of, file = source.line, source.path
+    line_of, file, lines = source.line, source.path, source.lines
 
     def entries(group: str, items: dict[str, Any], path: tuple) -> None:
         """An entry per `三级: 值` of `items`, the mapping at `path` (its line is the 二级's)."""
         group_line = line_of(path)
         for name, value in items.items():
-            line = line_of(path + (name,))
+            inner = path + (name,)
+            line = lines.get(inner) or line_of(inner)  # every key's line is known (lines count from 1)
             out.append(Entry(group, name, value, origin, file, line, line if own else spec_line, None, group_line))
 
     def fail(path: tuple, message: str) -> None:
@@ -116,6 +117,19 @@ def flatten(indicators: dict[str, dict[str, Any]], source: Source, variant: Vari
                     continue
             entries(level2, sub, path)
     return out
+
+
+_SHAPES: dict[type, tuple[tuple[str, ...], str]] = {}
+
+
+def _shape(model: type) -> tuple[tuple[str, ...], str]:
+    """The INHERITED fields a spec model has, and where it keeps its indicators (once per model)."""
+    found = _SHAPES.get(model)
+    if found is None:
+        fields = model.model_fields
+        found = _SHAPES[model] = (tuple(key for key in INHERITED if key in fields),
+                                  next(k for k in INDICATOR_KEYS if k in fields))
+    return found
 
 
 def fill_placeholders(text: str, fields: dict[str, str]) -> str:
@@ -171,6 +185,8 @@ class _Merge:
         self.groups.setdefault(key, []).append(entry)
 
     def drop(self, drops: set[str]) -> None:
+        if not drops:  # (inherited is already the names of the entries not the spec's own)
+            return
         for key, entries in self.groups.items():
             self.groups[key] = [e for e in entries if not (
                 e.name in drops or key in drops or self.variant.level1_of.get(key) in drops)]
@@ -197,9 +213,8 @@ def expand(loaded: Loaded, department: DepartmentSpec, variant: Variant | None =
     problems = problems if problems is not None else Problems()
     spec = loaded.spec
     source = loaded.source
-    shape = type(spec).model_fields
-    inherited_fields = {key: getattr(spec, key) or getattr(department, key) for key in INHERITED if key in shape}
-    where = next(k for k in INDICATOR_KEYS if k in shape)
+    inherited_keys, where = _shape(type(spec))
+    inherited_fields = {key: getattr(spec, key) or getattr(department, key) for key in inherited_keys}
     funds = getattr(spec, "项目资金", None)
     budget = funds.年度预算 if funds is not None else Decimal(0)
     own = flatten(getattr(spec, where), source, variant, problems, SPEC, key=where)
