@@ -295,23 +295,6 @@ class _Row:
     amount: object
 
 
-def test_remembered_rows_are_written_as_the_encoder_writes_them():
-    """A top-level list of dataclasses is written from each row's remembered JSON (cache._encode):
-    the same key as the reference, and rows that print differently never share one (1.0 and 1.00,
-    1 and true, a text equal to the placeholder the list is spliced in for)."""
-    tables = [_Table("a", (_Row("x", Decimal("1.0")), _Row("y", None))),
-              _Table("a", (_Row("x", Decimal("1.00")), _Row("y", None))),
-              _Table("a", (_Row("x", 1), _Row("y", None))),
-              _Table("a", (_Row("x", True), _Row("y", None))),
-              _Table("a", (_Row("x", 1.0), _Row("y", None))),
-              _Table("\0rows\0", (_Row("x", 1), _Row("\0rows\0", None))),
-              _Table("a", [_Row("x", 1), _Leaf("y", Decimal(2))])]
-    for _ in range(2):  # the second time from the memory
-        keys = [cache.fingerprint(table) for table in tables]
-        assert keys == [_reference_key(table) for table in tables]
-        assert len(set(keys)) == len(keys)
-
-
 @dataclasses.dataclass
 class _Mutable:
     text: str
@@ -329,3 +312,20 @@ def test_a_row_shared_between_tables_is_remembered_by_identity_only_when_frozen(
     before = cache.fingerprint(table)
     changing.text = "w"
     assert cache.fingerprint(table) == _reference_key(table) != before
+
+
+def test_remembered_rows_are_written_as_the_encoder_writes_them():
+    """A top-level list of dataclasses is written from each row's remembered JSON (cache._encode):
+    the same key as the reference, and rows that print differently never share one (1.0 and 1.00,
+    1 and true, a text equal to the placeholder the list is spliced in for)."""
+    tables = [_Table("a", (_Row("x", Decimal("1.0")), _Row("y", None))),
+              _Table("a", (_Row("x", Decimal("1.00")), _Row("y", None))),
+              _Table("a", (_Row("x", 1), _Row("y", None))),
+              _Table("a", (_Row("x", True), _Row("y", None))),
+              _Table("a", (_Row("x", 1.0), _Row("y", None))),
+              _Table("\0rows\0", (_Row("x", 1), _Row("\0rows\0", None))),
+              _Table("a", [_Row("x", 1), _Leaf("y", Decimal(2))])]
+    for _ in range(2):  # the second time from the memory
+        keys = [cache.fingerprint(table) for table in tables]
+        assert keys == [_reference_key(table) for table in tables]
+        assert len(set(keys)) == len(keys)
