@@ -59,25 +59,54 @@ def _one_level(value: Any) -> Any:
     and numbers of a project cost no Python call. (Mappings' keys must be texts, as every table's
     are: the encoder would write 1 and True as "1" and "true".)"""
     kind = type(value)
+    view = _VIEWS.get(kind)
+    if view is not None:
+        return view(value)
     names = _fields(kind)
     if names is not None:
-        plain = {"__type__": kind.__name__}
-        for name in names:
-            plain[name] = getattr(value, name)
-        return plain
+        view = _VIEWS[kind] = _dataclass_view(kind.__name__, names)
+        return view(value)
     if hasattr(value, "model_dump"):
         return value.model_dump()
     from decimal import Decimal  # loaded where projects are keyed, not by a build with nothing to do
 
     if isinstance(value, Decimal):
+        if kind is Decimal:
+            _VIEWS[kind] = _decimal_view
         return f"D:{value}"
     if isinstance(value, (dt.date, dt.datetime)):
+        if kind is dt.date or kind is dt.datetime:
+            _VIEWS[kind] = kind.isoformat
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, Path):
         return value.as_posix()
     raise TypeError(f"{kind.__name__} has no content key")
+
+
+# a kind met before → its view, for the kinds whose view depends on nothing but the kind: a
+# dataclass, Decimal, date and datetime themselves (a project's amounts and dates: the encoder asks
+# for each of them)
+_VIEWS: dict[type, Any] = {}
+
+
+def _decimal_view(value: Any) -> str:
+    return f"D:{value}"
+
+
+def _dataclass_view(type_name: str, names: tuple[str, ...]) -> Any:
+    get = attrgetter(*names) if len(names) > 1 else None
+
+    def view(value: Any) -> dict[str, Any]:
+        plain = {"__type__": type_name}
+        if get is not None:
+            plain.update(zip(names, get(value)))
+        else:
+            for name in names:
+                plain[name] = getattr(value, name)
+        return plain
+    return view
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, check_circular=False, default=_one_level).encode
@@ -120,25 +149,37 @@ def _encode(plain: Any) -> str:
 # a list item's JSON by its printing fields: texts by value, anything else (numbers too: 1 is not
 # true, Decimal 1.0 is not 1.00) by identity, kept in the entry so that no other object takes its id
 _ITEMS: dict[tuple, tuple[tuple, str]] = {}
-_GETTERS: dict[type, Any] = {}
+_GETTERS: dict[type, tuple[Any, bool]] = {}  # a dataclass → its printing fields' getter, whether it is frozen
+# a frozen item's JSON by the item's identity (the model shares an indicator met before between
+# tables: model._indicators), the item kept with it
+_BY_ID: dict[int, tuple[Any, str]] = {}
 
 
 def _item_json(item: Any) -> str:
+    found = _BY_ID.get(id(item))
+    if found is not None and found[0] is item:
+        return found[1]
     kind = type(item)
-    get = _GETTERS.get(kind)
-    if get is None:
+    known = _GETTERS.get(kind)
+    if known is None:
         names = _FIELDS[kind]
-        get = _GETTERS[kind] = attrgetter(*names) if len(names) > 1 else (lambda value: (getattr(value, names[0]),)
-                                                                         if names else ())
+        get = attrgetter(*names) if len(names) > 1 else (lambda value: (getattr(value, names[0]),) if names else ())
+        known = _GETTERS[kind] = (get, kind.__dataclass_params__.frozen)
+    get, frozen = known
     parts = get(item)
     key = (kind, tuple(part if type(part) is str or part is None else id(part) for part in parts))
     found = _ITEMS.get(key)
     if found is not None:
-        return found[1]
-    text = _ENCODE(item)
-    if len(_ITEMS) >= 1024:  # a department repeats its indicators (categories, copies); memory stays flat
-        _ITEMS.clear()
-    _ITEMS[key] = (parts, text)
+        text = found[1]
+    else:
+        text = _ENCODE(item)
+        if len(_ITEMS) >= 1024:  # a department repeats its indicators (categories, copies); memory stays flat
+            _ITEMS.clear()
+        _ITEMS[key] = (parts, text)
+    if frozen:
+        if len(_BY_ID) >= 1024:
+            _BY_ID.clear()
+        _BY_ID[id(item)] = (item, text)
     return text
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from .amounts import WAN
 from .errors import Problems
@@ -146,12 +147,20 @@ def _direction(ind: Indicator, project: Project, warn: _Warn) -> None:
         return
     # what the indicator measures is its own words: 公众满意度调查成本预算控制数 is a cost cap, whatever
     # the project's name says
-    subject = ind.name.replace(project.name, "")
-    if HIGHER_IS_BETTER.search(subject):
+    better = _better(ind.name.replace(project.name, ""))
+    if better == "higher":
         if value.op in ("≤", "<"):
             warn.indicator(ind, f"「{ind.name}」越高越好，目标值却是 {_text(ind)}：运算符是否写反了（应为 ≥ 或 =）？")
-    elif LOWER_IS_BETTER.search(subject) and value.op in ("≥", ">"):
+    elif better == "lower" and value.op in ("≥", ">"):
         warn.indicator(ind, f"「{ind.name}」越少越好，目标值却是 {_text(ind)}：运算符是否写反了（应为 ≤、< 或 =）？")
+
+
+@lru_cache(maxsize=1024)  # a department's indicator names repeat
+def _better(subject: str) -> str | None:
+    """Whether what an indicator measures is better "higher" or "lower" by its words, or None."""
+    if HIGHER_IS_BETTER.search(subject):
+        return "higher"
+    return "lower" if LOWER_IS_BETTER.search(subject) else None
 
 
 def _years_in_value(ind: Indicator, project: Project, warn: _Warn) -> None:
@@ -172,14 +181,15 @@ def check_folder(items: list[tuple[Project, Expanded]], variant: Variant, proble
     """Every warning about the projects of one spec folder, including what only shows between them."""
     for project, expanded in items:
         check_project(project, expanded, variant, problems)
-    names = [project.name for project, _ in items]
+    names = [project.name for project, _ in items if len(project.name) >= 4]
     for project, expanded in items:
-        warn = _Warn(project, expanded, problems)
+        # only the names some indicator of the project holds can be found in one (most hold none);
         # another project's name inside this one's own (法律顾问费 vs 法律顾问费（追加）) is not residue
-        others = [n for n in names if n != project.name and len(n) >= 4 and n not in project.name]
-        # only the names some indicator of the project holds can be found in one (most hold none)
         held = "\n".join(ind.name for ind in project.indicators)
-        others = [n for n in others if n in held]
+        others = [n for n in names if n in held and n != project.name and n not in project.name]
+        if not others and _CAP not in held:  # then no indicator's name holds 成本预算控制数 either
+            continue
+        warn = _Warn(project, expanded, problems)
         for ind in project.indicators:
             if others or _CAP in ind.name:
                 _residue(ind, project, others, warn)

@@ -71,13 +71,14 @@ def flatten(indicators: dict[str, dict[str, Any]], source: Source, variant: Vari
     """Entries of a 绩效指标 mapping: `二级: {三级: 值}` or, nested, `一级: {二级: {三级: 值}}`."""
     own = origin == SPEC
     out: list[Entry] = []
-    line_of, file = source.line, source.path
+    line_of, file, lines = source.line, source.path, source.lines
 
     def entries(group: str, items: dict[str, Any], path: tuple) -> None:
         """An entry per `三级: 值` of `items`, the mapping at `path` (its line is the 二级's)."""
         group_line = line_of(path)
         for name, value in items.items():
-            line = line_of(path + (name,))
+            inner = path + (name,)
+            line = lines.get(inner) or line_of(inner)  # every key's line is known (lines count from 1)
             out.append(Entry(group, name, value, origin, file, line, line if own else spec_line, None, group_line))
 
     def fail(path: tuple, message: str) -> None:
@@ -118,6 +119,19 @@ def flatten(indicators: dict[str, dict[str, Any]], source: Source, variant: Vari
     return out
 
 
+_SHAPES: dict[type, tuple[tuple[str, ...], str]] = {}
+
+
+def _shape(model: type) -> tuple[tuple[str, ...], str]:
+    """The INHERITED fields a spec model has, and where it keeps its indicators (once per model)."""
+    found = _SHAPES.get(model)
+    if found is None:
+        fields = model.model_fields
+        found = _SHAPES[model] = (tuple(key for key in INHERITED if key in fields),
+                                  next(k for k in INDICATOR_KEYS if k in fields))
+    return found
+
+
 def fill_placeholders(text: str, fields: dict[str, str]) -> str:
     return text.format_map(fields)
 
@@ -129,10 +143,14 @@ class _Merge:
         self.variant = variant
         self.groups: dict[str, list[Entry]] = {}
         self.inherited: set[str] = set()  # the names of the inherited entries (one entry each): what find can find
+        self.keys = _of_settings(variant).keys
 
     def key(self, group: str) -> str:
-        resolved = self.variant.resolve_level2(group)
-        return resolved[1] if resolved else group  # an unknown 二级 stays as written: model.py says so
+        found = self.keys.get(group)
+        if found is None:
+            resolved = self.variant.resolve_level2(group)
+            found = self.keys[group] = resolved[1] if resolved else group  # an unknown 二级 stays as written: model.py says so
+        return found
 
     def find(self, name: str) -> tuple[str, int] | None:
         if name not in self.inherited:
@@ -167,6 +185,8 @@ class _Merge:
         self.groups.setdefault(key, []).append(entry)
 
     def drop(self, drops: set[str]) -> None:
+        if not drops:  # (inherited is already the names of the entries not the spec's own)
+            return
         for key, entries in self.groups.items():
             self.groups[key] = [e for e in entries if not (
                 e.name in drops or key in drops or self.variant.level1_of.get(key) in drops)]
@@ -193,9 +213,8 @@ def expand(loaded: Loaded, department: DepartmentSpec, variant: Variant | None =
     problems = problems if problems is not None else Problems()
     spec = loaded.spec
     source = loaded.source
-    shape = type(spec).model_fields
-    inherited_fields = {key: getattr(spec, key) or getattr(department, key) for key in INHERITED if key in shape}
-    where = next(k for k in INDICATOR_KEYS if k in shape)
+    inherited_keys, where = _shape(type(spec))
+    inherited_fields = {key: getattr(spec, key) or getattr(department, key) for key in inherited_keys}
     funds = getattr(spec, "项目资金", None)
     budget = funds.年度预算 if funds is not None else Decimal(0)
     own = flatten(getattr(spec, where), source, variant, problems, SPEC, key=where)
@@ -207,13 +226,19 @@ def expand(loaded: Loaded, department: DepartmentSpec, variant: Variant | None =
     categories = _categories(spec, source, library, problems)
     merge = _Merge(variant)
     for category in categories:
-        items, said = _category_entries(category, variant)
+        items, said, lined = _category_entries(category, variant)
         for problem in said:
             problems.add(problem.file, problem.line, problem.field, problem.message, warning=problem.warning)
-        for item, fill_name, fill_value in items:
-            merge.put(Entry(item.group, fill_placeholders(item.name, fields) if fill_name else item.name,
-                            fill_placeholders(item.value, fields) if fill_value else item.value,
-                            item.origin, item.file, item.line, category_line, None, item.group_line))
+        made = lined.get(category_line) if lined is not None else None
+        if made is None:
+            made = [Entry(item.group, fill_placeholders(item.name, fields) if fill_name else item.name,
+                          fill_placeholders(item.value, fields) if fill_value else item.value,
+                          item.origin, item.file, item.line, category_line, None, item.group_line)
+                    for item, fill_name, fill_value in items]
+            if lined is not None:  # nothing to fill: the same entries for every project with 类别 on this line
+                lined[category_line] = made
+        for entry in made:
+            merge.put(entry)
 
     # 不适用 of the spec drops anything inherited; a category's only the variant's defaults
     dropped = getattr(spec, "不适用", [])
@@ -229,15 +254,19 @@ def expand(loaded: Loaded, department: DepartmentSpec, variant: Variant | None =
 
     drops = spec_drops | category_drops
     present = merge.names()
+    defaults = None
     for group, items in variant.defaults.items():
         key = merge.key(group)
         if merge.groups.get(key) or key in drops or variant.level1_of[key] in drops:
             continue  # the project has its own (or its category's) indicator here, or none at all
-        for name, value in items.items():
-            name, value = fill_placeholders(name, fields), fill_placeholders(value, fields)
+        if defaults is None:
+            defaults = _of_settings(variant).default_entries(variant, merge)
+        for name, value, entry in defaults[group]:
+            if entry is None:  # placeholders: this project's own
+                name, value = fill_placeholders(name, fields), fill_placeholders(value, fields)
             if name not in present and name not in drops:
                 merge.groups.setdefault(key, []).append(
-                    Entry(key, name, value, DEFAULT, variant.folder / SETTINGS, None, None))
+                    entry or Entry(key, name, value, DEFAULT, variant.folder / SETTINGS, None, None))
 
     entries = []
     full: dict[str, dict[str, str]] = {}
@@ -254,13 +283,16 @@ def expand(loaded: Loaded, department: DepartmentSpec, variant: Variant | None =
     return Expanded(filled, source, department.年度, tuple(entries), tuple(categories), frozenset(drops), budget)
 
 
-_CATEGORY_ENTRIES: dict[tuple[int, int], tuple[Category, Any, list, list]] = {}
+_CATEGORY_ENTRIES: dict[tuple[int, int], tuple[Category, Any, list, list, dict | None]] = {}
 
 
-def _category_entries(category: Category, variant: Variant) -> tuple[list[tuple[Entry, bool, bool]], list]:
+def _category_entries(category: Category, variant: Variant) -> tuple[list[tuple[Entry, bool, bool]], list,
+                                                                        dict[int | None, list[Entry]] | None]:
     """A category's entries for a variant (without the project's line of 类别), each with whether its
     name and value hold placeholders to fill, and the problems flattening says: the same for every
-    project of the category, so flattened once per category and variant settings in a process."""
+    project of the category, so flattened once per category and variant settings in a process.
+    Third: where no entry has a placeholder, a dict for the caller to keep the entries made with a
+    line of 类别 (frozen, shared by the projects with 类别 on that line), else None."""
     key = (id(category), id(variant.settings))
     cached = _CATEGORY_ENTRIES.get(key)
     if cached is None or cached[0] is not category or cached[1] is not variant.settings:
@@ -269,9 +301,57 @@ def _category_entries(category: Category, variant: Variant) -> tuple[list[tuple[
                  for item in flatten(category.indicators, category.source, variant, said, CATEGORY + category.name)]
         if len(_CATEGORY_ENTRIES) > 256:
             _CATEGORY_ENTRIES.clear()
+        lined = None if any(name or value for _, name, value in items) else {}
         # the category and the settings are kept with their entries: their ids stay theirs
-        cached = _CATEGORY_ENTRIES[key] = (category, variant.settings, items, said.items)
-    return cached[2], cached[3]
+        cached = _CATEGORY_ENTRIES[key] = (category, variant.settings, items, said.items, lined)
+    elif cached[4] is not None and len(cached[4]) > 64:  # 类别 is on one of a few lines; memory stays flat
+        cached[4].clear()
+    return cached[2], cached[3], cached[4]
+
+
+class _Settings:
+    """What expanding works out from a variant's settings alone, once per settings in a process: a
+    二级 as written → its key in _Merge, the default indicators' names (those without placeholders
+    as a set) and entries (by variant folder, those without placeholders: the same for every project)."""
+
+    def __init__(self, variant: Variant):
+        self.settings = variant.settings
+        self.keys: dict[str, str] = {}
+        names = [name for items in variant.defaults.values() for name in items]
+        self.plain_names = {name for name in names if not _has_fields(name)}
+        self.filled_names = [name for name in names if _has_fields(name)]
+        self.defaults: dict[Path, dict[str, list[tuple[str, str, Entry | None]]]] = {}
+
+    def default_entries(self, variant: Variant, merge: _Merge) -> dict[str, list[tuple[str, str, Entry | None]]]:
+        """Per 二级 of the defaults (as written), each default's name, value and, where neither holds
+        a placeholder, its entry (filling changes nothing there: format_map only turns `{{` into `{`,
+        and such a text has a brace)."""
+        found = self.defaults.get(variant.folder)
+        if found is None:
+            if len(self.defaults) >= 16:
+                self.defaults.clear()
+            file = variant.folder / SETTINGS
+            found = self.defaults[variant.folder] = {
+                group: [(name, value, None if _has_fields(name) or _has_fields(value) else
+                         Entry(merge.key(group), name, value, DEFAULT, file, None, None))
+                        for name, value in items.items()]
+                for group, items in variant.defaults.items()}
+        return found
+
+
+_SETTINGS: dict[int, _Settings] = {}
+
+
+def _of_settings(variant: Variant) -> _Settings:
+    settings = variant.settings
+    found = _SETTINGS.get(id(settings))
+    if found is None or found.settings is not settings:
+        if len(_SETTINGS) >= 16:
+            _SETTINGS.clear()
+        found = _SETTINGS[id(settings)] = _Settings(variant)
+    elif len(found.keys) > 1024:  # 二级 as authors write them: a few dozen
+        found.keys.clear()
+    return found
 
 
 def _has_fields(text: str) -> bool:
@@ -280,7 +360,8 @@ def _has_fields(text: str) -> bool:
 
 
 def _default_names(variant: Variant, fields: dict[str, str]) -> set[str]:
-    return {fill_placeholders(name, fields) for items in variant.defaults.values() for name in items}
+    known = _of_settings(variant)
+    return known.plain_names | {fill_placeholders(name, fields) for name in known.filled_names}
 
 
 def _check_drop(name: str, index: int, own: set[str], inherited: set[str], variant: Variant, source: Source,

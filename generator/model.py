@@ -140,13 +140,49 @@ def _funds(expanded: Expanded, problems: Problems) -> Funds | None:
     return Funds(total, spec.财政资金, spec.其他资金, annual, current, carry, spec.其他资金)
 
 
+# (variant settings' id) → (the settings, entry → its placed indicator): see _indicators
+_PLACED: dict[int, tuple[object, dict[tuple, tuple[tuple[int, int], Indicator]]]] = {}
+
+
+def _placed_of(variant: Variant) -> dict[tuple, tuple[tuple[int, int], Indicator]]:
+    """The memory of _indicators for a variant's settings (what resolving and placing depend on)."""
+    settings = variant.settings
+    found = _PLACED.get(id(settings))
+    if found is None or found[0] is not settings:
+        if len(_PLACED) >= 16:
+            _PLACED.clear()
+        found = _PLACED[id(settings)] = (settings, {})
+    elif len(found[1]) >= 4096:  # a department's indicators repeat (categories, defaults, copies): memory stays flat
+        found[1].clear()
+    return found[1]
+
+
 def _indicators(expanded: Expanded, variant: Variant, problems: Problems, key: str = "绩效指标") -> tuple[Indicator, ...]:
     placed: list[tuple[tuple[int, int], int, Indicator]] = []
     seen: dict[str | tuple[str, str], str] = {}
     per_level2 = variant.unique_names == "level2"   # the form repeats a 三级 name under two 二级
     blank = variant.values.blank
     resolve, order_key = variant.resolve_level2, variant.order_key
+    # An entry with a text value that resolved and read well before (a category's, a default, a
+    # copied line: a district repeats them) is placed as then: its Indicator is shared (frozen).
+    # Only the check for a repeated name is per project; any entry with a problem goes the long way.
+    known = _placed_of(variant)
     for entry in expanded.indicators:  # the spec's own, its categories' and the variant's defaults (expand.py)
+        raw = entry.value
+        plain = type(raw) is str
+        if plain:
+            memo = (entry.group, entry.name, raw, entry.origin, entry.spec_line)
+            hit = known.get(memo)
+            if hit is not None:
+                indicator = hit[1]
+                unique = (indicator.level2, indicator.name) if per_level2 else indicator.name
+                if unique in seen:
+                    problems.add(entry.file, entry.line, f"{key}.{entry.group}.{entry.name}",
+                                 f"指标「{entry.name}」重复（已在「{seen[unique]}」下出现）")
+                    continue
+                seen[unique] = indicator.level2
+                placed.append((hit[0], len(placed), indicator))
+                continue
         levels = resolve(entry.group)
         if levels is None:
             group = entry.group
@@ -164,20 +200,21 @@ def _indicators(expanded: Expanded, variant: Variant, problems: Problems, key: s
                          f"指标「{name}」重复（已在「{seen[unique]}」下出现）")
             continue
         seen[unique] = levels[1]
-        raw = entry.value
-        plain = isinstance(raw, str)
-        text = raw if plain else raw.指标值
+        text = raw if isinstance(raw, str) else raw.指标值
         problem = None if blank and not text else value_problem(text)
         if problem:
             problems.add(entry.file, entry.line, f"{key}.{entry.group}.{name}", problem)
             continue
-        if plain:
+        if isinstance(raw, str):
             indicator = Indicator(levels[0], levels[1], name, parse_value(text), entry.origin, None, None, None,
                                   entry.spec_line)
         else:
             indicator = Indicator(levels[0], levels[1], name, parse_value(text), entry.origin, raw.对象, raw.指标解释,
                                   raw.评分标准, entry.spec_line)
-        placed.append((order_key(*levels), len(placed), indicator))
+        order = order_key(*levels)
+        if plain:
+            known[memo] = (order, indicator)
+        placed.append((order, len(placed), indicator))
     placed.sort(key=_placed)  # framework order; the author's order within a 二级
     return tuple(item[2] for item in placed)
 

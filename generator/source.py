@@ -208,6 +208,10 @@ def _convert(node: yaml.Node, path: Path_, source: Source, clean: bool = False) 
         raise SourceError(f"嵌套过深（超过 {MAX_DEPTH} 层）：项目说明只有几层", line)
     if node.tag not in _PLAIN_TAGS:
         raise SourceError(f"不支持 YAML 标签「{node.tag}」", line)
+    # A value that is a scalar _convert would take without a word (most nodes of a spec) is counted
+    # and converted here, as _plain_scalar and _scalar do it, without two calls per value;
+    # _convert says what is wrong with the rest.
+    inside = len(path) < MAX_DEPTH  # the values below are one level deeper than `path`
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         lines = source.lines
@@ -223,8 +227,14 @@ def _convert(node: yaml.Node, path: Path_, source: Source, clean: bool = False) 
                 raise SourceError(f"「{key}」重复出现", key_line)
             inner = path + (key,)
             lines[inner] = key_line
-            out[key] = _scalar(value_node, source, clean) if _plain_scalar(value_node, inner, source) \
-                else _convert(value_node, inner, source, clean)
+            if type(value_node) is _SCALAR_NODE and inside and source.nodes < MAX_NODES \
+                    and value_node.tag in _PLAIN_TAGS:
+                source.nodes += 1
+                value = value_node.value
+                out[key] = None if value_node.tag == _NULL or (not value_node.style and value in _NULLS) else \
+                    value if clean else _writable(value, value_node.start_mark.line + 1)
+            else:
+                out[key] = _convert(value_node, inner, source, clean)
         return out
     if isinstance(node, yaml.SequenceNode):
         items = []
@@ -237,6 +247,9 @@ def _convert(node: yaml.Node, path: Path_, source: Source, clean: bool = False) 
                 items.append(_convert(item, inner, source, clean))
         return items
     return _scalar(node, source, clean)
+
+
+_SCALAR_NODE = yaml.ScalarNode
 
 
 def _plain_scalar(node: yaml.Node, path: Path_, source: Source) -> bool:

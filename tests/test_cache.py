@@ -296,6 +296,25 @@ class _Row:
     amount: object
 
 
+@dataclasses.dataclass
+class _Mutable:
+    text: str
+
+
+def test_a_row_shared_between_tables_is_remembered_by_identity_only_when_frozen():
+    """The model shares a frozen indicator between tables (model._indicators): its JSON is found
+    by the object; a row that may change is looked at again each time."""
+    row = _Row("x", Decimal("1.0"))
+    tables = [_Table("a", (row, _Row("y", None))), _Table("b", (_Row("z", 2), row))]
+    for _ in range(2):
+        assert [cache.fingerprint(t) for t in tables] == [_reference_key(t) for t in tables]
+    changing = _Mutable("x")
+    table = _Table("c", (changing, _Mutable("y")))
+    before = cache.fingerprint(table)
+    changing.text = "w"
+    assert cache.fingerprint(table) == _reference_key(table) != before
+
+
 def test_remembered_rows_are_written_as_the_encoder_writes_them():
     """A top-level list of dataclasses is written from each row's remembered JSON (cache._encode):
     the same key as the reference, and rows that print differently never share one (1.0 and 1.00,

@@ -177,9 +177,11 @@ def test_not_applicable_may_give_reasons(tmp_path):
 
 
 def test_a_category_flattened_once_gives_what_flattening_it_for_each_project_gives(tmp_path, monkeypatch):
-    """Categories are flattened once per variant in a process (expand._category_entries): the
-    entries, their lines, the filled placeholders and the category's own mistakes, said in each
-    folder that uses it, are those of flattening it again for every project."""
+    """Categories are flattened once per variant in a process (expand._category_entries), their
+    entries made once per line of 类别 where nothing is filled, the defaults' entries and the 二级
+    keys once per variant settings (expand._of_settings): the entries, their lines and files, the
+    filled placeholders and the category's own mistakes, said in each folder that uses it, are
+    those of flattening and making them again for every project."""
     from generator import expand
     from generator.build import plan_folder
     from generator.errors import Problems
@@ -202,7 +204,7 @@ def test_a_category_flattened_once_gives_what_flattening_it_for_each_project_giv
             problems = Problems()
             item = plan_folder(root / department, tmp_path / "out", TEMPLATES, problems)
             said.append([str(p) for p in problems.items])
-            entries.append([[(e.group, e.name, e.value, e.origin, e.line, e.spec_line, e.group_line)
+            entries.append([[(e.group, e.name, e.value, e.origin, e.line, e.spec_line, e.group_line, e.file)
                              for e in expanded.indicators] for expanded in item.expanded])
         return said, entries
 
@@ -212,6 +214,7 @@ def test_a_category_flattened_once_gives_what_flattening_it_for_each_project_giv
 
     def fresh(category, variant):
         expand._CATEGORY_ENTRIES.clear()
+        expand._SETTINGS.clear()
         return real(category, variant)
 
     monkeypatch.setattr(expand, "_category_entries", fresh)
@@ -222,3 +225,4 @@ def test_a_category_flattened_once_gives_what_flattening_it_for_each_project_giv
     assert ("数量指标", "「项目1」律师数", "=2人") in [e[:3] for e in entries[0][1]]
     assert ("数量指标", "律所数", "≤10000元") in [e[:3] for e in entries[0][1]]
     assert ("社会效益指标", "c", "{不是占位符}") in [e[:3] for e in entries[0][1]]
+    assert any(e[3] == "default" for e in entries[0][1])  # the variant's defaults were made too

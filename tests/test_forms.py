@@ -82,3 +82,27 @@ def test_every_package_ships_in_the_wheel():
     listed = set(tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
     found = {".".join(p.parent.relative_to(REPO).parts) for p in (REPO / "generator").rglob("__init__.py")}
     assert found <= listed
+
+
+def test_a_context_from_what_a_variant_makes_the_same_is_the_context_made_afresh():
+    """project_context keeps a variant's page fields, category boxes and the indicator rows met
+    before (render.context._same): every example project's context is the one made with nothing
+    remembered, and a context's rows are its own (changing one changes no other context)."""
+    from generator import model
+    from generator.build import plan
+    from generator.render import context
+
+    plans, _ = plan(EXAMPLES, None, TEMPLATES)
+    projects = [(item.variant, table) for item in plans for table in item.projects
+                if isinstance(table, model.Project)]
+    assert len(projects) > 20
+    remembered = [project_context(table, variant) for variant, table in projects]
+    remembered_again = [project_context(table, variant) for variant, table in projects]
+    afresh = []
+    for variant, table in projects:
+        context._SAME.clear()
+        afresh.append(project_context(table, variant))
+    assert remembered == remembered_again == afresh
+    first, second = remembered_again[0]["指标行"], remembered[0]["指标行"]
+    first[0]["三级"] = "changed"
+    assert second[0]["三级"] != "changed" and project_context(*projects[0][::-1])["指标行"][0]["三级"] != "changed"

@@ -72,3 +72,24 @@ def test_aliases_let_other_years_names_in():
     project, problems = build(BASE + "项目资金: 1\n绩效指标: {成本指标: {有效性: 有效}, 环境效益指标: {e: 改善}}\n")
     assert not problems
     assert [(i.level1, i.level2) for i in project.indicators] == [("成本指标", "经济成本指标"), ("效益指标", "生态效益指标")]
+
+
+def test_an_indicator_met_before_is_placed_as_then():
+    """model._indicators remembers an entry that resolved and read well (a district repeats them):
+    the second project shares its Indicator (frozen), and a repeated name or a bad value is said
+    the same way whether the entry was met before or not."""
+    text = BASE + "项目资金: 1\n绩效指标:\n  数量指标: {a: =1人, b: ≥9O%}\n  质量指标: {a: 合格, c: 合格}\n"
+    model._PLACED.clear()
+    first, said_first = build(text)
+    second, said_second = build(text.replace("项目名称: X", "项目名称: Y"))
+    assert first is None and second is None  # b's value and the second a are errors
+    assert said_first == said_second and any("重复" in p for p in said_first) and any("9O" in p for p in said_first)
+    good = BASE + "项目资金: 1\n绩效指标:\n  数量指标: {a: =1人}\n  服务对象满意度指标: {满意度: ≥90%}\n"
+    model._PLACED.clear()
+    one, _ = build(good)
+    model._PLACED.clear()
+    fresh, _ = build(good)
+    shared, _ = build(good)
+    assert one == fresh == shared
+    assert all(a is b for a, b in zip(fresh.indicators, shared.indicators))
+    assert not any(a is b for a, b in zip(one.indicators, fresh.indicators))

@@ -146,20 +146,68 @@ def page(variant: Variant, year: int) -> dict[str, Any]:
             "续": CONTINUE, "年度": str(year)}
 
 
+class _Same:
+    """What a variant's settings make the same in every project's context, worked out once per
+    settings in a process (a district builds thousands of tables of a few variants): the page
+    fields of a year, the boxes of a 项目类别, and each indicator row met before (model._indicators
+    shares an indicator between tables). Each context gets its own copy of what is a dict."""
+
+    def __init__(self, settings: Any):
+        self.settings = settings
+        self.pages: dict[int, dict[str, Any]] = {}
+        self.boxes: dict[str, str] = {}
+        self.rows: dict[tuple[int, bool, bool], tuple[Any, dict[str, str]]] = {}
+
+
+_SAME: dict[int, _Same] = {}
+
+
+def _same(variant: Variant) -> _Same:
+    settings = variant.settings
+    same = _SAME.get(id(settings))
+    if same is None or same.settings is not settings:
+        if len(_SAME) >= 16:
+            _SAME.clear()
+        same = _SAME[id(settings)] = _Same(settings)
+    elif len(same.rows) >= 4096:  # a department's indicators repeat; memory stays flat
+        same.rows.clear()
+    return same
+
+
+def _indicator_rows(project: Project, variant: Variant, same: _Same) -> list[dict[str, str]]:
+    """indicator_row of each of rows(project, variant), a row met before copied from the first."""
+    out = []
+    known = same.rows
+    for row in rows(project, variant):
+        ind = row.indicator
+        key = (id(ind), row.new_level1, row.new_level2)
+        found = known.get(key)
+        if found is None or found[0] is not ind:  # the indicator is kept with its row: its id stays its own
+            found = known[key] = (ind, indicator_row(row, variant))
+        out.append(found[1].copy())
+    return out
+
+
 def project_context(project: Project, variant: Variant) -> dict[str, Any]:
     variant = variant.styled(project.style)
+    same = _same(variant)
     money = variant.amounts.format
     funds = project.funds
     exact = _fund_amounts(funds)
     printed = {key: money(amount) for key, amount in exact.items()}
-    indicator_rows = [indicator_row(row, variant) for row in rows(project, variant)]
     years = {"开始年": str(project.start.year), "完成年": str(project.end.year), "年度": str(project.year)}
+    fixed = same.pages.get(project.year)
+    if fixed is None:
+        fixed = same.pages[project.year] = page(variant, project.year)
+    boxes = same.boxes.get(project.category)
+    if boxes is None:
+        boxes = same.boxes[project.category] = checkboxes(project.category, variant)
     return {
-        **page(variant, project.year),
+        **fixed,
         "标签": labels(variant, dict(project.labels), years),
         "项目名称": project.name,
         "项目类别": project.category,
-        "项目类别勾选": checkboxes(project.category, variant),
+        "项目类别勾选": boxes,
         **classification_fields(dict(project.classifications), variant),
         "主管部门": project.department,
         "实施单位": project.unit,
@@ -171,7 +219,7 @@ def project_context(project: Project, variant: Variant) -> dict[str, Any]:
         "资金行": funds_rows(funds, variant, printed),
         "项目总目标": project.total_goal,
         "年度总体目标": project.annual_goal,
-        "指标行": indicator_rows,
+        "指标行": _indicator_rows(project, variant, same),
         "金额": amounts(variant, exact),
     }
 
