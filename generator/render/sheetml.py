@@ -258,12 +258,23 @@ def cell_tail(value: str | Decimal | int | Formula | None, style: int) -> str:
     return f' s="{style}"><v>{text}</v></c>'
 
 
+_MERGE_CELLS: dict[tuple[int, int, int, int], str] = {}
+
+
+def _merge_cell(merge: tuple[int, int, int, int]) -> str:
+    a, b, c, d = merge
+    if len(_MERGE_CELLS) >= 4096:  # bounded: a template's tables merge the same few hundred ranges
+        _MERGE_CELLS.clear()
+    xml = _MERGE_CELLS[merge] = f'<mergeCell ref="{_LETTERS[b - 1]}{a}:{_LETTERS[d - 1]}{c}"/>'
+    return xml
+
+
 def merge_cells(merges: Sequence[tuple[int, int, int, int]]) -> str:
     if not merges:
         return ""
+    known = _MERGE_CELLS.get
     return (f'<mergeCells count="{len(merges)}">'
-            + "".join([f'<mergeCell ref="{_LETTERS[b - 1]}{a}:{_LETTERS[d - 1]}{c}"/>' for a, b, c, d in merges])
-            + "</mergeCells>")
+            + "".join([known(m) or _merge_cell(m) for m in merges]) + "</mergeCells>")
 
 
 def page_ends(footer: str | None, breaks: Sequence[int]) -> str:

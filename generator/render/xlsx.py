@@ -248,7 +248,8 @@ class _Layout:
         self.before, self.after = template.opening()
         self.print_setup = template.print_setup()
         self.cells: dict[tuple, tuple] = {}
-        self.heights: dict[float, str] = {}
+        self.places: dict[tuple, tuple] = {}  # (id(shape), columns, number, border) → ExcelWriter._place's
+        self.heights: dict[float, str] = {}  # a row's height → its XML (see height)
 
     def remember(self, key: tuple, found: tuple, text: str) -> None:
         if len(text) <= self.LONGEST:
@@ -257,10 +258,21 @@ class _Layout:
             self.cells[key] = found
 
     def height(self, value: float) -> str:
+        """A row's height as written, and the rest of its start tag."""
         if len(self.heights) >= self.LIMIT:
             self.heights.clear()
-        text = self.heights[value] = number(value)
+        text = self.heights[value] = f'{number(value)}" customHeight="1">'
         return text
+
+
+_NUMBERS = ["0"]  # str(r), for the rows of the longest sheet written so far
+
+
+def _numbers(count: int) -> list[str]:
+    """The row numbers' text up to `count` (each row writes its number in every cell's reference)."""
+    if len(_NUMBERS) <= count:
+        _NUMBERS.extend(str(r) for r in range(len(_NUMBERS), count + 1))
+    return _NUMBERS
 
 
 class ExcelWriter:
@@ -451,19 +463,36 @@ class ExcelWriter:
         own row, its columns' XML in a row its merge continues, the height it needs, its value and
         style as written); the row number is _ROW in the XML."""
         number = isinstance(value, Decimal)
-        style = self._index.get((fmt, number))
-        if style is None:
-            raise ValueError(f"字号 {fmt.size} 不在 Word 模板设置的字号 {self.sizes} 中")
-        width_em, line = self.measure(layout.widths, first, last, fmt)
+        key = (id(shape), first, last, number, fmt.border)
+        place = layout.places.get(key)
+        if place is None or place[0] is not shape:
+            place = self._place(layout, key, shape, first, last, number, fmt)
+        _, style, head, fill, tail, width_em, line = place
         text = format(value, "f") if number else value
         if _ROW in text:
             raise IrregularGrid
         written = value if number else (value or None)
-        cell = f'<c r="{_LETTERS[first - 1]}{_ROW}"{cell_tail(written, style)}'
+        return (shape, head + cell_tail(written, style) + tail, fill, pages.line_count(text, width_em) * line + 6,
+                written, style)
+
+    def _place(self, layout: "_Layout", key: tuple, shape: Any, first: int, last: int, number: bool,
+               fmt: Format) -> tuple:
+        """What a cell's XML and height take from its shape and columns, not its text: (shape, its
+        style, its XML before the value, its columns' XML in a row its merge continues, the XML of
+        the cells its merge covers in its own row, the ems of a line, a line's points). Each of a
+        template's shapes meets a few columns: worked out once, not for each new text."""
+        style = self._index.get((fmt, number))
+        if style is None:  # not remembered: said again for every table that has it
+            raise ValueError(f"字号 {fmt.size} 不在 Word 模板设置的字号 {self.sizes} 中")
+        width_em, line = self.measure(layout.widths, first, last, fmt)
         fill = "".join([f'<c r="{_LETTERS[c - 1]}{_ROW}" s="{style}"/>' for c in range(first, last + 1)]) \
             if fmt.border else ""
-        own = cell + fill[fill.index("/>") + 2:] if fmt.border else cell
-        return shape, own, fill, pages.line_count(text, width_em) * line + 6, written, style
+        place = (shape, style, f'<c r="{_LETTERS[first - 1]}{_ROW}"', fill,
+                 fill[fill.index("/>") + 2:] if fmt.border else "", width_em, line)
+        if len(layout.places) >= layout.LIMIT:
+            layout.places.clear()
+        layout.places[key] = place
+        return place
 
     def _compiled(self, document: Document) -> bytes:
         """`worksheet`'s layout and `Worksheet.xml` in one pass over the document, for grids whose
@@ -476,7 +505,6 @@ class ExcelWriter:
         heights: list[float] = [minimum]
         merges: list[list] = []          # [first row, first col, last row, last col, compiled cell]
         restarts: list[list] = []        # the merges that may span rows, in order
-        fills: dict[tuple[int, int], int] = {}  # (row, first col) of a merge's fill → its index in the row
         title_rows: tuple[int, int] | None = None
         last_col, row = ncols, 0
         for block in document.blocks:
@@ -497,53 +525,51 @@ class ExcelWriter:
                     if ncols > 1:
                         merges.append([row, 1, row, ncols, found])
                 continue
+            # grid column → the merge a cell restarted there, [first row, first col, last row, last
+            # col, compiled cell]. A merge a later cell covers stays here: a cell continuing it
+            # further down is then not in the row below its last (a grid for the general way).
             open_merge: dict[int, list] = {}
             heading = True
             for tr in block.rows:
                 row += 1
-                heading = heading and tr.header
-                if heading and title_rows is None:
-                    title_rows = (row, row)
-                elif heading and title_rows is not None and title_rows[1] == row - 1:
-                    title_rows = (title_rows[0], row)
+                if heading:
+                    heading = tr.header
+                    if heading:
+                        title_rows = (row, row) if title_rows is None else (
+                            (title_rows[0], row) if title_rows[1] == row - 1 else title_rows)
                 line: list[str] = []
+                append = line.append
                 height, used = minimum, 0  # used: the last column written
                 for cell in tr.cells:
-                    col, merge = cell.col, cell.merge
-                    if open_merge and merge == "continue" and col in open_merge:
-                        region = open_merge[col]
-                        if region[2] != row - 1 or region[1] <= used:
-                            raise IrregularGrid  # a merge over rows without it, or over cells
-                        region[2] = row
-                        fills[row, region[1]] = len(line)
-                        line.append(region[4][2])
-                        used = region[3]
-                        continue
-                    shape, number, span = cell.shape, cell.number, cell.span
+                    if cell.merge == "continue" and open_merge:
+                        region = open_merge.get(cell.col)
+                        if region is not None:
+                            if region[2] != row - 1 or region[1] <= used:
+                                raise IrregularGrid  # a merge over rows without it, or over cells
+                            region[2] = row
+                            append(region[4][2])
+                            used = region[3]
+                            continue
+                    col, shape, number = cell.col, cell.shape, cell.number
                     if col < used:
                         raise IrregularGrid
                     if number is None:
-                        key = (id(shape), col, cell.text)
-                        found = compiled.get(key)
+                        text = cell.text
+                        found = compiled.get((id(shape), col, text))
                         if found is None or found[0] is not shape:
-                            found = self._cell(layout, shape, col, span, cell.text)
-                            layout.remember(key, found, cell.text)
+                            found = self._cell(layout, shape, col, cell.span, text)
+                            layout.remember((id(shape), col, text), found, text)
                     else:  # an amount: its exact digits (1.7919 and 1.79190 are two cells)
                         text = format(number, "f")
                         key = (id(shape), col, text, None)
                         found = compiled.get(key)
                         if found is None or found[0] is not shape:
-                            found = self._cell(layout, shape, col, span, number)
+                            found = self._cell(layout, shape, col, cell.span, number)
                             layout.remember(key, found, text)
-                    line.append(found[1])
+                    append(found[1])
+                    span = cell.span
                     used = col + span
-                    if open_merge:  # the merges this cell ends
-                        if span == 1:
-                            open_merge.pop(col, None)
-                        else:
-                            for c in range(col, used):
-                                open_merge.pop(c, None)
-                    if merge == "restart":
+                    if cell.merge == "restart":
                         region = [row, col + 1, row, used, found]
                         open_merge[col] = region
                         merges.append(region)
@@ -574,20 +600,21 @@ class ExcelWriter:
                         value, style = labels.get((first_row, first_col)) or self._label(merges, first_row, first_col)
                         style = self._continued.get(style, style)
                         labels[start, first_col] = value, style
-                        at = fills[start, first_col]
+                        # the merge's fill in that row: the one XML there that begins in its column
+                        head = f'<c r="{_LETTERS[first_col - 1]}{_ROW}"'
+                        at = next(i for i, xml in enumerate(lines[start]) if xml.startswith(head))
                         fill = lines[start][at]
-                        lines[start][at] = (f'<c r="{_LETTERS[first_col - 1]}{_ROW}"{cell_tail(value, style)}'
-                                            + fill[fill.index("/>") + 2:])
+                        lines[start][at] = head + cell_tail(value, style) + fill[fill.index("/>") + 2:]
                         kept += [(first_row, first_col, start - 1, last_col_), (start, first_col, last_row, last_col_)]
                     else:
                         kept.append((first_row, first_col, last_row, last_col_))
                 cut = [m for m in kept if m[0] != m[2] or m[1] != m[3]]
-        texts = layout.heights
+        texts, numbers = layout.heights, _numbers(row)
         out = [layout.before, f"{_LETTERS[last_col - 1]}{max(row, 1)}", layout.after]
         for r in rows:
             height = rounded[r]
             ht = texts.get(height) or layout.height(height)
-            out.append(f'<row r="{r}" ht="{ht}" customHeight="1">{"".join(lines[r]).replace(_ROW, str(r))}</row>')
+            out.append(f'<row r="{numbers[r]}" ht="{ht}{"".join(lines[r]).replace(_ROW, numbers[r])}</row>')
         out.append("</sheetData>")
         out.append(merge_cells(cut))
         out.append(layout.print_setup)
