@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 _JC = {"center": "center", "left": "left", "start": "left", "right": "right", "end": "right", "both": "justify",
        "distribute": "distributed"}
 _INVALID_SHEET = set('[]:*?/\\')
+_SHEET_SAFE = str.maketrans(dict.fromkeys(_INVALID_SHEET, "_"))
 HORIZONTAL = ("left", "center", "right", "justify", "distributed")
 INDENTED = ("left", "justify")
 # Excel's column width unit is the width of a digit of the Normal font (Calibri 11: 7 pixels) and a
@@ -187,7 +188,7 @@ def text_width(text: str) -> float:
 def sheet_title(name: str, used: set[str]) -> str:
     """A valid, unique sheet name: no []:*?/\\, no edge apostrophes, at most 31 characters.
     `used` holds the names given so far, as Excel compares them (lower case)."""
-    clean = "".join("_" if ch in _INVALID_SHEET else ch for ch in name).strip("'").strip() or "Sheet"
+    clean = name.translate(_SHEET_SAFE).strip("'").strip() or "Sheet"
     title, n = clean[:31], 1
     while title.lower() in used:
         n += 1
