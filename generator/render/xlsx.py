@@ -232,11 +232,14 @@ def template_title_rows(template: Path) -> tuple[int, int] | None:
 
 
 _ROW = "\x00"  # where a compiled cell's row number goes (no text written holds it: XML cannot)
+_ROW_BYTE = b"\x00"
 
 
 class _Layout:
     """What every sheet of a template with these columns has in common, compiled once: the XML
-    around its rows, its print setup, and its cells met before (bounded: a department's repeats)."""
+    around its rows, its print setup, and its cells met before (bounded: a department's repeats).
+    The compiled XML is UTF-8 already: a sheet is joined and its row numbers put in as bytes, not
+    encoded whole at the end (mostly ASCII, but a CJK text makes the whole str two bytes wide)."""
 
     LIMIT = 1024  # about 0.5 MB: a department's repeated cells (2,048 saves one miss in 7)
     LONGEST = 100  # longer texts (goals) are a project's own: compiled, not kept
@@ -246,11 +249,11 @@ class _Layout:
         self.widths, self.landscape, self.margins = widths, landscape, (m, m, m, m + 0.25)
         self.rounded = tuple(round(w, 2) for w in widths)
         template = Worksheet(widths=list(self.rounded), page=Page(landscape, self.margins))
-        self.before, self.after = template.opening()
-        self.print_setup = template.print_setup()
+        self.before, self.after = (part.encode("utf-8") for part in template.opening())
+        self.print_setup = template.print_setup().encode("utf-8")
         self.cells: dict[tuple, tuple] = {}
         self.places: dict[tuple, tuple] = {}  # (id(shape), columns, number, border) → ExcelWriter._place's
-        self.heights: dict[float, str] = {}  # a row's height → its XML (see height)
+        self.heights: dict[float, bytes] = {}  # a row's height → its XML (see height)
 
     def remember(self, key: tuple, found: tuple, text: str) -> None:
         if len(text) <= self.LONGEST:
@@ -258,22 +261,26 @@ class _Layout:
                 self.cells.clear()
             self.cells[key] = found
 
-    def height(self, value: float) -> str:
+    def height(self, value: float) -> bytes:
         """A row's height as written, and the rest of its start tag."""
         if len(self.heights) >= self.LIMIT:
             self.heights.clear()
-        text = self.heights[value] = f'{number(value)}" customHeight="1">'
+        text = self.heights[value] = f'{number(value)}" customHeight="1">'.encode("ascii")
         return text
 
 
-_NUMBERS = ["0"]  # str(r), for the rows of the longest sheet written so far
+_NUMBERS = [b"0"]  # the rows' numbers, for the rows of the longest sheet written so far
+_ROW_OPENS = [b'<row r="0" ht="']  # and their start tags up to the height
 
 
-def _numbers(count: int) -> list[str]:
-    """The row numbers' text up to `count` (each row writes its number in every cell's reference)."""
+def _numbers(count: int) -> tuple[list[bytes], list[bytes]]:
+    """The row numbers up to `count` (each row writes its number in every cell's reference) and
+    their rows' start tags."""
     if len(_NUMBERS) <= count:
-        _NUMBERS.extend(str(r) for r in range(len(_NUMBERS), count + 1))
-    return _NUMBERS
+        more = range(len(_NUMBERS), count + 1)
+        _NUMBERS.extend(str(r).encode("ascii") for r in more)
+        _ROW_OPENS.extend(f'<row r="{r}" ht="'.encode("ascii") for r in more)
+    return _NUMBERS, _ROW_OPENS
 
 
 class ExcelWriter:
@@ -462,7 +469,7 @@ class ExcelWriter:
                  fmt: Format) -> tuple:
         """A cell in columns first..last (1-based): (its shape, its XML and its covered cells' in its
         own row, its columns' XML in a row its merge continues, the height it needs, its value and
-        style as written); the row number is _ROW in the XML."""
+        style as written); the XML is UTF-8, the row number _ROW in it."""
         number = isinstance(value, Decimal)
         key = (id(shape), first, last, number, fmt.border)
         place = layout.places.get(key)
@@ -473,8 +480,8 @@ class ExcelWriter:
         if _ROW in text:
             raise IrregularGrid
         written = value if number else (value or None)
-        return (shape, head + cell_tail(written, style) + tail, fill, pages.line_count(text, width_em) * line + 6,
-                written, style)
+        return (shape, head + cell_tail(written, style).encode("utf-8") + tail, fill,
+                pages.line_count(text, width_em) * line + 6, written, style)
 
     def _place(self, layout: "_Layout", key: tuple, shape: Any, first: int, last: int, number: bool,
                fmt: Format) -> tuple:
@@ -488,8 +495,8 @@ class ExcelWriter:
         width_em, line = self.measure(layout.widths, first, last, fmt)
         fill = "".join([f'<c r="{_LETTERS[c - 1]}{_ROW}" s="{style}"/>' for c in range(first, last + 1)]) \
             if fmt.border else ""
-        place = (shape, style, f'<c r="{_LETTERS[first - 1]}{_ROW}"', fill,
-                 fill[fill.index("/>") + 2:] if fmt.border else "", width_em, line)
+        place = (shape, style, f'<c r="{_LETTERS[first - 1]}{_ROW}"'.encode("ascii"), fill.encode("ascii"),
+                 fill[fill.index("/>") + 2:].encode("ascii") if fmt.border else b"", width_em, line)
         if len(layout.places) >= layout.LIMIT:
             layout.places.clear()
         layout.places[key] = place
@@ -502,7 +509,7 @@ class ExcelWriter:
         layout = self._layout(tuple(column_widths(document)), document.landscape)
         ncols, compiled, compile, default = len(layout.widths), layout.cells, self._compile, self.font_size
         minimum = self.min_row_height
-        lines: list[list[str]] = [[]]   # per row (1-based): its cells' XML
+        lines: list[list[bytes]] = [[]]   # per row (1-based): its cells' XML
         heights: list[float] = [minimum]
         merges: list[list] = []          # [first row, first col, last row, last col, compiled cell]
         restarts: list[list] = []        # the merges that may span rows, in order
@@ -538,7 +545,7 @@ class ExcelWriter:
                     if heading:
                         title_rows = (row, row) if title_rows is None else (
                             (title_rows[0], row) if title_rows[1] == row - 1 else title_rows)
-                line: list[str] = []
+                line: list[bytes] = []
                 append = line.append
                 height, used = minimum, 0  # used: the last column written
                 for cell in tr.cells:
@@ -603,25 +610,26 @@ class ExcelWriter:
                         labels[start, first_col] = value, style
                         # the merge's fill in that row: the one XML there that begins in its column
                         head = f'<c r="{_LETTERS[first_col - 1]}{_ROW}"'
-                        at = next(i for i, xml in enumerate(lines[start]) if xml.startswith(head))
+                        at = next(i for i, xml in enumerate(lines[start]) if xml.startswith(head.encode("ascii")))
                         fill = lines[start][at]
-                        lines[start][at] = head + cell_tail(value, style) + fill[fill.index("/>") + 2:]
+                        lines[start][at] = (head + cell_tail(value, style)).encode("utf-8") + fill[fill.index(b"/>") + 2:]
                         kept += [(first_row, first_col, start - 1, last_col_), (start, first_col, last_row, last_col_)]
                     else:
                         kept.append((first_row, first_col, last_row, last_col_))
                 cut = [m for m in kept if m[0] != m[2] or m[1] != m[3]]
-        texts, numbers = layout.heights, _numbers(row)
-        out = [layout.before, f"{_LETTERS[last_col - 1]}{max(row, 1)}", layout.after]
+        texts, (numbers, opens) = layout.heights, _numbers(row)
+        out = [layout.before, f"{_LETTERS[last_col - 1]}{max(row, 1)}".encode("ascii"), layout.after]
+        join = b"".join
         for r in rows:
             height = rounded[r]
-            ht = texts.get(height) or layout.height(height)
-            out.append(f'<row r="{numbers[r]}" ht="{ht}{"".join(lines[r]).replace(_ROW, numbers[r])}</row>')
-        out.append("</sheetData>")
-        out.append(merge_cells(cut))
+            out += (opens[r], texts.get(height) or layout.height(height),
+                    join(lines[r]).replace(_ROW_BYTE, numbers[r]), b"</row>")
+        out.append(b"</sheetData>")
+        out.append(merge_cells(cut).encode("ascii"))
         out.append(layout.print_setup)
-        out.append(page_ends(self.footer if starts else None, [r - 1 for r in starts]))
-        out.append("</worksheet>")
-        return "".join(out).encode("utf-8")
+        out.append(page_ends(self.footer if starts else None, [r - 1 for r in starts]).encode("utf-8"))
+        out.append(b"</worksheet>")
+        return join(out)
 
     def _cell(self, layout: "_Layout", shape: Any, col: int, span: int, value: str | Decimal) -> tuple:
         valign = shape.valign
