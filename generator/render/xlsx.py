@@ -253,7 +253,7 @@ class _Layout:
         self.print_setup = template.print_setup().encode("utf-8")
         self.cells: dict[tuple, tuple] = {}
         self.places: dict[tuple, tuple] = {}  # (id(shape), columns, number, border) → ExcelWriter._place's
-        self.heights: dict[float, bytes] = {}  # a row's height → its XML (see height)
+        self.heights: dict[float, tuple[float, bytes]] = {}  # a row's height → see height
 
     def remember(self, key: tuple, found: tuple, text: str) -> None:
         if len(text) <= self.LONGEST:
@@ -261,12 +261,14 @@ class _Layout:
                 self.cells.clear()
             self.cells[key] = found
 
-    def height(self, value: float) -> bytes:
-        """A row's height as written, and the rest of its start tag."""
+    def height(self, value: float) -> tuple[float, bytes]:
+        """A row's height as written (rounded to 0.1 point: round() costs more than this lookup),
+        and its XML with the rest of the row's start tag."""
         if len(self.heights) >= self.LIMIT:
             self.heights.clear()
-        text = self.heights[value] = f'{number(value)}" customHeight="1">'.encode("ascii")
-        return text
+        rounded = round(value, 1)
+        found = self.heights[value] = (rounded, f'{number(rounded)}" customHeight="1">'.encode("ascii"))
+        return found
 
 
 _NUMBERS = [b"0"]  # the rows' numbers, for the rows of the longest sheet written so far
@@ -440,6 +442,8 @@ class ExcelWriter:
             if len(self._rooms) >= 64:
                 self._rooms.clear()
             room = self._rooms[widths, landscape, margins] = (paper_height - top - bottom) / scale
+        if sum(heights) < room - 1e-3:  # all on one page (with room for the sums' rounding): no break
+            return []
         titled = sum(titles) if titles else 0
         repeat = [titled if title_rows and r > title_rows[1] else 0.0 for r in rows]
         return pages.page_breaks(heights, room, repeat)
@@ -593,7 +597,9 @@ class ExcelWriter:
                 heights.append(height)
         # a merge over one row grows its row; over more, its last row if it must
         pages.fit(heights, [(region[0], region[2], region[4][3]) for region in restarts])
-        rounded = [round(h, 1) for h in heights]
+        known, height_of = layout.heights.get, layout.height
+        written = [known(h) or height_of(h) for h in heights]  # (rounded, XML) per row
+        rounded = [h for h, _ in written]
         rows = range(1, row + 1)
         starts = [i + 1 for i in self._breaks(layout.rounded, layout.landscape, layout.margins, rounded[1:],
                                               rounded[title_rows[0]:title_rows[1] + 1] if title_rows else None,
@@ -617,13 +623,11 @@ class ExcelWriter:
                     else:
                         kept.append((first_row, first_col, last_row, last_col_))
                 cut = [m for m in kept if m[0] != m[2] or m[1] != m[3]]
-        texts, (numbers, opens) = layout.heights, _numbers(row)
+        numbers, opens = _numbers(row)
         out = [layout.before, f"{_LETTERS[last_col - 1]}{max(row, 1)}".encode("ascii"), layout.after]
         join = b"".join
         for r in rows:
-            height = rounded[r]
-            out += (opens[r], texts.get(height) or layout.height(height),
-                    join(lines[r]).replace(_ROW_BYTE, numbers[r]), b"</row>")
+            out += (opens[r], written[r][1], join(lines[r]).replace(_ROW_BYTE, numbers[r]), b"</row>")
         out.append(b"</sheetData>")
         out.append(merge_cells(cut).encode("ascii"))
         out.append(layout.print_setup)
