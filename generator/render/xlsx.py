@@ -479,7 +479,12 @@ class ExcelWriter:
         place = layout.places.get(key)
         if place is None or place[0] is not shape:
             place = self._place(layout, key, shape, first, last, number, fmt)
-        _, style, head, fill, tail, width_em, line = place
+        return self._made(place, value, number)
+
+    @staticmethod
+    def _made(place: tuple, value: str | Decimal, number: bool) -> tuple:
+        """_compile's cell from its place (see _place) and value."""
+        shape, style, head, fill, tail, width_em, line = place
         text = format(value, "f") if number else value
         if _ROW in text:
             raise IrregularGrid
@@ -636,10 +641,16 @@ class ExcelWriter:
         return join(out)
 
     def _cell(self, layout: "_Layout", shape: Any, col: int, span: int, value: str | Decimal) -> tuple:
-        valign = shape.valign
-        return self._compile(layout, shape, col + 1, col + span, value, Format(
-            shape.horizontal, _VERTICAL.get(valign, "center") if valign is not None else "center", shape.bold,
-            self.font_size if shape.format_size is None else shape.format_size, True))
+        """A table cell's `_compile`, its Format made only where its place is new."""
+        number = isinstance(value, Decimal)
+        key = (id(shape), col + 1, col + span, number, True)
+        place = layout.places.get(key)
+        if place is None or place[0] is not shape:
+            valign = shape.valign
+            place = self._place(layout, key, shape, col + 1, col + span, number, Format(
+                shape.horizontal, _VERTICAL.get(valign, "center") if valign is not None else "center", shape.bold,
+                self.font_size if shape.format_size is None else shape.format_size, True))
+        return self._made(place, value, number)
 
     @staticmethod
     def _label(merges: list[list], row: int, col: int) -> tuple[Any, int]:
