@@ -271,18 +271,19 @@ class _Layout:
         return found
 
 
-_NUMBERS = [b"0"]  # the rows' numbers, for the rows of the longest sheet written so far
-_ROW_OPENS = [b'<row r="0" ht="']  # and their start tags up to the height
+# the rows' numbers and their start tags up to the height, for rows 0 .. the longest sheet's
+_NUMBERS: list[tuple[list[bytes], list[bytes]]] = [([], [])]
 
 
 def _numbers(count: int) -> tuple[list[bytes], list[bytes]]:
     """The row numbers up to `count` (each row writes its number in every cell's reference) and
-    their rows' start tags."""
-    if len(_NUMBERS) <= count:
-        more = range(len(_NUMBERS), count + 1)
-        _NUMBERS.extend(str(r).encode("ascii") for r in more)
-        _ROW_OPENS.extend(f'<row r="{r}" ht="'.encode("ascii") for r in more)
-    return _NUMBERS, _ROW_OPENS
+    their rows' start tags; made anew when a longer sheet comes, never changed once made."""
+    found = _NUMBERS[0]
+    if len(found[0]) <= count:
+        more = range(max(count + 1, 2 * len(found[0]), 64))
+        found = _NUMBERS[0] = ([str(r).encode("ascii") for r in more],
+                               [f'<row r="{r}" ht="'.encode("ascii") for r in more])
+    return found
 
 
 class ExcelWriter:
