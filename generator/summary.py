@@ -132,8 +132,9 @@ def overview_sheet(items: Sequence[Line], variant: Variant, writer: ExcelWriter,
         ems = max(pages.fitting_width(labels, least), widest, 0)
         return round((ems * size + 2 * CELL_PADDING_PT + INDENT_PT - COLUMN_EXTRA_PT) / PT_PER_UNIT, 1)
 
-    widest = widest_amount([getattr(line.funds, f) for line in items for _, f in AMOUNTS] + [
-        sum((getattr(line.funds, f) or Decimal(0) for line in items), Decimal(0)) for _, f in AMOUNTS], style)
+    amounts = [[getattr(line.funds, f) for _, f in AMOUNTS] for line in items]  # per project, read once
+    sums = totals(items, AMOUNTS)
+    widest = widest_amount([a for row_amounts in amounts for a in row_amounts] + [sums[f] for _, f in AMOUNTS], style)
     ws.widths = [width([words["number"]], widest=pages.text_em(str(len(items)))), width([words["name"]], 8),
                  width(list(dict.fromkeys(line.category for line in items)) or [words["category"]], 4),
                  *(width([label], 4, widest) for label, _ in AMOUNTS),
@@ -188,14 +189,16 @@ def overview_sheet(items: Sequence[Line], variant: Variant, writer: ExcelWriter,
                 for col, align in ((2, "left"), (3, "center"), (warn_col, "left"))]
     least, line_count, cells = writer.min_row_height, pages.line_count, ws.cells
     row = 3
-    for number, line in enumerate(items, 1):
+    scaled, zero = style.scaled, Decimal(0)
+    for number, (line, row_amounts) in enumerate(zip(items, amounts), 1):
         row += 1
         warnings = "\n".join(line.warnings)
         cells[row] = cell = {1: (number, center), 2: (line.name or None, left), 3: (line.category or None, center)}
-        for i, (_, field) in enumerate(AMOUNTS):
-            cell[first_amount + i] = (style.scaled(amount(line.funds, field) or Decimal(0)), right)
-        for i, level in enumerate(levels):
-            cell[first_count + i] = (line.counts.get(level, 0), center)
+        for col, value in enumerate(row_amounts, first_amount):
+            cell[col] = (scaled(value or zero), right)
+        counts = line.counts
+        for col, level in enumerate(levels, first_count):
+            cell[col] = (counts.get(level, 0), center)
         cell[first_count + len(levels)] = (Formula(f"SUM({ref(row, first_count)}:{ref(row, warn_col - 2)})",
                                                    sum(line.counts.values())), center)
         cell[warn_col] = (warnings or None, left)
@@ -207,7 +210,6 @@ def overview_sheet(items: Sequence[Line], variant: Variant, writer: ExcelWriter,
             heights[row] = height
 
     first, row = 4, row + 1
-    sums = totals(items, AMOUNTS)
 
     def total(col: int, value) -> Formula:
         return Formula(f"SUM({ref(first, col)}:{ref(row - 1, col)})", value)

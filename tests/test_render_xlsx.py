@@ -209,3 +209,22 @@ def _outcome(write, document):
         return write(document)
     except Exception as exc:  # noqa: BLE001
         return type(exc)
+
+
+@settings(max_examples=200, deadline=None)
+@given(heights=st.lists(st.floats(0.5, 400), min_size=1, max_size=40), fill=st.floats(0.9, 1.1),
+       titles=st.one_of(st.none(), st.integers(1, 3)))
+def test_page_breaks_are_found_as_pages_finds_them(heights, fill, titles):
+    """ExcelWriter._breaks (which skips the search when the rows' sum leaves room on one page),
+    for sheets near one page's height: pages.page_breaks' rows."""
+    from generator.render import pages
+
+    widths, margins = (10.0, 20.0, 30.0), (0.5, 0.5, 0.5, 0.75)
+    WRITER._breaks(widths, False, margins, [1.0], None, [1], None)
+    room = WRITER._rooms[widths, False, margins]
+    heights = [round(h * fill * room / sum(heights), 1) for h in heights]  # rounded as rows are
+    rows = range(1, len(heights) + 1)
+    title_rows = (1, min(titles, len(heights))) if titles else None
+    repeat = [sum(heights[:title_rows[1]]) if title_rows and r > title_rows[1] else 0.0 for r in rows]
+    assert WRITER._breaks(widths, False, margins, heights, heights[:title_rows[1]] if title_rows else None, rows,
+                          title_rows) == pages.page_breaks(heights, room, repeat)

@@ -64,3 +64,17 @@ def test_column_letters():
 def test_sheet_count_must_match_the_titles():
     with pytest.raises(ValueError):
         write_workbook(io.BytesIO(), ["a", "b"], [Worksheet().xml()], deflate("xl/styles.xml", STYLES.xml()))
+
+
+def test_remembered_cells_keep_each_values_own_digits():
+    """A count's XML is remembered as a text's is; an amount equal to it (Decimal("1.0") == 1) is
+    still written with its own digits, and a merged range's XML stays its own range's."""
+    from generator.render.sheetml import cell_tail, merge_cells
+
+    for _ in range(2):  # once made, once remembered
+        assert cell_tail(1, 3) == ' s="3"><v>1</v></c>'
+        assert cell_tail(Decimal("1.0"), 3) == ' s="3"><v>1.0</v></c>'
+        assert cell_tail(True, 3) == ' s="3"><v>True</v></c>'  # as str() wrote it before
+        assert cell_tail("1", 3) == ' s="3" t="inlineStr"><is><t>1</t></is></c>'
+        assert merge_cells([(1, 1, 1, 2), (3, 27, 4, 27)]) == (
+            '<mergeCells count="2"><mergeCell ref="A1:B1"/><mergeCell ref="AA3:AA4"/></mergeCells>')

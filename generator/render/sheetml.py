@@ -173,6 +173,17 @@ def _text_cell(value: str | None, style: int) -> str:
     return tail
 
 
+_INT_CELLS: dict[tuple[int, int], str] = {}
+
+
+def _int_cell(value: int, style: int) -> str:
+    tail = f' s="{style}"><v>{value}</v></c>'
+    if len(_INT_CELLS) >= 4096:  # bounded: counts and a 汇总's numbering repeat, an int of any size may come
+        _INT_CELLS.clear()
+    _INT_CELLS[value, style] = tail
+    return tail
+
+
 @dataclass
 class Worksheet:
     """The cells of one sheet; `xml()` writes it. Cells are (value, style index)."""
@@ -233,11 +244,11 @@ class Worksheet:
             height = self.heights.get(r)
             out.append(f'<row r="{r}" ht="{number(height)}" customHeight="1">' if height is not None
                        else f'<row r="{r}">')
-            cells = self.cells.get(r, {})
-            letter_row = str(r)
-            for c in sorted(cells):
-                value, style = cells[c]
-                out.append(f'<c r="{_LETTERS[c - 1]}{letter_row}"{cell_tail(value, style)}')
+            cells = self.cells.get(r)
+            if cells:
+                letter_row = str(r)
+                for c, (value, style) in sorted(cells.items()):
+                    out.append(f'<c r="{_LETTERS[c - 1]}{letter_row}"{cell_tail(value, style)}')
             out.append("</row>")
         out.append("</sheetData>")
         out.append(merge_cells(self.merges))
@@ -251,6 +262,8 @@ def cell_tail(value: str | Decimal | int | Formula | None, style: int) -> str:
     """A cell's XML after its reference (`<c r="A1"` + this)."""
     if value is None or isinstance(value, str):  # most of a sheet repeats: its texts' XML, kept
         return _TEXT_CELLS.get((value, style)) or _text_cell(value, style)
+    if value.__class__ is int:  # a count (not a Decimal, which is equal to an int of its value)
+        return _INT_CELLS.get((value, style)) or _int_cell(value, style)
     if isinstance(value, Formula):
         cached = format(value.value, "f") if isinstance(value.value, Decimal) else str(value.value)
         return f' s="{style}"><f>{escape(value.text)}</f><v>{cached}</v></c>'
@@ -258,12 +271,23 @@ def cell_tail(value: str | Decimal | int | Formula | None, style: int) -> str:
     return f' s="{style}"><v>{text}</v></c>'
 
 
+_MERGE_CELLS: dict[tuple[int, int, int, int], str] = {}
+
+
+def _merge_cell(merge: tuple[int, int, int, int]) -> str:
+    a, b, c, d = merge
+    if len(_MERGE_CELLS) >= 4096:  # bounded: a template's tables merge the same few hundred ranges
+        _MERGE_CELLS.clear()
+    xml = _MERGE_CELLS[merge] = f'<mergeCell ref="{_LETTERS[b - 1]}{a}:{_LETTERS[d - 1]}{c}"/>'
+    return xml
+
+
 def merge_cells(merges: Sequence[tuple[int, int, int, int]]) -> str:
     if not merges:
         return ""
+    known = _MERGE_CELLS.get
     return (f'<mergeCells count="{len(merges)}">'
-            + "".join([f'<mergeCell ref="{_LETTERS[b - 1]}{a}:{_LETTERS[d - 1]}{c}"/>' for a, b, c, d in merges])
-            + "</mergeCells>")
+            + "".join([known(m) or _merge_cell(m) for m in merges]) + "</mergeCells>")
 
 
 def page_ends(footer: str | None, breaks: Sequence[int]) -> str:

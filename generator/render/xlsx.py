@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 _JC = {"center": "center", "left": "left", "start": "left", "right": "right", "end": "right", "both": "justify",
        "distribute": "distributed"}
 _INVALID_SHEET = set('[]:*?/\\')
+_SHEET_SAFE = str.maketrans(dict.fromkeys(_INVALID_SHEET, "_"))
 HORIZONTAL = ("left", "center", "right", "justify", "distributed")
 INDENTED = ("left", "justify")
 # Excel's column width unit is the width of a digit of the Normal font (Calibri 11: 7 pixels) and a
@@ -187,7 +188,7 @@ def text_width(text: str) -> float:
 def sheet_title(name: str, used: set[str]) -> str:
     """A valid, unique sheet name: no []:*?/\\, no edge apostrophes, at most 31 characters.
     `used` holds the names given so far, as Excel compares them (lower case)."""
-    clean = "".join("_" if ch in _INVALID_SHEET else ch for ch in name).strip("'").strip() or "Sheet"
+    clean = name.translate(_SHEET_SAFE).strip("'").strip() or "Sheet"
     title, n = clean[:31], 1
     while title.lower() in used:
         n += 1
@@ -231,11 +232,14 @@ def template_title_rows(template: Path) -> tuple[int, int] | None:
 
 
 _ROW = "\x00"  # where a compiled cell's row number goes (no text written holds it: XML cannot)
+_ROW_BYTE = b"\x00"
 
 
 class _Layout:
     """What every sheet of a template with these columns has in common, compiled once: the XML
-    around its rows, its print setup, and its cells met before (bounded: a department's repeats)."""
+    around its rows, its print setup, and its cells met before (bounded: a department's repeats).
+    The compiled XML is UTF-8 already: a sheet is joined and its row numbers put in as bytes, not
+    encoded whole at the end (mostly ASCII, but a CJK text makes the whole str two bytes wide)."""
 
     LIMIT = 1024  # about 0.5 MB: a department's repeated cells (2,048 saves one miss in 7)
     LONGEST = 100  # longer texts (goals) are a project's own: compiled, not kept
@@ -245,10 +249,11 @@ class _Layout:
         self.widths, self.landscape, self.margins = widths, landscape, (m, m, m, m + 0.25)
         self.rounded = tuple(round(w, 2) for w in widths)
         template = Worksheet(widths=list(self.rounded), page=Page(landscape, self.margins))
-        self.before, self.after = template.opening()
-        self.print_setup = template.print_setup()
+        self.before, self.after = (part.encode("utf-8") for part in template.opening())
+        self.print_setup = template.print_setup().encode("utf-8")
         self.cells: dict[tuple, tuple] = {}
-        self.heights: dict[float, str] = {}
+        self.places: dict[tuple, tuple] = {}  # (id(shape), columns, number, border) → ExcelWriter._place's
+        self.heights: dict[float, tuple[float, bytes]] = {}  # a row's height → see height
 
     def remember(self, key: tuple, found: tuple, text: str) -> None:
         if len(text) <= self.LONGEST:
@@ -256,11 +261,29 @@ class _Layout:
                 self.cells.clear()
             self.cells[key] = found
 
-    def height(self, value: float) -> str:
+    def height(self, value: float) -> tuple[float, bytes]:
+        """A row's height as written (rounded to 0.1 point: round() costs more than this lookup),
+        and its XML with the rest of the row's start tag."""
         if len(self.heights) >= self.LIMIT:
             self.heights.clear()
-        text = self.heights[value] = number(value)
-        return text
+        rounded = round(value, 1)
+        found = self.heights[value] = (rounded, f'{number(rounded)}" customHeight="1">'.encode("ascii"))
+        return found
+
+
+# the rows' numbers and their start tags up to the height, for rows 0 .. the longest sheet's
+_NUMBERS: list[tuple[list[bytes], list[bytes]]] = [([], [])]
+
+
+def _numbers(count: int) -> tuple[list[bytes], list[bytes]]:
+    """The row numbers up to `count` (each row writes its number in every cell's reference) and
+    their rows' start tags; made anew when a longer sheet comes, never changed once made."""
+    found = _NUMBERS[0]
+    if len(found[0]) <= count:
+        more = range(max(count + 1, 2 * len(found[0]), 64))
+        found = _NUMBERS[0] = ([str(r).encode("ascii") for r in more],
+                               [f'<row r="{r}" ht="'.encode("ascii") for r in more])
+    return found
 
 
 class ExcelWriter:
@@ -420,6 +443,8 @@ class ExcelWriter:
             if len(self._rooms) >= 64:
                 self._rooms.clear()
             room = self._rooms[widths, landscape, margins] = (paper_height - top - bottom) / scale
+        if sum(heights) < room - 1e-3:  # all on one page (with room for the sums' rounding): no break
+            return []
         titled = sum(titles) if titles else 0
         repeat = [titled if title_rows and r > title_rows[1] else 0.0 for r in rows]
         return pages.page_breaks(heights, room, repeat)
@@ -449,21 +474,43 @@ class ExcelWriter:
                  fmt: Format) -> tuple:
         """A cell in columns first..last (1-based): (its shape, its XML and its covered cells' in its
         own row, its columns' XML in a row its merge continues, the height it needs, its value and
-        style as written); the row number is _ROW in the XML."""
+        style as written); the XML is UTF-8, the row number _ROW in it."""
         number = isinstance(value, Decimal)
-        style = self._index.get((fmt, number))
-        if style is None:
-            raise ValueError(f"字号 {fmt.size} 不在 Word 模板设置的字号 {self.sizes} 中")
-        width_em, line = self.measure(layout.widths, first, last, fmt)
+        key = (id(shape), first, last, number, fmt.border)
+        place = layout.places.get(key)
+        if place is None or place[0] is not shape:
+            place = self._place(layout, key, shape, first, last, number, fmt)
+        return self._made(place, value, number)
+
+    @staticmethod
+    def _made(place: tuple, value: str | Decimal, number: bool) -> tuple:
+        """_compile's cell from its place (see _place) and value."""
+        shape, style, head, fill, tail, width_em, line = place
         text = format(value, "f") if number else value
         if _ROW in text:
             raise IrregularGrid
         written = value if number else (value or None)
-        cell = f'<c r="{_LETTERS[first - 1]}{_ROW}"{cell_tail(written, style)}'
+        return (shape, head + cell_tail(written, style).encode("utf-8") + tail, fill,
+                pages.line_count(text, width_em) * line + 6, written, style)
+
+    def _place(self, layout: "_Layout", key: tuple, shape: Any, first: int, last: int, number: bool,
+               fmt: Format) -> tuple:
+        """What a cell's XML and height take from its shape and columns, not its text: (shape, its
+        style, its XML before the value, its columns' XML in a row its merge continues, the XML of
+        the cells its merge covers in its own row, the ems of a line, a line's points). Each of a
+        template's shapes meets a few columns: worked out once, not for each new text."""
+        style = self._index.get((fmt, number))
+        if style is None:  # not remembered: said again for every table that has it
+            raise ValueError(f"字号 {fmt.size} 不在 Word 模板设置的字号 {self.sizes} 中")
+        width_em, line = self.measure(layout.widths, first, last, fmt)
         fill = "".join([f'<c r="{_LETTERS[c - 1]}{_ROW}" s="{style}"/>' for c in range(first, last + 1)]) \
             if fmt.border else ""
-        own = cell + fill[fill.index("/>") + 2:] if fmt.border else cell
-        return shape, own, fill, pages.line_count(text, width_em) * line + 6, written, style
+        place = (shape, style, f'<c r="{_LETTERS[first - 1]}{_ROW}"'.encode("ascii"), fill.encode("ascii"),
+                 fill[fill.index("/>") + 2:].encode("ascii") if fmt.border else b"", width_em, line)
+        if len(layout.places) >= layout.LIMIT:
+            layout.places.clear()
+        layout.places[key] = place
+        return place
 
     def _compiled(self, document: Document) -> bytes:
         """`worksheet`'s layout and `Worksheet.xml` in one pass over the document, for grids whose
@@ -472,11 +519,10 @@ class ExcelWriter:
         layout = self._layout(tuple(column_widths(document)), document.landscape)
         ncols, compiled, compile, default = len(layout.widths), layout.cells, self._compile, self.font_size
         minimum = self.min_row_height
-        lines: list[list[str]] = [[]]   # per row (1-based): its cells' XML
+        lines: list[list[bytes]] = [[]]   # per row (1-based): its cells' XML
         heights: list[float] = [minimum]
         merges: list[list] = []          # [first row, first col, last row, last col, compiled cell]
         restarts: list[list] = []        # the merges that may span rows, in order
-        fills: dict[tuple[int, int], int] = {}  # (row, first col) of a merge's fill → its index in the row
         title_rows: tuple[int, int] | None = None
         last_col, row = ncols, 0
         for block in document.blocks:
@@ -497,53 +543,51 @@ class ExcelWriter:
                     if ncols > 1:
                         merges.append([row, 1, row, ncols, found])
                 continue
+            # grid column → the merge a cell restarted there, [first row, first col, last row, last
+            # col, compiled cell]. A merge a later cell covers stays here: a cell continuing it
+            # further down is then not in the row below its last (a grid for the general way).
             open_merge: dict[int, list] = {}
             heading = True
             for tr in block.rows:
                 row += 1
-                heading = heading and tr.header
-                if heading and title_rows is None:
-                    title_rows = (row, row)
-                elif heading and title_rows is not None and title_rows[1] == row - 1:
-                    title_rows = (title_rows[0], row)
-                line: list[str] = []
+                if heading:
+                    heading = tr.header
+                    if heading:
+                        title_rows = (row, row) if title_rows is None else (
+                            (title_rows[0], row) if title_rows[1] == row - 1 else title_rows)
+                line: list[bytes] = []
+                append = line.append
                 height, used = minimum, 0  # used: the last column written
                 for cell in tr.cells:
-                    col, merge = cell.col, cell.merge
-                    if open_merge and merge == "continue" and col in open_merge:
-                        region = open_merge[col]
-                        if region[2] != row - 1 or region[1] <= used:
-                            raise IrregularGrid  # a merge over rows without it, or over cells
-                        region[2] = row
-                        fills[row, region[1]] = len(line)
-                        line.append(region[4][2])
-                        used = region[3]
-                        continue
-                    shape, number, span = cell.shape, cell.number, cell.span
+                    if cell.merge == "continue" and open_merge:
+                        region = open_merge.get(cell.col)
+                        if region is not None:
+                            if region[2] != row - 1 or region[1] <= used:
+                                raise IrregularGrid  # a merge over rows without it, or over cells
+                            region[2] = row
+                            append(region[4][2])
+                            used = region[3]
+                            continue
+                    col, shape, number = cell.col, cell.shape, cell.number
                     if col < used:
                         raise IrregularGrid
                     if number is None:
-                        key = (id(shape), col, cell.text)
-                        found = compiled.get(key)
+                        text = cell.text
+                        found = compiled.get((id(shape), col, text))
                         if found is None or found[0] is not shape:
-                            found = self._cell(layout, shape, col, span, cell.text)
-                            layout.remember(key, found, cell.text)
+                            found = self._cell(layout, shape, col, cell.span, text)
+                            layout.remember((id(shape), col, text), found, text)
                     else:  # an amount: its exact digits (1.7919 and 1.79190 are two cells)
                         text = format(number, "f")
                         key = (id(shape), col, text, None)
                         found = compiled.get(key)
                         if found is None or found[0] is not shape:
-                            found = self._cell(layout, shape, col, span, number)
+                            found = self._cell(layout, shape, col, cell.span, number)
                             layout.remember(key, found, text)
-                    line.append(found[1])
+                    append(found[1])
+                    span = cell.span
                     used = col + span
-                    if open_merge:  # the merges this cell ends
-                        if span == 1:
-                            open_merge.pop(col, None)
-                        else:
-                            for c in range(col, used):
-                                open_merge.pop(c, None)
-                    if merge == "restart":
+                    if cell.merge == "restart":
                         region = [row, col + 1, row, used, found]
                         open_merge[col] = region
                         merges.append(region)
@@ -559,7 +603,9 @@ class ExcelWriter:
                 heights.append(height)
         # a merge over one row grows its row; over more, its last row if it must
         pages.fit(heights, [(region[0], region[2], region[4][3]) for region in restarts])
-        rounded = [round(h, 1) for h in heights]
+        known, height_of = layout.heights.get, layout.height
+        written = [known(h) or height_of(h) for h in heights]  # (rounded, XML) per row
+        rounded = [h for h, _ in written]
         rows = range(1, row + 1)
         starts = [i + 1 for i in self._breaks(layout.rounded, layout.landscape, layout.margins, rounded[1:],
                                               rounded[title_rows[0]:title_rows[1] + 1] if title_rows else None,
@@ -574,32 +620,38 @@ class ExcelWriter:
                         value, style = labels.get((first_row, first_col)) or self._label(merges, first_row, first_col)
                         style = self._continued.get(style, style)
                         labels[start, first_col] = value, style
-                        at = fills[start, first_col]
+                        # the merge's fill in that row: the one XML there that begins in its column
+                        head = f'<c r="{_LETTERS[first_col - 1]}{_ROW}"'
+                        at = next(i for i, xml in enumerate(lines[start]) if xml.startswith(head.encode("ascii")))
                         fill = lines[start][at]
-                        lines[start][at] = (f'<c r="{_LETTERS[first_col - 1]}{_ROW}"{cell_tail(value, style)}'
-                                            + fill[fill.index("/>") + 2:])
+                        lines[start][at] = (head + cell_tail(value, style)).encode("utf-8") + fill[fill.index(b"/>") + 2:]
                         kept += [(first_row, first_col, start - 1, last_col_), (start, first_col, last_row, last_col_)]
                     else:
                         kept.append((first_row, first_col, last_row, last_col_))
                 cut = [m for m in kept if m[0] != m[2] or m[1] != m[3]]
-        texts = layout.heights
-        out = [layout.before, f"{_LETTERS[last_col - 1]}{max(row, 1)}", layout.after]
+        numbers, opens = _numbers(row)
+        out = [layout.before, f"{_LETTERS[last_col - 1]}{max(row, 1)}".encode("ascii"), layout.after]
+        join = b"".join
         for r in rows:
-            height = rounded[r]
-            ht = texts.get(height) or layout.height(height)
-            out.append(f'<row r="{r}" ht="{ht}" customHeight="1">{"".join(lines[r]).replace(_ROW, str(r))}</row>')
-        out.append("</sheetData>")
-        out.append(merge_cells(cut))
+            out += (opens[r], written[r][1], join(lines[r]).replace(_ROW_BYTE, numbers[r]), b"</row>")
+        out.append(b"</sheetData>")
+        out.append(merge_cells(cut).encode("ascii"))
         out.append(layout.print_setup)
-        out.append(page_ends(self.footer if starts else None, [r - 1 for r in starts]))
-        out.append("</worksheet>")
-        return "".join(out).encode("utf-8")
+        out.append(page_ends(self.footer if starts else None, [r - 1 for r in starts]).encode("utf-8"))
+        out.append(b"</worksheet>")
+        return join(out)
 
     def _cell(self, layout: "_Layout", shape: Any, col: int, span: int, value: str | Decimal) -> tuple:
-        valign = shape.valign
-        return self._compile(layout, shape, col + 1, col + span, value, Format(
-            shape.horizontal, _VERTICAL.get(valign, "center") if valign is not None else "center", shape.bold,
-            self.font_size if shape.format_size is None else shape.format_size, True))
+        """A table cell's `_compile`, its Format made only where its place is new."""
+        number = isinstance(value, Decimal)
+        key = (id(shape), col + 1, col + span, number, True)
+        place = layout.places.get(key)
+        if place is None or place[0] is not shape:
+            valign = shape.valign
+            place = self._place(layout, key, shape, col + 1, col + span, number, Format(
+                shape.horizontal, _VERTICAL.get(valign, "center") if valign is not None else "center", shape.bold,
+                self.font_size if shape.format_size is None else shape.format_size, True))
+        return self._made(place, value, number)
 
     @staticmethod
     def _label(merges: list[list], row: int, col: int) -> tuple[Any, int]:
