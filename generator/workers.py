@@ -185,6 +185,13 @@ def _preload() -> None:
     here, instead of once in each worker (some 0.2 s of CPU each)."""
     from . import build, folder_build, forms, stage_summary, summary  # noqa: F401
     from .render import docx, xlsx  # noqa: F401
+    from .settings import _MODELS as settings_models
+    from .spec import CategorySpec, DepartmentSpec, ProjectSpec
+
+    # pydantic models are built when first used (defer_build): the ones every folder's specs and
+    # settings are read with are built here, once, not in each worker
+    for model in (DepartmentSpec, ProjectSpec, CategorySpec, *settings_models.values()):
+        model.model_rebuild()
 
 
 def run_task(task: FolderTask) -> FolderDone:
