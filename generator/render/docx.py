@@ -15,7 +15,6 @@ import zipfile
 from pathlib import Path
 from typing import Any, Callable
 
-from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from lxml import etree
@@ -199,6 +198,8 @@ class WordTemplate:
         self.names = [name for name, _ in self.printing.parts]
         self.parts: list[Entry | None] = deflated(self.printing.parts)
         self.shapes = Shapes()  # the shapes of this template's cells, read as they are met
+        from docxtpl import DocxTemplate  # with python-docx ~80 ms: imported by the first template loaded, not with this module
+
         self._docxtpl = DocxTemplate(str(path))
         # docxtpl marks paragraphs with a newline before jinja sees them, then removes the marks
         patched = _P_OPEN.sub(r"\n<w:p\1", self._docxtpl.patch_xml(source))
