@@ -188,8 +188,6 @@ def start_method() -> str:
 def _preload() -> None:
     """Before forking: import what every worker needs (reading specs, rendering, the 汇总) once,
     here, instead of once in each worker (some 0.2 s of CPU each)."""
-    import docxtpl  # noqa: F401  (render.docx imports it with the first template it loads)
-
     from . import build, folder_build, forms, stage_summary, summary  # noqa: F401
     from .render import docx, xlsx  # noqa: F401
     from .settings import _MODELS as settings_models
