@@ -255,3 +255,17 @@ def test_resolve_listing_is_docxtpls():
 
     template = WordTemplate(TEMPLATES / "2024目标表" / "table.docx")
     assert template.listing(paragraph) == DocxTemplate("x").resolve_listing(paragraph)
+
+
+def test_the_remembered_patches_are_bounded(tmp_path, monkeypatch):
+    """Only the newest PATCHED_KEPT entries stay: a template edited again and again leaves no trail."""
+    from generator.render import docx as module
+
+    monkeypatch.setenv("PERFGEN_CACHE", str(tmp_path))
+    monkeypatch.setattr(module, "PATCHED_KEPT", 3)
+    source, path = _sources()[0]
+    for i in range(5):
+        module.patched_xml(source.replace("<w:body>", f"<w:body><!-- {i} -->", 1), path)
+    kept = list((tmp_path / module.PATCHED_FOLDER).iterdir())
+    assert len(kept) == 3 and all(p.suffix == ".xml" for p in kept)
+    assert module.patched_xml(source.replace("<w:body>", "<w:body><!-- 4 -->", 1), path)  # the newest, read back

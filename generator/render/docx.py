@@ -225,12 +225,22 @@ def patched_xml(source: str, path: Path) -> str:
             store.parent.mkdir(parents=True, exist_ok=True)
             temporary.write_bytes(sha256(data).encode("ascii") + b"\n" + data)
             os.replace(temporary, store)  # whole or not at all, for processes reading it meanwhile
+            _prune(store.parent)
         except (OSError, UnicodeEncodeError):
             try:
                 temporary.unlink(missing_ok=True)
             except OSError:
                 pass
     return patched
+
+
+PATCHED_KEPT = 64  # entries kept (the newest written): a template edited again and again leaves no trail
+
+
+def _prune(folder: Path) -> None:
+    entries = sorted(folder.glob("*.xml"), key=lambda path: path.stat().st_mtime_ns)
+    for path in entries[:max(0, len(entries) - PATCHED_KEPT)]:
+        path.unlink(missing_ok=True)
 
 
 class WordTemplate:
