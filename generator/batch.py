@@ -33,7 +33,6 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Protocol
 
@@ -128,18 +127,25 @@ class Listing:
         return f"Listing({list(self)!r})"
 
 
-@dataclass
 class Result:
-    built: Listing = field(default_factory=Listing)      # (output folder, project name)
-    skipped: Listing = field(default_factory=Listing)
-    written: Listing = field(default_factory=Listing)    # Paths (manifests left out)
-    removed: list[Path] = field(default_factory=list)
-    pdfs: list[Path] = field(default_factory=list)
-    swept: int = 0                                       # leftovers of killed builds removed
-    folders: list[Path] = field(default_factory=list)
-    warnings: Listing = field(default_factory=Listing)   # Problems, in the order they were said
+    """What a build did (a plain class: see errors.Record)."""
+
+    __slots__ = ("built", "skipped", "written", "removed", "pdfs", "swept", "folders", "warnings", "marks")
+    built: Listing          # (output folder, project name)
+    skipped: Listing
+    written: Listing        # Paths (manifests left out)
+    removed: list[Path]
+    pdfs: list[Path]
+    swept: int              # leftovers of killed builds removed
+    folders: list[Path]
+    warnings: Listing       # Problems, in the order they were said
     # per spec folder, in order: the `# 待核对` comments (file name, line, note) still in its specs
-    marks: list[tuple[tuple[str, int, str], ...]] = field(default_factory=list)
+    marks: list[tuple[tuple[str, int, str], ...]]
+
+    def __init__(self) -> None:
+        self.built, self.skipped, self.written, self.warnings = Listing(), Listing(), Listing(), Listing()
+        self.removed, self.pdfs, self.folders, self.marks = [], [], [], []
+        self.swept = 0
 
     @property
     def projects(self) -> int:

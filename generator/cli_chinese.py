@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -91,13 +90,15 @@ def _parameters(params: list[Any], ctx: _click.Context) -> list[Any]:
 _INT = r"-?[0-9]{1,18}"
 
 
-@dataclass(frozen=True)
 class _Plain(RuntimeParam):
     """A path, a text, a whole number or a flag from the command line, taken as typer takes it but without
     its pydantic TypeAdapter: importing pydantic and building the adapters is a third of a build
     that finds nothing to do. Any other value (a wrong one: its message) goes to typer's own."""
 
-    descriptor: TypeDescriptor
+    # (not a dataclass of its own: making one compiles its methods at import, on every command's path)
+    def __init__(self, parameter_info: Any, annotation: Any, descriptor: TypeDescriptor):
+        super().__init__(parameter_info, annotation)
+        object.__setattr__(self, "descriptor", descriptor)  # RuntimeParam is frozen
 
     def _coerce_value(self, value: Any, param: Any, ctx: _click.Context) -> Any:
         kind = self.annotation

@@ -5,19 +5,99 @@ them at once; the CLI prints them and exits non-zero before anything is written.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One finding in a spec. `field` is the path of keys, joined by '.'."""
+class Record:
+    """Plain data named by its class's __slots__ (an __init__ taking them in order): equality, repr,
+    pickling and `replace` as a dataclass has them. Classes made at import on a build's every path
+    are these, not dataclasses: making a dataclass compiles its methods (some 4 M instructions
+    each), a fifth of what perfgen's own imports cost a build with nothing to do."""
 
+    __slots__ = ()
+
+    def _values(self) -> tuple:
+        return tuple([getattr(self, name) for name in self.__slots__])
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()  # type: ignore[attr-defined]
+
+    __hash__ = None  # type: ignore[assignment]  # mutable: as a dataclass with eq and not frozen
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}({', '.join(f'{n}={getattr(self, n)!r}' for n in self.__slots__)})"
+
+    def __reduce__(self):
+        return self.__class__, self._values()
+
+    def replace(self, **changes):
+        """A copy with `changes` (dataclasses.replace)."""
+        return self.__class__(**{**dict(zip(self.__slots__, self._values())), **changes})
+
+
+class Frozen(Record):
+    """A Record whose fields are set once, by its __init__ (through _set): hashable."""
+
+    __slots__ = ()
+
+    def _set(self, **values) -> None:
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+
+class Problem(Frozen):
+    """One finding in a spec. `field` is the path of keys, joined by '.'. Ordered as the tuple of
+    its fields (file, line, field, message, warning)."""
+
+    __slots__ = ("file", "line", "field", "message", "warning")
     file: str
     line: int | None
     field: str
     message: str
-    warning: bool = False
+    warning: bool
+
+    def __init__(self, file: str, line: int | None, field: str, message: str, warning: bool = False):
+        setattr_ = object.__setattr__  # (a build makes hundreds: no loop over a dict)
+        setattr_(self, "file", file)
+        setattr_(self, "line", line)
+        setattr_(self, "field", field)
+        setattr_(self, "message", message)
+        setattr_(self, "warning", warning)
+
+    def _values(self) -> tuple:
+        return self.file, self.line, self.field, self.message, self.warning
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Problem:
+            return NotImplemented
+        return (self.file, self.line, self.field, self.message, self.warning) == \
+            (other.file, other.line, other.field, other.message, other.warning)  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __lt__(self, other: object) -> bool:
+        return self._values() < other._values() if other.__class__ is Problem else NotImplemented  # type: ignore
+
+    def __le__(self, other: object) -> bool:
+        return self._values() <= other._values() if other.__class__ is Problem else NotImplemented  # type: ignore
+
+    def __gt__(self, other: object) -> bool:
+        return self._values() > other._values() if other.__class__ is Problem else NotImplemented  # type: ignore
+
+    def __ge__(self, other: object) -> bool:
+        return self._values() >= other._values() if other.__class__ is Problem else NotImplemented  # type: ignore
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
@@ -25,11 +105,14 @@ class Problem:
         return f"{where} {kind}{self.field + ': ' if self.field else ''}{self.message}"
 
 
-@dataclass
-class Problems:
+class Problems(Record):
     """A growing list of problems; `errors` block a build, `warnings` are only said."""
 
-    items: list[Problem] = field(default_factory=list)
+    __slots__ = ("items",)
+    items: list[Problem]
+
+    def __init__(self, items: list[Problem] | None = None):
+        self.items = [] if items is None else items
 
     def add(self, file: Path | str, line: int | None, field: str, message: str, *, warning: bool = False) -> None:
         problem = Problem(str(file), line, field, message, warning)

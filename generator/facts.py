@@ -20,7 +20,7 @@ from .model import Indicator, Project
 from .source import Source, SourceError, read
 from .spec import Amount, Points, Text, validate
 
-Strict = ConfigDict(extra="forbid", frozen=True)
+Strict = ConfigDict(extra="forbid", frozen=True, defer_build=True)  # built when first used (see settings.Strict)
 _YES = {"是": True, "否": False, "true": True, "false": False, "yes": True, "no": False}
 
 

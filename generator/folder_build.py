@@ -15,12 +15,11 @@ manifests then go back to the main process, which converts and closes the folder
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from . import cache
-from .errors import Problem, Problems
+from .errors import Frozen, Problem, Problems, Record
 from .failure import doing
 from .incremental import SUMMARY_GROUP, folder_files, keep_pdfs, project_group, project_key, review_marks, stored
 from .layout import COMBINED_DOCUMENT, SUMMARY_WORKBOOK, Templates, safe_filename
@@ -32,35 +31,56 @@ if TYPE_CHECKING:
     from .write import Entry
 
 
-@dataclass(frozen=True)
-class FolderTask:
+class FolderTask(Frozen):
     """One spec folder to build; plain data, so it pickles to a worker process."""
 
+    __slots__ = ("spec_folder", "out", "templates", "parts", "force", "overwrite", "pdf", "check_only", "build")
     spec_folder: Path
     out: Path
     templates: Templates
     parts: tuple[str, ...]      # what its inputs key hashes besides its own files: perfgen, 类别, templates
-    force: bool = False
-    overwrite: bool = False
-    pdf: bool = False
-    check_only: bool = False    # an earlier folder has an error: only read and check (to say all problems)
-    build: str = ""             # which build it is part of: what a process remembers is for one build
+    force: bool
+    overwrite: bool
+    pdf: bool
+    check_only: bool            # an earlier folder has an error: only read and check (to say all problems)
+    build: str                  # which build it is part of: what a process remembers is for one build
+
+    def __init__(self, spec_folder: Path, out: Path, templates: Templates, parts: tuple[str, ...], force: bool = False,
+                 overwrite: bool = False, pdf: bool = False, check_only: bool = False, build: str = ""):
+        self._set(spec_folder=spec_folder, out=out, templates=templates, parts=parts, force=force,
+                  overwrite=overwrite, pdf=pdf, check_only=check_only, build=build)
 
 
-@dataclass
-class FolderDone:
+class FolderDone(Record):
     """What a folder's build gives the main process: small, whatever the folder's size."""
 
-    names: list[str] = field(default_factory=list)    # its tables, in plan order
-    built: list[bool] = field(default_factory=list)   # rendered (True) or unchanged, per table
-    problems: list[Problem] = field(default_factory=list)  # every problem found (errors: no commit)
-    warnings: list[Problem] = field(default_factory=list)  # the folder's warnings, as said
-    staged: list[tuple[Staged | None, Path]] = field(default_factory=list)  # in order; None: delete it
-    known: cache.Digests | None = None   # the digests of its files, saved by the main process
-    rendered: int = 0                    # tables rendered (workers.INLINE counts them)
-    old: cache.Manifest | None = None    # with --pdf: the manifests, closed by the main process
-    new: cache.Manifest | None = None
-    marks: tuple[tuple[str, int, str], ...] = ()  # its `# 待核对` comments (the CLI says them)
+    __slots__ = ("names", "built", "problems", "warnings", "staged", "known", "rendered", "old", "new", "marks")
+    names: list[str]                     # its tables, in plan order
+    built: list[bool]                    # rendered (True) or unchanged, per table
+    problems: list[Problem]              # every problem found (errors: no commit)
+    warnings: list[Problem]              # the folder's warnings, as said
+    staged: list[tuple[Staged | None, Path]]  # in order; None: delete it
+    known: cache.Digests | None          # the digests of its files, saved by the main process
+    rendered: int                        # tables rendered (workers.INLINE counts them)
+    old: cache.Manifest | None           # with --pdf: the manifests, closed by the main process
+    new: cache.Manifest | None
+    marks: tuple[tuple[str, int, str], ...]  # its `# 待核对` comments (the CLI says them)
+
+    def __init__(self, names: list[str] | None = None, built: list[bool] | None = None,
+                 problems: list[Problem] | None = None, warnings: list[Problem] | None = None,
+                 staged: list[tuple[Staged | None, Path]] | None = None, known: cache.Digests | None = None,
+                 rendered: int = 0, old: cache.Manifest | None = None, new: cache.Manifest | None = None,
+                 marks: tuple[tuple[str, int, str], ...] = ()):
+        self.names = [] if names is None else names
+        self.built = [] if built is None else built
+        self.problems = [] if problems is None else problems
+        self.warnings = [] if warnings is None else warnings
+        self.staged = [] if staged is None else staged
+        self.known = known
+        self.rendered = rendered
+        self.old = old
+        self.new = new
+        self.marks = marks
 
     def discard(self) -> None:
         """Remove the staged files (the build will not commit them) and the folders made for them."""

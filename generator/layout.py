@@ -10,10 +10,9 @@ import os
 import re
 import stat
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Problems
+from .errors import Frozen, Problems
 
 SETTINGS = "settings.yaml"  # what makes a folder under templates/ a variant
 _PACKAGE = Path(__file__).resolve().parent
@@ -135,8 +134,7 @@ TEMPLATES_FOLDER = "templates"  # a department's own variant folders, beside its
 YEARS_FILE = "years.yaml"       # in a templates/ folder: which format each budget year is filed in
 
 
-@dataclass(frozen=True)
-class Templates:
+class Templates(Frozen):
     """The variant folders a spec folder can use, as layers, nearest first: --templates (or
     $PERFGEN_TEMPLATES); every templates/ holding a variant in the spec folder or a folder above it,
     up to the project's root (search_folders: never /tmp or a home folder above the project);
@@ -144,8 +142,12 @@ class Templates:
     has it — a department's own variant of a shipped name replaces that one, a new name adds to them — as
     categories are (类别/). Each layer may hold a years.yaml; their maps are merged the same way."""
 
-    explicit: Path | None = None
-    near: Path | None = None
+    __slots__ = ("explicit", "near")
+    explicit: Path | None
+    near: Path | None
+
+    def __init__(self, explicit: Path | None = None, near: Path | None = None):
+        self._set(explicit=explicit, near=near)
 
     @classmethod
     def of(cls, given: "Templates | Path | None", near: Path | None = None) -> "Templates":

@@ -23,7 +23,7 @@ from .source import SourceError, read
 from .spec import validate
 
 DEFAULT = "财预〔2020〕10号"  # the rule set of a department that names none
-Strict = ConfigDict(extra="forbid", frozen=True)
+Strict = ConfigDict(extra="forbid", frozen=True, defer_build=True)  # built when first used (see settings.Strict)
 
 
 def _number(value: object) -> Decimal:
@@ -99,7 +99,7 @@ class Quantitative(BaseModel):
     # None: a missed target scores points × 完成率; 60 (101号): under 60 % nothing, above it
     # (完成率 − 60 %) / (100 % − 60 %) × points
     pass_mark: Number | None = Field(None, lt=100)
-    lower_is_better: LowerIsBetter = LowerIsBetter()
+    lower_is_better: LowerIsBetter = Field(default_factory=LowerIsBetter)
     far_above: Number | None = Decimal(150)  # % of the target: warn 年初指标值设定明显偏低
 
 
@@ -148,7 +148,7 @@ class RuleSet(BaseModel):
     counted_under: dict[str, str] = {}   # a 一级 whose indicators share another 一级's points
     if_absent: dict[str, str] = {}       # a 一级 the project lacks → the 一级 its points go to
     execution: Execution
-    quantitative: Quantitative = Quantitative()
+    quantitative: Quantitative = Field(default_factory=Quantitative)
     qualitative: dict[str, QualitativeBand] = Field(min_length=1)
     satisfaction: Satisfaction | None = None
     decimals: int = Field(2, ge=0, le=4)  # of every printed score; rounded half up

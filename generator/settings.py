@@ -27,7 +27,10 @@ from .errors import Located, Problem, Problems
 from .source import SourceError, decode, parse
 from .spec import validate
 
-Strict = ConfigDict(extra="forbid", frozen=True)
+# defer_build: a model's validator is built when first used, not at import: a build that reads no
+# settings file (a no-op, a check of specs alone) does not pay for it. Nested models' defaults are
+# therefore factories: an instance made at import would force its class to be built then.
+Strict = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 PLACEHOLDERS = ("项目名称", "预算")  # what a variant default or a category may fill in
 
 
@@ -165,14 +168,14 @@ class ExplanationRule(BaseModel):
     """One rule of `explanations:` — 指标解释 and 评(扣)分标准 of the indicators it fits (the first
     rule that fits wins). Placeholders of both texts: {三级} {对象} {指标值} {计量单位} {方向} {得到}."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
     kind: str = Field("", description="a name for the rule (shown nowhere in the table)")
     一级: Names = Field([], description="fits only indicators under these 一级")
     二级: Names = Field([], description="fits only indicators under these 二级")
     suffix: Names = Field([], description="fits only names ending so; {对象} is the name less it")
     性质: str | None = Field(None, description="fits only 定量指标 or only 定性指标")
     strip_value_prefix: bool = Field(False, description="{对象} also loses the value's verb (改善营商环境 / 改善 → 营商环境)")
-    得到: Connector = Field(Connector(), description="the {得到} connector")
+    得到: Connector = Field(default_factory=Connector, description="the {得到} connector")
     指标解释: Annotated[str, _pattern(**_EXPLAINED)] = Field("", description="the 指标解释 text")
     评分标准: Annotated[str, _pattern(**_EXPLAINED)] = Field("", description="the 评(扣)分标准 text")
 
@@ -310,28 +313,28 @@ class VariantSettings(BaseModel):
     categories: Names = Field([], description="the allowed 项目类别 (empty: any)")
     one_off: Names = Field([], description="categories of projects that end with their year: "
                                            "perfgen new flags them for review")
-    checkbox: CheckboxStyle = Field(CheckboxStyle(), description="项目类别 as checkboxes")
+    checkbox: CheckboxStyle = Field(default_factory=CheckboxStyle, description="项目类别 as checkboxes")
     dates: Annotated[str, _pattern(year=2024, month=1, day=1)] = Field(
         "{year}-{month:02d}-{day:02d}", description="how 计划开始/完成日期 print")
-    amounts: AmountStyle = Field(AmountStyle(), description="how money prints")
-    values: ValueStyle = Field(ValueStyle(), description="how indicator values print")
+    amounts: AmountStyle = Field(default_factory=AmountStyle, description="how money prints")
+    values: ValueStyle = Field(default_factory=ValueStyle, description="how indicator values print")
     framework: dict[str, list[str]] = Field({}, description="一级 → its 二级, in print order")
     aliases: dict[str, str] = Field({}, description="other years' or older names of a 二级 → this form's 二级")
     defaults: Defaults = Field({}, description="indicators every project gets (二级 → 三级 → 指标值), each only "
                                                "where the project has none of its own under that 二级; "
                                                "{项目名称} and {预算} are filled in")
-    checks: ChecksSettings = Field(ChecksSettings(), description="the validator's warnings")
-    lists: ListStyle = Field(ListStyle(), description="numbered lists inside one cell")
+    checks: ChecksSettings = Field(default_factory=ChecksSettings, description="the validator's warnings")
+    lists: ListStyle = Field(default_factory=ListStyle, description="numbered lists inside one cell")
     fixed_indicators: FixedIndicators | None = Field(None, description="a block of rows the form prescribes")
     explanations: list[ExplanationRule] = Field([], description="rules writing 指标解释 and 评(扣)分标准")
-    excel: ExcelStyle = Field(ExcelStyle(), description="the Excel table")
-    print: PrintStyle = Field(PrintStyle(), description="how the tables print: fonts, widths, page numbers")
+    excel: ExcelStyle = Field(default_factory=ExcelStyle, description="the Excel table")
+    print: PrintStyle = Field(default_factory=PrintStyle, description="how the tables print: fonts, widths, page numbers")
     years: list[int] = Field([], description="the budget years the form was printed for: perfgen import tells "
                                              "forms of one title apart by the year under the title")
     classifications: dict[str, Classification] = Field(
         {}, description="fields of the project spec that take one of a list of values (项目性质, 项目类别), in "
                         "print order, each placed by {{ 键 }}; empty: one, 项目类别, from `categories`")
-    funds: FundsLayout = Field(FundsLayout(), description="the 项目资金 block, row by row")
+    funds: FundsLayout = Field(default_factory=FundsLayout, description="the 项目资金 block, row by row")
     every_level2: EveryLevel2 | None = Field(None, description="print these 二级 even where a project has none (无 | 无)")
     unique_names: Literal["table", "level2"] = Field(
         "table", description="where two indicators may not share a 三级 name: in the whole table, or only within "

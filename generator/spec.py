@@ -132,7 +132,7 @@ def _names(value: Any) -> Any:
 
 
 NameList = Annotated[list[Text], BeforeValidator(_names)]
-Strict = ConfigDict(extra="forbid", frozen=True)
+Strict = ConfigDict(extra="forbid", frozen=True, defer_build=True)  # built when first used (see settings.Strict)
 
 
 class Funds(BaseModel):

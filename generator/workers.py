@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import sys
 from collections import deque
-from dataclasses import dataclass, replace
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from . import cache
-from .errors import WorkerError
+from .errors import Frozen, WorkerError
 from .staging import Staged, remove_folders, stage_bytes
 
 if TYPE_CHECKING:
@@ -43,23 +42,29 @@ WINDOW = 4  # folders in flight per worker process: enough to keep them busy, fe
 RETRIES = 1  # new pools started after a worker died, per build
 
 
-@dataclass(frozen=True)
-class Chunk:
+class Chunk(Frozen):
     """Projects of one folder to render; plain data, so it pickles to a worker process."""
 
+    __slots__ = ("variant", "variant_key", "out", "projects")
     variant: Path            # the variant folder
     variant_key: str         # its content: a worker keeps one compiled template per key
     out: Path
     projects: tuple[tuple[str, Any], ...]  # (file stem, model.Project or model.Unit)
 
+    def __init__(self, variant: Path, variant_key: str, out: Path, projects: tuple[tuple[str, Any], ...]):
+        self._set(variant=variant, variant_key=variant_key, out=out, projects=projects)
 
-@dataclass(frozen=True)
-class Rendered:
+
+class Rendered(Frozen):
     """One project's tables, staged, and its Excel sheet (for the 汇总 workbook)."""
 
+    __slots__ = ("stem", "staged", "sheet")
     stem: str
     staged: tuple[tuple[str, Staged, list[int]], ...]  # (file name, staged file, its cache.stat_key)
     sheet: Entry
+
+    def __init__(self, stem: str, staged: tuple[tuple[str, Staged, list[int]], ...], sheet: Entry):
+        self._set(stem=stem, staged=staged, sheet=sheet)
 
 
 _LOADED: dict[str, tuple[Variant, Any, Any]] = {}
@@ -185,6 +190,13 @@ def _preload() -> None:
     here, instead of once in each worker (some 0.2 s of CPU each)."""
     from . import build, folder_build, forms, stage_summary, summary  # noqa: F401
     from .render import docx, xlsx  # noqa: F401
+    from .settings import _MODELS as settings_models
+    from .spec import CategorySpec, DepartmentSpec, ProjectSpec
+
+    # pydantic models are built when first used (defer_build): the ones every folder's specs and
+    # settings are read with are built here, once, not in each worker
+    for model in (DepartmentSpec, ProjectSpec, CategorySpec, *settings_models.values()):
+        model.model_rebuild()
 
 
 def run_task(task: FolderTask) -> FolderDone:
@@ -273,7 +285,7 @@ class Workers:
     def check_only(self) -> None:
         """An error was found: the folders not started yet are only read and checked (every
         problem is still said; their tables would be thrown away)."""
-        self.queue = deque((tag, task, self._pool().submit(run_task, replace(task, check_only=True))
+        self.queue = deque((tag, task, self._pool().submit(run_task, task.replace(check_only=True))
                             if _pending(result) and result.cancel() else result)
                            for tag, task, result in self.queue)
 

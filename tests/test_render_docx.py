@@ -165,3 +165,107 @@ def test_a_dict_attribute_is_found_as_jinja_finds_it(data, name):
         assert isinstance(ours, Undefined)
     else:
         assert ours == theirs
+
+
+# ---------------------------------------------------------------- docxtpl's patch, remembered
+
+def _sources():
+    """Every shipped template's document source, as WordTemplate gives it to patch_xml."""
+    from conftest import TEMPLATES
+    from generator.render import docx as module
+
+    sources = []
+    for folder in sorted(p for p in TEMPLATES.iterdir() if (p / "settings.yaml").is_file()):
+        from generator.variant import Variant
+
+        variant = Variant(folder)
+        seen = []
+        real = module.patched_xml
+        module.patched_xml = lambda source, path: seen.append((source, path)) or real(source, path)
+        try:
+            WordTemplate.for_variant(variant)
+        finally:
+            module.patched_xml = real
+        sources += seen
+    return sources
+
+
+def test_the_remembered_patch_is_docxtpls(tmp_path, monkeypatch):
+    """patched_xml gives docxtpl's patch_xml of each shipped template: patched (cold), read back
+    (warm), and patched again where the entry was cut short, edited, or the cache cannot be written."""
+    from docxtpl import DocxTemplate
+
+    from generator.render.docx import PATCHED_FOLDER, patched_xml
+
+    monkeypatch.setenv("PERFGEN_CACHE", str(tmp_path / "cache"))
+    sources = _sources()
+    assert len(sources) >= 5
+    for source, path in sources:
+        expected = DocxTemplate(str(path)).patch_xml(source)
+        assert patched_xml(source, path) == expected  # cold (or met while listing them)
+        entries = list((tmp_path / "cache" / PATCHED_FOLDER).glob("*.xml"))
+        assert entries and not list((tmp_path / "cache" / PATCHED_FOLDER).glob(".*"))
+        assert patched_xml(source, path) == expected  # warm
+    entry = sorted((tmp_path / "cache" / PATCHED_FOLDER).glob("*.xml"))[0]
+    whole = entry.read_bytes()
+    for broken in (whole[:len(whole) // 2], whole.replace(b"<w:", b"<x:", 1), b"", b"\xff\xfe"):
+        entry.write_bytes(broken)
+        assert [patched_xml(s, p) for s, p in sources] == [DocxTemplate(str(p)).patch_xml(s) for s, p in sources]
+        assert entry.read_bytes() == whole  # written again whole
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    monkeypatch.setenv("PERFGEN_CACHE", str(blocked))  # a cache folder that cannot be made
+    source, path = sources[0]
+    assert patched_xml(source, path) == DocxTemplate(str(path)).patch_xml(source)
+
+
+def test_a_template_met_before_loads_without_docxtpl(tmp_path):
+    """With the patch remembered, a process loads every template without importing docxtpl
+    (python-docx); the tables built then are the bytes built cold (values holding a line break
+    still get docxtpl's resolve_listing, imported for them)."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import EXAMPLES, TEMPLATES
+
+    env = {**os.environ, "PERFGEN_CACHE": str(tmp_path / "cache")}
+    build = ("import sys\nfrom pathlib import Path\nfrom generator.batch import run\n"
+             f"run(Path({str(EXAMPLES)!r}), Path(sys.argv[1]), Path({str(TEMPLATES)!r}))\n")
+    load = ("import sys\nfrom pathlib import Path\nfrom generator.render.docx import WordTemplate\n"
+            "from generator.variant import Variant\n"
+            f"for folder in sorted(Path({str(TEMPLATES)!r}).iterdir()):\n"
+            "    if (folder / 'settings.yaml').is_file():\n"
+            "        WordTemplate.for_variant(Variant(folder))\n"
+            "print('docxtpl' in sys.modules, 'docx' in sys.modules)")
+    for out in ("a", "b"):
+        subprocess.run([sys.executable, "-c", build, str(tmp_path / out)], env=env, check=True, capture_output=True)
+    loaded = subprocess.run([sys.executable, "-c", load], env=env, check=True, capture_output=True, text=True)
+    assert loaded.stdout.split() == ["False", "False"]
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.docx"))
+    assert files and all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files)
+
+
+def test_resolve_listing_is_docxtpls():
+    """A value with a line break goes through docxtpl's resolve_listing, imported for it."""
+    from docxtpl import DocxTemplate
+
+    paragraph = '<w:p><w:r><w:t xml:space="preserve">a\nb\tc</w:t></w:r></w:p>'
+    from conftest import TEMPLATES
+
+    template = WordTemplate(TEMPLATES / "2024目标表" / "table.docx")
+    assert template.listing(paragraph) == DocxTemplate("x").resolve_listing(paragraph)
+
+
+def test_the_remembered_patches_are_bounded(tmp_path, monkeypatch):
+    """Only the newest PATCHED_KEPT entries stay: a template edited again and again leaves no trail."""
+    from generator.render import docx as module
+
+    monkeypatch.setenv("PERFGEN_CACHE", str(tmp_path))
+    monkeypatch.setattr(module, "PATCHED_KEPT", 3)
+    source, path = _sources()[0]
+    for i in range(5):
+        module.patched_xml(source.replace("<w:body>", f"<w:body><!-- {i} -->", 1), path)
+    kept = list((tmp_path / module.PATCHED_FOLDER).iterdir())
+    assert len(kept) == 3 and all(p.suffix == ".xml" for p in kept)
+    assert module.patched_xml(source.replace("<w:body>", "<w:body><!-- 4 -->", 1), path)  # the newest, read back

@@ -238,3 +238,29 @@ def test_the_docs_reference_is_the_model():
 
     text = (REPO / "docs" / "adding-a-form.md").read_text(encoding="utf-8")
     assert text.endswith(reference() + "\n"), "regenerate docs/adding-a-form.md's reference from settings.reference()"
+
+
+def test_models_are_built_when_first_used_not_at_import():
+    """defer_build: importing what a build imports builds no pydantic model (a no-op build, a check of
+    specs alone pays for none) and loads no docxtpl; a model is built by its first validation."""
+    import subprocess
+    import sys
+
+    script = ("import sys, pydantic\n"
+              "import generator.cli, generator.build, generator.folder_build, generator.render.docx, "
+              "generator.render.xlsx, generator.summary, generator.rules, generator.facts\n"
+              "built = [m.__name__ for m in pydantic.BaseModel.__subclasses__() if m.__module__.startswith('generator') "
+              "and m.__pydantic_complete__]\n"
+              "print(built, 'docxtpl' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["[]", "False"]
+
+
+def test_nested_defaults_are_the_models_defaults():
+    """A section left out of settings.yaml is its model with every default (made by a factory, so that
+    no instance is made at import), equal to the section written out empty."""
+    empty = VariantSettings.model_validate({})
+    written = VariantSettings.model_validate({k: {} for k in ("checkbox", "amounts", "values", "checks", "lists",
+                                                               "excel", "print", "funds")})
+    assert empty == written
+    assert empty.model_dump() == written.model_dump()

@@ -10,17 +10,19 @@ part. Every value is escaped (`text_value`, or jinja's autoescape where a templa
 """
 from __future__ import annotations
 
+import os
 import re
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from lxml import etree
 from markupsafe import Markup
 
+from ..cache import cache_folder, sha256
 from ..errors import VariantError
 from ..write import Entry, deflate, zip_bytes
 from .docx_print import PrintStyle, PrintTemplate, deflated
@@ -179,6 +181,68 @@ def empty_elements(source: str) -> list[tuple[str, str]]:
     return sorted((start + f"</{name}>", start[:-1] + "/>") for start, name in starts.items())
 
 
+PATCHED_FOLDER = "docxtpl"  # in perfgen's cache folder: docxtpl's patch_xml of each template source met
+
+
+@lru_cache(maxsize=1)
+def _docxtpl_code() -> str:
+    """sha256 over docxtpl's source files, found without importing it (another docxtpl: other keys)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("docxtpl")
+    if spec is None or not spec.origin:
+        raise ModuleNotFoundError("docxtpl")
+    parts = [f"{f.name}\0".encode("utf-8") + f.read_bytes() for f in sorted(Path(spec.origin).parent.glob("*.py"))]
+    return sha256(b"\0".join(parts))
+
+
+def patched_xml(source: str, path: Path) -> str:
+    """docxtpl's `patch_xml` of a template's document source, remembered in perfgen's cache folder
+    by the sha256 of the source and of docxtpl's own code: importing docxtpl (with python-docx, some
+    80 ms) and its patch (~16 ms a template) are paid once per template, not by every process that
+    renders. What is remembered is text, the jinja source: it is still compiled, and runs in the
+    sandbox, in every process. An entry holds its own sha256 first: one that does not match it (cut
+    short, edited) is patched again; a cache that cannot be read or written is only slower."""
+    try:
+        key = sha256(source.encode("utf-8") + b"\0" + _docxtpl_code().encode("ascii"))
+    except (OSError, ModuleNotFoundError, UnicodeEncodeError):
+        key = None
+    store = cache_folder() / PATCHED_FOLDER / f"{key}.xml"  # (unused without a key)
+    if key is not None:
+        try:
+            digest, _, text = store.read_bytes().partition(b"\n")
+            if digest == sha256(text).encode("ascii"):
+                return text.decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            pass
+    from docxtpl import DocxTemplate
+
+    patched = DocxTemplate(str(path)).patch_xml(source)
+    if key is not None:
+        data = patched.encode("utf-8")
+        temporary = store.with_name(f".{key}.{os.getpid()}.tmp")
+        try:
+            store.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(sha256(data).encode("ascii") + b"\n" + data)
+            os.replace(temporary, store)  # whole or not at all, for processes reading it meanwhile
+            _prune(store.parent)
+        except (OSError, UnicodeEncodeError):
+            try:
+                temporary.unlink(missing_ok=True)
+            except OSError:
+                pass
+    return patched
+
+
+PATCHED_KEPT = 64  # entries kept (the newest written): a template edited again and again leaves no trail
+
+
+def _prune(folder: Path) -> None:
+    entries = sorted(folder.glob("*.xml"), key=lambda path: path.stat().st_mtime_ns)
+    for path in entries[:max(0, len(entries) - PATCHED_KEPT)]:
+        path.unlink(missing_ok=True)
+
+
 class WordTemplate:
     """A variant's .docx template, ready to render many times."""
 
@@ -199,9 +263,9 @@ class WordTemplate:
         self.names = [name for name, _ in self.printing.parts]
         self.parts: list[Entry | None] = deflated(self.printing.parts)
         self.shapes = Shapes()  # the shapes of this template's cells, read as they are met
-        self._docxtpl = DocxTemplate(str(path))
+        self._docxtpl: Any = None  # made where a value needs resolve_listing (listing())
         # docxtpl marks paragraphs with a newline before jinja sees them, then removes the marks
-        patched = _P_OPEN.sub(r"\n<w:p\1", self._docxtpl.patch_xml(source))
+        patched = _P_OPEN.sub(r"\n<w:p\1", patched_xml(source, path))
         broken = unbalanced_block(patched)
         if broken is not None:
             raise VariantError(f"Word 模板 {path} 中 {{% %}} 标记与表格结构交错（在 {broken} 处）：每个 {{% if %}}、"
@@ -245,7 +309,7 @@ class WordTemplate:
             if "{_" in xml or "_}" in xml:  # docxtpl's escapes of literal {{ }} {% %}
                 xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
             if _SPECIAL_TEXT.search(xml):  # only paragraphs with a tab, line or page break in a text
-                xml = _PARAGRAPH.sub(lambda m: self._docxtpl.resolve_listing(m.group(0))
+                xml = _PARAGRAPH.sub(lambda m: self.listing(m.group(0))
                                      if _SPECIAL_TEXT.search(m.group(0)) else m.group(0), xml)
         try:
             document = read(self.canonical(xml), self.shapes)
@@ -255,6 +319,14 @@ class WordTemplate:
         apply_vertical_merges(document, self.shapes)
         self.printing.mark_numbers(document, context.get("金额") or {})
         return document
+
+    def listing(self, paragraph: str) -> str:
+        """docxtpl's resolve_listing of a paragraph (docxtpl imported by the first value that needs it)."""
+        if self._docxtpl is None:
+            from docxtpl import DocxTemplate
+
+            self._docxtpl = DocxTemplate(str(self.path))
+        return self._docxtpl.resolve_listing(paragraph)
 
     def canonical(self, xml: str) -> str:
         """The rendered text as lxml writes the tree it parses to (rendered.py reads that form)."""
