@@ -152,7 +152,7 @@ def _placed_of(variant: Variant) -> dict[tuple, tuple[tuple[int, int], Indicator
         if len(_PLACED) >= 16:
             _PLACED.clear()
         found = _PLACED[id(settings)] = (settings, {})
-    elif len(found[1]) >= 4096:  # a department's indicators repeat (categories, defaults, copies): memory stays flat
+    elif len(found[1]) >= 512:  # a department's indicators repeat (categories, defaults, copies): memory stays flat
         found[1].clear()
     return found[1]
 

@@ -169,7 +169,7 @@ def _same(variant: Variant) -> _Same:
         if len(_SAME) >= 16:
             _SAME.clear()
         same = _SAME[id(settings)] = _Same(settings)
-    elif len(same.rows) >= 4096:  # a department's indicators repeat; memory stays flat
+    elif len(same.rows) >= 512:  # a department's indicators repeat; memory stays flat
         same.rows.clear()
     return same
 
