@@ -398,13 +398,17 @@ class Staging:
         if self._where is not None:
             self._where.clear()
 
-    def check(self) -> None:
-        """Every target can be replaced: raise CommitError naming the first that cannot."""
+    def check(self) -> bytearray:
+        """Every target can be replaced: raise CommitError naming the first that cannot. Returns
+        whether each target (in the journal's order) exists."""
         folders: set[str] = set()
+        exists = bytearray()
         for tmp, target, _ in self._entries():
             if tmp and not os.path.isfile(tmp):
                 raise CommitError(f"临时文件 {tmp} 不见了（被其他程序删除？），未改动任何输出，请重新运行")
-            if os.path.lexists(target) and not (os.path.isfile(target) or os.path.islink(target)):
+            there = os.path.lexists(target)
+            exists.append(there)
+            if there and not (os.path.isfile(target) or os.path.islink(target)):
                 raise CommitError(close_hint(target))
             if sys.platform == "win32" and os.path.isfile(target):
                 try:  # a table open in Word or WPS cannot be opened for writing on Windows
@@ -423,6 +427,7 @@ class Staging:
                 free = _ROOM
             if free < _ROOM:
                 raise CommitError(f"磁盘空间不足（{self.recovery} 所在的磁盘）：请腾出空间后再运行；已有的输出没有改动")
+        return exists
 
     def commit(self, record: Callable[[Path], object] | None = None) -> list[Path]:
         """Check every target, then put every staged file in place and make every deletion; on any
@@ -434,9 +439,10 @@ class Staging:
             self._created.clear()
             return written
         record = record or written.append
-        self.check()
+        exists = iter(self.check())  # the targets there now (the build holds the folder's lock)
         log = _UndoLog(self.recovery)
         target = ""
+        backups = False
         try:
             # a block of changes at a time: each logged (one write) before the first is made, since
             # undoing a change not made yet changes nothing (no backup to put back, no new file)
@@ -444,7 +450,8 @@ class Staging:
                 changes = []
                 for tmp, target, digest in block:
                     backup = ""
-                    if os.path.lexists(target):
+                    if next(exists):
+                        backups = True
                         backup = (tmp[:-len(TEMP_SUFFIX)] if tmp else str(_temporary_name(Path(target)))) \
                             + BACKUP_SUFFIX
                     changes.append((tmp, target, digest, backup))
@@ -461,7 +468,7 @@ class Staging:
                 raise CommitError((disk_message(target, exc) or f"无法写入 {target}：{exc.strerror or exc}")
                                   + "；已恢复原有的输出，本次未改动任何文件") from exc
             raise
-        for _, backup, _ in log.lines():  # done: the old outputs go
+        for _, backup, _ in log.lines() if backups else ():  # done: the old outputs go
             if backup:
                 try:
                     os.unlink(backup)
