@@ -258,7 +258,9 @@ def _fair_part(part: list[tuple[int, Path, object]], out: str) -> int:
     from generator.build import form
     from generator.variant import Variant
 
-    baseline, variants = FairBaseline(Path(out)), {}
+    own = Path(out) / f"templates-{os.getpid()}"  # the workers write their templates apart: one
+    own.mkdir()                                     # read another's half-written template-0.docx
+    baseline, variants = FairBaseline(own), {}
     for i, folder, project in part:
         variant = variants.setdefault(folder, Variant(folder))
         baseline.table(variant, project, form(variant).context, Path(out) / f"{i}.docx", Path(out) / f"{i}.xlsx")
