@@ -26,7 +26,7 @@ from .category import Category, Library
 from .errors import Problems
 from .source import Source
 from .spec import DepartmentSpec, Loaded
-from .variant import SETTINGS, Variant
+from .variant import SETTINGS, Variant, per_settings
 
 INHERITED = ("主管部门", "实施单位")          # from 部门.yaml, where the spec shape has them
 INDICATOR_KEYS = ("绩效指标", "分解目标")      # where a spec shape (project, unit) keeps its indicators
@@ -339,17 +339,12 @@ class _Settings:
         return found
 
 
-_SETTINGS: dict[int, _Settings] = {}
+_SETTINGS: dict[int, tuple[Any, _Settings]] = {}
 
 
 def _of_settings(variant: Variant) -> _Settings:
-    settings = variant.settings
-    found = _SETTINGS.get(id(settings))
-    if found is None or found.settings is not settings:
-        if len(_SETTINGS) >= 16:
-            _SETTINGS.clear()
-        found = _SETTINGS[id(settings)] = _Settings(variant)
-    elif len(found.keys) > 1024:  # 二级 as authors write them: a few dozen
+    found = per_settings(_SETTINGS, variant, lambda: _Settings(variant))
+    if len(found.keys) > 1024:  # 二级 as authors write them: a few dozen
         found.keys.clear()
     return found
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from .errors import Problems, VariantError
 from .expand import Expanded
 from .values import Value, parse_value, value_problem
-from .variant import Variant
+from .variant import Variant, per_settings
 
 
 @dataclass(frozen=True)
@@ -146,15 +146,10 @@ _PLACED: dict[int, tuple[object, dict[tuple, tuple[tuple[int, int], Indicator]]]
 
 def _placed_of(variant: Variant) -> dict[tuple, tuple[tuple[int, int], Indicator]]:
     """The memory of _indicators for a variant's settings (what resolving and placing depend on)."""
-    settings = variant.settings
-    found = _PLACED.get(id(settings))
-    if found is None or found[0] is not settings:
-        if len(_PLACED) >= 16:
-            _PLACED.clear()
-        found = _PLACED[id(settings)] = (settings, {})
-    elif len(found[1]) >= 512:  # a department's indicators repeat (categories, defaults, copies): memory stays flat
-        found[1].clear()
-    return found[1]
+    placed = per_settings(_PLACED, variant, dict)
+    if len(placed) >= 512:  # a department's indicators repeat (categories, defaults, copies): memory stays flat
+        placed.clear()
+    return placed
 
 
 def _indicators(expanded: Expanded, variant: Variant, problems: Problems, key: str = "绩效指标") -> tuple[Indicator, ...]:

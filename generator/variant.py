@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .errors import SettingsErrors, VariantError
 # where the variants are is layout.py's: a build with nothing to do needs it, without pydantic
@@ -32,6 +32,19 @@ def is_variant_name(name: object) -> bool:
     """A 格式 is the name of a folder under templates/: no separator, no `..`, not hidden."""
     return (isinstance(name, str) and bool(name.strip()) and not name.startswith(".")
             and not any(sep in name for sep in ("/", "\\", "\0", ":")))
+
+
+def per_settings(store: dict[int, tuple[Any, Any]], variant: "Variant", make: Callable[[], Any]) -> Any:
+    """What `store` remembers for a variant's settings, made by `make()` the first time: kept by the
+    settings object's identity (with the object, so that a new one at a freed id is not taken for
+    it), for at most 16 settings; a process builds tables of a few variants."""
+    settings = variant.settings
+    found = store.get(id(settings))
+    if found is None or found[0] is not settings:
+        if len(store) >= 16:
+            store.clear()
+        found = store[id(settings)] = (settings, make())
+    return found[1]
 
 
 class Variant:

@@ -12,7 +12,7 @@ from ..amounts import format_number
 from ..explain import write as explain
 from ..model import Project, Row, Unit, rows
 from ..values import Phrase, Quantity, Value
-from ..variant import ValueStyle, Variant
+from ..variant import ValueStyle, Variant, per_settings
 
 CONTINUE = "\u2063"  # invisible separator: "merge me into the cell above"
 
@@ -159,17 +159,12 @@ class _Same:
         self.rows: dict[tuple[int, bool, bool], tuple[Any, dict[str, str]]] = {}
 
 
-_SAME: dict[int, _Same] = {}
+_SAME: dict[int, tuple[Any, _Same]] = {}
 
 
 def _same(variant: Variant) -> _Same:
-    settings = variant.settings
-    same = _SAME.get(id(settings))
-    if same is None or same.settings is not settings:
-        if len(_SAME) >= 16:
-            _SAME.clear()
-        same = _SAME[id(settings)] = _Same(settings)
-    elif len(same.rows) >= 512:  # a department's indicators repeat; memory stays flat
+    same = per_settings(_SAME, variant, lambda: _Same(variant.settings))
+    if len(same.rows) >= 512:  # a department's indicators repeat; memory stays flat
         same.rows.clear()
     return same
 
