@@ -188,6 +188,10 @@ def _file_digest(path: str) -> str | None:
         return None
 
 
+# json.dumps makes an encoder per call when given options: one, made once (a commit logs every file)
+_LOG_LINE = json.JSONEncoder(ensure_ascii=False).encode
+
+
 class _UndoLog:
     """One line per target about to change: [target, backup or "", sha256 of the new bytes or ""].
     On disk (in `recovery`) when a later build must be able to undo a killed commit; else in a
@@ -205,7 +209,7 @@ class _UndoLog:
 
     def add_all(self, entries: list[tuple[str, str, str]]) -> None:
         """Log changes about to be made, in one write."""
-        self.handle.write("".join(json.dumps(list(entry), ensure_ascii=False) + "\n" for entry in entries))
+        self.handle.write("".join(_LOG_LINE(list(entry)) + "\n" for entry in entries))
         self.handle.flush()
 
     def entries(self) -> list[list[str]]:
