@@ -75,17 +75,5 @@ def _format(value: Decimal, decimals: int | None, thousands: bool) -> str:
         prec = max(28, value.adjusted() + decimals + 3)
         context = _CONTEXTS.get(prec) or _CONTEXTS.setdefault(prec, Context(prec=prec))
         value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=context)
-    if not thousands:
-        return format(value, "f")
-    if value.is_finite():
-        return format(value, ",f")  # Decimal's own separators: the groups below, in C
-    text = format(value, "f")
-    whole, dot, frac = text.partition(".")
-    sign = "-" if whole.startswith("-") else ""
-    whole = whole.lstrip("-")
-    groups = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    return sign + ",".join(groups) + dot + frac
+    # Decimal's own separators (a comma every three digits of the whole part), in C
+    return format(value, ",f" if thousands else "f")
