@@ -46,6 +46,7 @@ from .layout import Looks, Templates, category_folders, count_tables, ruleset_fo
 from .ownership import Owner
 from .pdf import find_soffice, to_pdf
 from .staging import Staging, make_folder, recover, remove_folders, sweep
+from .tidy import tidy
 from .workers import Workers, document_root  # noqa: F401  (document_root: also from here)
 
 # Reading specs (build: pydantic), rendering (docxtpl, jinja) and the 汇总 (summary) are imported
@@ -325,6 +326,7 @@ def run(root: Path, out: Path, templates: Path | None = None, *, jobs: int = 1, 
                     result.swept += sweep(out)  # a worker that died left its temporary files behind
     finally:
         remove_folders(created)
+        tidy(cache.cache_folder())  # at most once a day: the digest stores and logs kept bounded
     return result
 
 

@@ -30,6 +30,7 @@ from stat import S_ISREG
 from typing import Any
 
 from . import __version__
+from .tidy import refresh
 
 MANIFEST = ".perfgen.json"
 # the libraries whose versions can change the bytes of an output (the Excel XML is perfgen's own)
@@ -302,6 +303,7 @@ class Digests:
             try:
                 with open(store, "rb") as handle:
                     data = json.loads(handle.read().decode("utf-8"))
+                    refresh(store, os.fstat(handle.fileno()).st_mtime)  # in use: kept by tidy
                 if isinstance(data, dict) and data.get("version") == 2 and isinstance(data.get("files"), dict):
                     self.entries = data["files"]
                     self.review = data.get("review") if isinstance(data.get("review"), dict) else None

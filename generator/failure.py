@@ -13,6 +13,8 @@ import sys
 import traceback
 from pathlib import Path
 
+from .tidy import KEPT, prune
+
 EXIT_OK = 0
 EXIT_PROBLEMS = 1      # errors in the specs or the files; a file perfgen may not replace; the lock is held
 EXIT_USAGE = 2         # a wrong command line (unknown option, missing argument)
@@ -45,6 +47,8 @@ def write_log(exc: BaseException) -> Path | None:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8", errors="backslashreplace")
+            if folder != Path.cwd():
+                prune(folder, *KEPT["logs"])  # the newest logs only, whether or not a build tidies
             return target
         except OSError:
             continue
