@@ -8,6 +8,8 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from generator import cache
 from generator.build import plan
 
@@ -142,6 +144,42 @@ def test_written_files_are_remembered_from_their_stat_and_nothing_without_a_stor
     memoryless.digest(path)
     memoryless.remember(path, "x", cache.stat_key(path))
     assert memoryless.seen == {}
+
+
+def _saved_store(tmp_path, names: int) -> tuple:
+    store = tmp_path / "store.json"
+    memory = cache.Digests(store)
+    for i in range(names):
+        path = tmp_path / f"{i}.docx"
+        path.write_bytes(b"x")
+        aged(path)
+        memory.digest(path)
+    memory.save()
+    return store, memory
+
+
+def test_a_store_is_rewritten_in_place_and_read_back_whole(tmp_path):
+    store, memory = _saved_store(tmp_path, 3)
+    inode = store.stat().st_ino
+    (tmp_path / "0.docx").unlink()
+    again = cache.Digests(store)
+    assert again.entries == memory.seen
+    again.digest(tmp_path / "1.docx")  # a smaller store this time: cut to its length
+    again.save()
+    assert store.stat().st_ino == inode and set(cache.Digests(store).entries) == {str(tmp_path / "1.docx")}
+
+
+@pytest.mark.parametrize("damage", ["cut short", "old bytes after new", "old bytes inside", "version 2"])
+def test_a_store_not_whole_is_an_empty_store(tmp_path, damage):
+    store, _ = _saved_store(tmp_path, 4)
+    raw = store.read_bytes()
+    head, _, body = raw.partition(b"\n")
+    damaged = {"cut short": raw[:-10],
+               "old bytes after new": raw + b"}, \"x\": 1}",  # a write of a shorter store cut before its cut
+               "old bytes inside": raw[:len(raw) // 2] + raw[len(raw) // 2:].replace(b"1", b"2", 1),
+               "version 2": body}[damage]
+    store.write_bytes(damaged)
+    assert cache.Digests(store).entries == {}
 
 
 def test_each_output_folder_has_its_store_in_the_cache_folder(tmp_path, monkeypatch):
