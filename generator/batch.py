@@ -358,7 +358,7 @@ def _build(pairs: list[tuple[Path, Path]], templates: Templates, staging: Stagin
         batch.saving.save()
     doing("把生成的文件放到输出目录", result.folders[0] if result.folders else None)
     # the manifests are perfgen's bookkeeping, not outputs to list
-    staging.commit(record=lambda path: path.name == cache.MANIFEST or result.written.append(path))
+    staging.commit(record=lambda paths: result.written.extend([path for path in paths if path.name != cache.MANIFEST]))
     return workers.died
 
 

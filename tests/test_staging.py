@@ -7,6 +7,8 @@ import shutil
 import subprocess
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator import staging as staging_module
 from generator.errors import CommitError
@@ -86,12 +88,12 @@ def test_one_target_twice_is_refused_also_back_in_a_folder_staged_before(tmp_pat
             staging.add(tmp_path / "a" / "y.docx", b"3")
 
 
-def test_a_commit_can_give_the_written_targets_one_by_one(tmp_path):
+def test_a_commit_can_give_the_written_targets_a_block_at_a_time(tmp_path):
     written = []
     with Staging() as staging:
         staging.add(tmp_path / "a.docx", b"a")
         staging.add(tmp_path / "b.docx", b"b")
-        assert staging.commit(record=written.append) == []
+        assert staging.commit(record=written.extend) == []
     assert written == [tmp_path / "a.docx", tmp_path / "b.docx"] and (tmp_path / "b.docx").read_bytes() == b"b"
 
 
@@ -209,3 +211,17 @@ def test_a_staged_file_has_the_usual_mode_its_bytes_digest_and_stat(tmp_path, ta
     assert stat.S_IMODE(staged.tmp.stat().st_mode) == staging_module._FILE_MODE
     assert staged.stat == stat_key(staged.tmp)
     assert staged.created == (() if taken else (str(target.parent),))
+
+
+@given(st.lists(st.tuples(st.text(), st.text(), st.text()), max_size=5))
+def test_an_undo_log_line_is_the_entry_as_json_writes_it(entries):
+    import json
+
+    from generator.staging import _UndoLog
+
+    log = _UndoLog(None)
+    log.add_all(entries)
+    log.handle.seek(0)
+    assert log.handle.read() == "".join(json.dumps(list(entry), ensure_ascii=False) + "\n" for entry in entries)
+    assert log.entries() == [list(entry) for entry in entries]
+    log.close()
