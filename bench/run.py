@@ -258,8 +258,10 @@ def _fair_part(part: list[tuple[int, Path, object]], out: str) -> int:
     from generator.build import form
     from generator.variant import Variant
 
-    own = Path(out) / f"templates-{os.getpid()}"  # the workers write their templates apart: one
-    own.mkdir()                                     # read another's half-written template-0.docx
+    # the workers write their templates apart (one read another's half-written template-0.docx);
+    # one worker may take both parts of a small run, one after the other: its folder again
+    own = Path(out) / f"templates-{os.getpid()}"
+    own.mkdir(exist_ok=True)
     baseline, variants = FairBaseline(own), {}
     for i, folder, project in part:
         variant = variants.setdefault(folder, Variant(folder))
