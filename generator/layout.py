@@ -302,6 +302,12 @@ def table_stage(name: str) -> str | None:
     return stage if stage in FACTS_STAGES else None
 
 
+def workbook_name(stage: str) -> str:
+    """The 汇总 workbook of a stage's tables (汇总.自评.xlsx)."""
+    stem, dot, suffix = SUMMARY_WORKBOOK.rpartition(".")
+    return f"{stem}.{stage}{dot}{suffix}"
+
+
 def facts_files(folder: Path) -> list[Path]:
     """The facts files of a spec folder, in a stable order."""
     return sorted(p for p in folder.iterdir() if facts_stage(p.name) and not p.name.startswith(".")

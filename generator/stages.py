@@ -10,9 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import facts as facts_module, rules as rules_module
 from .errors import Problems, SettingsErrors, VariantError
-from .layout import FACTS_STAGES
+from .layout import FACTS_STAGES, facts_files
 from .model import Project
 from .spec import Loaded
 from .variant import Variant
@@ -44,7 +43,9 @@ def stage_variant(stage: str, department: Loaded, variant: Variant, templates: P
     except VariantError as exc:
         problems.add(*where, str(exc))
         return None
-    form = facts_module.STAGES[stage][3]
+    from .facts import STAGES
+
+    form = STAGES[stage][3]
     if found.form != form:
         problems.add(*where, f"格式「{name}」是 {found.form} 表，不是{stage}表（form: {form}）")
         return None
@@ -62,6 +63,10 @@ def stage_variant(stage: str, department: Loaded, variant: Variant, templates: P
 def plan_stages(folder: Path, department: Loaded, variant: Variant, projects: list[Project], templates: Path,
                 problems: Problems) -> list[StageTables]:
     """The 监控 and 自评 tables of every project of the folder that has facts for them."""
+    if not facts_files(folder):  # most folders: the facts and rule sets are not even imported
+        return []
+    from . import facts as facts_module, rules as rules_module
+
     found = facts_module.for_projects(folder, projects, problems)
     if not found:
         return []
