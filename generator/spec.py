@@ -12,7 +12,6 @@ import re
 import types
 import typing
 import unicodedata
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,7 +22,7 @@ from pydantic import (AliasChoices, BaseModel, BeforeValidator, ConfigDict, Disc
                       ValidationInfo, create_model, field_validator)
 
 from .amounts import AmountError, parse_amount
-from .errors import Located, Problems
+from .errors import Frozen, Located, Problems, Record
 from .layout import DEPARTMENT_FILE, SPEC_SUFFIXES, spec_files  # noqa: F401  (also imported from here)
 from .source import Source, SourceError, read
 
@@ -305,22 +304,31 @@ class UnitSpec(BaseModel):
     分解目标: dict[Text, dict[Text, Text | IndicatorDetail]] = Field(min_length=1)
 
 
-@dataclass(frozen=True)
-class Loaded:
+class Loaded(Frozen):
     """A validated spec with the source it came from (for file:line in later checks)."""
 
+    __slots__ = ("spec", "source")
     spec: Any
     source: Source
 
+    def __init__(self, spec: Any, source: Source):
+        self._set(spec=spec, source=source)
 
-@dataclass
-class Folder:
+
+class Folder(Record):
     """A spec folder as read: its department file and its project files."""
 
+    __slots__ = ("path", "department", "projects", "problems")
     path: Path
     department: Loaded | None
     projects: list[Loaded]
     problems: Problems
+
+    def __init__(self, path: Path, department: Loaded | None, projects: list[Loaded], problems: Problems):
+        self.path = path
+        self.department = department
+        self.projects = projects
+        self.problems = problems
 
 
 # ---------------------------------------------------------------- error messages

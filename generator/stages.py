@@ -6,23 +6,27 @@ beside its 目标表. Which form each stage is filed in: 部门.yaml's 监控格
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import Problems, SettingsErrors, VariantError
+from .errors import Problems, Record, SettingsErrors, VariantError
 from .layout import FACTS_STAGES, facts_files
 from .model import Project
 from .spec import Loaded
 from .variant import Variant
 
-@dataclass
-class StageTables:
+class StageTables(Record):
     """One stage's tables of a spec folder, all in one form."""
 
+    __slots__ = ("stage", "variant", "tables")
     stage: str
     variant: Variant
-    tables: list[Any] = field(default_factory=list)  # evaluation.Evaluation or monitoring.Monitoring
+    tables: list[Any]  # evaluation.Evaluation or monitoring.Monitoring
+
+    def __init__(self, stage: str, variant: Variant, tables: list[Any] | None = None):
+        self.stage = stage
+        self.variant = variant
+        self.tables = [] if tables is None else tables
 
 
 def stage_variant(stage: str, department: Loaded, variant: Variant, templates: Path,
