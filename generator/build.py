@@ -21,7 +21,7 @@ from .errors import Problems, SettingsErrors, SpecErrors, VariantError
 from .expand import Expanded, expand
 from .forms import form_of
 from .layout import (FACTS_STAGES, SUMMARY_WORKBOOK, name_key, renamed_why, safe_filename, spec_folders,  # noqa: F401
-                     targets)  # (also imported from here)
+                     targets, workbook_name)  # (also imported from here)
 from .render.context import provides
 from .render.placeholders import template_problems
 from .spec import DepartmentSpec, Loaded, ProjectSpec, load_department, load_specs
@@ -41,8 +41,6 @@ class Plan:
 
     def stage_workbooks(self, every: bool = False) -> list[str]:
         """The file names of the stages' 汇总 workbooks this folder writes (`every`: of every stage)."""
-        from .stage_summary import workbook_name
-
         if every:
             return [workbook_name(stage) for stage in FACTS_STAGES]
         return [workbook_name(stage.stage) for stage in self.stages if stage.tables]

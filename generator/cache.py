@@ -30,6 +30,7 @@ from stat import S_ISREG
 from typing import Any
 
 from . import __version__
+from .errors import Frozen
 from .tidy import refresh
 
 MANIFEST = ".perfgen.json"
@@ -42,15 +43,16 @@ def sha256(data: bytes) -> str:
 
 
 _SCALARS = frozenset((str, int, float, bool, type(None)))
-_FIELDS: dict[type, tuple[str, ...] | None] = {}  # a dataclass → the fields its key hashes; other types → None
+_FIELDS: dict[type, tuple[str, ...] | None] = {}  # a table's class → the fields its key hashes; other types → None
 
 
 def _fields(kind: type) -> tuple[str, ...] | None:
     """The fields of a dataclass that print (a field marked prints=False, a line number, changes no
-    output), looked up once per class: a district's build keys thousands of projects."""
+    output), or of a class naming them in PRINTED (the model's errors.Frozen tables, keyed as the
+    dataclasses they were), looked up once per class: a district's build keys thousands of projects."""
     if kind not in _FIELDS:
         _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind) if f.metadata.get("prints", True)) \
-            if dataclasses.is_dataclass(kind) else None
+            if dataclasses.is_dataclass(kind) else kind.__dict__.get("PRINTED")
     return _FIELDS[kind]
 
 
@@ -165,7 +167,7 @@ def _item_json(item: Any) -> str:
     if known is None:
         names = _FIELDS[kind]
         get = attrgetter(*names) if len(names) > 1 else (lambda value: (getattr(value, names[0]),) if names else ())
-        known = _GETTERS[kind] = (get, kind.__dataclass_params__.frozen)
+        known = _GETTERS[kind] = (get, issubclass(kind, Frozen) or kind.__dataclass_params__.frozen)
     get, frozen = known
     parts = get(item)
     key = (kind, tuple(part if type(part) is str or part is None else id(part) for part in parts))

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem, Problems
+from .errors import Frozen, Problem, Problems, Record
 from .layout import CATEGORY_FOLDER as FOLDER  # a department's own categories, beside its specs
 from .layout import PACKAGE_CATEGORIES, category_folders, is_regular_file  # noqa: F401  (in layout.py: the batch needs them light)
 from .settings import PLACEHOLDERS, pattern_problem
@@ -23,14 +22,19 @@ from .spec import SPEC_SUFFIXES, CategorySpec, load_file
 
 
 
-@dataclass(frozen=True)
-class Category:
+class Category(Frozen):
+    __slots__ = ("name", "aliases", "description", "indicators", "not_applicable", "source")
     name: str
     aliases: tuple[str, ...]
     description: str
     indicators: dict[str, dict[str, Any]]   # as in a spec; a None value must be given by the project
     not_applicable: tuple[str, ...]         # variant defaults that projects of this kind do not have
     source: Source
+
+    def __init__(self, name: str, aliases: tuple[str, ...], description: str, indicators: dict[str, dict[str, Any]],
+                 not_applicable: tuple[str, ...], source: Source):
+        self._set(name=name, aliases=aliases, description=description, indicators=indicators,
+                  not_applicable=not_applicable, source=source)
 
     @property
     def path(self) -> Path:
@@ -141,11 +145,14 @@ class Library:
         return f"没有类别「{name}」。{hint}可用：{'、'.join(known)}（在类别文件夹 {FOLDER}/ 中可以增加）"
 
 
-@dataclass
-class Libraries:
+class Libraries(Record):
     """Category libraries of one build: each folder read once, its problems reported once."""
 
-    folders: dict[Path, list[Category]] = field(default_factory=dict)
+    __slots__ = ("folders",)
+    folders: dict[Path, list[Category]]
+
+    def __init__(self, folders: dict[Path, list[Category]] | None = None):
+        self.folders = {} if folders is None else folders
 
     def for_spec_folder(self, spec_folder: Path, problems: Problems) -> Library:
         layers = []

@@ -16,14 +16,13 @@ errors point at the file that holds the mistake.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from .amounts import plain as plain_amount  # noqa: F401  (an amount in 元 as an author types it; also imported from here)
 from .category import Category, Library
-from .errors import Problems
+from .errors import Frozen, Problems
 from .source import Source
 from .spec import DepartmentSpec, Loaded
 from .variant import SETTINGS, Variant, per_settings
@@ -36,10 +35,10 @@ DEFAULT = "default"
 CATEGORY = "类别:"  # + the category's 名称
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(Frozen):
     """One indicator line, from wherever it came."""
 
+    __slots__ = ("group", "name", "value", "origin", "file", "line", "spec_line", "replaced", "group_line")
     group: str              # the 二级: the variant's own name once resolved, else as written
     name: str               # 三级
     value: Any              # as written (text, or a unit's mapping); None: a category left it to the project
@@ -47,19 +46,39 @@ class Entry:
     file: Path              # where it is written
     line: int | None
     spec_line: int | None   # the line of the project's spec it stems from (its own, or 类别)
-    replaced: tuple[str, str | None] | None = None  # (origin, value) of the inherited one it replaced
-    group_line: int | None = None  # the line of its 二级 (where a wrong 二级 is reported)
+    replaced: tuple[str, str | None] | None  # (origin, value) of the inherited one it replaced
+    group_line: int | None  # the line of its 二级 (where a wrong 二级 is reported)
+
+    def __init__(self, group: str, name: str, value: Any, origin: str, file: Path, line: int | None,
+                 spec_line: int | None, replaced: tuple[str, str | None] | None = None,
+                 group_line: int | None = None):
+        setattr_ = object.__setattr__  # (a table has dozens: no loop over a dict)
+        setattr_(self, "group", group)
+        setattr_(self, "name", name)
+        setattr_(self, "value", value)
+        setattr_(self, "origin", origin)
+        setattr_(self, "file", file)
+        setattr_(self, "line", line)
+        setattr_(self, "spec_line", spec_line)
+        setattr_(self, "replaced", replaced)
+        setattr_(self, "group_line", group_line)
 
 
-@dataclass(frozen=True)
-class Expanded:
+class Expanded(Frozen):
+    __slots__ = ("spec", "source", "year", "indicators", "categories", "not_applicable", "budget")
     spec: Any  # a validated spec model (project or unit)
     source: Source
     year: int
-    indicators: tuple[Entry, ...] = ()
-    categories: tuple[Category, ...] = ()
-    not_applicable: frozenset[str] = frozenset()  # dropped 一级/二级 (resolved) and 三级 names
-    budget: Decimal = Decimal(0)
+    indicators: tuple[Entry, ...]
+    categories: tuple[Category, ...]
+    not_applicable: frozenset[str]  # dropped 一级/二级 (resolved) and 三级 names
+    budget: Decimal
+
+    def __init__(self, spec: Any, source: Source, year: int, indicators: tuple[Entry, ...] = (),
+                 categories: tuple[Category, ...] = (), not_applicable: frozenset[str] = frozenset(),
+                 budget: Decimal = Decimal(0)):
+        self._set(spec=spec, source=source, year=year, indicators=indicators, categories=categories,
+                  not_applicable=not_applicable, budget=budget)
 
     @property
     def origins(self) -> dict[str, str]:

@@ -5,7 +5,7 @@ and 法律顾问费.自评.yaml (after the year, with the 决算). The spec stay
 and points; a facts file only names indicators, by their 三级 name, or under their 二级 where a name
 repeats. Read with the spec's loader (source.py, spec.validate): errors say file, line and field.
 """
-from __future__ import annotations
+# (no `from __future__ import annotations`: pydantic would compile every field's annotation from its text)
 
 import difflib
 from dataclasses import dataclass, field

@@ -53,9 +53,11 @@ class Looks:
     folder: memory stays flat."""
 
     def __init__(self, remember: bool = False):
-        self.answers: dict[tuple[str, Path], object] | None = {} if remember else None
+        # keyed by the path's text: a Path keeps its text once made, but hashes and compares its
+        # parts in Python at every lookup (a no-op build asks a dozen questions per spec folder)
+        self.answers: dict[tuple[str, str], object] | None = {} if remember else None
         self.folder: Path | None = None
-        self.here: dict[tuple[str, Path], object] = {}  # the answers about `folder`
+        self.here: dict[tuple[str, str], object] = {}  # the answers about `folder`
 
     def at(self, folder: Path) -> "Looks":
         """The questions that follow are about `folder`: answers about it or in it are kept until the next."""
@@ -66,7 +68,7 @@ class Looks:
     def _ask(self, question: str, path: Path, answer) -> object:
         if self.answers is None:
             return answer(path)
-        key = (question, path)
+        key = (question, str(path))
         kept = self.here
         if key not in kept:
             kept = self.answers
@@ -300,6 +302,12 @@ def table_stage(name: str) -> str | None:
     """The stage of a table's name (法律顾问费.自评: a 自评表), None for a 目标表."""
     stage = name.rsplit(".", 1)[-1] if "." in name else ""
     return stage if stage in FACTS_STAGES else None
+
+
+def workbook_name(stage: str) -> str:
+    """The 汇总 workbook of a stage's tables (汇总.自评.xlsx)."""
+    stem, dot, suffix = SUMMARY_WORKBOOK.rpartition(".")
+    return f"{stem}.{stage}{dot}{suffix}"
 
 
 def facts_files(folder: Path) -> list[Path]:

@@ -7,20 +7,22 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .errors import Problems, VariantError
+from .errors import Frozen, Problems, VariantError
 from .expand import Expanded
 from .values import Value, parse_value, value_problem
 from .variant import Variant, per_settings
 
 
-@dataclass(frozen=True)
-class Funds:
+# The tables are errors.Frozen classes, not dataclasses (making one at import compiles its methods);
+# PRINTED names the fields a table's content key hashes (cache.fingerprint), in their order.
+
+class Funds(Frozen):
     """项目资金 in exact 元; None where the author gave nothing (printed as the variant's blank)."""
 
+    __slots__ = PRINTED = ("total", "fiscal", "other", "annual_total", "current_year", "carryover", "annual_other")
     total: Decimal                 # 项目资金总额 = 财政资金 + 其他资金
     fiscal: Decimal                # 其中：财政资金
     other: Decimal | None          # 其他资金
@@ -29,23 +31,45 @@ class Funds:
     carryover: Decimal | None      # 上年结转资金
     annual_other: Decimal | None   # 其他资金 (of the year)
 
+    def __init__(self, total: Decimal, fiscal: Decimal, other: Decimal | None, annual_total: Decimal,
+                 current_year: Decimal, carryover: Decimal | None, annual_other: Decimal | None):
+        self._set(total=total, fiscal=fiscal, other=other, annual_total=annual_total, current_year=current_year,
+                  carryover=carryover, annual_other=annual_other)
 
-@dataclass(frozen=True)
-class Indicator:
+
+class Indicator(Frozen):
+    __slots__ = ("level1", "level2", "name", "value", "origin", "subject", "explanation", "scoring", "line")
+    # where it came from (the spec, a category, a default; expand.py) and its line print nowhere: not in keys
+    PRINTED = ("level1", "level2", "name", "value", "subject", "explanation", "scoring")
     level1: str
     level2: str
     name: str
     value: Value
-    # where it came from (the spec, a category, a default; expand.py) prints nowhere: not in cache keys
-    origin: str = field(default="spec", metadata={"prints": False})
-    subject: str | None = None      # the author's 对象 / 指标解释 / 评分标准 for this one indicator,
-    explanation: str | None = None  # where a form prints them (otherwise the variant's rules write them)
-    scoring: str | None = None
-    line: int | None = field(default=None, metadata={"prints": False})  # in the spec (a category's: the 类别 line)
+    origin: str
+    subject: str | None      # the author's 对象 / 指标解释 / 评分标准 for this one indicator,
+    explanation: str | None  # where a form prints them (otherwise the variant's rules write them)
+    scoring: str | None
+    line: int | None         # in the spec (a category's: the 类别 line)
+
+    def __init__(self, level1: str, level2: str, name: str, value: Value, origin: str = "spec",
+                 subject: str | None = None, explanation: str | None = None, scoring: str | None = None,
+                 line: int | None = None):
+        setattr_ = object.__setattr__  # (made per indicator met first: no loop over a dict)
+        setattr_(self, "level1", level1)
+        setattr_(self, "level2", level2)
+        setattr_(self, "name", name)
+        setattr_(self, "value", value)
+        setattr_(self, "origin", origin)
+        setattr_(self, "subject", subject)
+        setattr_(self, "explanation", explanation)
+        setattr_(self, "scoring", scoring)
+        setattr_(self, "line", line)
 
 
-@dataclass(frozen=True)
-class Project:
+class Project(Frozen):
+    __slots__ = PRINTED = ("name", "category", "department", "unit", "year", "start", "end", "total_goal",
+                           "annual_goal", "funds", "indicators", "source", "classifications", "style", "labels",
+                           "points")
     name: str
     category: str
     department: str
@@ -59,24 +83,35 @@ class Project:
     indicators: tuple[Indicator, ...]
     source: Path
     # the variant's classifications (key → value, 项目类别 included), its style, its own labels
-    classifications: tuple[tuple[str, str], ...] = ()
-    style: str | None = None
-    labels: tuple[tuple[str, str], ...] = ()
+    classifications: tuple[tuple[str, str], ...]
+    style: str | None
+    labels: tuple[tuple[str, str], ...]
     # the spec's 分值 (a 一级 or 三级 → points, with its line): the 自评表's, printed in no 目标表
-    points: tuple[tuple[str, Decimal, int | None], ...] = ()
+    points: tuple[tuple[str, Decimal, int | None], ...]
+
+    def __init__(self, name: str, category: str, department: str, unit: str, year: int, start: dt.date,
+                 end: dt.date, total_goal: str, annual_goal: str, funds: Funds, indicators: tuple[Indicator, ...],
+                 source: Path, classifications: tuple[tuple[str, str], ...] = (), style: str | None = None,
+                 labels: tuple[tuple[str, str], ...] = (), points: tuple[tuple[str, Decimal, int | None], ...] = ()):
+        self._set(name=name, category=category, department=department, unit=unit, year=year, start=start, end=end,
+                  total_goal=total_goal, annual_goal=annual_goal, funds=funds, indicators=indicators,
+                  source=source, classifications=classifications, style=style, labels=labels, points=points)
 
     @property
     def spec_points(self) -> dict[str, Decimal]:
         return {name: value for name, value, _ in self.points}
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(Frozen):
     """One printed indicator row; `new_level1`/`new_level2` start a merged cell."""
 
+    __slots__ = PRINTED = ("indicator", "new_level1", "new_level2")
     indicator: Indicator
     new_level1: bool
     new_level2: bool
+
+    def __init__(self, indicator: Indicator, new_level1: bool, new_level2: bool):
+        self._set(indicator=indicator, new_level1=new_level1, new_level2=new_level2)
 
 
 PLACEHOLDER = "placeholder"   # the origin of a row the form prints where a 二级 has no indicator
@@ -257,17 +292,21 @@ def build(expanded: Expanded, variant: Variant, problems: Problems) -> Project |
 
 # ---------------------------------------------------------------- a unit's table (one per unit)
 
-@dataclass(frozen=True)
-class Budget:
+class Budget(Frozen):
+    __slots__ = PRINTED = ("total", "fiscal", "other", "basic", "projects")
     total: Decimal                 # 部门整体预算总额
     fiscal: Decimal                # 财政拨款
     other: Decimal | None          # 其他资金
     basic: Decimal                 # 基本支出
     projects: Decimal              # 项目支出
 
+    def __init__(self, total: Decimal, fiscal: Decimal, other: Decimal | None, basic: Decimal, projects: Decimal):
+        self._set(total=total, fiscal=fiscal, other=other, basic=basic, projects=projects)
 
-@dataclass(frozen=True)
-class Unit:
+
+class Unit(Frozen):
+    __slots__ = PRINTED = ("name", "year", "funding", "duties", "annual_goal", "tasks", "budget", "staff",
+                           "departments", "indicators", "source")
     name: str
     year: int
     funding: str                   # 财政拨款方式
@@ -279,6 +318,12 @@ class Unit:
     departments: int
     indicators: tuple[Indicator, ...]
     source: Path
+
+    def __init__(self, name: str, year: int, funding: str, duties: tuple[str, ...], annual_goal: str,
+                 tasks: tuple[tuple[str, str], ...], budget: Budget, staff: int, departments: int,
+                 indicators: tuple[Indicator, ...], source: Path):
+        self._set(name=name, year=year, funding=funding, duties=duties, annual_goal=annual_goal, tasks=tasks,
+                  budget=budget, staff=staff, departments=departments, indicators=indicators, source=source)
 
 
 def _budget(expanded: Expanded, problems: Problems) -> Budget | None:

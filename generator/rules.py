@@ -7,7 +7,7 @@ practice fixes is a key here: the points per 一级, how 预算执行率, quanti
 satisfaction indicators score, the rounding, the grades. scoring.py only applies them. Numbers are
 read as text and kept as Decimal; percentages are written as percent (80 means 80 %).
 """
-from __future__ import annotations
+# (no `from __future__ import annotations`: pydantic would compile every field's annotation from its text)
 
 import difflib
 from decimal import Decimal

@@ -10,7 +10,7 @@ like a spec's: `templates/<variant>/settings.yaml:行 键: 说明`, with "是否
 Settings are read through source.py (every scalar is text, with its line) and validated here once
 per content: a district's hundred spec folders share two or three variants.
 """
-from __future__ import annotations
+# (no `from __future__ import annotations`: pydantic would compile every field's annotation from its text)
 
 import difflib
 import string
@@ -367,9 +367,9 @@ class VariantSettings(BaseModel):
     @field_validator("form")
     @classmethod
     def _known_form(cls, value: str) -> str:
-        from .forms import forms  # the plug-ins, loaded when a settings file is read
+        from .forms import names  # the plug-ins' names: each is loaded when a variant of it is used
 
-        known = list(forms())
+        known = list(names())
         if value not in known:
             close = difflib.get_close_matches(value, known, n=1, cutoff=0.4)
             raise ValueError(f"没有 form「{value}」；" + (f"是否想写「{close[0]}」？" if close else "") + f"可用：{'、'.join(known)}")

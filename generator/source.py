@@ -7,7 +7,6 @@ composer is used: no tags, no Python objects, no includes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 import yaml
 
 from . import slips
-from .errors import SourceError  # noqa: F401  (also imported from here)
+from .errors import Record, SourceError  # noqa: F401  (SourceError: also imported from here)
 
 Path_ = tuple[str | int, ...]
 _NULLS = {"", "~", "null", "Null", "NULL"}
@@ -49,14 +48,20 @@ MAX_BYTES = 1_000_000  # a spec is a few KB; a megabyte is a pasted document, no
 _RESERVED_START = re.compile(r"^\s*(?:-\s+)?(?:[^\s#'\"][^#]*?:\s+|-\s+)(?P<value>[>|*&!@`%].*)$")
 
 
-@dataclass
-class Source:
+class Source(Record):
     """A parsed YAML file: its data and, for each path of keys, the line it starts on (1-based)."""
 
+    __slots__ = ("path", "data", "lines", "nodes")
     path: Path
     data: Any
-    lines: dict[Path_, int] = field(default_factory=dict)
-    nodes: int = 0
+    lines: dict[Path_, int]
+    nodes: int
+
+    def __init__(self, path: Path, data: Any, lines: dict[Path_, int] | None = None, nodes: int = 0):
+        self.path = path
+        self.data = data
+        self.lines = {} if lines is None else lines
+        self.nodes = nodes
 
     def line(self, path: Path_) -> int | None:
         """The line of `path`, or of its nearest ancestor that has one."""

@@ -3,15 +3,15 @@
 Keys are the form's own words, so the pydantic models below use them as field names. Every
 problem is collected with its file, line and field; nothing here knows about any variant.
 """
-from __future__ import annotations
+# (no `from __future__ import annotations`: pydantic would compile every field's annotation from its text)
 
 import datetime as dt
 import difflib
+import os
 import re
 import types
 import typing
 import unicodedata
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,9 +22,13 @@ from pydantic import (AliasChoices, BaseModel, BeforeValidator, ConfigDict, Disc
                       ValidationInfo, create_model, field_validator)
 
 from .amounts import AmountError, parse_amount
-from .errors import Located, Problems
+from .errors import Frozen, Located, Problems, Record
 from .layout import DEPARTMENT_FILE, SPEC_SUFFIXES, spec_files  # noqa: F401  (also imported from here)
 from .source import Source, SourceError, read
+
+# perfgen's models are its own and no pydantic plugin observes them: without this, the first
+# validator built reads every installed package's entry points looking for plugins (~15 ms a process)
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 _QUOTED = re.compile(r"'([^']*)'")  # the choices in pydantic's "'元' or '万元'"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -300,22 +304,31 @@ class UnitSpec(BaseModel):
     分解目标: dict[Text, dict[Text, Text | IndicatorDetail]] = Field(min_length=1)
 
 
-@dataclass(frozen=True)
-class Loaded:
+class Loaded(Frozen):
     """A validated spec with the source it came from (for file:line in later checks)."""
 
+    __slots__ = ("spec", "source")
     spec: Any
     source: Source
 
+    def __init__(self, spec: Any, source: Source):
+        self._set(spec=spec, source=source)
 
-@dataclass
-class Folder:
+
+class Folder(Record):
     """A spec folder as read: its department file and its project files."""
 
+    __slots__ = ("path", "department", "projects", "problems")
     path: Path
     department: Loaded | None
     projects: list[Loaded]
     problems: Problems
+
+    def __init__(self, path: Path, department: Loaded | None, projects: list[Loaded], problems: Problems):
+        self.path = path
+        self.department = department
+        self.projects = projects
+        self.problems = problems
 
 
 # ---------------------------------------------------------------- error messages

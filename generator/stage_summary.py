@@ -14,7 +14,7 @@ from typing import Any, BinaryIO, Iterable
 from . import scoring
 from .forms.evaluation import table as evaluation
 from .forms.monitoring import table as monitoring
-from .layout import SUMMARY_WORKBOOK
+from .layout import workbook_name  # noqa: F401  (also imported from here)
 from .render.sheetml import CellStyle, Page, Worksheet, sheet_part, write_workbook
 from .render.xlsx import ExcelWriter, sheet_title
 from .write import Entry, deflate
@@ -22,11 +22,6 @@ from .write import Entry, deflate
 COLUMNS = {"evaluation": (evaluation.SUMMARY, evaluation.SUMMARY_RATE),
            "monitoring": (monitoring.SUMMARY, monitoring.SUMMARY_RATE)}
 RATE_FORMAT = "0.00"
-
-
-def workbook_name(stage: str) -> str:
-    stem, dot, suffix = SUMMARY_WORKBOOK.rpartition(".")
-    return f"{stem}.{stage}{dot}{suffix}"
 
 
 def title(stage: Any) -> str:

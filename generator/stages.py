@@ -6,24 +6,27 @@ beside its 目标表. Which form each stage is filed in: 部门.yaml's 监控格
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import facts as facts_module, rules as rules_module
-from .errors import Problems, SettingsErrors, VariantError
-from .layout import FACTS_STAGES
+from .errors import Problems, Record, SettingsErrors, VariantError
+from .layout import FACTS_STAGES, facts_files
 from .model import Project
 from .spec import Loaded
 from .variant import Variant
 
-@dataclass
-class StageTables:
+class StageTables(Record):
     """One stage's tables of a spec folder, all in one form."""
 
+    __slots__ = ("stage", "variant", "tables")
     stage: str
     variant: Variant
-    tables: list[Any] = field(default_factory=list)  # evaluation.Evaluation or monitoring.Monitoring
+    tables: list[Any]  # evaluation.Evaluation or monitoring.Monitoring
+
+    def __init__(self, stage: str, variant: Variant, tables: list[Any] | None = None):
+        self.stage = stage
+        self.variant = variant
+        self.tables = [] if tables is None else tables
 
 
 def stage_variant(stage: str, department: Loaded, variant: Variant, templates: Path,
@@ -44,7 +47,9 @@ def stage_variant(stage: str, department: Loaded, variant: Variant, templates: P
     except VariantError as exc:
         problems.add(*where, str(exc))
         return None
-    form = facts_module.STAGES[stage][3]
+    from .facts import STAGES
+
+    form = STAGES[stage][3]
     if found.form != form:
         problems.add(*where, f"格式「{name}」是 {found.form} 表，不是{stage}表（form: {form}）")
         return None
@@ -62,6 +67,10 @@ def stage_variant(stage: str, department: Loaded, variant: Variant, templates: P
 def plan_stages(folder: Path, department: Loaded, variant: Variant, projects: list[Project], templates: Path,
                 problems: Problems) -> list[StageTables]:
     """The 监控 and 自评 tables of every project of the folder that has facts for them."""
+    if not facts_files(folder):  # most folders: the facts and rule sets are not even imported
+        return []
+    from . import facts as facts_module, rules as rules_module
+
     found = facts_module.for_projects(folder, projects, problems)
     if not found:
         return []

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 from decimal import Decimal
+
+from .errors import Frozen
 
 # Every spelling authors use, longest first so that `>=` wins over `>`.
 OPERATOR_SPELLINGS: dict[str, str] = {
@@ -35,28 +36,35 @@ BARE_UNITS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Quantity:
+class Quantity(Frozen):
     """A number with an operator: `op` is the proper sign, `number` the exact Decimal."""
 
+    __slots__ = PRINTED = ("op", "number", "unit", "note", "written", "explicit_op", "exact")  # (see model.py)
     op: str
     number: Decimal
     unit: str
-    note: str = ""          # trailing remark in brackets, e.g. `(2022年5月底前)`
-    written: str = ""       # the author's text with the operator spelled properly
-    explicit_op: bool = True
-    exact: bool = False     # written in the form's own notation `≥40(公顷)`: print the number as typed
+    note: str               # trailing remark in brackets, e.g. `(2022年5月底前)`
+    written: str            # the author's text with the operator spelled properly
+    explicit_op: bool
+    exact: bool             # written in the form's own notation `≥40(公顷)`: print the number as typed
+
+    def __init__(self, op: str, number: Decimal, unit: str, note: str = "", written: str = "",
+                 explicit_op: bool = True, exact: bool = False):
+        self._set(op=op, number=number, unit=unit, note=note, written=written, explicit_op=explicit_op, exact=exact)
 
     @property
     def quantitative(self) -> bool:
         return True
 
 
-@dataclass(frozen=True)
-class Phrase:
+class Phrase(Frozen):
     """A qualitative value: printed exactly as written."""
 
+    __slots__ = PRINTED = ("text",)
     text: str
+
+    def __init__(self, text: str):
+        object.__setattr__(self, "text", text)
 
     @property
     def quantitative(self) -> bool:

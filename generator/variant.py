@@ -5,12 +5,11 @@ settings. Absent keys fall back to documented defaults (the copier `Template` id
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable
 
-from .errors import SettingsErrors, VariantError
+from .errors import Frozen, SettingsErrors, VariantError
 # where the variants are is layout.py's: a build with nothing to do needs it, without pydantic
 from .layout import PACKAGE_TEMPLATES, SETTINGS, Templates, templates_root  # noqa: F401
 from .settings import (AmountStyle, CheckboxStyle, EveryLevel2, ExcelStyle, ExplanationRule,  # noqa: F401
@@ -19,13 +18,16 @@ from .settings import (AmountStyle, CheckboxStyle, EveryLevel2, ExcelStyle, Expl
 CATEGORY = "项目类别"   # the spec's one required classification (spec.ProjectSpec)
 
 
-@dataclass(frozen=True)
-class Classification:
+class Classification(Frozen):
     """A field of the project spec that takes one of a list of values, and how it prints."""
 
+    __slots__ = ("key", "values", "print")
     key: str
     values: tuple[str, ...]
-    print: str = "text"
+    print: str
+
+    def __init__(self, key: str, values: tuple[str, ...], print: str = "text"):  # noqa: A002  (settings' word)
+        self._set(key=key, values=values, print=print)
 
 
 def is_variant_name(name: object) -> bool:

@@ -377,6 +377,24 @@ def test_a_build_with_nothing_to_do_reads_no_settings(spec_folder, tmp_path):
     assert again.stdout.strip() == "[]"
 
 
+def test_a_build_without_facts_loads_no_stage_forms(spec_folder, tmp_path):
+    """Only the forms a folder's variants are filled from are imported: without facts files, a build
+    loads neither the 监控表's nor the 自评表's form, nor the facts and rule sets they read."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    env = {**os.environ, "PERFGEN_CACHE": str(tmp_path / "cache")}
+    stages = ("generator.facts", "generator.rules", "generator.scoring", "generator.stage_summary",
+              "generator.forms.monitoring", "generator.forms.evaluation")
+    script = ("import sys\nfrom pathlib import Path\nfrom generator.batch import run\n"
+              f"run(Path({str(spec_folder)!r}), Path({str(out)!r}), Path({str(TEMPLATES)!r}))\n"
+              f"print(sorted(m for m in sys.modules if m in {stages!r} or m == 'generator.forms.project'))")
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "['generator.forms.project']"
+
+
 # ---------------------------------------------------------------- the main process's memory
 
 def test_a_listing_keeps_its_items_on_disk():

@@ -146,6 +146,21 @@ def test_looks_that_remember_answer_as_the_file_system(tmp_path, monkeypatch, cw
         assert looks.resolve(folder) == folder.resolve(), folder
 
 
+def test_looks_keep_an_answer_per_path_and_forget_the_folders_own(tmp_path):
+    """Answers are kept by the path (two Path objects of one folder share one answer); those about
+    the spec folder being looked at, only until the next: a 类别/ made in it meanwhile is seen."""
+    from generator.layout import Looks, category_folders
+
+    folder = (tmp_path / "部门").resolve()
+    folder.mkdir()
+    looks, asked = Looks(remember=True), []
+    assert looks.is_dir(tmp_path / "部门") and looks._ask("dir", Path(str(tmp_path)) / "部门", asked.append)
+    assert asked == []
+    assert category_folders(folder, looks.at(folder))[:-1] == []
+    (folder / "类别").mkdir()
+    assert category_folders(folder, looks.at(folder))[:-1] == [folder / "类别"]
+
+
 def test_within_is_is_relative_to():
     """output_problems compares resolved paths as texts: as Path.is_relative_to does."""
     from pathlib import PurePosixPath
