@@ -13,9 +13,11 @@ department's 汇总 workbook, which copies it as it is.
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from itertools import repeat
 from typing import BinaryIO, Iterable, NamedTuple, Sequence
 
 from ..write import Entry, ZipWriter, deflate, packed
@@ -57,8 +59,9 @@ def number(value: float) -> str:
 
 # ---------------------------------------------------------------- styles
 
-@dataclass(frozen=True)
-class CellStyle:
+class CellStyle(NamedTuple):
+    """A cell format (a tuple: a writer's stylesheet hashes and compares hundreds of them once)."""
+
     bold: bool = False
     size: float = 11.0
     horizontal: str | None = None
@@ -82,8 +85,10 @@ class Stylesheet:
 
     def __init__(self, font: str, styles: Sequence[CellStyle]):
         self.font = font
-        self.styles = [DEFAULT, *dict.fromkeys(s for s in styles if s != DEFAULT)]
-        self.index = {style: i for i, style in enumerate(self.styles)}
+        kept = dict.fromkeys(styles)
+        kept.pop(DEFAULT, None)
+        self.styles = [DEFAULT, *kept]
+        self.index = dict(zip(self.styles, range(len(self.styles))))
 
     def extended(self, more: Iterable[CellStyle]) -> "Stylesheet":
         """This stylesheet with more formats after its own (which keep their indexes)."""
@@ -96,8 +101,8 @@ class Stylesheet:
             raise ValueError(f"单元格格式不在样式表中：{style}") from None
 
     def xml(self) -> bytes:
-        fonts = list(dict.fromkeys((s.bold, s.size) for s in self.styles[1:]))
-        formats = list(dict.fromkeys(s.number_format for s in self.styles if s.number_format))
+        fonts = list(dict.fromkeys(map(_FONT, self.styles[1:])))
+        formats = list(dict.fromkeys(filter(None, map(_NUMBER_FORMAT, self.styles))))
         parts = [f'<styleSheet xmlns="{MAIN}">']
         if formats:
             parts.append(f'<numFmts count="{len(formats)}">')
@@ -120,19 +125,33 @@ class Stylesheet:
                      f'</cellStyleXfs><cellXfs count="{len(self.styles)}">')
         font_ids = {font: i for i, font in enumerate(fonts, 1)}
         format_ids = {code: _CUSTOM_FORMATS + i for i, code in enumerate(formats)}
-        parts.append('<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>')
-        for s in self.styles[1:]:
-            fmt = format_ids.get(s.number_format, 0) if s.number_format else 0
-            head = (f'<xf numFmtId="{fmt}" fontId="{font_ids[(s.bold, s.size)]}" fillId="0" '
-                    f'borderId="{int(s.border)}" xfId="{int(s.continued)}" applyFont="1"'
-                    + (' applyNumberFormat="1"' if fmt else "") + (' applyBorder="1"' if s.border else ""))
-            align = "".join((f' horizontal="{s.horizontal}"' if s.horizontal else "",
-                             f' vertical="{s.vertical}"' if s.vertical else "", ' wrapText="1"' if s.wrap else "",
-                             f' indent="{s.indent}"' if s.indent else ""))
-            parts.append(f'{head} applyAlignment="1"><alignment{align}/></xf>' if align else f"{head}/>")
-        parts.append(f'</cellXfs><cellStyles count="2"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
-                     f'<cellStyle name="{CONTINUED}" xfId="1"/></cellStyles></styleSheet>')
-        return "".join(parts).encode("utf-8")
+        # the formats' xfs, most of the part, are ASCII: encoded apart from the names around them
+        xfs = ['<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>']
+        known, styles = _XFS.get, self.styles[1:]
+        xfs += [known(key) or _xf(*key) for key in zip(styles, map(font_ids.__getitem__, map(_FONT, styles)),
+                                                        map(format_ids.get, map(_NUMBER_FORMAT, styles), repeat(0)))]
+        return b"".join(("".join(parts).encode("utf-8"), "".join(xfs).encode("ascii"),
+                         f'</cellXfs><cellStyles count="2"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
+                         f'<cellStyle name="{CONTINUED}" xfId="1"/></cellStyles></styleSheet>'.encode("utf-8")))
+
+
+_FONT, _NUMBER_FORMAT = operator.attrgetter("bold", "size"), operator.attrgetter("number_format")
+_XFS: dict[tuple[CellStyle, int, int], str] = {}
+
+
+def _xf(s: CellStyle, font: int, fmt: int) -> str:
+    """A format's `xf` in cellXfs, with its font's and number format's ids (remembered: a 汇总's
+    stylesheet repeats its tables' formats, at the same ids)."""
+    head = (f'<xf numFmtId="{fmt}" fontId="{font}" fillId="0" '
+            f'borderId="{int(s.border)}" xfId="{int(s.continued)}" applyFont="1"'
+            + (' applyNumberFormat="1"' if fmt else "") + (' applyBorder="1"' if s.border else ""))
+    align = "".join((f' horizontal="{s.horizontal}"' if s.horizontal else "",
+                     f' vertical="{s.vertical}"' if s.vertical else "", ' wrapText="1"' if s.wrap else "",
+                     f' indent="{s.indent}"' if s.indent else ""))
+    if len(_XFS) >= 4096:
+        _XFS.clear()
+    xf = _XFS[s, font, fmt] = f'{head} applyAlignment="1"><alignment{align}/></xf>' if align else f"{head}/>"
+    return xf
 
 
 # ---------------------------------------------------------------- worksheets
@@ -280,6 +299,11 @@ def _merge_cell(merge: tuple[int, int, int, int]) -> str:
         _MERGE_CELLS.clear()
     xml = _MERGE_CELLS[merge] = f'<mergeCell ref="{_LETTERS[b - 1]}{a}:{_LETTERS[d - 1]}{c}"/>'
     return xml
+
+
+def merge_cell(merge: tuple[int, int, int, int]) -> str:
+    """A merged range's XML (first row, first col, last row, last col)."""
+    return _MERGE_CELLS.get(merge) or _merge_cell(merge)
 
 
 def merge_cells(merges: Sequence[tuple[int, int, int, int]]) -> str:
