@@ -410,12 +410,8 @@ def write_workbook(handle: BinaryIO, titles: Sequence[str], sheets: Iterable[Ent
     `styles` is the deflated stylesheet the sheets' style indexes refer to."""
     zipped = ZipWriter(handle)
     types, rels = _counted_parts(len(titles))
-    zipped.add(types)
-    for entry in _fixed_parts():
-        zipped.add(entry)
-    zipped.add(("xl/workbook.xml", _workbook(titles, print_titles or {})))
-    zipped.add(rels)
-    zipped.add(_named(styles, "xl/styles.xml"))
+    zipped.add_all((types, *_fixed_parts(), ("xl/workbook.xml", _workbook(titles, print_titles or {})), rels,
+                    _named(styles, "xl/styles.xml")))
     count = 0
     for count, sheet in enumerate(sheets, 1):
         name = sheet_part(count)
