@@ -266,8 +266,8 @@ class Worksheet:
             cells = self.cells.get(r)
             if cells:
                 letter_row = str(r)
-                for c, (value, style) in sorted(cells.items()):
-                    out.append(f'<c r="{_LETTERS[c - 1]}{letter_row}"{cell_tail(value, style)}')
+                out += [f'<c r="{_LETTERS[c - 1]}{letter_row}"{cell_tail(value, style)}'
+                        for c, (value, style) in sorted(cells.items())]
             out.append("</row>")
         out.append("</sheetData>")
         out.append(merge_cells(self.merges))
@@ -279,14 +279,15 @@ class Worksheet:
 
 def cell_tail(value: str | Decimal | int | Formula | None, style: int) -> str:
     """A cell's XML after its reference (`<c r="A1"` + this)."""
-    if value is None or isinstance(value, str):  # most of a sheet repeats: its texts' XML, kept
+    kind = value.__class__
+    if kind is str or value is None or isinstance(value, str):  # most of a sheet repeats: its texts' XML, kept
         return _TEXT_CELLS.get((value, style)) or _text_cell(value, style)
-    if value.__class__ is int:  # a count (not a Decimal, which is equal to an int of its value)
+    if kind is int:  # a count (not a Decimal, which is equal to an int of its value)
         return _INT_CELLS.get((value, style)) or _int_cell(value, style)
     if isinstance(value, Formula):
         cached = format(value.value, "f") if isinstance(value.value, Decimal) else str(value.value)
         return f' s="{style}"><f>{escape(value.text)}</f><v>{cached}</v></c>'
-    text = format(value, "f") if isinstance(value, Decimal) else str(value)
+    text = format(value, "f") if kind is Decimal or isinstance(value, Decimal) else str(value)
     return f' s="{style}"><v>{text}</v></c>'
 
 

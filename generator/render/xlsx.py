@@ -267,6 +267,8 @@ class _Layout:
         template = Worksheet(widths=list(self.rounded), page=Page(landscape, self.margins))
         self.before, self.after = (part.encode("utf-8") for part in template.opening())
         self.print_setup = template.print_setup().encode("utf-8")
+        # keyed by id(shape): an entry holds its shape (its first item), so while the entry is here
+        # no other object has that id, and a key found is the shape's own
         self.cells: dict[tuple, tuple] = {}
         self.places: dict[tuple, tuple] = {}  # (id(shape), columns, number, border) → ExcelWriter._place's
         self.heights = _Heights()
@@ -497,7 +499,7 @@ class ExcelWriter:
         number = isinstance(value, Decimal)
         key = (id(shape), first, last, number, fmt.border)
         place = layout.places.get(key)
-        if place is None or place[0] is not shape:
+        if place is None:
             place = self._place(layout, key, shape, first, last, number, fmt)
         return self._made(place, value, number)
 
@@ -557,7 +559,7 @@ class ExcelWriter:
                     shape = block.shape
                     key = (id(shape), -1, text)
                     found = compiled.get(key)
-                    if found is None or found[0] is not shape:
+                    if found is None:
                         found = compile(layout, shape, 1, ncols, text, Format(
                             shape.horizontal, "center", shape.bold,
                             default if shape.format_size is None else shape.format_size, False))
@@ -599,14 +601,14 @@ class ExcelWriter:
                     if number is None:
                         text = cell.text
                         found = compiled.get((id(shape), col, text))
-                        if found is None or found[0] is not shape:
+                        if found is None:
                             found = self._cell(layout, shape, col, cell.span, text)
                             layout.remember((id(shape), col, text), found, text)
                     else:  # an amount: its exact digits (1.7919 and 1.79190 are two cells)
                         text = format(number, "f")
                         key = (id(shape), col, text, None)
                         found = compiled.get(key)
-                        if found is None or found[0] is not shape:
+                        if found is None:
                             found = self._cell(layout, shape, col, cell.span, number)
                             layout.remember(key, found, text)
                     append(found[1])
@@ -668,7 +670,7 @@ class ExcelWriter:
         number = isinstance(value, Decimal)
         key = (id(shape), col + 1, col + span, number, True)
         place = layout.places.get(key)
-        if place is None or place[0] is not shape:
+        if place is None:
             valign = shape.valign
             place = self._place(layout, key, shape, col + 1, col + span, number, Format(
                 shape.horizontal, _VERTICAL.get(valign, "center") if valign is not None else "center", shape.bold,
