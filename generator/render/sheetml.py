@@ -279,14 +279,15 @@ class Worksheet:
 
 def cell_tail(value: str | Decimal | int | Formula | None, style: int) -> str:
     """A cell's XML after its reference (`<c r="A1"` + this)."""
-    kind = value.__class__
-    if kind is str or value is None or isinstance(value, str):  # most of a sheet repeats: its texts' XML, kept
-        return _TEXT_CELLS.get((value, style)) or _text_cell(value, style)
+    kind = value.__class__  # the usual classes told first, without isinstance
     if kind is int:  # a count (not a Decimal, which is equal to an int of its value)
         return _INT_CELLS.get((value, style)) or _int_cell(value, style)
-    if isinstance(value, Formula):
-        cached = format(value.value, "f") if isinstance(value.value, Decimal) else str(value.value)
-        return f' s="{style}"><f>{escape(value.text)}</f><v>{cached}</v></c>'
+    if kind is not Decimal:
+        if kind is str or value is None or isinstance(value, str):  # most of a sheet repeats: its texts' XML, kept
+            return _TEXT_CELLS.get((value, style)) or _text_cell(value, style)
+        if isinstance(value, Formula):
+            cached = format(value.value, "f") if isinstance(value.value, Decimal) else str(value.value)
+            return f' s="{style}"><f>{escape(value.text)}</f><v>{cached}</v></c>'
     text = format(value, "f") if kind is Decimal or isinstance(value, Decimal) else str(value)
     return f' s="{style}"><v>{text}</v></c>'
 
