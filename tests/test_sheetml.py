@@ -109,3 +109,22 @@ decimals = st.decimals(allow_nan=False, allow_infinity=False)
                  st.builds(Formula, st.text(max_size=10), st.integers() | decimals)), st.integers(0, 500))
 def test_a_cells_tail_is_written_as_by_type_in_turn(value, style):
     assert cell_tail(value, style) == _cell_tail_reference(value, style)
+
+
+def test_a_workbook_part_met_before_is_written_as_made_anew():
+    """Two projects of one name have the same workbook part: the second copies the first's,
+    and its bytes are those the part deflated anew gives."""
+    from generator.render import sheetml
+
+    def book(title: str) -> bytes:
+        buffer = io.BytesIO()
+        write_workbook(buffer, [title], [Worksheet().xml()], deflate("xl/styles.xml", STYLES.xml()),
+                       print_titles={0: (3, 4)})
+        return buffer.getvalue()
+
+    first, other = book("党建经费"), book("法律顾问费")
+    assert book("党建经费") == first != other
+    sheetml._BOOKS.clear()
+    assert book("党建经费") == first
+    with zipfile.ZipFile(io.BytesIO(first)) as archive:
+        assert "党建经费" in archive.read("xl/workbook.xml").decode()

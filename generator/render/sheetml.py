@@ -401,6 +401,20 @@ def _workbook_rels(count: int) -> bytes:
     return f'<Relationships xmlns="{PACKAGE_REL}">{"".join(rels)}</Relationships>'.encode("utf-8")
 
 
+# a workbook part → it deflated, with its zip records: the workbooks of projects of one name (a
+# 党建经费 in many departments) have the same part. Bounded: a few hundred names, about 1 KB each.
+_BOOKS: dict[bytes, Entry] = {}
+
+
+def _book(xml: bytes) -> Entry:
+    found = _BOOKS.get(xml)
+    if found is None:
+        if len(_BOOKS) >= 256:
+            _BOOKS.clear()
+        found = _BOOKS[xml] = packed(deflate("xl/workbook.xml", xml))
+    return found
+
+
 def _named(entry: Entry, name: str) -> Entry:
     return entry if entry.name == name else Entry(name, entry.crc, entry.size, entry.data)
 
@@ -412,7 +426,7 @@ def write_workbook(handle: BinaryIO, titles: Sequence[str], sheets: Iterable[Ent
     `styles` is the deflated stylesheet the sheets' style indexes refer to."""
     zipped = ZipWriter(handle)
     types, rels = _counted_parts(len(titles))
-    zipped.add_all((types, *_fixed_parts(), ("xl/workbook.xml", _workbook(titles, print_titles or {})), rels,
+    zipped.add_all((types, *_fixed_parts(), _book(_workbook(titles, print_titles or {})), rels,
                     _named(styles, "xl/styles.xml")))
     count = 0
     for count, sheet in enumerate(sheets, 1):
