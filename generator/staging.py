@@ -86,10 +86,14 @@ class HashingFile:
 class Staged(NamedTuple):
     """A temporary file beside its target, the sha256 of its bytes, and the folders made for it."""
 
-    tmp: Path
+    path: str                      # the temporary file (its Path, `tmp`, made only where it is used)
     digest: str
     created: tuple[str, ...] = ()  # outermost first; removed again if the build is dropped
     stat: list[int] | None = None  # its cache.stat_key, taken when it was written (renaming keeps it)
+
+    @property
+    def tmp(self) -> Path:
+        return Path(self.path)
 
 
 def make_folder(folder: Path) -> tuple[str, ...]:
@@ -109,7 +113,8 @@ def _temporary(target: Path) -> tuple[int, str]:
     """A new temporary file for `target`: `.<name>.perfgen_.tmp`, a fixed name (a build holds the
     output folder's lock and stages each target once; mkstemp's random names cost more than the
     rest of staging a table), else, where that name is taken, mkstemp's."""
-    name = os.path.join(target.parent, f".{target.name}.{_TOKEN}{TEMP_SUFFIX}")
+    folder, base = os.path.split(target)
+    name = os.path.join(folder, f".{base}.{_TOKEN}{TEMP_SUFFIX}")
     try:  # the usual mode of a new file (0666 less the umask), like any output
         return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), name
     except FileExistsError:
@@ -133,9 +138,11 @@ def stage(target: Path, fill: Callable[[HashingFile], None] | bytes) -> Staged:
         if isinstance(fill, bytes):  # written by the descriptor itself: no file object
             try:
                 digest = hashlib.sha256(fill)
-                view = memoryview(fill)
-                while view:  # a write may take less than it is given
-                    view = view[os.write(fd, view):]
+                written = os.write(fd, fill)
+                if written < len(fill):  # a write may take less than it is given
+                    view = memoryview(fill)[written:]
+                    while view:
+                        view = view[os.write(fd, view):]
                 st = os.fstat(fd)
             finally:
                 os.close(fd)
@@ -153,7 +160,7 @@ def stage(target: Path, fill: Callable[[HashingFile], None] | bytes) -> Staged:
         if isinstance(exc, OSError) and not isinstance(exc, PerfgenError):
             raise disk_error(target, exc) from exc
         raise
-    return Staged(Path(tmp), digest.hexdigest(), created, [st.st_size, st.st_mtime_ns, st.st_ino])
+    return Staged(tmp, digest.hexdigest(), created, [st.st_size, st.st_mtime_ns, st.st_ino])
 
 
 def stage_bytes(target: Path, data: bytes) -> Staged:
@@ -353,9 +360,9 @@ class Staging:
     def adopt(self, staged: Staged, target: Path) -> Staged:
         """Take over a temporary file staged for `target` (here, or by a worker process)."""
         self._created += staged.created
-        self._record(str(staged.tmp), target, staged.digest)
+        self._record(staged.path, target, staged.digest)
         if self._where is not None:
-            self._where[str(target)] = str(staged.tmp)
+            self._where[str(target)] = staged.path
         return staged
 
     def _record(self, tmp: str, target: Path, digest: str) -> None:

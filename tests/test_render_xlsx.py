@@ -228,3 +228,13 @@ def test_page_breaks_are_found_as_pages_finds_them(heights, fill, titles):
     repeat = [sum(heights[:title_rows[1]]) if title_rows and r > title_rows[1] else 0.0 for r in rows]
     assert WRITER._breaks(widths, False, margins, heights, heights[:title_rows[1]] if title_rows else None, rows,
                           title_rows) == pages.page_breaks(heights, room, repeat)
+
+
+def test_each_bordered_text_format_has_its_continued_twin():
+    """A label printed again below a page break takes its format's 续页标签 twin: the same format
+    with `continued`, for every bordered format without a number format, and for no other."""
+    styles = WRITER.styles
+    twins = {i: styles.index[s._replace(continued=True)] for s, i in styles.index.items()
+             if s.border and not s.number_format and not s.continued}
+    assert WRITER._continued == twins and twins
+    assert all(styles.styles[twin].continued for twin in twins.values())

@@ -78,3 +78,53 @@ def test_remembered_cells_keep_each_values_own_digits():
         assert cell_tail("1", 3) == ' s="3" t="inlineStr"><is><t>1</t></is></c>'
         assert merge_cells([(1, 1, 1, 2), (3, 27, 4, 27)]) == (
             '<mergeCells count="2"><mergeCell ref="A1:B1"/><mergeCell ref="AA3:AA4"/></mergeCells>')
+
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from generator.render.sheetml import Formula, cell_tail, escape  # noqa: E402
+
+
+def _cell_tail_reference(value, style: int) -> str:
+    """cell_tail as it was written before it told the usual classes first (isinstance in turn)."""
+    if value is None or isinstance(value, str):
+        space = ' xml:space="preserve"' if value and value != value.strip() else ""
+        return f' s="{style}"/>' if not value else f' s="{style}" t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'
+    if value.__class__ is int:
+        return f' s="{style}"><v>{value}</v></c>'
+    if isinstance(value, Formula):
+        cached = format(value.value, "f") if isinstance(value.value, Decimal) else str(value.value)
+        return f' s="{style}"><f>{escape(value.text)}</f><v>{cached}</v></c>'
+    text = format(value, "f") if isinstance(value, Decimal) else str(value)
+    return f' s="{style}"><v>{text}</v></c>'
+
+
+decimals = st.decimals(allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.none(), st.text(max_size=20), st.integers(), st.booleans(), decimals,
+                 st.builds(Formula, st.text(max_size=10), st.integers() | decimals)), st.integers(0, 500))
+def test_a_cells_tail_is_written_as_by_type_in_turn(value, style):
+    assert cell_tail(value, style) == _cell_tail_reference(value, style)
+
+
+def test_a_workbook_part_met_before_is_written_as_made_anew():
+    """Two projects of one name have the same workbook part: the second copies the first's,
+    and its bytes are those the part deflated anew gives."""
+    from generator.render import sheetml
+
+    def book(title: str) -> bytes:
+        buffer = io.BytesIO()
+        write_workbook(buffer, [title], [Worksheet().xml()], deflate("xl/styles.xml", STYLES.xml()),
+                       print_titles={0: (3, 4)})
+        return buffer.getvalue()
+
+    first, other = book("党建经费"), book("法律顾问费")
+    assert book("党建经费") == first != other
+    sheetml._BOOKS.clear()
+    assert book("党建经费") == first
+    with zipfile.ZipFile(io.BytesIO(first)) as archive:
+        assert "党建经费" in archive.read("xl/workbook.xml").decode()

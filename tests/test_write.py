@@ -149,3 +149,16 @@ def test_temporary_names_are_fixed_unless_taken_and_swept_either_way(tmp_path):
     assert first.tmp.read_bytes() == b"a" and again.tmp.read_bytes() == b"b"
     assert (first.tmp.stat().st_mode & 0o777) == (again.tmp.stat().st_mode & 0o777)  # the usual mode, both
     assert sweep(tmp_path) == 2 and not list(tmp_path.iterdir())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=20000) | st.text(max_size=5000).map(str.encode)
+       | st.lists(st.sampled_from([b"<c r=\"A1\" s=\"3\"/>", "指标".encode(), b"<row>", b"</row>", b" "]),
+                  max_size=3000).map(b"".join))
+def test_a_part_is_deflated_as_a_compressor_deflates_it(data):
+    """deflate's one call of zlib.compress gives the stream zipfile's compressor object (level 6,
+    raw) gives, in two calls."""
+    import zlib
+
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    assert deflate("a.xml", data).data == compressor.compress(data) + compressor.flush()

@@ -13,9 +13,11 @@ department's 汇总 workbook, which copies it as it is.
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from itertools import repeat
 from typing import BinaryIO, Iterable, NamedTuple, Sequence
 
 from ..write import Entry, ZipWriter, deflate, packed
@@ -57,8 +59,9 @@ def number(value: float) -> str:
 
 # ---------------------------------------------------------------- styles
 
-@dataclass(frozen=True)
-class CellStyle:
+class CellStyle(NamedTuple):
+    """A cell format (a tuple: a writer's stylesheet hashes and compares hundreds of them once)."""
+
     bold: bool = False
     size: float = 11.0
     horizontal: str | None = None
@@ -82,8 +85,10 @@ class Stylesheet:
 
     def __init__(self, font: str, styles: Sequence[CellStyle]):
         self.font = font
-        self.styles = [DEFAULT, *dict.fromkeys(s for s in styles if s != DEFAULT)]
-        self.index = {style: i for i, style in enumerate(self.styles)}
+        kept = dict.fromkeys(styles)
+        kept.pop(DEFAULT, None)
+        self.styles = [DEFAULT, *kept]
+        self.index = dict(zip(self.styles, range(len(self.styles))))
 
     def extended(self, more: Iterable[CellStyle]) -> "Stylesheet":
         """This stylesheet with more formats after its own (which keep their indexes)."""
@@ -96,8 +101,8 @@ class Stylesheet:
             raise ValueError(f"单元格格式不在样式表中：{style}") from None
 
     def xml(self) -> bytes:
-        fonts = list(dict.fromkeys((s.bold, s.size) for s in self.styles[1:]))
-        formats = list(dict.fromkeys(s.number_format for s in self.styles if s.number_format))
+        fonts = list(dict.fromkeys(map(_FONT, self.styles[1:])))
+        formats = list(dict.fromkeys(filter(None, map(_NUMBER_FORMAT, self.styles))))
         parts = [f'<styleSheet xmlns="{MAIN}">']
         if formats:
             parts.append(f'<numFmts count="{len(formats)}">')
@@ -120,19 +125,33 @@ class Stylesheet:
                      f'</cellStyleXfs><cellXfs count="{len(self.styles)}">')
         font_ids = {font: i for i, font in enumerate(fonts, 1)}
         format_ids = {code: _CUSTOM_FORMATS + i for i, code in enumerate(formats)}
-        parts.append('<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>')
-        for s in self.styles[1:]:
-            fmt = format_ids.get(s.number_format, 0) if s.number_format else 0
-            head = (f'<xf numFmtId="{fmt}" fontId="{font_ids[(s.bold, s.size)]}" fillId="0" '
-                    f'borderId="{int(s.border)}" xfId="{int(s.continued)}" applyFont="1"'
-                    + (' applyNumberFormat="1"' if fmt else "") + (' applyBorder="1"' if s.border else ""))
-            align = "".join((f' horizontal="{s.horizontal}"' if s.horizontal else "",
-                             f' vertical="{s.vertical}"' if s.vertical else "", ' wrapText="1"' if s.wrap else "",
-                             f' indent="{s.indent}"' if s.indent else ""))
-            parts.append(f'{head} applyAlignment="1"><alignment{align}/></xf>' if align else f"{head}/>")
-        parts.append(f'</cellXfs><cellStyles count="2"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
-                     f'<cellStyle name="{CONTINUED}" xfId="1"/></cellStyles></styleSheet>')
-        return "".join(parts).encode("utf-8")
+        # the formats' xfs, most of the part, are ASCII: encoded apart from the names around them
+        xfs = ['<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>']
+        known, styles = _XFS.get, self.styles[1:]
+        xfs += [known(key) or _xf(*key) for key in zip(styles, map(font_ids.__getitem__, map(_FONT, styles)),
+                                                        map(format_ids.get, map(_NUMBER_FORMAT, styles), repeat(0)))]
+        return b"".join(("".join(parts).encode("utf-8"), "".join(xfs).encode("ascii"),
+                         f'</cellXfs><cellStyles count="2"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
+                         f'<cellStyle name="{CONTINUED}" xfId="1"/></cellStyles></styleSheet>'.encode("utf-8")))
+
+
+_FONT, _NUMBER_FORMAT = operator.attrgetter("bold", "size"), operator.attrgetter("number_format")
+_XFS: dict[tuple[CellStyle, int, int], str] = {}
+
+
+def _xf(s: CellStyle, font: int, fmt: int) -> str:
+    """A format's `xf` in cellXfs, with its font's and number format's ids (remembered: a 汇总's
+    stylesheet repeats its tables' formats, at the same ids)."""
+    head = (f'<xf numFmtId="{fmt}" fontId="{font}" fillId="0" '
+            f'borderId="{int(s.border)}" xfId="{int(s.continued)}" applyFont="1"'
+            + (' applyNumberFormat="1"' if fmt else "") + (' applyBorder="1"' if s.border else ""))
+    align = "".join((f' horizontal="{s.horizontal}"' if s.horizontal else "",
+                     f' vertical="{s.vertical}"' if s.vertical else "", ' wrapText="1"' if s.wrap else "",
+                     f' indent="{s.indent}"' if s.indent else ""))
+    if len(_XFS) >= 4096:
+        _XFS.clear()
+    xf = _XFS[s, font, fmt] = f'{head} applyAlignment="1"><alignment{align}/></xf>' if align else f"{head}/>"
+    return xf
 
 
 # ---------------------------------------------------------------- worksheets
@@ -247,8 +266,8 @@ class Worksheet:
             cells = self.cells.get(r)
             if cells:
                 letter_row = str(r)
-                for c, (value, style) in sorted(cells.items()):
-                    out.append(f'<c r="{_LETTERS[c - 1]}{letter_row}"{cell_tail(value, style)}')
+                out += [f'<c r="{_LETTERS[c - 1]}{letter_row}"{cell_tail(value, style)}'
+                        for c, (value, style) in sorted(cells.items())]
             out.append("</row>")
         out.append("</sheetData>")
         out.append(merge_cells(self.merges))
@@ -260,14 +279,16 @@ class Worksheet:
 
 def cell_tail(value: str | Decimal | int | Formula | None, style: int) -> str:
     """A cell's XML after its reference (`<c r="A1"` + this)."""
-    if value is None or isinstance(value, str):  # most of a sheet repeats: its texts' XML, kept
-        return _TEXT_CELLS.get((value, style)) or _text_cell(value, style)
-    if value.__class__ is int:  # a count (not a Decimal, which is equal to an int of its value)
+    kind = value.__class__  # the usual classes told first, without isinstance
+    if kind is int:  # a count (not a Decimal, which is equal to an int of its value)
         return _INT_CELLS.get((value, style)) or _int_cell(value, style)
-    if isinstance(value, Formula):
-        cached = format(value.value, "f") if isinstance(value.value, Decimal) else str(value.value)
-        return f' s="{style}"><f>{escape(value.text)}</f><v>{cached}</v></c>'
-    text = format(value, "f") if isinstance(value, Decimal) else str(value)
+    if kind is not Decimal:
+        if kind is str or value is None or isinstance(value, str):  # most of a sheet repeats: its texts' XML, kept
+            return _TEXT_CELLS.get((value, style)) or _text_cell(value, style)
+        if isinstance(value, Formula):
+            cached = format(value.value, "f") if isinstance(value.value, Decimal) else str(value.value)
+            return f' s="{style}"><f>{escape(value.text)}</f><v>{cached}</v></c>'
+    text = format(value, "f") if kind is Decimal or isinstance(value, Decimal) else str(value)
     return f' s="{style}"><v>{text}</v></c>'
 
 
@@ -280,6 +301,11 @@ def _merge_cell(merge: tuple[int, int, int, int]) -> str:
         _MERGE_CELLS.clear()
     xml = _MERGE_CELLS[merge] = f'<mergeCell ref="{_LETTERS[b - 1]}{a}:{_LETTERS[d - 1]}{c}"/>'
     return xml
+
+
+def merge_cell(merge: tuple[int, int, int, int]) -> str:
+    """A merged range's XML (first row, first col, last row, last col)."""
+    return _MERGE_CELLS.get(merge) or _merge_cell(merge)
 
 
 def merge_cells(merges: Sequence[tuple[int, int, int, int]]) -> str:
@@ -375,6 +401,20 @@ def _workbook_rels(count: int) -> bytes:
     return f'<Relationships xmlns="{PACKAGE_REL}">{"".join(rels)}</Relationships>'.encode("utf-8")
 
 
+# a workbook part → it deflated, with its zip records: the workbooks of projects of one name (a
+# 党建经费 in many departments) have the same part. Bounded: a few hundred names, about 1 KB each.
+_BOOKS: dict[bytes, Entry] = {}
+
+
+def _book(xml: bytes) -> Entry:
+    found = _BOOKS.get(xml)
+    if found is None:
+        if len(_BOOKS) >= 256:
+            _BOOKS.clear()
+        found = _BOOKS[xml] = packed(deflate("xl/workbook.xml", xml))
+    return found
+
+
 def _named(entry: Entry, name: str) -> Entry:
     return entry if entry.name == name else Entry(name, entry.crc, entry.size, entry.data)
 
@@ -386,12 +426,8 @@ def write_workbook(handle: BinaryIO, titles: Sequence[str], sheets: Iterable[Ent
     `styles` is the deflated stylesheet the sheets' style indexes refer to."""
     zipped = ZipWriter(handle)
     types, rels = _counted_parts(len(titles))
-    zipped.add(types)
-    for entry in _fixed_parts():
-        zipped.add(entry)
-    zipped.add(("xl/workbook.xml", _workbook(titles, print_titles or {})))
-    zipped.add(rels)
-    zipped.add(_named(styles, "xl/styles.xml"))
+    zipped.add_all((types, *_fixed_parts(), _book(_workbook(titles, print_titles or {})), rels,
+                    _named(styles, "xl/styles.xml")))
     count = 0
     for count, sheet in enumerate(sheets, 1):
         name = sheet_part(count)

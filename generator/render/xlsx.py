@@ -9,11 +9,12 @@ become a formula, nor `#N/A` an error. The sheet is written as SpreadsheetML tex
 from __future__ import annotations
 
 import math
+import operator
 import re
 from decimal import Decimal
 import unicodedata
 import zipfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, NamedTuple, Sequence
@@ -24,8 +25,8 @@ from ..errors import IrregularGrid
 from ..write import Entry, deflate, packed
 from . import pages
 from .ooxml import W, child
-from .rendered import Document, Paragraph, Shapes, read
-from .sheetml import (_LETTERS, DEFAULT, CellStyle, Page, Stylesheet, Worksheet, cell_tail, merge_cells, number,
+from .rendered import Document, Paragraph, Shapes, Table, read
+from .sheetml import (_LETTERS, CellStyle, Page, Stylesheet, Worksheet, cell_tail, merge_cell, number,
                       page_ends, sheet_part, write_workbook)
 
 if TYPE_CHECKING:
@@ -106,13 +107,27 @@ def column_widths(document: Document) -> list[float]:
     """The sheet's column widths: the widest table's grid. A column leaves its text the room it
     has in Word (the column less Word's cell margins), so the text wraps where it wraps in Word,
     where no label leaves a lone character."""
-    widths: list[float] = []
-    for table in document.tables:
-        inset = table.inset
-        cols = [max(1.0, ((1000 if w is None else w) / 20 - inset + 2 * CELL_PADDING_PT - COLUMN_EXTRA_PT)
-                    / PT_PER_UNIT) for w in table.widths]
-        widths = cols if len(cols) > len(widths) else widths
-    return widths or [60.0]
+    return list(_grid_widths(document))
+
+
+_GRIDS: dict[tuple, tuple[float, ...]] = {}  # (a table's cell margins, its grid) → its columns' widths
+
+
+def _grid_widths(document: Document) -> tuple[float, ...]:
+    """column_widths, a table's worked out once per grid (a template's tables have a few)."""
+    widths: tuple[float, ...] = ()
+    for block in document.blocks:
+        if type(block) is Table:
+            key = (block.inset, *block.widths)
+            cols = _GRIDS.get(key)
+            if cols is None:
+                if len(_GRIDS) >= 64:
+                    _GRIDS.clear()
+                cols = _GRIDS[key] = tuple(
+                    max(1.0, ((1000 if w is None else w) / 20 - block.inset + 2 * CELL_PADDING_PT - COLUMN_EXTRA_PT)
+                        / PT_PER_UNIT) for w in block.widths)
+            widths = cols if len(cols) > len(widths) else widths
+    return widths or (60.0,)
 
 
 def sheet_of(document: Document, default_size: float) -> Sheet:
@@ -233,6 +248,7 @@ def template_title_rows(template: Path) -> tuple[int, int] | None:
 
 _ROW = "\x00"  # where a compiled cell's row number goes (no text written holds it: XML cannot)
 _ROW_BYTE = b"\x00"
+_FIRST = operator.itemgetter(0)
 
 
 class _Layout:
@@ -251,9 +267,11 @@ class _Layout:
         template = Worksheet(widths=list(self.rounded), page=Page(landscape, self.margins))
         self.before, self.after = (part.encode("utf-8") for part in template.opening())
         self.print_setup = template.print_setup().encode("utf-8")
+        # keyed by id(shape): an entry holds its shape (its first item), so while the entry is here
+        # no other object has that id, and a key found is the shape's own
         self.cells: dict[tuple, tuple] = {}
         self.places: dict[tuple, tuple] = {}  # (id(shape), columns, number, border) → ExcelWriter._place's
-        self.heights: dict[float, tuple[float, bytes]] = {}  # a row's height → see height
+        self.heights = _Heights()
 
     def remember(self, key: tuple, found: tuple, text: str) -> None:
         if len(text) <= self.LONGEST:
@@ -261,13 +279,16 @@ class _Layout:
                 self.cells.clear()
             self.cells[key] = found
 
-    def height(self, value: float) -> tuple[float, bytes]:
-        """A row's height as written (rounded to 0.1 point: round() costs more than this lookup),
-        and its XML with the rest of the row's start tag."""
-        if len(self.heights) >= self.LIMIT:
-            self.heights.clear()
+
+class _Heights(dict):
+    """A row's height → (as written: rounded to 0.1 point, round() costs more than this lookup;
+    its XML with the rest of the row's start tag), filled as heights are met, bounded."""
+
+    def __missing__(self, value: float) -> tuple[float, bytes]:
+        if len(self) >= _Layout.LIMIT:
+            self.clear()
         rounded = round(value, 1)
-        found = self.heights[value] = (rounded, f'{number(rounded)}" customHeight="1">'.encode("ascii"))
+        found = self[value] = (rounded, f'{number(rounded)}" customHeight="1">'.encode("ascii"))
         return found
 
 
@@ -309,14 +330,14 @@ class ExcelWriter:
             CellStyle(bold, size, horizontal, vertical, True, border, fmt, int(horizontal in INDENTED))
             for size in self.sizes for bold in (False, True) for border in (True, False)
             for horizontal in HORIZONTAL for vertical in VERTICAL for fmt in (None, number_format)])
-        self.styles = Stylesheet(self.font_name, [*self.styles.styles[1:], *(
-            replace(s, continued=True) for s in self.styles.styles[1:] if s.border and not s.number_format)])
+        # then the 续页标签 twin of each bordered text format, in its order
+        plain = self.styles.styles
+        twins = [i for i, s in enumerate(plain) if s.border and not s.number_format]
+        self.styles = Stylesheet(self.font_name, [*plain[1:], *(plain[i]._replace(continued=True) for i in twins)])
+        self._continued = dict(zip(twins, range(len(plain), len(plain) + len(twins))))  # style → its twin
         # a cell's Format and whether it holds a number → its style index (the cells are all wrapped)
         self._index = {(Format(s.horizontal, s.vertical, s.bold, s.size, s.border), s.number_format is not None): i
                        for i, s in enumerate(self.styles.styles) if s.wrap and not s.continued}
-        self._continued = {self.styles.index[replace(s, continued=True)]: i for s, i in self.styles.index.items()
-                           if s.border and not s.number_format and not s.continued and s != DEFAULT}
-        self._continued = {i: c for c, i in self._continued.items()}  # style → its 续页标签 twin
         self._styles_entry: Entry | None = None
         self._measures: dict[tuple[float, ...], dict[tuple[int, int, Format], tuple[float, float]]] = {}
         self._rooms: dict[tuple, float] = {}
@@ -474,31 +495,32 @@ class ExcelWriter:
                  fmt: Format) -> tuple:
         """A cell in columns first..last (1-based): (its shape, its XML and its covered cells' in its
         own row, its columns' XML in a row its merge continues, the height it needs, its value and
-        style as written); the XML is UTF-8, the row number _ROW in it."""
+        style as written, its merge's XML in its own row); the XML is UTF-8, the row number _ROW in it."""
         number = isinstance(value, Decimal)
         key = (id(shape), first, last, number, fmt.border)
         place = layout.places.get(key)
-        if place is None or place[0] is not shape:
+        if place is None:
             place = self._place(layout, key, shape, first, last, number, fmt)
         return self._made(place, value, number)
 
     @staticmethod
     def _made(place: tuple, value: str | Decimal, number: bool) -> tuple:
         """_compile's cell from its place (see _place) and value."""
-        shape, style, head, fill, tail, width_em, line = place
+        shape, style, head, fill, tail, width_em, line, merge = place
         text = format(value, "f") if number else value
         if _ROW in text:
             raise IrregularGrid
         written = value if number else (value or None)
         return (shape, head + cell_tail(written, style).encode("utf-8") + tail, fill,
-                pages.line_count(text, width_em) * line + 6, written, style)
+                pages.line_count(text, width_em) * line + 6, written, style, merge)
 
     def _place(self, layout: "_Layout", key: tuple, shape: Any, first: int, last: int, number: bool,
                fmt: Format) -> tuple:
         """What a cell's XML and height take from its shape and columns, not its text: (shape, its
         style, its XML before the value, its columns' XML in a row its merge continues, the XML of
-        the cells its merge covers in its own row, the ems of a line, a line's points). Each of a
-        template's shapes meets a few columns: worked out once, not for each new text."""
+        the cells its merge covers in its own row, the ems of a line, a line's points, its columns'
+        merge in one row). Each of a template's shapes meets a few columns: worked out once, not
+        for each new text."""
         style = self._index.get((fmt, number))
         if style is None:  # not remembered: said again for every table that has it
             raise ValueError(f"字号 {fmt.size} 不在 Word 模板设置的字号 {self.sizes} 中")
@@ -506,7 +528,8 @@ class ExcelWriter:
         fill = "".join([f'<c r="{_LETTERS[c - 1]}{_ROW}" s="{style}"/>' for c in range(first, last + 1)]) \
             if fmt.border else ""
         place = (shape, style, f'<c r="{_LETTERS[first - 1]}{_ROW}"'.encode("ascii"), fill.encode("ascii"),
-                 fill[fill.index("/>") + 2:].encode("ascii") if fmt.border else b"", width_em, line)
+                 fill[fill.index("/>") + 2:].encode("ascii") if fmt.border else b"", width_em, line,
+                 merge_cell((_ROW, first, _ROW, last)).encode("ascii") if last > first else b"")
         if len(layout.places) >= layout.LIMIT:
             layout.places.clear()
         layout.places[key] = place
@@ -515,25 +538,28 @@ class ExcelWriter:
     def _compiled(self, document: Document) -> bytes:
         """`worksheet`'s layout and `Worksheet.xml` in one pass over the document, for grids whose
         cells follow each other in their rows and whose merges continue row after row (every
-        table perfgen renders): a cell's XML, its height and its merge's fill come compiled."""
-        layout = self._layout(tuple(column_widths(document)), document.landscape)
+        table perfgen renders): a cell's XML, its height and its merges' come compiled."""
+        layout = self._layout(_grid_widths(document), document.landscape)
         ncols, compiled, compile, default = len(layout.widths), layout.cells, self._compile, self.font_size
         minimum = self.min_row_height
+        numbers, opens = _numbers(sum(len(b.rows) if type(b) is Table else 1 for b in document.blocks))
         lines: list[list[bytes]] = [[]]   # per row (1-based): its cells' XML
         heights: list[float] = [minimum]
-        merges: list[list] = []          # [first row, first col, last row, last col, compiled cell]
-        restarts: list[list] = []        # the merges that may span rows, in order
+        # the merged ranges' XML in order; None where a merge that may span rows goes (see regions)
+        merged: list[bytes | None] = []
+        regions: list[list] = []  # the merges that may span rows: [first row, first col, last row, last col,
+        #                           compiled cell, its place in merged]
         title_rows: tuple[int, int] | None = None
         last_col, row = ncols, 0
         for block in document.blocks:
-            if isinstance(block, Paragraph):
+            if type(block) is Paragraph:
                 text = block.text
                 if text.strip():
                     row += 1
                     shape = block.shape
                     key = (id(shape), -1, text)
                     found = compiled.get(key)
-                    if found is None or found[0] is not shape:
+                    if found is None:
                         found = compile(layout, shape, 1, ncols, text, Format(
                             shape.horizontal, "center", shape.bold,
                             default if shape.format_size is None else shape.format_size, False))
@@ -541,11 +567,11 @@ class ExcelWriter:
                     lines.append([found[1]])
                     heights.append(max(minimum, found[3]))
                     if ncols > 1:
-                        merges.append([row, 1, row, ncols, found])
+                        merged.append(found[6].replace(_ROW_BYTE, numbers[row]))
                 continue
-            # grid column → the merge a cell restarted there, [first row, first col, last row, last
-            # col, compiled cell]. A merge a later cell covers stays here: a cell continuing it
-            # further down is then not in the row below its last (a grid for the general way).
+            # grid column → the merge a cell restarted there (a region). A merge a later cell
+            # covers stays here: a cell continuing it further down is then not in the row below its
+            # last (a grid for the general way).
             open_merge: dict[int, list] = {}
             heading = True
             for tr in block.rows:
@@ -559,83 +585,81 @@ class ExcelWriter:
                 append = line.append
                 height, used = minimum, 0  # used: the last column written
                 for cell in tr.cells:
-                    if cell.merge == "continue" and open_merge:
-                        region = open_merge.get(cell.col)
+                    col, merge = cell.col, cell.merge
+                    if col < used:
+                        raise IrregularGrid  # a cell over the columns of the one before it
+                    if merge is not None and merge == "continue":
+                        region = open_merge.get(col)
                         if region is not None:
-                            if region[2] != row - 1 or region[1] <= used:
-                                raise IrregularGrid  # a merge over rows without it, or over cells
+                            if region[2] != row - 1:
+                                raise IrregularGrid  # a merge over rows without it
                             region[2] = row
                             append(region[4][2])
                             used = region[3]
                             continue
-                    col, shape, number = cell.col, cell.shape, cell.number
-                    if col < used:
-                        raise IrregularGrid
+                    shape, number = cell.shape, cell.number
                     if number is None:
                         text = cell.text
                         found = compiled.get((id(shape), col, text))
-                        if found is None or found[0] is not shape:
+                        if found is None:
                             found = self._cell(layout, shape, col, cell.span, text)
                             layout.remember((id(shape), col, text), found, text)
                     else:  # an amount: its exact digits (1.7919 and 1.79190 are two cells)
                         text = format(number, "f")
                         key = (id(shape), col, text, None)
                         found = compiled.get(key)
-                        if found is None or found[0] is not shape:
+                        if found is None:
                             found = self._cell(layout, shape, col, cell.span, number)
                             layout.remember(key, found, text)
                     append(found[1])
-                    span = cell.span
-                    used = col + span
-                    if cell.merge == "restart":
-                        region = [row, col + 1, row, used, found]
-                        open_merge[col] = region
-                        merges.append(region)
-                        restarts.append(region)
-                    else:
+                    used = col + cell.span
+                    if merge is None or merge != "restart":
                         if found[3] > height:
                             height = found[3]
-                        if span > 1:
-                            merges.append([row, col + 1, row, used, found])
+                        if found[6]:  # over more columns
+                            merged.append(found[6].replace(_ROW_BYTE, numbers[row]))
+                    else:
+                        region = open_merge[col] = [row, col + 1, row, used, found, len(merged)]
+                        regions.append(region)
+                        merged.append(None)
                 if used > last_col:
                     last_col = used
                 lines.append(line)
                 heights.append(height)
         # a merge over one row grows its row; over more, its last row if it must
-        pages.fit(heights, [(region[0], region[2], region[4][3]) for region in restarts])
-        known, height_of = layout.heights.get, layout.height
-        written = [known(h) or height_of(h) for h in heights]  # (rounded, XML) per row
-        rounded = [h for h, _ in written]
+        pages.fit(heights, [(region[0], region[2], region[4][3]) for region in regions])
+        written = list(map(layout.heights.__getitem__, heights))  # (rounded, XML) per row
+        rounded = list(map(_FIRST, written))
         rows = range(1, row + 1)
         starts = [i + 1 for i in self._breaks(layout.rounded, layout.landscape, layout.margins, rounded[1:],
                                               rounded[title_rows[0]:title_rows[1] + 1] if title_rows else None,
                                               rows, title_rows)]
-        cut = [(m[0], m[1], m[2], m[3]) for m in merges if m[0] != m[2] or m[1] != m[3]]
-        if starts:
-            labels = {}  # (row, col) of a merge cut by a page → its label as written there
+        count = len(merged) - len(regions)
+        for first_row, first_col, last_row, last_col_, found, at in regions:
+            # cut by each page that begins in it: a merge on each page, its label in both
+            ranges = []
             for start in starts:
-                kept = []
-                for first_row, first_col, last_row, last_col_ in cut:
-                    if first_row < start <= last_row:
-                        value, style = labels.get((first_row, first_col)) or self._label(merges, first_row, first_col)
-                        style = self._continued.get(style, style)
-                        labels[start, first_col] = value, style
-                        # the merge's fill in that row: the one XML there that begins in its column
-                        head = f'<c r="{_LETTERS[first_col - 1]}{_ROW}"'
-                        at = next(i for i, xml in enumerate(lines[start]) if xml.startswith(head.encode("ascii")))
-                        fill = lines[start][at]
-                        lines[start][at] = (head + cell_tail(value, style)).encode("utf-8") + fill[fill.index(b"/>") + 2:]
-                        kept += [(first_row, first_col, start - 1, last_col_), (start, first_col, last_row, last_col_)]
-                    else:
-                        kept.append((first_row, first_col, last_row, last_col_))
-                cut = [m for m in kept if m[0] != m[2] or m[1] != m[3]]
-        numbers, opens = _numbers(row)
+                if first_row < start <= last_row:
+                    ranges.append((first_row, first_col, start - 1, last_col_))
+                    first_row = start
+                    # the merge's fill in that row, the one XML there that begins in its column: the label
+                    head = f'<c r="{_LETTERS[first_col - 1]}{_ROW}"'
+                    cells = lines[start]
+                    i = next(i for i, xml in enumerate(cells) if xml.startswith(head.encode("ascii")))
+                    fill = cells[i]
+                    tail = cell_tail(found[4], self._continued.get(found[5], found[5]))
+                    cells[i] = (head + tail).encode("utf-8") + fill[fill.index(b"/>") + 2:]
+            ranges.append((first_row, first_col, last_row, last_col_))
+            ranges = [m for m in ranges if m[0] != m[2] or m[1] != m[3]]
+            count += len(ranges)
+            merged[at] = "".join(map(merge_cell, ranges)).encode("ascii")
         out = [layout.before, f"{_LETTERS[last_col - 1]}{max(row, 1)}".encode("ascii"), layout.after]
         join = b"".join
-        for r in rows:
-            out += (opens[r], written[r][1], join(lines[r]).replace(_ROW_BYTE, numbers[r]), b"</row>")
+        for opened, (_, height), cells, number in zip(opens[1:row + 1], written[1:], lines[1:], numbers[1:row + 1]):
+            out += (opened, height, join(cells).replace(_ROW_BYTE, number), b"</row>")
         out.append(b"</sheetData>")
-        out.append(merge_cells(cut).encode("ascii"))
+        if count:
+            out += (b'<mergeCells count="%d">' % count, join(merged), b"</mergeCells>")
         out.append(layout.print_setup)
         out.append(page_ends(self.footer if starts else None, [r - 1 for r in starts]).encode("utf-8"))
         out.append(b"</worksheet>")
@@ -646,18 +670,12 @@ class ExcelWriter:
         number = isinstance(value, Decimal)
         key = (id(shape), col + 1, col + span, number, True)
         place = layout.places.get(key)
-        if place is None or place[0] is not shape:
+        if place is None:
             valign = shape.valign
             place = self._place(layout, key, shape, col + 1, col + span, number, Format(
                 shape.horizontal, _VERTICAL.get(valign, "center") if valign is not None else "center", shape.bold,
                 self.font_size if shape.format_size is None else shape.format_size, True))
         return self._made(place, value, number)
-
-    @staticmethod
-    def _label(merges: list[list], row: int, col: int) -> tuple[Any, int]:
-        """The value and style of the cell that begins a merge (as written)."""
-        found = next(m[4] for m in merges if m[0] == row and m[1] == col)
-        return found[4], found[5]
 
     def write(self, handle, titles: Sequence[str], sheets: Iterable[Entry | bytes]) -> None:
         """A workbook of these sheets (from `sheet`), one per title, streamed to `handle`."""
