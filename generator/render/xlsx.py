@@ -8,7 +8,6 @@ become a formula, nor `#N/A` an error. The sheet is written as SpreadsheetML tex
 """
 from __future__ import annotations
 
-import math
 import operator
 import re
 from decimal import Decimal
