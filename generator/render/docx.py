@@ -6,7 +6,7 @@ template's fixed parts) and per project only render the compiled template, read 
 (rendered.py: merges, pages and the Excel sheet come from that reading), and deflate the document
 part. Every value is escaped (`text_value`, or jinja's autoescape where a template reuses markup), so
 `<`, `&` and quotes in any value cannot break the XML (python-docx-template issues 38, 447, 634); a
-`\\n` in a value becomes a line break through docxtpl's own `resolve_listing`.
+`\\n` in a value becomes a line break as docxtpl's own `resolve_listing` makes it.
 """
 from __future__ import annotations
 
@@ -34,6 +34,36 @@ _P_OPEN = re.compile(r"<w:p([ >])")
 # what docxtpl's resolve_listing rewrites: paragraphs, and \t \a \n \f in their texts
 _PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
 _SPECIAL_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
+_RUN = re.compile(r"<w:r(?: [^>]*)?>.*?</w:r>", re.DOTALL)
+_RUN_TEXT = re.compile(r"<w:t(?: [^>]*)?>.*?</w:t>", re.DOTALL)
+_PPR = re.compile(r"<w:pPr>.*?</w:pPr>")
+_RPR = re.compile(r"<w:rPr>.*?</w:rPr>")
+_TEXT_OPEN = '<w:t xml:space="preserve">'
+
+
+def resolve_listing(xml: str) -> str:
+    """docxtpl's `DocxTemplate.resolve_listing`, the same expressions in the same order, without
+    importing docxtpl and python-docx (~150 M instructions a process): in each paragraph's runs'
+    texts a tab becomes a run of its own, \\a a new paragraph, \\n a line break and \\f a page break,
+    the runs and paragraphs begun carrying the run's and the paragraph's properties."""
+    return _PARAGRAPH.sub(_listed_paragraph, xml)
+
+
+def _listed_paragraph(paragraph: re.Match) -> str:
+    found = _PPR.search(paragraph.group(0))
+    ppr = found.group(0) if found else ""
+
+    def run(match: re.Match) -> str:
+        found = _RPR.search(match.group(0))
+        rpr = found.group(0) if found else ""
+        tab = f"</w:t></w:r><w:r>{rpr}<w:tab/></w:r><w:r>{rpr}{_TEXT_OPEN}"
+        new_paragraph = f"</w:t></w:r></w:p><w:p>{ppr}<w:r>{rpr}{_TEXT_OPEN}"
+        page = ('</w:t></w:r></w:p><w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+                f"<w:p>{ppr}<w:r>{rpr}{_TEXT_OPEN}")
+        return _RUN_TEXT.sub(lambda text: text.group(0).replace("\t", tab).replace("\a", new_paragraph)
+                             .replace("\n", f"</w:t><w:br/>{_TEXT_OPEN}").replace("\f", page), match.group(0))
+
+    return _RUN.sub(run, paragraph.group(0))
 
 
 def template_environment(finalize: Callable[[Any], Any] | None = None,
@@ -263,7 +293,6 @@ class WordTemplate:
         self.names = [name for name, _ in self.printing.parts]
         self.parts: list[Entry | None] = deflated(self.printing.parts)
         self.shapes = Shapes()  # the shapes of this template's cells, read as they are met
-        self._docxtpl: Any = None  # made where a value needs resolve_listing (listing())
         # docxtpl marks paragraphs with a newline before jinja sees them, then removes the marks
         patched = _P_OPEN.sub(r"\n<w:p\1", patched_xml(source, path))
         broken = unbalanced_block(patched)
@@ -309,8 +338,8 @@ class WordTemplate:
             if "{_" in xml or "_}" in xml:  # docxtpl's escapes of literal {{ }} {% %}
                 xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
             if _SPECIAL_TEXT.search(xml):  # only paragraphs with a tab, line or page break in a text
-                xml = _PARAGRAPH.sub(lambda m: self.listing(m.group(0))
-                                     if _SPECIAL_TEXT.search(m.group(0)) else m.group(0), xml)
+                xml = _PARAGRAPH.sub(lambda m: _listed_paragraph(m) if _SPECIAL_TEXT.search(m.group(0))
+                                     else m.group(0), xml)
         try:
             document = read(self.canonical(xml), self.shapes)
         except (etree.XMLSyntaxError, ValueError) as exc:
@@ -319,14 +348,6 @@ class WordTemplate:
         apply_vertical_merges(document, self.shapes)
         self.printing.mark_numbers(document, context.get("金额") or {})
         return document
-
-    def listing(self, paragraph: str) -> str:
-        """docxtpl's resolve_listing of a paragraph (docxtpl imported by the first value that needs it)."""
-        if self._docxtpl is None:
-            from docxtpl import DocxTemplate
-
-            self._docxtpl = DocxTemplate(str(self.path))
-        return self._docxtpl.resolve_listing(paragraph)
 
     def canonical(self, xml: str) -> str:
         """The rendered text as lxml writes the tree it parses to (rendered.py reads that form)."""
