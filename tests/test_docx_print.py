@@ -211,6 +211,9 @@ def test_row_heights_in_one_pass_are_the_grids(count):
                     size = printing.default_size if cell.shape.print_size is None else cell.shape.print_size
                     top[cell.col] = pages.Cell(r, cell.col, cell.span, 1, cell.text, size)
                     grid.cells.append(top[cell.col])
-        heights, continued, header = printing._heights(table, style.line_height, vertical, horizontal)
+        continued: dict = {}
+        heights, header = printing._heights(table, vertical, 5, continued)
         assert heights == pages.row_heights(grid, style.line_height, (vertical, horizontal))
-        assert len(continued) == len(table.rows) and 0 <= header <= len(table.rows)
+        assert 0 <= header <= len(table.rows)
+        assert all(table.rows[r - 5].cells[table.rows[r - 5].cells.index(cell)].merge == "continue"
+                   and (t, r - 5) == (table, at) for r, cells in continued.items() for t, at, cell in cells)
