@@ -159,8 +159,8 @@ def test_texts_split_out_as_the_expression_splits_them(pieces):
 
 
 def test_rows_of_one_text_share_their_cells_until_one_changes():
-    """A row met before reuses the cells first read (most of a department's rows repeat); the
-    merge pass and the amounts change a row's own copy, never another document's cell."""
+    """A row met before reuses the cells first read (most of a department's rows repeat); a merge
+    restarted and the amounts change a row's own copy, never another document's cell."""
     from generator.render.context import CONTINUE
     from generator.render.merge import apply_vertical_merges
 
@@ -183,6 +183,31 @@ def test_rows_of_one_text_share_their_cells_until_one_changes():
         for cell in row_.cells:
             assert merged.source[row_.at + cell.start:row_.at + cell.end].startswith("<w:tc")
 
+
+
+def test_a_continued_cell_is_made_once_for_every_row_of_its_text():
+    """A CONTINUE cell becomes a continuation in the cells its row's text shares (every row of that
+    text continues there): a later document's row holds it made, and still restarts the cell above."""
+    from generator.render.context import CONTINUE
+    from generator.render.merge import apply_vertical_merges
+
+    top = "<w:tr><w:tc><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:tc></w:tr>"
+    more = top.format(CONTINUE)
+    table = "<w:tbl><w:tblPr/><w:tblGrid/>{}</w:tbl>"
+    shapes = Shapes()
+    texts = []
+    for label in ("甲", "乙", "甲"):
+        xml = etree.tostring(_document(table.format(top.format(label) + more + more)), encoding="unicode")
+        document = read(xml, shapes)
+        apply_vertical_merges(document, shapes)
+        fresh = read(xml, Shapes())
+        apply_vertical_merges(fresh, Shapes())
+        assert document.text() == fresh.text()
+        texts.append(document.text())
+        rows = document.tables[0].rows
+        assert rows[1].cells[0] is rows[1].shared[0] is rows[2].cells[0]  # made in place, not copied
+        assert [row.cells[0].merge for row in rows] == ["restart", "continue", "continue"]
+    assert texts[0] == texts[2] and texts[0].count('w:vMerge w:val="restart"') == 1
 
 _WORDS = st.text(st.sampled_from("指标ab &<>\"'\t"), max_size=6)
 _RUN = st.one_of(_WORDS.map(lambda t: ("t", t)), st.just(("br", "")), st.just(("tab", "")))

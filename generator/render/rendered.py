@@ -75,10 +75,11 @@ class Row:
     min_height: float        # w:trHeight, points
     cells: list[Cell]
     # the cells as `read` first met the row's text: shared by every row of that text (most of a
-    # department's rows repeat), so a cell that changes is made the row's own first (`own`)
+    # department's rows repeat), so a cell that changes is made the row's own first (`own`), but
+    # for what every row of the text gets alike (a CONTINUE made a continuation: merge.py)
     shared: tuple[Cell, ...] = ()
     at: int = 0              # where the row begins in the document's text
-    changed: bool = False    # a cell made the row's own (`own`): only such a row can hold an edit
+    changed: bool = False    # the row holds an edited cell (`own`, merge.py): only such a row is spliced
 
     def own(self, i: int) -> Cell:
         """The row's i-th cell, ready to change: a copy where it is shared with other rows."""
@@ -125,7 +126,7 @@ class Document:
 
     def text(self, replaced: dict[int, tuple[int, str]] | None = None,
              spliced: list[tuple[int, int, str]] = ()) -> str:
-        """The document's XML with its edits: cells changed in place (in the rows `Row.own` changed)
+        """The document's XML with its edits: cells changed in place (in the rows marked `changed`)
         and, for this text only, `replaced` (a cell's start → its end and XML: instead of the
         cell as it is) and `spliced` ((start, end, XML) of the source)."""
         replaced = replaced or {}
