@@ -143,6 +143,21 @@ def test_a_table_without_rows_and_a_row_without_cells_read():
     assert document.tables[1].rows[0].cells == [] and document.text() == xml
 
 
+
+def test_rows_apart_read_as_rows_next_to_each_other():
+    """A table's end is looked for where its rows stop following each other at once: whatever is
+    between two rows or after the last (a bookmark, white space) is stepped over."""
+    row = "<w:tr><w:tc><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:tc></w:tr>"
+    tight = f"<w:tbl><w:tblPr/><w:tblGrid/>{row.format('a')}{row.format('b')}</w:tbl><w:p/>"
+    apart = f"<w:tbl><w:tblPr/><w:tblGrid/>{row.format('a')}<w:bookmarkEnd/>\n{row.format('b')} </w:tbl><w:p/>"
+    texts = []
+    for body in (tight, apart, apart + tight):
+        xml = f'<?xml version="1.0"?>\n<w:document xmlns:w="{W[1:-1]}"><w:body>{body}</w:body></w:document>'
+        document = read(xml, Shapes())
+        texts.append([[cell.text for row_ in table.rows for cell in row_.cells] for table in document.tables])
+        assert [type(block).__name__ for block in document.blocks] == ["Table", "Paragraph"] * len(document.tables)
+    assert texts == [[["a", "b"]], [["a", "b"]], [["a", "b"], ["a", "b"]]]
+
 _PIECES = st.lists(st.sampled_from(["<w:t>", '<w:t xml:space="preserve">', "</w:t>", "<w:r>", "</w:r>", "<w:br/>",
                                      "<w:p>", "</w:p>", "指标", "a", " ", "&amp;", ">", "<", "/"]), max_size=30)
 

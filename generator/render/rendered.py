@@ -339,13 +339,17 @@ def read(xml: str, shapes: Shapes) -> Document:
     seen_rows, find = shapes.seen_rows, xml.find
     table_start = find("<w:tbl", gap, body_end)
     while table_start != -1:
-        table_end = _end(find("</w:tbl>", table_start), "</w:tbl>")
         _paragraphs(document, xml, gap, table_start, shapes)
-        row_start = find("<w:tr", table_start, table_end)
+        # the table's end is looked for where its rows end, not over its whole text: before its
+        # first row (a table without rows), or after a row not followed by another at once
+        row_start = find("<w:tr", table_start, body_end)
+        table_end = find("</w:tbl>", table_start, row_start if row_start != -1 else body_end)
+        if table_end != -1 or row_start == -1:
+            table_end, row_start = _end(table_end, "</w:tbl>"), -1
         widths, inset = shapes.table(xml[table_start:row_start if row_start != -1 else table_end - 8], document)
         rows: list[Row] = []
         while row_start != -1:
-            row_end = _end(find("</w:tr>", row_start, table_end), "</w:tr>")
+            row_end = _end(find("</w:tr>", row_start, table_end if table_end != -1 else body_end), "</w:tr>")
             row_raw = xml[row_start:row_end]
             known_row = seen_rows.get(row_raw)
             if known_row is None:
@@ -355,7 +359,9 @@ def read(xml: str, shapes: Shapes) -> Document:
                 seen_rows[row_raw] = known_row
             header, min_height, laid = known_row
             rows.append(Row(header, min_height, list(laid), laid, row_start))
-            row_start = find("<w:tr", row_end, table_end)
+            if table_end == -1 and not xml.startswith("<w:tr", row_end):
+                table_end = _end(find("</w:tbl>", row_end, body_end), "</w:tbl>")
+            row_start = row_end if table_end == -1 else find("<w:tr", row_end, table_end)
         blocks.append(Table(table_start, widths, inset, rows))
         gap = table_end
         table_start = find("<w:tbl", gap, body_end)
