@@ -137,6 +137,23 @@ def test_values_escape_themselves_unless_a_template_reuses_markup():
         template_environment(None, autoescape=False)
 
 
+
+@given(st.one_of(st.text(st.sampled_from("甲a <&>\n{_")), st.integers()))
+def test_a_value_prints_as_text_value_prints_it(value):
+    """finalize gives text_value's characters: a plain str without autoescape (jinja's str() of
+    it is then no copy), markup with it; a text with what the pass after jinja rewrites notes it."""
+    from markupsafe import Markup
+
+    from generator.render.docx import _Values, text_value
+
+    for markup in (False, True):
+        values = _Values(markup)
+        for _ in range(2):  # as met, then as remembered
+            values.after = False
+            out = values.print(value)
+            assert out == text_value(value) and (type(out) is Markup) == (markup or type(value) is not str)
+            assert values.after == any(s in str(value) for s in ("\n", "{_"))
+
 @pytest.mark.parametrize("source, broken", [
     ("<w:p>{% if a %}<w:r>{% endif %}</w:r></w:p>", "{% endif %}"),
     ("{% for r in rows %}<w:tr>{% endfor %}</w:tr>", "{% endfor %}"),

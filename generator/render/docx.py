@@ -136,22 +136,26 @@ _AFTER_JINJA = ("\t", "\x07", "\n", "\x0c", "{_", "_}")
 
 
 class _Values:
-    """A template's `finalize`: `text_value`, remembered per text (a department's tables repeat
-    their labels and most values), noting whether a value printed since `after` was reset holds
-    what docxtpl's pass after jinja rewrites, so that the pass runs only where it can change
-    something."""
+    """A template's `finalize` (`print`): `text_value`, remembered per text (a department's tables
+    repeat their labels and most values), noting whether a value printed since `after` was reset
+    holds what docxtpl's pass after jinja rewrites, so that the pass runs only where it can change
+    something. Without autoescape (`markup` False) a value is given as a plain str: jinja's str()
+    of it is then the value itself, not a copy of a Markup's characters."""
 
     LIMIT = 1024  # texts remembered: bounded, so memory stays flat however many tables
 
-    def __init__(self):
+    def __init__(self, markup: bool = True):
         self.seen: dict[str, tuple[Any, bool]] = {}
         self.after = False
+        self.markup = markup
 
-    def __call__(self, value: Any) -> Any:
+    # a bound method, not __call__: CPython calls it as a Python function, without a slot's lookup
+    def print(self, value: Any) -> Any:
         if type(value) is str:
             found = self.seen.get(value)
             if found is None:
-                found = (text_value(value), any(s in value for s in _AFTER_JINJA))
+                out = text_value(value)
+                found = (out if self.markup else str(out), any(s in value for s in _AFTER_JINJA))
                 if len(self.seen) >= self.LIMIT:
                     self.seen.clear()
                 self.seen[value] = found
@@ -302,9 +306,9 @@ class WordTemplate:
         # every value in a text: escaped as lxml writes it, so the rendered text needs no parse
         self.text_values = not _VALUE_IN_TAG.search(patched)
         self.empty = empty_elements(patched)
-        self.values = _Values()
-        env = template_environment(self.values if self.text_values else None,
-                                   autoescape=not (self.text_values and _plain(patched)))
+        autoescape = not (self.text_values and _plain(patched))
+        self.values = _Values(markup=autoescape)
+        env = template_environment(self.values.print if self.text_values else None, autoescape=autoescape)
         # compiled without docxtpl's paragraph marks, which only number the lines of an error
         # message: the text after jinja then needs no pass to remove them (`rendered`)
         unmarked = _unmarked(patched)
