@@ -132,16 +132,18 @@ class Document:
         replaced = replaced or {}
         edits = list(spliced)
         edits += ((start, end, xml) for start, (end, xml) in replaced.items())
+        append = edits.append
         for block in self.blocks:
             if type(block) is Table:
                 for row in block.rows:
                     if row.changed:
                         at = row.at
-                        edits += ((at + c.start, at + c.end, c.raw) for c in row.cells
-                                  if c.edited and at + c.start not in replaced)
+                        for c in row.cells:
+                            if c.edited and at + c.start not in replaced:
+                                append((at + c.start, at + c.end, c.raw))
         if not edits:
             return self.source
-        edits.sort(key=lambda e: (e[0], e[1]))
+        edits.sort()  # by start (no two edits begin at one place): the cells' are in order already
         pieces, at = [], 0
         for start, end, xml in edits:
             pieces.append(self.source[at:start])
