@@ -214,6 +214,9 @@ def test_row_heights_in_one_pass_are_the_grids(count):
         continued: dict = {}
         heights, header = printing._heights(table, vertical, 5, continued)
         assert heights == pages.row_heights(grid, style.line_height, (vertical, horizontal))
+        # again, from what the cells kept of their layout (a row met before): the same heights
+        assert printing._heights(table, vertical, 5, {}) == (heights, header)
+        assert all(cell.laid is not None for row in table.rows for cell in row.cells if cell.merge != "continue")
         assert 0 <= header <= len(table.rows)
         assert all(table.rows[r - 5].cells[table.rows[r - 5].cells.index(cell)].merge == "continue"
                    and (t, r - 5) == (table, at) for r, cells in continued.items() for t, at, cell in cells)

@@ -434,12 +434,18 @@ class PrintTemplate:
                     if entry[0] >= header:  # a merge begun in the repeated header shows with it
                         continued.setdefault(offset + r, []).append((table, r, cell))
                 else:
-                    size = cell.shape.print_size
-                    key = (col, cell.span, default_size if size is None else size)
-                    measure = measures.get(key)
-                    if measure is None:
-                        measure = measures[key] = self._measure(table.widths, *key)
-                    entry = [r, r, line_count(cell.text, measure[0]) * measure[1] + vertical]
+                    found = cell.laid  # a cell of a row met before: measured then
+                    if found is not None and found[0] is measures and found[1] is cell.text:
+                        need = found[2]
+                    else:
+                        size = cell.shape.print_size
+                        key = (col, cell.span, default_size if size is None else size)
+                        measure = measures.get(key)
+                        if measure is None:
+                            measure = measures[key] = self._measure(table.widths, *key)
+                        need = line_count(cell.text, measure[0]) * measure[1] + vertical
+                        cell.laid = (measures, cell.text, need)
+                    entry = [r, r, need]
                     laid.append(entry)
                     top[col] = entry
         return pages.fit(heights, laid), header

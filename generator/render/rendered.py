@@ -20,7 +20,7 @@ tables, text boxes, content controls and comments in the document.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable, Iterator
 
@@ -63,6 +63,9 @@ class Cell:
     raw: str                 # the cell's XML now (edits change it)
     edited: bool = False
     number: Decimal | None = None  # an amount cell's exact amount (docx_print.mark_numbers), for Excel
+    # the page layout's height of the cell (docx_print._heights): (its table grid's measures, the
+    # text measured, the height), kept with a cell the rows of its text share (not copied)
+    laid: tuple | None = field(default=None, compare=False, repr=False)
 
     def copy(self) -> "Cell":
         return Cell(self.start, self.end, self.col, self.span, self.merge, self.shape, self.text, self.raw,
