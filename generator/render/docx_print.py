@@ -141,6 +141,7 @@ class PrintTemplate:
         self.parts = self._package(parts, document, styles)
         self._edits: dict[tuple[str, ...], str] = {}  # restarted labels and footers, by their XML
         self._lines: dict[float, float] = {}  # a line's height by font size
+        self._rows: dict[int, tuple[tuple, bytes]] = {}  # rows as encoded, by their shared cells (Document.data)
         self._measured: dict[int, tuple[list, dict]] = {}  # the cells' measures, by table grid (`_measures`)
 
     # -- the document
@@ -347,11 +348,15 @@ class PrintTemplate:
     def finish(self, document: Document, context: dict[str, Any]) -> tuple[bytes, bytes]:
         """The document XML, its pages laid out (`lay_out`), and the core properties; `document`
         stays as rendered, for the Excel writer."""
-        return self.lay_out(document).encode("utf-8"), self.core(context)
+        return document.data(self._rows, *self._page_edits(document)), self.core(context)
 
     def lay_out(self, document: Document) -> str:
         """The rendered document's text with its pages laid out: the merges restarted where a
         page begins, page numbers when there is more than one (`document` is left as it is)."""
+        return document.text(*self._page_edits(document))
+
+    def _page_edits(self, document: Document) -> tuple[dict[int, tuple[int, str]], list[tuple[int, int, str]]]:
+        """What `lay_out` changes in the document's text: the cells replaced, the XML spliced."""
         breaks, count = self.layout(document)
         replaced: dict[int, tuple[int, str]] = {}  # a restarted cell's start → its end and XML
         merge: dict[int, str | None] = {}  # cells restarted so far: a later page's merge begins at them
@@ -376,7 +381,7 @@ class PrintTemplate:
             if key not in edits:  # every table of a template has the same section properties
                 edits[key] = _footer_reference(document, found)
             footer.append((sect, end, edits[key]))
-        return document.text(replaced, footer)
+        return replaced, footer
 
     def layout(self, document: Document) -> tuple[list[tuple[Table, int, Cell]], int]:
         """The continued cells that begin a page (to restart: their table and row), and the
