@@ -158,6 +158,24 @@ def test_rows_apart_read_as_rows_next_to_each_other():
         assert [type(block).__name__ for block in document.blocks] == ["Table", "Paragraph"] * len(document.tables)
     assert texts == [[["a", "b"]], [["a", "b"]], [["a", "b"], ["a", "b"]]]
 
+
+def test_a_row_at_its_place_in_the_last_document_is_compared_first():
+    """A row as long as the row at its place in the document read last is compared with it before
+    its text is looked up: the same row gives the same cells; another of the same length its own."""
+    row = "<w:tr><w:tc><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:tc></w:tr>"
+    shapes = Shapes()
+
+    def cells(*texts):
+        body = "<w:tbl><w:tblPr/><w:tblGrid/>" + "".join(row.format(t) for t in texts) + "</w:tbl>"
+        xml = f'<?xml version="1.0"?>\n<w:document xmlns:w="{W[1:-1]}"><w:body>{body}</w:body></w:document>'
+        return [r.shared for r in read(xml, shapes).tables[0].rows]
+
+    first = cells("甲", "乙", "丙")
+    again = cells("甲", "丁", "丙", "戊")
+    assert again[0] is first[0] and again[2] is first[2]
+    assert [r[0].text for r in again] == ["甲", "丁", "丙", "戊"]
+    assert cells("乙", "甲")[1] is first[0]  # elsewhere: found by its text
+
 _PIECES = st.lists(st.sampled_from(["<w:t>", '<w:t xml:space="preserve">', "</w:t>", "<w:r>", "</w:r>", "<w:br/>",
                                      "<w:p>", "</w:p>", "指标", "a", " ", "&amp;", ">", "<", "/"]), max_size=30)
 

@@ -261,6 +261,10 @@ class Shapes:
         # whole rows met before (headers, labels, the indicators a department repeats: three rows
         # in four of the benchmark's tables) → their cells as `_row` reads them
         self.seen_rows: dict[str, tuple[bool, float, tuple]] = {}
+        # the rows of the document read last ((text, what seen_rows holds for it), in order): a
+        # row as long as the row at its place there is compared with it first, a memcmp where
+        # the lookup hashes the whole row (a table's label and header rows stay where they were)
+        self.last_rows: list[tuple[str, tuple[bool, float, tuple]]] = []
 
     def _room(self, table: dict) -> dict:
         if len(table) >= self.LIMIT:
@@ -383,6 +387,7 @@ def read(xml: str, shapes: Shapes) -> Document:
     document = Document(xml, [], bool(sect != -1 and _LANDSCAPE.search(xml, sect, body_end)), sect, root_open)
     blocks = document.blocks
     seen_rows, find = shapes.seen_rows, xml.find
+    last_rows, these_rows = shapes.last_rows, []
     table_start = find("<w:tbl", gap, body_end)
     while table_start != -1:
         _paragraphs(document, xml, gap, table_start, shapes)
@@ -396,13 +401,19 @@ def read(xml: str, shapes: Shapes) -> Document:
         rows: list[Row] = []
         while row_start != -1:
             row_end = _end(find("</w:tr>", row_start, table_end if table_end != -1 else body_end), "</w:tr>")
-            row_raw = xml[row_start:row_end]
-            known_row = seen_rows.get(row_raw)
-            if known_row is None:
-                known_row = _row(row_raw, document, shapes)
-                if len(seen_rows) >= shapes.SEEN_ROWS:
-                    seen_rows.clear()
-                seen_rows[row_raw] = known_row
+            n = len(these_rows)
+            if (n < len(last_rows) and len(last_rows[n][0]) == row_end - row_start
+                    and xml.startswith(last_rows[n][0], row_start)):
+                row_raw, known_row = last_rows[n]
+            else:
+                row_raw = xml[row_start:row_end]
+                known_row = seen_rows.get(row_raw)
+                if known_row is None:
+                    known_row = _row(row_raw, document, shapes)
+                    if len(seen_rows) >= shapes.SEEN_ROWS:
+                        seen_rows.clear()
+                    seen_rows[row_raw] = known_row
+            these_rows.append((row_raw, known_row))
             header, min_height, laid = known_row
             rows.append(Row(header, min_height, list(laid), laid, row_start, row_end))
             if table_end == -1 and not xml.startswith("<w:tr", row_end):
@@ -412,6 +423,7 @@ def read(xml: str, shapes: Shapes) -> Document:
         gap = table_end
         table_start = find("<w:tbl", gap, body_end)
     _paragraphs(document, xml, gap, sect if sect != -1 else body_end, shapes)
+    shapes.last_rows = these_rows
     return document
 
 
