@@ -280,6 +280,28 @@ def test_resolve_listing_is_docxtpls(xml):
     assert resolve_listing(xml) == DocxTemplate("x").resolve_listing(xml)
 
 
+
+_LISTING_TEXT = st.text(st.sampled_from("甲a \t\n\x07\x0c<>"), max_size=6)
+_LISTING_RUN = st.builds("<w:r>{}<w:t>{}</w:t></w:r>".format, st.sampled_from(["", "<w:rPr><w:b/></w:rPr>"]),
+                         _LISTING_TEXT)
+# paragraphs of runs, and the pieces between (and in) them, written oddly
+_LISTING_PARAGRAPH = st.builds("{}{}{}".format, st.sampled_from(["<w:p>", '<w:p w:x="1">', "<w:p/>", "<w:pPr>"]),
+                               st.lists(_LISTING_RUN, max_size=3).map("".join),
+                               st.sampled_from(["</w:p>", "</w:p></w:tc><w:tc>", ""]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(_LISTING_PARAGRAPH, st.sampled_from(_LISTING_PIECES + ["<w:pPr/>", "<w:p", "<w:p "])),
+                max_size=12).map("".join))
+def test_listed_is_the_expressions_pass(xml):
+    """`listed` (paragraphs found with str.find) is the pass rendered() made with the expression:
+    resolve_listing of each paragraph holding a tab or a break in a text, on any text."""
+    from generator.render.docx import _PARAGRAPH, _SPECIAL_TEXT, listed
+
+    expected = _PARAGRAPH.sub(lambda m: resolve_listing(m.group(0)) if _SPECIAL_TEXT.search(m.group(0))
+                              else m.group(0), xml)
+    assert listed(xml) == expected
+
 def test_resolve_listing_is_docxtpls_on_a_paragraph():
     from docxtpl import DocxTemplate
 

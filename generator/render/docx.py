@@ -46,11 +46,39 @@ def resolve_listing(xml: str) -> str:
     importing docxtpl and python-docx (~150 M instructions a process): in each paragraph's runs'
     texts a tab becomes a run of its own, \\a a new paragraph, \\n a line break and \\f a page break,
     the runs and paragraphs begun carrying the run's and the paragraph's properties."""
-    return _PARAGRAPH.sub(_listed_paragraph, xml)
+    return _PARAGRAPH.sub(lambda paragraph: _listed_paragraph(paragraph.group(0)), xml)
 
 
-def _listed_paragraph(paragraph: re.Match) -> str:
-    found = _PPR.search(paragraph.group(0))
+def listed(xml: str) -> str:
+    """resolve_listing of the paragraphs holding a tab or a break in a text (`_SPECIAL_TEXT`), the
+    rest as they are: the paragraphs `_PARAGRAPH.sub` meets (`<w:p>` or `<w:p …>` to the first
+    `</w:p>` after it, left to right), found with str.find (the expression's lazy `.*?` takes some
+    140 instructions a character of the whole document)."""
+    special = [match.start() for match in _SPECIAL_TEXT.finditer(xml)]
+    pieces, at, i, find = [], 0, 0, xml.find
+    start = find("<w:p")
+    while i < len(special) and start != -1:
+        if xml[start + 4:start + 5] not in (">", " "):  # <w:pPr>, <w:p/>: no paragraph begins here
+            start = find("<w:p", start + 1)
+            continue
+        opened = find(">", start)
+        end = find("</w:p>", opened + 1) if opened != -1 else -1
+        if end == -1:
+            break  # no paragraph ends after this one's start, nor after a later one's
+        end += 6
+        while i < len(special) and special[i] < start:
+            i += 1
+        if i < len(special) and special[i] < end:  # a text of the paragraph holds a tab or a break
+            pieces.append(xml[at:start])
+            pieces.append(_listed_paragraph(xml[start:end]))
+            at = end
+        start = find("<w:p", end)
+    pieces.append(xml[at:])
+    return "".join(pieces)
+
+
+def _listed_paragraph(paragraph: str) -> str:
+    found = _PPR.search(paragraph)
     ppr = found.group(0) if found else ""
 
     def run(match: re.Match) -> str:
@@ -63,7 +91,7 @@ def _listed_paragraph(paragraph: re.Match) -> str:
         return _RUN_TEXT.sub(lambda text: text.group(0).replace("\t", tab).replace("\a", new_paragraph)
                              .replace("\n", f"</w:t><w:br/>{_TEXT_OPEN}").replace("\f", page), match.group(0))
 
-    return _RUN.sub(run, paragraph.group(0))
+    return _RUN.sub(run, paragraph)
 
 
 def template_environment(finalize: Callable[[Any], Any] | None = None,
@@ -341,9 +369,7 @@ class WordTemplate:
             xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
             if "{_" in xml or "_}" in xml:  # docxtpl's escapes of literal {{ }} {% %}
                 xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-            if _SPECIAL_TEXT.search(xml):  # only paragraphs with a tab, line or page break in a text
-                xml = _PARAGRAPH.sub(lambda m: _listed_paragraph(m) if _SPECIAL_TEXT.search(m.group(0))
-                                     else m.group(0), xml)
+            xml = listed(xml)  # only paragraphs with a tab, line or page break in a text
         try:
             document = read(self.canonical(xml), self.shapes)
         except (etree.XMLSyntaxError, ValueError) as exc:
