@@ -41,19 +41,12 @@ _RPR = re.compile(r"<w:rPr>.*?</w:rPr>")
 _TEXT_OPEN = '<w:t xml:space="preserve">'
 
 
-def resolve_listing(xml: str) -> str:
-    """docxtpl's `DocxTemplate.resolve_listing`, the same expressions in the same order, without
-    importing docxtpl and python-docx (~150 M instructions a process): in each paragraph's runs'
-    texts a tab becomes a run of its own, \\a a new paragraph, \\n a line break and \\f a page break,
-    the runs and paragraphs begun carrying the run's and the paragraph's properties."""
-    return _PARAGRAPH.sub(lambda paragraph: _listed_paragraph(paragraph.group(0)), xml)
-
-
 def listed(xml: str) -> str:
-    """resolve_listing of the paragraphs holding a tab or a break in a text (`_SPECIAL_TEXT`), the
-    rest as they are: the paragraphs `_PARAGRAPH.sub` meets (`<w:p>` or `<w:p …>` to the first
-    `</w:p>` after it, left to right), found with str.find (the expression's lazy `.*?` takes some
-    140 instructions a character of the whole document)."""
+    """docxtpl's `DocxTemplate.resolve_listing` of the paragraphs holding a tab or a break in a text
+    (`_SPECIAL_TEXT`), the rest as they are, without importing docxtpl and python-docx (~150 M
+    instructions a process): the paragraphs its `_PARAGRAPH.sub` meets (`<w:p>` or `<w:p …>` to the
+    first `</w:p>` after it, left to right), found with str.find (the expression's lazy `.*?` takes
+    some 140 instructions a character of the whole document)."""
     special = [match.start() for match in _SPECIAL_TEXT.finditer(xml)]
     pieces, at, i, find = [], 0, 0, xml.find
     start = find("<w:p")
@@ -78,6 +71,9 @@ def listed(xml: str) -> str:
 
 
 def _listed_paragraph(paragraph: str) -> str:
+    """docxtpl's resolve_listing of one paragraph, the same expressions in the same order: in its
+    runs' texts a tab becomes a run of its own, \\a a new paragraph, \\n a line break and \\f a page
+    break, the runs and paragraphs begun carrying the run's and the paragraph's properties."""
     found = _PPR.search(paragraph)
     ppr = found.group(0) if found else ""
 
