@@ -211,6 +211,25 @@ def test_row_heights_in_one_pass_are_the_grids(count):
                     size = printing.default_size if cell.shape.print_size is None else cell.shape.print_size
                     top[cell.col] = pages.Cell(r, cell.col, cell.span, 1, cell.text, size)
                     grid.cells.append(top[cell.col])
-        heights, continued, header = printing._heights(table, style.line_height, vertical, horizontal)
+        continued: dict = {}
+        heights, header = printing._heights(table, vertical, 5, continued)
         assert heights == pages.row_heights(grid, style.line_height, (vertical, horizontal))
-        assert len(continued) == len(table.rows) and 0 <= header <= len(table.rows)
+        # again, from what the cells kept of their layout (a row met before): the same heights
+        assert printing._heights(table, vertical, 5, {}) == (heights, header)
+        assert all(cell.laid is not None for row in table.rows for cell in row.cells if cell.merge != "continue")
+        assert 0 <= header <= len(table.rows)
+        assert all(table.rows[r - 5].cells[table.rows[r - 5].cells.index(cell)].merge == "continue"
+                   and (t, r - 5) == (table, at) for r, cells in continued.items() for t, at, cell in cells)
+
+
+def test_the_document_bytes_are_its_text_in_utf8():
+    """Document.data (rows met before taken as encoded then) is the laid-out text in UTF-8: for
+    tables of one page and of several (merges restarted where pages begin), met cold and again."""
+    kept: dict = {}
+    for count in (14, 40, 90, 40, 14):
+        _, document, _ = rendered(long_project(count))
+        printing = TEMPLATE.printing
+        expected = printing.lay_out(document).encode("utf-8")
+        assert document.data(kept, *printing._page_edits(document)) == expected
+        assert document.data({}, *printing._page_edits(document)) == expected
+    assert kept

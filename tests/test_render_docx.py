@@ -90,7 +90,9 @@ def test_line_breaks_are_resolved_as_docxtpl_resolves_them():
     context = project_context(project, VARIANT)
     context["项目总目标"] = "甲\t乙\n丙\f丁\a戊"  # every character docxtpl rewrites (a context may hold any)
     marked = TEMPLATE.template.render(context)
-    source = TEMPLATE._docxtpl.resolve_listing(marked.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>"))
+    from docxtpl import DocxTemplate
+
+    source = DocxTemplate("x").resolve_listing(marked.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>"))
     expected = read(reparsed(source), Shapes())
     apply_vertical_merges(expected, Shapes())
     assert TEMPLATE.rendered(context).text() == expected.text()
@@ -134,6 +136,23 @@ def test_values_escape_themselves_unless_a_template_reuses_markup():
     with pytest.raises(ValueError):
         template_environment(None, autoescape=False)
 
+
+
+@given(st.one_of(st.text(st.sampled_from("甲a <&>\n{_")), st.integers()))
+def test_a_value_prints_as_text_value_prints_it(value):
+    """finalize gives text_value's characters: a plain str without autoescape (jinja's str() of
+    it is then no copy), markup with it; a text with what the pass after jinja rewrites notes it."""
+    from markupsafe import Markup
+
+    from generator.render.docx import _Values, text_value
+
+    for markup in (False, True):
+        values = _Values(markup)
+        for _ in range(2):  # as met, then as remembered
+            values.after = False
+            out = values.print(value)
+            assert out == text_value(value) and (type(out) is Markup) == (markup or type(value) is not str)
+            assert values.after == any(s in str(value) for s in ("\n", "{_"))
 
 @pytest.mark.parametrize("source, broken", [
     ("<w:p>{% if a %}<w:r>{% endif %}</w:r></w:p>", "{% endif %}"),
@@ -221,8 +240,7 @@ def test_the_remembered_patch_is_docxtpls(tmp_path, monkeypatch):
 
 def test_a_template_met_before_loads_without_docxtpl(tmp_path):
     """With the patch remembered, a process loads every template without importing docxtpl
-    (python-docx); the tables built then are the bytes built cold (values holding a line break
-    still get docxtpl's resolve_listing, imported for them)."""
+    (python-docx); the tables built then are the bytes built cold."""
     import os
     import subprocess
     import sys
@@ -246,15 +264,59 @@ def test_a_template_met_before_loads_without_docxtpl(tmp_path):
     assert files and all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files)
 
 
-def test_resolve_listing_is_docxtpls():
-    """A value with a line break goes through docxtpl's resolve_listing, imported for it."""
+def resolve_listing(xml: str) -> str:
+    """docxtpl's resolve_listing as perfgen makes it: each paragraph's (`listed` makes it of those
+    that hold a tab or a break)."""
+    from generator.render.docx import _PARAGRAPH, _listed_paragraph
+
+    return _PARAGRAPH.sub(lambda paragraph: _listed_paragraph(paragraph.group(0)), xml)
+
+
+# pieces of paragraphs as docxtpl's resolve_listing meets them: runs with and without properties,
+# texts holding what it rewrites, the tags its expressions look for written oddly
+_LISTING_PIECES = ["<w:p>", '<w:p w:rsidR="1">', "</w:p>", "<w:pPr>", "</w:pPr>", "<w:jc/>", "<w:r>", '<w:r w:x="y">',
+                   "</w:r>", "<w:rPr>", "</w:rPr>", "<w:b/>", "<w:t>", '<w:t xml:space="preserve">', "</w:t>",
+                   "<w:tab/>", "<w:p/>", "<w:rPrX>", "甲", "a", " ", "\t", "\n", "\x07", "\x0c", ">", "<"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_LISTING_PIECES), max_size=40).map("".join))
+def test_resolve_listing_is_docxtpls(xml):
+    """perfgen's resolve_listing of a paragraph (docxtpl is not imported to render) is docxtpl's, on any text."""
     from docxtpl import DocxTemplate
 
-    paragraph = '<w:p><w:r><w:t xml:space="preserve">a\nb\tc</w:t></w:r></w:p>'
-    from conftest import TEMPLATES
+    assert resolve_listing(xml) == DocxTemplate("x").resolve_listing(xml)
 
-    template = WordTemplate(TEMPLATES / "2024目标表" / "table.docx")
-    assert template.listing(paragraph) == DocxTemplate("x").resolve_listing(paragraph)
+
+
+_LISTING_TEXT = st.text(st.sampled_from("甲a \t\n\x07\x0c<>"), max_size=6)
+_LISTING_RUN = st.builds("<w:r>{}<w:t>{}</w:t></w:r>".format, st.sampled_from(["", "<w:rPr><w:b/></w:rPr>"]),
+                         _LISTING_TEXT)
+# paragraphs of runs, and the pieces between (and in) them, written oddly
+_LISTING_PARAGRAPH = st.builds("{}{}{}".format, st.sampled_from(["<w:p>", '<w:p w:x="1">', "<w:p/>", "<w:pPr>"]),
+                               st.lists(_LISTING_RUN, max_size=3).map("".join),
+                               st.sampled_from(["</w:p>", "</w:p></w:tc><w:tc>", ""]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(_LISTING_PARAGRAPH, st.sampled_from(_LISTING_PIECES + ["<w:pPr/>", "<w:p", "<w:p "])),
+                max_size=12).map("".join))
+def test_listed_is_the_expressions_pass(xml):
+    """`listed` (paragraphs found with str.find) is the pass rendered() made with the expression:
+    resolve_listing of each paragraph holding a tab or a break in a text, on any text."""
+    from generator.render.docx import _PARAGRAPH, _SPECIAL_TEXT, listed
+
+    expected = _PARAGRAPH.sub(lambda m: resolve_listing(m.group(0)) if _SPECIAL_TEXT.search(m.group(0))
+                              else m.group(0), xml)
+    assert listed(xml) == expected
+
+def test_resolve_listing_is_docxtpls_on_a_paragraph():
+    from docxtpl import DocxTemplate
+
+    paragraph = ('<w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:rPr><w:b/></w:rPr>'
+                 '<w:t xml:space="preserve">a\nb\tc\x07d\x0ce</w:t></w:r></w:p>')
+    assert resolve_listing(paragraph) == DocxTemplate("x").resolve_listing(paragraph)
+    assert resolve_listing(paragraph).count("<w:p>") == 4  # \a begins one, \f two (the break's own)
 
 
 def test_the_remembered_patches_are_bounded(tmp_path, monkeypatch):

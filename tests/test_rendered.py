@@ -143,6 +143,39 @@ def test_a_table_without_rows_and_a_row_without_cells_read():
     assert document.tables[1].rows[0].cells == [] and document.text() == xml
 
 
+
+def test_rows_apart_read_as_rows_next_to_each_other():
+    """A table's end is looked for where its rows stop following each other at once: whatever is
+    between two rows or after the last (a bookmark, white space) is stepped over."""
+    row = "<w:tr><w:tc><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:tc></w:tr>"
+    tight = f"<w:tbl><w:tblPr/><w:tblGrid/>{row.format('a')}{row.format('b')}</w:tbl><w:p/>"
+    apart = f"<w:tbl><w:tblPr/><w:tblGrid/>{row.format('a')}<w:bookmarkEnd/>\n{row.format('b')} </w:tbl><w:p/>"
+    texts = []
+    for body in (tight, apart, apart + tight):
+        xml = f'<?xml version="1.0"?>\n<w:document xmlns:w="{W[1:-1]}"><w:body>{body}</w:body></w:document>'
+        document = read(xml, Shapes())
+        texts.append([[cell.text for row_ in table.rows for cell in row_.cells] for table in document.tables])
+        assert [type(block).__name__ for block in document.blocks] == ["Table", "Paragraph"] * len(document.tables)
+    assert texts == [[["a", "b"]], [["a", "b"]], [["a", "b"], ["a", "b"]]]
+
+
+def test_a_row_at_its_place_in_the_last_document_is_compared_first():
+    """A row as long as the row at its place in the document read last is compared with it before
+    its text is looked up: the same row gives the same cells; another of the same length its own."""
+    row = "<w:tr><w:tc><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:tc></w:tr>"
+    shapes = Shapes()
+
+    def cells(*texts):
+        body = "<w:tbl><w:tblPr/><w:tblGrid/>" + "".join(row.format(t) for t in texts) + "</w:tbl>"
+        xml = f'<?xml version="1.0"?>\n<w:document xmlns:w="{W[1:-1]}"><w:body>{body}</w:body></w:document>'
+        return [r.shared for r in read(xml, shapes).tables[0].rows]
+
+    first = cells("甲", "乙", "丙")
+    again = cells("甲", "丁", "丙", "戊")
+    assert again[0] is first[0] and again[2] is first[2]
+    assert [r[0].text for r in again] == ["甲", "丁", "丙", "戊"]
+    assert cells("乙", "甲")[1] is first[0]  # elsewhere: found by its text
+
 _PIECES = st.lists(st.sampled_from(["<w:t>", '<w:t xml:space="preserve">', "</w:t>", "<w:r>", "</w:r>", "<w:br/>",
                                      "<w:p>", "</w:p>", "指标", "a", " ", "&amp;", ">", "<", "/"]), max_size=30)
 
@@ -159,8 +192,8 @@ def test_texts_split_out_as_the_expression_splits_them(pieces):
 
 
 def test_rows_of_one_text_share_their_cells_until_one_changes():
-    """A row met before reuses the cells first read (most of a department's rows repeat); the
-    merge pass and the amounts change a row's own copy, never another document's cell."""
+    """A row met before reuses the cells first read (most of a department's rows repeat); a merge
+    restarted and the amounts change a row's own copy, never another document's cell."""
     from generator.render.context import CONTINUE
     from generator.render.merge import apply_vertical_merges
 
@@ -183,6 +216,31 @@ def test_rows_of_one_text_share_their_cells_until_one_changes():
         for cell in row_.cells:
             assert merged.source[row_.at + cell.start:row_.at + cell.end].startswith("<w:tc")
 
+
+
+def test_a_continued_cell_is_made_once_for_every_row_of_its_text():
+    """A CONTINUE cell becomes a continuation in the cells its row's text shares (every row of that
+    text continues there): a later document's row holds it made, and still restarts the cell above."""
+    from generator.render.context import CONTINUE
+    from generator.render.merge import apply_vertical_merges
+
+    top = "<w:tr><w:tc><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:tc></w:tr>"
+    more = top.format(CONTINUE)
+    table = "<w:tbl><w:tblPr/><w:tblGrid/>{}</w:tbl>"
+    shapes = Shapes()
+    texts = []
+    for label in ("甲", "乙", "甲"):
+        xml = etree.tostring(_document(table.format(top.format(label) + more + more)), encoding="unicode")
+        document = read(xml, shapes)
+        apply_vertical_merges(document, shapes)
+        fresh = read(xml, Shapes())
+        apply_vertical_merges(fresh, Shapes())
+        assert document.text() == fresh.text()
+        texts.append(document.text())
+        rows = document.tables[0].rows
+        assert rows[1].cells[0] is rows[1].shared[0] is rows[2].cells[0]  # made in place, not copied
+        assert [row.cells[0].merge for row in rows] == ["restart", "continue", "continue"]
+    assert texts[0] == texts[2] and texts[0].count('w:vMerge w:val="restart"') == 1
 
 _WORDS = st.text(st.sampled_from("指标ab &<>\"'\t"), max_size=6)
 _RUN = st.one_of(_WORDS.map(lambda t: ("t", t)), st.just(("br", "")), st.just(("tab", "")))

@@ -6,7 +6,7 @@ template's fixed parts) and per project only render the compiled template, read 
 (rendered.py: merges, pages and the Excel sheet come from that reading), and deflate the document
 part. Every value is escaped (`text_value`, or jinja's autoescape where a template reuses markup), so
 `<`, `&` and quotes in any value cannot break the XML (python-docx-template issues 38, 447, 634); a
-`\\n` in a value becomes a line break through docxtpl's own `resolve_listing`.
+`\\n` in a value becomes a line break as docxtpl's own `resolve_listing` makes it.
 """
 from __future__ import annotations
 
@@ -34,6 +34,60 @@ _P_OPEN = re.compile(r"<w:p([ >])")
 # what docxtpl's resolve_listing rewrites: paragraphs, and \t \a \n \f in their texts
 _PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
 _SPECIAL_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
+_RUN = re.compile(r"<w:r(?: [^>]*)?>.*?</w:r>", re.DOTALL)
+_RUN_TEXT = re.compile(r"<w:t(?: [^>]*)?>.*?</w:t>", re.DOTALL)
+_PPR = re.compile(r"<w:pPr>.*?</w:pPr>")
+_RPR = re.compile(r"<w:rPr>.*?</w:rPr>")
+_TEXT_OPEN = '<w:t xml:space="preserve">'
+
+
+def listed(xml: str) -> str:
+    """docxtpl's `DocxTemplate.resolve_listing` of the paragraphs holding a tab or a break in a text
+    (`_SPECIAL_TEXT`), the rest as they are, without importing docxtpl and python-docx (~150 M
+    instructions a process): the paragraphs its `_PARAGRAPH.sub` meets (`<w:p>` or `<w:p …>` to the
+    first `</w:p>` after it, left to right), found with str.find (the expression's lazy `.*?` takes
+    some 140 instructions a character of the whole document)."""
+    special = [match.start() for match in _SPECIAL_TEXT.finditer(xml)]
+    pieces, at, i, find = [], 0, 0, xml.find
+    start = find("<w:p")
+    while i < len(special) and start != -1:
+        if xml[start + 4:start + 5] not in (">", " "):  # <w:pPr>, <w:p/>: no paragraph begins here
+            start = find("<w:p", start + 1)
+            continue
+        opened = find(">", start)
+        end = find("</w:p>", opened + 1) if opened != -1 else -1
+        if end == -1:
+            break  # no paragraph ends after this one's start, nor after a later one's
+        end += 6
+        while i < len(special) and special[i] < start:
+            i += 1
+        if i < len(special) and special[i] < end:  # a text of the paragraph holds a tab or a break
+            pieces.append(xml[at:start])
+            pieces.append(_listed_paragraph(xml[start:end]))
+            at = end
+        start = find("<w:p", end)
+    pieces.append(xml[at:])
+    return "".join(pieces)
+
+
+def _listed_paragraph(paragraph: str) -> str:
+    """docxtpl's resolve_listing of one paragraph, the same expressions in the same order: in its
+    runs' texts a tab becomes a run of its own, \\a a new paragraph, \\n a line break and \\f a page
+    break, the runs and paragraphs begun carrying the run's and the paragraph's properties."""
+    found = _PPR.search(paragraph)
+    ppr = found.group(0) if found else ""
+
+    def run(match: re.Match) -> str:
+        found = _RPR.search(match.group(0))
+        rpr = found.group(0) if found else ""
+        tab = f"</w:t></w:r><w:r>{rpr}<w:tab/></w:r><w:r>{rpr}{_TEXT_OPEN}"
+        new_paragraph = f"</w:t></w:r></w:p><w:p>{ppr}<w:r>{rpr}{_TEXT_OPEN}"
+        page = ('</w:t></w:r></w:p><w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+                f"<w:p>{ppr}<w:r>{rpr}{_TEXT_OPEN}")
+        return _RUN_TEXT.sub(lambda text: text.group(0).replace("\t", tab).replace("\a", new_paragraph)
+                             .replace("\n", f"</w:t><w:br/>{_TEXT_OPEN}").replace("\f", page), match.group(0))
+
+    return _RUN.sub(run, paragraph)
 
 
 def template_environment(finalize: Callable[[Any], Any] | None = None,
@@ -106,22 +160,26 @@ _AFTER_JINJA = ("\t", "\x07", "\n", "\x0c", "{_", "_}")
 
 
 class _Values:
-    """A template's `finalize`: `text_value`, remembered per text (a department's tables repeat
-    their labels and most values), noting whether a value printed since `after` was reset holds
-    what docxtpl's pass after jinja rewrites, so that the pass runs only where it can change
-    something."""
+    """A template's `finalize` (`print`): `text_value`, remembered per text (a department's tables
+    repeat their labels and most values), noting whether a value printed since `after` was reset
+    holds what docxtpl's pass after jinja rewrites, so that the pass runs only where it can change
+    something. Without autoescape (`markup` False) a value is given as a plain str: jinja's str()
+    of it is then the value itself, not a copy of a Markup's characters."""
 
     LIMIT = 1024  # texts remembered: bounded, so memory stays flat however many tables
 
-    def __init__(self):
+    def __init__(self, markup: bool = True):
         self.seen: dict[str, tuple[Any, bool]] = {}
         self.after = False
+        self.markup = markup
 
-    def __call__(self, value: Any) -> Any:
+    # a bound method, not __call__: CPython calls it as a Python function, without a slot's lookup
+    def print(self, value: Any) -> Any:
         if type(value) is str:
             found = self.seen.get(value)
             if found is None:
-                found = (text_value(value), any(s in value for s in _AFTER_JINJA))
+                out = text_value(value)
+                found = (out if self.markup else str(out), any(s in value for s in _AFTER_JINJA))
                 if len(self.seen) >= self.LIMIT:
                     self.seen.clear()
                 self.seen[value] = found
@@ -263,7 +321,6 @@ class WordTemplate:
         self.names = [name for name, _ in self.printing.parts]
         self.parts: list[Entry | None] = deflated(self.printing.parts)
         self.shapes = Shapes()  # the shapes of this template's cells, read as they are met
-        self._docxtpl: Any = None  # made where a value needs resolve_listing (listing())
         # docxtpl marks paragraphs with a newline before jinja sees them, then removes the marks
         patched = _P_OPEN.sub(r"\n<w:p\1", patched_xml(source, path))
         broken = unbalanced_block(patched)
@@ -273,9 +330,9 @@ class WordTemplate:
         # every value in a text: escaped as lxml writes it, so the rendered text needs no parse
         self.text_values = not _VALUE_IN_TAG.search(patched)
         self.empty = empty_elements(patched)
-        self.values = _Values()
-        env = template_environment(self.values if self.text_values else None,
-                                   autoescape=not (self.text_values and _plain(patched)))
+        autoescape = not (self.text_values and _plain(patched))
+        self.values = _Values(markup=autoescape)
+        env = template_environment(self.values.print if self.text_values else None, autoescape=autoescape)
         # compiled without docxtpl's paragraph marks, which only number the lines of an error
         # message: the text after jinja then needs no pass to remove them (`rendered`)
         unmarked = _unmarked(patched)
@@ -308,9 +365,7 @@ class WordTemplate:
             xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
             if "{_" in xml or "_}" in xml:  # docxtpl's escapes of literal {{ }} {% %}
                 xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-            if _SPECIAL_TEXT.search(xml):  # only paragraphs with a tab, line or page break in a text
-                xml = _PARAGRAPH.sub(lambda m: self.listing(m.group(0))
-                                     if _SPECIAL_TEXT.search(m.group(0)) else m.group(0), xml)
+            xml = listed(xml)  # only paragraphs with a tab, line or page break in a text
         try:
             document = read(self.canonical(xml), self.shapes)
         except (etree.XMLSyntaxError, ValueError) as exc:
@@ -319,14 +374,6 @@ class WordTemplate:
         apply_vertical_merges(document, self.shapes)
         self.printing.mark_numbers(document, context.get("金额") or {})
         return document
-
-    def listing(self, paragraph: str) -> str:
-        """docxtpl's resolve_listing of a paragraph (docxtpl imported by the first value that needs it)."""
-        if self._docxtpl is None:
-            from docxtpl import DocxTemplate
-
-            self._docxtpl = DocxTemplate(str(self.path))
-        return self._docxtpl.resolve_listing(paragraph)
 
     def canonical(self, xml: str) -> str:
         """The rendered text as lxml writes the tree it parses to (rendered.py reads that form)."""

@@ -140,6 +140,9 @@ class PrintTemplate:
         self.own_footer = self.sect is not None and self.sect.find(q("footerReference")) is None
         self.parts = self._package(parts, document, styles)
         self._edits: dict[tuple[str, ...], str] = {}  # restarted labels and footers, by their XML
+        self._lines: dict[float, float] = {}  # a line's height by font size
+        self._rows: dict[int, tuple[tuple, bytes]] = {}  # rows as encoded, by their shared cells (Document.data)
+        self._measured: dict[int, tuple[list, dict]] = {}  # the cells' measures, by table grid (`_measures`)
 
     # -- the document
 
@@ -345,11 +348,15 @@ class PrintTemplate:
     def finish(self, document: Document, context: dict[str, Any]) -> tuple[bytes, bytes]:
         """The document XML, its pages laid out (`lay_out`), and the core properties; `document`
         stays as rendered, for the Excel writer."""
-        return self.lay_out(document).encode("utf-8"), self.core(context)
+        return document.data(self._rows, *self._page_edits(document)), self.core(context)
 
     def lay_out(self, document: Document) -> str:
         """The rendered document's text with its pages laid out: the merges restarted where a
         page begins, page numbers when there is more than one (`document` is left as it is)."""
+        return document.text(*self._page_edits(document))
+
+    def _page_edits(self, document: Document) -> tuple[dict[int, tuple[int, str]], list[tuple[int, int, str]]]:
+        """What `lay_out` changes in the document's text: the cells replaced, the XML spliced."""
         breaks, count = self.layout(document)
         replaced: dict[int, tuple[int, str]] = {}  # a restarted cell's start → its end and XML
         merge: dict[int, str | None] = {}  # cells restarted so far: a later page's merge begins at them
@@ -374,74 +381,95 @@ class PrintTemplate:
             if key not in edits:  # every table of a template has the same section properties
                 edits[key] = _footer_reference(document, found)
             footer.append((sect, end, edits[key]))
-        return document.text(replaced, footer)
+        return replaced, footer
 
     def layout(self, document: Document) -> tuple[list[tuple[Table, int, Cell]], int]:
         """The continued cells that begin a page (to restart: their table and row), and the
         number of pages."""
-        style = self.style
-        vertical, horizontal = (v / TWIPS_PER_PT * 2 for v in style.padding_twips)
-        default_size, line_height, page_width = self.default_size, style.line_height, self.page_width
+        vertical = self.style.padding_twips[0] / TWIPS_PER_PT * 2
+        default_size, page_width = self.default_size, self.page_width
         heights: list[float] = []
         repeat: list[float] = []
-        firsts: list[list[tuple[Table, int, Cell]]] = []  # per layout row: its continued cells
+        continued: dict[int, list[tuple[Table, int, Cell]]] = {}  # layout row → its continued cells
         for block in document.blocks:
             if isinstance(block, Paragraph):
                 shape = block.shape
                 size = default_size if shape.print_size is None else shape.print_size
-                line = shape.exact or round(size * line_height, 1)
+                line = shape.exact or self._line(size)
                 heights.append(pages.line_count(block.text, page_width / size) * line + shape.extra)
                 repeat.append(0.0)
-                firsts.append([])
             else:
-                table_heights, continued, header = self._heights(block, line_height, vertical, horizontal)
+                table_heights, header = self._heights(block, vertical, len(heights), continued)
                 header_height = sum(table_heights[:header])
-                for i, h in enumerate(table_heights):
-                    heights.append(h)
-                    repeat.append(header_height if i >= header else 0.0)
-                    firsts.append(continued[i])
+                heights += table_heights
+                repeat += [0.0] * header
+                repeat += [header_height] * (len(table_heights) - header)
         breaks = pages.page_breaks(heights, self.page_height, repeat)
-        return [cell for b in breaks for cell in firsts[b]], len(breaks) + 1
+        return [cell for b in breaks for cell in continued.get(b, ())], len(breaks) + 1
 
-    def _heights(self, table: Table, line_height: float, vertical: float,
-                 horizontal: float) -> tuple[list[float], list[list[tuple[Table, int, Cell]]], int]:
+    def _line(self, size: float) -> float:
+        """A line's height at a font size (round() of a float goes through its decimal digits:
+        worked out once per size)."""
+        line = self._lines.get(size)
+        if line is None:
+            line = self._lines[size] = round(size * self.style.line_height, 1)
+        return line
+
+    def _heights(self, table: Table, vertical: float, offset: int,
+                 continued: dict[int, list[tuple[Table, int, Cell]]]) -> tuple[list[float], int]:
         """Each row's printed height (`pages.row_heights` of the table's grid, in one pass over
-        its cells: a vertical merge reaches as far as its continued cells), the continued cells of
-        each row (where a page may restart them) and how many header rows repeat."""
-        widths = [(w or 0) / TWIPS_PER_PT for w in table.widths]
+        its cells: a vertical merge reaches as far as its continued cells) and how many header
+        rows repeat; the continued cells of each row (where a page may restart them) go to
+        `continued`, by layout row (the table's first is `offset`)."""
+        measures = self._measures(table.widths)
         default_size = self.default_size
         heights = [row.min_height for row in table.rows]
-        continued: list[list[tuple[Table, int, Cell]]] = []
-        laid: list[list] = []     # per cell laid out: [row, rows it reaches, the height it needs]
+        laid: list[list] = []     # per cell laid out: [first row, last row it reaches, the height it needs]
         top: dict[int, list] = {}
-        measures: dict[tuple[int, int, float], tuple[float, float]] = {}  # a table's cells share a few
         line_count = pages.line_count
         header = 0
         for r, row in enumerate(table.rows):
             if header == r and row.header:
                 header = r + 1
-            mine = []
             for cell in row.cells:
                 col = cell.col
                 if cell.merge == "continue" and col in top:
                     entry = top[col]
                     entry[1] += 1
                     if entry[0] >= header:  # a merge begun in the repeated header shows with it
-                        mine.append((table, r, cell))
+                        continued.setdefault(offset + r, []).append((table, r, cell))
                 else:
-                    size = cell.shape.print_size
-                    if size is None:
-                        size = default_size
-                    key = (col, cell.span, size)
-                    measure = measures.get(key)
-                    if measure is None:
-                        width = sum(widths[col:col + cell.span]) - horizontal
-                        measure = measures[key] = (max(width, size) / size, round(size * line_height, 1))
-                    entry = [r, 1, line_count(cell.text, measure[0]) * measure[1] + vertical]
+                    found = cell.laid  # a cell of a row met before: measured then
+                    if found is not None and found[0] is measures and found[1] is cell.text:
+                        need = found[2]
+                    else:
+                        size = cell.shape.print_size
+                        key = (col, cell.span, default_size if size is None else size)
+                        measure = measures.get(key)
+                        if measure is None:
+                            measure = measures[key] = self._measure(table.widths, *key)
+                        need = line_count(cell.text, measure[0]) * measure[1] + vertical
+                        cell.laid = (measures, cell.text, need)
+                    entry = [r, r, need]
                     laid.append(entry)
                     top[col] = entry
-            continued.append(mine)
-        return pages.fit(heights, [(first, first + rows - 1, need) for first, rows, need in laid]), continued, header
+        return pages.fit(heights, laid), header
+
+    def _measures(self, widths: list[int | None]) -> dict[tuple[int, int, float], tuple[float, float]]:
+        """What a cell's height needs of its table's columns ((grid column, span, font size) → its
+        width in ems and its line's height), kept per table grid (the same list for every table
+        of a template's table: `Shapes.table`)."""
+        found = self._measured.get(id(widths))
+        if found is None or found[0] is not widths:
+            if len(self._measured) >= 64:
+                self._measured.clear()
+            found = self._measured[id(widths)] = (widths, {})
+        return found[1]
+
+    def _measure(self, widths: list[int | None], col: int, span: int, size: float) -> tuple[float, float]:
+        horizontal = self.style.padding_twips[1] / TWIPS_PER_PT * 2
+        width = sum((w or 0) / TWIPS_PER_PT for w in widths[col:col + span]) - horizontal
+        return max(width, size) / size, self._line(size)
 
     def core(self, context: dict[str, Any]) -> bytes:
         """docProps/core.xml: title, subject and author from the variant's `print.properties`

@@ -23,19 +23,26 @@ def _restart(tc) -> None:
 
 def apply_vertical_merges(document: Document, shapes: Shapes) -> None:
     """Each cell whose text is CONTINUE continues the merge of the cell above it in its grid
-    column, which begins one (w:vMerge) if it did not; the cells' XML is edited in `document`."""
+    column, which begins one (w:vMerge) if it did not; the cells' XML is edited in `document`.
+
+    A CONTINUE cell is made a continuation in place, not copied (`Row.own`): every row of its text
+    (`Row.shared`) continues there, so a row met before holds it made already (edited, continuing)."""
     for table in document.tables:
         top = {}  # grid column → (row, index) of the cell a continuation joins
         for row in table.rows:
             for i, cell in enumerate(row.cells):
-                if CONTINUE in cell.text and (cell.text if cell.shape.simple else cell_text(cell.raw, "")) == CONTINUE:
-                    cell = row.own(i)  # a row's cells are shared with the rows of the same text
+                if cell.edited and cell.merge == "continue":  # a CONTINUE made a continuation before
+                    row.changed = True
+                elif CONTINUE in cell.text and (cell.text if cell.shape.simple else cell_text(cell.raw, "")) == CONTINUE:
                     cell.raw = shapes.edit(cell.raw, "continue", document, _continue)
                     cell.merge, cell.text, cell.edited = "continue", "", True
-                    found = top.get(cell.col)
-                    if found is not None and found[0].cells[found[1]].merge is None:
-                        above = found[0].own(found[1])
-                        above.raw = shapes.edit(above.raw, "restart", document, _restart)
-                        above.merge, above.edited = "restart", True
-                elif cell.merge != "continue":
-                    top[cell.col] = (row, i)
+                    row.changed = True
+                else:
+                    if cell.merge != "continue":
+                        top[cell.col] = (row, i)
+                    continue
+                found = top.get(cell.col)
+                if found is not None and found[0].cells[found[1]].merge is None:
+                    above = found[0].own(found[1])
+                    above.raw = shapes.edit(above.raw, "restart", document, _restart)
+                    above.merge, above.edited = "restart", True

@@ -20,7 +20,7 @@ tables, text boxes, content controls and comments in the document.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable, Iterator
 
@@ -63,6 +63,9 @@ class Cell:
     raw: str                 # the cell's XML now (edits change it)
     edited: bool = False
     number: Decimal | None = None  # an amount cell's exact amount (docx_print.mark_numbers), for Excel
+    # the page layout's height of the cell (docx_print._heights): (its table grid's measures, the
+    # text measured, the height), kept with a cell the rows of its text share (not copied)
+    laid: tuple | None = field(default=None, compare=False, repr=False)
 
     def copy(self) -> "Cell":
         return Cell(self.start, self.end, self.col, self.span, self.merge, self.shape, self.text, self.raw,
@@ -75,10 +78,13 @@ class Row:
     min_height: float        # w:trHeight, points
     cells: list[Cell]
     # the cells as `read` first met the row's text: shared by every row of that text (most of a
-    # department's rows repeat), so a cell that changes is made the row's own first (`own`)
+    # department's rows repeat), so a cell that changes is made the row's own first (`own`), but
+    # for what every row of the text gets alike (a CONTINUE made a continuation: merge.py)
     shared: tuple[Cell, ...] = ()
     at: int = 0              # where the row begins in the document's text
-    changed: bool = False    # a cell made the row's own (`own`): only such a row can hold an edit
+    end: int = 0             # where it ends
+    changed: bool = False    # the row holds an edited cell (`own`, merge.py): only such a row is spliced
+    owned: bool = False      # a cell made the row's own (`own`): the row differs from others of its text
 
     def own(self, i: int) -> Cell:
         """The row's i-th cell, ready to change: a copy where it is shared with other rows."""
@@ -86,6 +92,7 @@ class Row:
         self.changed = True
         if i < len(self.shared) and cell is self.shared[i]:
             cell = self.cells[i] = cell.copy()
+            self.owned = True
         return cell
 
 
@@ -125,29 +132,49 @@ class Document:
 
     def text(self, replaced: dict[int, tuple[int, str]] | None = None,
              spliced: list[tuple[int, int, str]] = ()) -> str:
-        """The document's XML with its edits: cells changed in place (in the rows `Row.own` changed)
+        """The document's XML with its edits: cells changed in place (in the rows marked `changed`)
         and, for this text only, `replaced` (a cell's start → its end and XML: instead of the
         cell as it is) and `spliced` ((start, end, XML) of the source)."""
         replaced = replaced or {}
-        edits = list(spliced)
-        edits += ((start, end, xml) for start, (end, xml) in replaced.items())
+        edits = [*spliced, *((start, end, xml) for start, (end, xml) in replaced.items())]
         for block in self.blocks:
             if type(block) is Table:
                 for row in block.rows:
                     if row.changed:
-                        at = row.at
-                        edits += ((at + c.start, at + c.end, c.raw) for c in row.cells
-                                  if c.edited and at + c.start not in replaced)
+                        _cell_edits(row, replaced, edits)
         if not edits:
             return self.source
-        edits.sort(key=lambda e: (e[0], e[1]))
-        pieces, at = [], 0
-        for start, end, xml in edits:
-            pieces.append(self.source[at:start])
-            pieces.append(xml)
-            at = end
-        pieces.append(self.source[at:])
-        return "".join(pieces)
+        edits.sort()  # by start (no two edits begin at one place): the cells' are in order already
+        return "".join(_pieces(self.source, edits))
+
+    def data(self, kept: dict[int, tuple[tuple, bytes]], replaced: dict[int, tuple[int, str]] | None = None,
+             spliced: list[tuple[int, int, str]] = ()) -> bytes:
+        """`text()` in UTF-8 (encoding is a tenth of a table's work), a row that differs from no
+        other of its text (no cell of its own, nothing replaced in it) taken as encoded before:
+        `kept` holds the bytes by the row's shared cells (their id, bounded), which the merge pass
+        has made what they stay (merge.py)."""
+        replaced = replaced or {}
+        edits: list[tuple[int, int, str | bytes]] = [
+            *spliced, *((start, end, xml) for start, (end, xml) in replaced.items())]
+        source = self.source
+        for block in self.blocks:
+            if type(block) is Table:
+                for row in block.rows:
+                    shared = row.shared
+                    if row.owned or not shared or replaced and any(row.at <= at < row.end for at in replaced):
+                        if row.changed:
+                            _cell_edits(row, replaced, edits)
+                        continue
+                    found = kept.get(id(shared))
+                    if found is None or found[0] is not shared:
+                        own: list[tuple[int, int, str]] = []
+                        _cell_edits(row, replaced, own)
+                        if len(kept) >= 512:  # a department's rows (Shapes.SEEN_ROWS)
+                            kept.clear()
+                        found = kept[id(shared)] = (shared, "".join(_pieces(source, own, row.at, row.end)).encode())
+                    edits.append((row.at, row.end, found[1]))
+        edits.sort()
+        return b"".join(piece if type(piece) is bytes else piece.encode() for piece in _pieces(source, edits))
 
     def parse(self, xml: str) -> etree._Element:
         """An XML fragment of this document (cells, paragraphs) as elements under its root."""
@@ -157,6 +184,26 @@ class Document:
         """The fragment under `root` (from `parse`) as text."""
         out = etree.tostring(root, encoding="unicode")
         return out[out.index(">") + 1:out.rindex("<")]
+
+
+def _cell_edits(row: Row, replaced: dict[int, tuple[int, str]], edits: list) -> None:
+    """The edits of a row's cells changed in place ((start, end, XML) in the document's text), but
+    those `replaced`, added to `edits` in order."""
+    at = row.at
+    for c in row.cells:
+        if c.edited and at + c.start not in replaced:
+            edits.append((at + c.start, at + c.end, c.raw))
+
+
+def _pieces(source: str, edits: list, start: int = 0, end: int | None = None) -> list:
+    """source[start:end] as pieces, with `edits` ((start, end, what instead), in order) made."""
+    pieces, at = [], start
+    for begin, stop, instead in edits:
+        pieces.append(source[at:begin])
+        pieces.append(instead)
+        at = stop
+    pieces.append(source[at:end])
+    return pieces
 
 
 def _tag_name(start_tag: str) -> str:
@@ -214,6 +261,10 @@ class Shapes:
         # whole rows met before (headers, labels, the indicators a department repeats: three rows
         # in four of the benchmark's tables) → their cells as `_row` reads them
         self.seen_rows: dict[str, tuple[bool, float, tuple]] = {}
+        # the rows of the document read last ((text, what seen_rows holds for it), in order): a
+        # row as long as the row at its place there is compared with it first, a memcmp where
+        # the lookup hashes the whole row (a table's label and header rows stay where they were)
+        self.last_rows: list[tuple[str, tuple[bool, float, tuple]]] = []
 
     def _room(self, table: dict) -> dict:
         if len(table) >= self.LIMIT:
@@ -336,29 +387,43 @@ def read(xml: str, shapes: Shapes) -> Document:
     document = Document(xml, [], bool(sect != -1 and _LANDSCAPE.search(xml, sect, body_end)), sect, root_open)
     blocks = document.blocks
     seen_rows, find = shapes.seen_rows, xml.find
+    last_rows, these_rows = shapes.last_rows, []
     table_start = find("<w:tbl", gap, body_end)
     while table_start != -1:
-        table_end = _end(find("</w:tbl>", table_start), "</w:tbl>")
         _paragraphs(document, xml, gap, table_start, shapes)
-        row_start = find("<w:tr", table_start, table_end)
+        # the table's end is looked for where its rows end, not over its whole text: before its
+        # first row (a table without rows), or after a row not followed by another at once
+        row_start = find("<w:tr", table_start, body_end)
+        table_end = find("</w:tbl>", table_start, row_start if row_start != -1 else body_end)
+        if table_end != -1 or row_start == -1:
+            table_end, row_start = _end(table_end, "</w:tbl>"), -1
         widths, inset = shapes.table(xml[table_start:row_start if row_start != -1 else table_end - 8], document)
         rows: list[Row] = []
         while row_start != -1:
-            row_end = _end(find("</w:tr>", row_start, table_end), "</w:tr>")
-            row_raw = xml[row_start:row_end]
-            known_row = seen_rows.get(row_raw)
-            if known_row is None:
-                known_row = _row(row_raw, document, shapes)
-                if len(seen_rows) >= shapes.SEEN_ROWS:
-                    seen_rows.clear()
-                seen_rows[row_raw] = known_row
+            row_end = _end(find("</w:tr>", row_start, table_end if table_end != -1 else body_end), "</w:tr>")
+            n = len(these_rows)
+            if (n < len(last_rows) and len(last_rows[n][0]) == row_end - row_start
+                    and xml.startswith(last_rows[n][0], row_start)):
+                row_raw, known_row = last_rows[n]
+            else:
+                row_raw = xml[row_start:row_end]
+                known_row = seen_rows.get(row_raw)
+                if known_row is None:
+                    known_row = _row(row_raw, document, shapes)
+                    if len(seen_rows) >= shapes.SEEN_ROWS:
+                        seen_rows.clear()
+                    seen_rows[row_raw] = known_row
+            these_rows.append((row_raw, known_row))
             header, min_height, laid = known_row
-            rows.append(Row(header, min_height, list(laid), laid, row_start))
-            row_start = find("<w:tr", row_end, table_end)
+            rows.append(Row(header, min_height, list(laid), laid, row_start, row_end))
+            if table_end == -1 and not xml.startswith("<w:tr", row_end):
+                table_end = _end(find("</w:tbl>", row_end, body_end), "</w:tbl>")
+            row_start = row_end if table_end == -1 else find("<w:tr", row_end, table_end)
         blocks.append(Table(table_start, widths, inset, rows))
         gap = table_end
         table_start = find("<w:tbl", gap, body_end)
     _paragraphs(document, xml, gap, sect if sect != -1 else body_end, shapes)
+    shapes.last_rows = these_rows
     return document
 
 
