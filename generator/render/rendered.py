@@ -169,7 +169,7 @@ class Document:
                     if found is None or found[0] is not shared:
                         own: list[tuple[int, int, str]] = []
                         _cell_edits(row, replaced, own)
-                        if len(kept) >= 512:  # a department's rows (Shapes.SEEN_ROWS)
+                        if len(kept) >= 128:  # a department's repeated rows; 512 grew a 2,000-spec build's memory 1.7 MB
                             kept.clear()
                         found = kept[id(shared)] = (shared, "".join(_pieces(source, own, row.at, row.end)).encode())
                     edits.append((row.at, row.end, found[1]))
