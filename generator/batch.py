@@ -237,7 +237,15 @@ class _Batch:
         self.workers.submit(pending, task, tables if last is None and not task.check_only else 0)
 
     def take(self, pending: _Pending, done: FolderDone) -> None:
-        """A folder is back, in its turn: say its problems, report its tables, adopt its files."""
+        """A folder is back, in its turn: say its problems, report its tables, adopt its files; if
+        that is cut short (Ctrl-C), its files go, adopted or not (the staging drops the adopted)."""
+        try:
+            self._take(pending, done)
+        except BaseException:
+            done.discard()
+            raise
+
+    def _take(self, pending: _Pending, done: FolderDone) -> None:
         for warning in pending.warnings:
             self._warn(warning)
         for problem in done.problems:  # a broken 类别 file above several folders is said once

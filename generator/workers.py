@@ -280,7 +280,13 @@ class Workers:
             if _pending(result) and not (wait or result.done() or len(self.queue) > self.window):
                 return
             self.queue.popleft()
-            yield tag, self._result(task, result)
+            try:
+                value = self._result(task, result)
+            except BaseException:  # Ctrl-C while waiting: close() still waits for it and drops its files
+                if _pending(result):
+                    self.queue.appendleft((tag, task, result))
+                raise
+            yield tag, value
 
     def check_only(self) -> None:
         """An error was found: the folders not started yet are only read and checked (every

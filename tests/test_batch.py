@@ -449,3 +449,36 @@ def test_the_main_process_keeps_nothing_per_project(tmp_path, monkeypatch):
     per_folder = (held[2] - held[1]) / 4
     # its Path in Result.folders, its warning: 7 projects and 15 files a folder, a list of any would show
     assert per_folder < 10, per_folder
+
+
+@pytest.mark.parametrize("where", ["waiting for a folder", "taking a folder"])
+def test_ctrl_c_in_the_main_process_alone_leaves_no_file(tmp_path, monkeypatch, where):
+    """Ctrl-C that reaches only the main process (`kill -INT`, a CI timeout) while worker processes
+    build: the folders in flight still finish there, and their staged files are dropped."""
+    from generator import batch, workers
+
+    root = tmp_path / "specs"
+    for name in ("a", "b", "c", "d"):
+        copy_specs(EXAMPLES / "2024", root / name)
+    monkeypatch.setattr(workers, "INLINE", 0)
+    calls = []
+
+    def interrupted(real):
+        def call(*args, **kwargs):
+            calls.append(1)
+            if len(calls) == 2:  # the second folder: the first is adopted, others are in flight
+                if where == "taking a folder":
+                    real(*args, **kwargs)  # its files adopted, then the interrupt
+                raise KeyboardInterrupt
+            return real(*args, **kwargs)
+        return call
+
+    if where == "taking a folder":
+        monkeypatch.setattr(batch._Batch, "_take", interrupted(batch._Batch._take))
+    else:
+        monkeypatch.setattr(workers.Workers, "_result", interrupted(workers.Workers._result))
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        run(root, out, TEMPLATES, jobs=2)
+    assert len(calls) == 2
+    assert not out.exists() or [p for p in out.rglob("*")] == []
