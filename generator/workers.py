@@ -188,7 +188,7 @@ def start_method() -> str:
 def _preload() -> None:
     """Before forking: import what every worker needs (reading specs, rendering, the 汇总) once,
     here, instead of once in each worker (some 0.2 s of CPU each)."""
-    from . import build, folder_build, forms, stage_summary, summary  # noqa: F401
+    from . import build, folder_build, forms, summary  # noqa: F401  (stage_summary: only where facts are)
     from .render import docx, xlsx  # noqa: F401
     from .settings import _MODELS as settings_models
     from .spec import CategorySpec, DepartmentSpec, ProjectSpec
