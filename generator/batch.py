@@ -334,7 +334,7 @@ def run(root: Path, out: Path, templates: Path | None = None, *, jobs: int = 1, 
                     result.swept += sweep(out)  # a worker that died left its temporary files behind
     finally:
         remove_folders(created)
-        tidy(cache.cache_folder())  # at most once a day: the digest stores and logs kept bounded
+    tidy(cache.cache_folder())  # at most once a day: the digest stores and logs kept bounded
     return result
 
 

@@ -23,16 +23,16 @@ KEPT: dict[str, tuple[int, int | None]] = {
 _MARK = ".tidied"  # in the cache folder: its mtime is the last tidying
 
 
-def prune(folder: Path, kept: int, days: int | None = None, now: float | None = None) -> int:
-    """Remove the files of `folder` beyond the `kept` newest (by modification time) and those not
-    modified for `days`; returns how many were removed."""
+def prune(folder: Path, kept: int, days: int | None = None, now: float | None = None, suffix: str = "") -> int:
+    """Remove the files of `folder` (those whose names end with `suffix`) beyond the `kept` newest
+    (by modification time) and those not modified for `days`; returns how many were removed."""
     now = time.time() if now is None else now
     files = []
     try:
         with os.scandir(folder) as entries:
             for entry in entries:
                 try:
-                    if entry.is_file(follow_symlinks=False):
+                    if entry.name.endswith(suffix) and entry.is_file(follow_symlinks=False):
                         files.append((entry.stat(follow_symlinks=False).st_mtime, entry.path))
                 except OSError:
                     continue

@@ -79,3 +79,11 @@ def test_only_the_newest_error_logs_are_kept(tmp_path, monkeypatch):
     _files(tmp_path / "logs", [1] * kept, time.time())
     log = write_log(ValueError("?"))
     assert log is not None and log.exists() and len(list(log.parent.iterdir())) == kept
+
+
+def test_prune_keeps_to_the_files_it_is_asked_about(tmp_path):
+    now = time.time()
+    _files(tmp_path, [1, 2, 3], now)
+    (tmp_path / ".x.123.tmp").write_text("being written by another process")
+    assert tidy.prune(tmp_path, kept=1, suffix=".json", now=now) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".x.123.tmp", "0000.json"]

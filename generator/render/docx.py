@@ -296,9 +296,9 @@ PATCHED_KEPT = 64  # entries kept (the newest written): a template edited again 
 
 
 def _prune(folder: Path) -> None:
-    entries = sorted(folder.glob("*.xml"), key=lambda path: path.stat().st_mtime_ns)
-    for path in entries[:max(0, len(entries) - PATCHED_KEPT)]:
-        path.unlink(missing_ok=True)
+    from ..tidy import prune
+
+    prune(folder, PATCHED_KEPT, suffix=".xml")  # not the temporary files other processes write
 
 
 class WordTemplate:
